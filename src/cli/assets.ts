@@ -1,0 +1,5 @@
+import { Command } from 'commander';
+
+export function assetsCommand(): Command {
+  return new Command('assets').description('(not yet implemented)');
+}

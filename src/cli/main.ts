@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { GenbenchError, INTERNAL_EXIT_CODE, isGenbenchError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { COMMANDS } from './index.js';
+
+/**
+ * The `genbench` executable. Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 3 a bug in genbench.
+ * A user error prints one line on stderr (`genbench: <message>`), never a stack trace; GENBENCH_DEBUG=1 adds it.
+ */
+export function buildProgram(): Command {
+  const program = new Command('genbench')
+    .description('Evaluation and benchmarking suite for generative image models')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const make of COMMANDS.values()) program.addCommand(applyExitOverride(make()));
+  return program;
+}
+
+function applyExitOverride(cmd: Command): Command {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) applyExitOverride(sub);
+  return cmd;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // commander has already printed its message (or the help text).
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (isGenbenchError(e)) {
+    process.stderr.write(`genbench: ${oneLine(e.message)}\n`);
+    if (process.env['GENBENCH_DEBUG']) process.stderr.write(`${e.stack}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`genbench: internal error (a bug, please report it): ${(e as Error)?.stack ?? String(e)}\n`);
+  return INTERNAL_EXIT_CODE;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
+
