@@ -86,8 +86,9 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   if (bytes.length - start < nbytes) {
     fail(`truncated: header says ${shape.join('x')} ${dtype} (${nbytes} bytes) but ${bytes.length - start} bytes follow`);
   }
-  // Copy into an aligned buffer: the payload offset is not always a multiple of the item size.
-  const payload = bytes.slice(start, start + nbytes);
+  // Copy into a fresh, aligned buffer (the payload offset need not be a multiple of the item size; Buffer.slice shares memory).
+  const payload = new Uint8Array(nbytes);
+  payload.set(bytes.subarray(start, start + nbytes));
   return { dtype, shape, data: decode(dtype, payload, count, name) };
 }
 
