@@ -2,18 +2,23 @@ import type { Matrix } from './matrix.js';
 
 /**
  * General matrix product C = op(A) . op(B) in float64, the one entry point for heavy linear algebra
- * (covariances, Gram matrices, distance tiles). This is the portable JS version (i-k-j loop order, ~1 GFLOP/s);
- * a faster engine may replace the implementation behind the same signature.
+ * (covariances, Gram matrices, distance tiles). Asynchronous because the fast engine (onnxruntime-node) is;
+ * `gemmJs` is the portable JS version (i-k-j loop order, ~1 GFLOP/s) and the reference the fast engine is tested
+ * against.
  *
  * @example
- * gemm(a, b, { transA: true }) // a^T b
+ * await gemm(a, b, { transA: true }) // a^T b
  */
 export interface GemmOptions {
   readonly transA?: boolean;
   readonly transB?: boolean;
 }
 
-export function gemm(a: Matrix, b: Matrix, opts: GemmOptions = {}): Matrix {
+export async function gemm(a: Matrix, b: Matrix, opts: GemmOptions = {}): Promise<Matrix> {
+  return gemmJs(a, b, opts);
+}
+
+export function gemmJs(a: Matrix, b: Matrix, opts: GemmOptions = {}): Matrix {
   const A = opts.transA ? transpose(a) : a;
   const B = opts.transB ? transpose(b) : b;
   if (A.cols !== B.rows) throw new RangeError(`gemm: inner dimensions differ (${A.rows}x${A.cols} . ${B.rows}x${B.cols})`);
