@@ -1,0 +1,138 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { GenbenchError } from '../errors.js';
+import type { ValueRange } from '../io/image.js';
+
+/**
+ * The `genbench.json` manifest that comes with every checkpoint: what the model's inputs and outputs are, how to
+ * read its images, what it was trained on, and the sha256 of its files. Single-file checkpoints (`X.onnx`) keep it
+ * beside the file as `X.genbench.json`; folder checkpoints (TF.js `model.json` + shards) keep `genbench.json` inside.
+ *
+ * `image_shape` is the shape of one output image in the `output_layout` order: [C, H, W] for NCHW, [H, W, C] for
+ * NHWC. Unknown extra keys (training notes, architecture, ...) are kept as they are.
+ *
+ * @example
+ * const m = await readManifest('subs/mnist-dcgan.genbench.json');
+ * m.latent_dim; // 64
+ */
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (sha256sum output)');
+const positiveInt = z.number().int().positive();
+
+export const OUTPUT_RANGES = { '[-1,1]': [-1, 1], '[0,1]': [0, 1], '[0,255]': [0, 255] } as const satisfies Record<
+  string,
+  ValueRange
+>;
+
+/** Fields every checkpoint manifest has (generators and discriminator/feature models alike). */
+export const CheckpointManifestSchema = z.looseObject({
+  name: z.string().min(1),
+  format: z.enum(['onnx', 'tfjs-layers', 'tfjs-graph']),
+  file: z.string().min(1),
+  input: z.string().min(1),
+  image_shape: z.tuple([positiveInt, positiveInt, positiveInt]),
+  role: z.string().optional(),
+  sha256: sha256Hex.optional(),
+  files: z.record(z.string(), sha256Hex).optional(),
+  dataset: z.string().optional(),
+  train_split: z.string().optional(),
+  seed: z.number().int().optional(),
+  license: z.string().optional(),
+  outputs: z.record(z.string(), z.looseObject({ shape: z.array(z.union([z.number(), z.string()])).optional() })).optional(),
+});
+
+export const ConditionalSchema = z.object({
+  classes: z.number().int().min(2),
+  input: z.string().min(1),
+  encoding: z.enum(['onehot', 'index']),
+});
+
+/** A generator manifest: a checkpoint manifest plus the latent, output and conditioning fields. */
+export const GeneratorManifestSchema = CheckpointManifestSchema.extend({
+  latent_dim: positiveInt,
+  output: z.string().min(1),
+  output_layout: z.enum(['NCHW', 'NHWC']),
+  output_range: z.enum(['[-1,1]', '[0,1]', '[0,255]']),
+  conditional: ConditionalSchema.nullable().optional(),
+});
+
+export type CheckpointManifest = z.infer<typeof CheckpointManifestSchema>;
+export type GeneratorManifest = z.infer<typeof GeneratorManifestSchema>;
+
+/** One-line example shown when a manifest is missing. */
+export const MANIFEST_EXAMPLE =
+  '{"name":"my-gan","format":"onnx","file":"my-gan.onnx","input":"z","latent_dim":64,"output":"x",' +
+  '"output_layout":"NCHW","output_range":"[-1,1]","image_shape":[1,28,28],"conditional":null,' +
+  '"sha256":"<sha256sum of my-gan.onnx>"}';
+
+/**
+ * Where the manifest of a checkpoint lives: `X.onnx` -> `X.genbench.json`; a folder (or its `model.json`) ->
+ * `genbench.json` inside it; a path that is already a manifest is returned as it is.
+ */
+export async function manifestPathFor(checkpoint: string): Promise<string> {
+  const info = await stat(checkpoint).catch(() => null);
+  if (info === null) throw new GenbenchError('NOT_FOUND', `${checkpoint}: no such file or folder (give an .onnx file or a TF.js model folder)`);
+  if (info.isDirectory()) return join(checkpoint, 'genbench.json');
+  const name = basename(checkpoint);
+  if (name === 'genbench.json' || name.endsWith('.genbench.json')) return checkpoint;
+  if (name === 'model.json') return join(dirname(checkpoint), 'genbench.json');
+  const stem = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : name;
+  return join(dirname(checkpoint), `${stem}.genbench.json`);
+}
+
+/** Reads and checks a generator manifest; wrong or missing fields are one-line INPUT errors naming the field. */
+export async function readManifest(path: string): Promise<GeneratorManifest> {
+  const raw = await readJson(path);
+  const role = (raw as { role?: unknown }).role;
+  if (typeof role === 'string' && role !== 'generator') {
+    throw new GenbenchError('INPUT', `${path}: role is '${role}', not a generator (give a generator checkpoint)`);
+  }
+  return validate(GeneratorManifestSchema, raw, path);
+}
+
+/** Reads and checks any checkpoint manifest (e.g. a discriminator used as a feature extractor). */
+export async function readCheckpointManifest(path: string): Promise<CheckpointManifest> {
+  return validate(CheckpointManifestSchema, await readJson(path), path);
+}
+
+/** Parses manifest JSON already in memory (`source` names it in errors). */
+export function parseManifest(value: unknown, source: string): GeneratorManifest {
+  return validate(GeneratorManifestSchema, value, source);
+}
+
+/** The declared value range of the manifest's outputs. */
+export function manifestRange(m: GeneratorManifest): ValueRange {
+  return OUTPUT_RANGES[m.output_range];
+}
+
+/** [height, width, channels] of one image, from image_shape read in output_layout order. */
+export function manifestImageShape(m: GeneratorManifest): { height: number; width: number; channels: number } {
+  const [a, b, c] = m.image_shape;
+  return m.output_layout === 'NCHW' ? { channels: a, height: b, width: c } : { height: a, width: b, channels: c };
+}
+
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new GenbenchError(
+      'NOT_FOUND',
+      `${path}: manifest not found; a checkpoint needs a manifest there (${basename(path)}) such as ${MANIFEST_EXAMPLE}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new GenbenchError('INPUT', `${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+function validate<T extends z.ZodType>(schema: T, value: unknown, source: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
+  throw new GenbenchError('INPUT', `${source}: field '${field}': ${issue.message.replace(/\s*\n\s*/g, ' ')}${more}; fix the manifest`);
+}
