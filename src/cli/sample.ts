@@ -4,7 +4,6 @@ import { GenbenchError } from '../errors.js';
 import { toUint8 } from '../io/image.js';
 import { writeNpy } from '../io/npy.js';
 import { writeGridPng } from '../io/png.js';
-import { loadGenerator } from '../models/load.js';
 import { log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
@@ -60,6 +59,7 @@ async function runSample(flags: SampleFlags): Promise<void> {
     throw new GenbenchError('USAGE', `--labels: got ${fullLabels.length} labels for --n ${n} (give one per image, or use --class K)`);
   }
 
+  const { loadGenerator } = await import('../models/load.js'); // tfjs and onnxruntime load only when needed
   const g = await loadGenerator(flags.generator, flags.backend === undefined ? {} : { backend: flags.backend });
   try {
     const progress = n >= PROGRESS_FROM ? stderrProgress({ quiet: flags.quiet ?? false }) : undefined;
