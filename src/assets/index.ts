@@ -1,63 +1,25 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { GenbenchError } from '../errors.js';
-import type { Progress } from '../progress.js';
-import { ASSETS, type AssetSpec } from './registry.js';
-
 /**
- * Asset lookup: GENBENCH_ASSETS folders (read-only, looked in first, separated by ':'), then GENBENCH_HOME
- * (default ~/.cache/genbench), then a verified download into GENBENCH_HOME.
- * (Interim version: lookup only; the download path is being written.)
+ * Assets: datasets and models genbench finds on disk or downloads, always checked against the registry.
+ *
+ * Lookup order: every GENBENCH_ASSETS folder (read-only, never written), then GENBENCH_HOME (default
+ * ~/.cache/genbench, holding datasets/ and models/), then a verified download into GENBENCH_HOME (unless offline:
+ * opts.offline or GENBENCH_OFFLINE=1). GENBENCH_MIRROR=<base url>[,<base url>...] replaces the official URLs by
+ * `<base>/<id>` (a local or corporate mirror laid out like an asset root; tests use a server on 127.0.0.1).
  */
-export interface ResolvedAsset {
-  /** Absolute path of the file on disk. */
-  readonly path: string;
-  /** sha256 of the file at `path` (hex), for recipes. */
-  readonly sha256: string;
-  /** Where it came from. */
-  readonly source: 'assets' | 'home' | 'download';
-}
-
-export interface ResolveOptions {
-  readonly progress?: Progress;
-  /** Never touch the network (GENBENCH_OFFLINE=1 does the same). */
-  readonly offline?: boolean;
-}
-
-export function genbenchHome(): string {
-  return resolve(process.env['GENBENCH_HOME'] || join(homedir(), '.cache', 'genbench'));
-}
-
-export function assetRoots(): string[] {
-  const list = (process.env['GENBENCH_ASSETS'] ?? '').split(delimiter).filter((s) => s.length > 0);
-  return list.map((p) => resolve(p));
-}
-
-export function assetSpec(id: string): AssetSpec | undefined {
-  return ASSETS.find((a) => a.id === id);
-}
-
-export async function resolveAsset(id: string, _opts: ResolveOptions = {}): Promise<ResolvedAsset> {
-  const places = [...assetRoots().map((r) => ({ root: r, source: 'assets' as const })), { root: genbenchHome(), source: 'home' as const }];
-  for (const { root, source } of places) {
-    const path = join(root, id);
-    try {
-      await access(path);
-    } catch {
-      continue;
-    }
-    return { path, sha256: await sha256File(path), source };
-  }
-  throw new GenbenchError('NOT_FOUND', `${id}: not found in ${places.map((p) => p.root).join(', ')}`);
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-export type { AssetSpec };
+export { resolveAsset, resolveAssetFolder, notFoundError, type ResolvedAsset, type ResolvedFolder } from './resolve.js';
+export {
+  genbenchHome,
+  assetRoots,
+  assetSpec,
+  downloadUrls,
+  isOffline,
+  placesFor,
+  type Place,
+  type ResolveOptions,
+} from './lookup.js';
+export { sha256File, hashFile, treeSha256, modelFolderFiles, clearHashMemo, type HashKind } from './hash.js';
+export { verifyFile, verifyFolder, checkFile, type CheckedBy, type FileCheck, type FolderCheck } from './verify.js';
+export { downloadFile } from './download.js';
+export { downloadFolder } from './download-folder.js';
+export { inspectAsset, type AssetStatus } from './status.js';
+export { ASSETS, type AssetSpec } from './registry.js';

@@ -1,11 +1,18 @@
 /**
- * Every file genbench knows how to find or fetch, keyed by its path relative to an asset root
+ * Every asset genbench knows how to find or fetch, keyed by its path relative to an asset root
  * (GENBENCH_HOME or a GENBENCH_ASSETS folder; `../shared` is laid out the same way).
+ *
+ * Adding an asset is one entry here (STYLE.md rule 2); lookup, verification and download read only these fields.
  */
 export interface AssetSpec {
-  /** Path relative to an asset root, e.g. 'datasets/mnist/t10k-images-idx3-ubyte.gz'. */
+  /** Path relative to an asset root, e.g. 'datasets/mnist/t10k-images-idx3-ubyte.gz' (folders: no trailing '/'). */
   readonly id: string;
-  /** Official download URLs, tried in order; empty when the file can only be provided by hand. */
+  /**
+   * 'file' (default) or 'folder'. A folder asset is a TF.js model folder: `model.json` plus the weight shards its
+   * weightsManifest lists; its urls point at model.json and the shards are fetched relative to it.
+   */
+  readonly kind?: 'file' | 'folder';
+  /** Official download URLs (mirrors), tried in order; empty when the asset can only be provided by hand. */
   readonly urls: readonly string[];
   /** sha256 of the file as served by the official source (hex). */
   readonly sha256?: string;
@@ -14,11 +21,23 @@ export interface AssetSpec {
    * (the shared MNIST test files are re-gzipped, so their file hash differs from the official one).
    */
   readonly contentSha256?: string;
+  /**
+   * md5 of the file (hex), used only when `sha256` is unknown. Some publishers give nothing stronger: MedMNIST's
+   * INFO lists md5 sums only, and the full files were never fetched here to compute a sha256. md5 still catches
+   * truncation and corruption (not deliberate tampering); replace it by `sha256` once the file has been hashed.
+   */
+  readonly md5?: string;
+  /**
+   * Folder assets: sha256 over the lines `<sha256>  <relative name>\n` of model.json and of every file its
+   * weightsManifest references, the lines sorted bytewise. Reproduce it in a shell with
+   * `sha256sum model.json <shards...> | LC_ALL=C sort | sha256sum`.
+   */
+  readonly treeSha256?: string;
   /** Expected size in bytes of the served file (catches truncation before hashing), when known. */
   readonly bytes?: number;
   /** Licence and provenance, shown by `genbench assets list`. */
   readonly about: string;
-  /** How a user provides the file when it cannot be downloaded. */
+  /** How a user provides the asset when it cannot be downloaded (`<root>` stands for an asset root). */
   readonly howToProvide?: string;
 }
 
@@ -36,7 +55,19 @@ function mnist(file: string, sha256: string, bytes: number, contentSha256?: stri
   };
 }
 
-export const ASSETS: readonly AssetSpec[] = [
+const TFJS_MODELS = 'https://storage.googleapis.com/tfjs-models/tfjs/';
+
+function mobilenet(name: string, treeSha256: string, features: number): AssetSpec {
+  return {
+    id: `models/${name}`,
+    kind: 'folder',
+    urls: [`${TFJS_MODELS}${name}/model.json`],
+    treeSha256,
+    about: `MobileNet v1 (${name}), Google's published TF.js layers model, Apache-2.0; penultimate features [${features}]`,
+  };
+}
+
+export const ASSETS: readonly AssetSpec[] = Object.freeze([
   mnist('train-images-idx3-ubyte.gz', '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', 9912422),
   mnist('train-labels-idx1-ubyte.gz', '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', 28881),
   mnist(
@@ -59,4 +90,12 @@ export const ASSETS: readonly AssetSpec[] = [
       'PneumoniaMNIST (MedMNIST v2, Yang et al. 2023), CC BY 4.0; class-balanced subset (train 2428, val 270, test 468) made for genbench',
     howToProvide: "put pneumoniamnist_balanced.npz in <root>/datasets/pneumoniamnist/ (genbench's shared assets hold it)",
   },
-];
+  {
+    id: 'datasets/pneumoniamnist/pneumoniamnist.npz',
+    urls: ['https://zenodo.org/records/10519652/files/pneumoniamnist.npz?download=1'],
+    md5: '28209eda62fecd6e6a2d98b1501bb15f',
+    about: 'PneumoniaMNIST (MedMNIST v2, Yang et al. 2023), CC BY 4.0; the official full 28x28 release (zenodo 10519652)',
+  },
+  mobilenet('mobilenet_v1_0.75_224', 'e921b050e0d0ce7e1ac8371a79f7bd00bdaacc31eb99f2c8243b9345049a3329', 768),
+  mobilenet('mobilenet_v1_0.25_224', '05aab648facc3ead01b13ed649c20bafa0b086b0c13e5d7c4ddec53b0aee18f5', 256),
+]);
