@@ -24,7 +24,7 @@ function trainStep(backend: Backend, name: ModelName): StepResult {
   const { value, grads } = tf.variableGrads(c.loss, vars);
   const gradValues = vars.map((v) => Float32Array.from(grads[v.name]!.dataSync()));
   const loss = value.dataSync()[0]!;
-  optimizer.applyGradients(grads);
+  optimizer.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
   const after = tf.tidy(c.loss);
   const lossAfter = after.dataSync()[0]!;
   tf.dispose([value, after, grads as unknown as tf.Tensor[], c.data]);

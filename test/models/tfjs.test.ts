@@ -86,8 +86,8 @@ describe.skipIf(skipWithoutAssets)('shared MobileNet v1 0.25 through the file IO
     p.dispose();
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
-    const sum = v.reduce((a, b) => a + b, 0);
+    const sum = Array.from(v as Float32Array).reduce((a, b) => a + b, 0);
     expect(sum).toBeCloseTo(1, 4);
-    expect(Math.min(...v)).toBeGreaterThanOrEqual(0);
+    expect(Math.min(...(v as Float32Array))).toBeGreaterThanOrEqual(0);
   });
 });
