@@ -167,12 +167,12 @@ function cubic(x: number): number {
 }
 
 /** For each destination index along one axis: the first source index and the normalised weights. */
-interface AxisWeights {
+export interface AxisWeights {
   readonly start: Int32Array;
   readonly weights: Float64Array[];
 }
 
-function axisWeights(inSize: number, outSize: number, filter: ResizeFilter): AxisWeights {
+export function axisWeights(inSize: number, outSize: number, filter: ResizeFilter): AxisWeights {
   const scale = inSize / outSize;
   const start = new Int32Array(outSize);
   const weights: Float64Array[] = [];
