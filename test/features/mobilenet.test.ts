@@ -31,7 +31,7 @@ describe.skipIf(!shared)('mobilenet-v1-0.25 on MNIST', () => {
   beforeAll(async () => {
     await initBackend();
     tensorsBefore = tf.memory().numTensors;
-    fx = await createExtractor('mobilenet-v1-0.25');
+    fx = await createExtractor('mobilenet-v1-0.25', { engine: 'tfjs' });
     images = await mnistImages(8);
     first = await fx.extract(images, { layers: [MOBILENET_FEATURES, MOBILENET_LOGITS, MOBILENET_PROBABILITIES], batchSize: 8 });
   });
@@ -97,7 +97,7 @@ describe.skipIf(!shared)('mobilenet-v1-0.25 on MNIST', () => {
     const during = tf.memory().numTensors;
     await fx.extract(images, { batchSize: 4 });
     expect(tf.memory().numTensors).toBe(during);
-    const other = await createExtractor('mobilenet-v1-0.25');
+    const other = await createExtractor('mobilenet-v1-0.25', { engine: 'tfjs' });
     await other.extract(sliceImages(images, 0, 2));
     await other.dispose();
     expect(tf.memory().numTensors).toBe(during);
@@ -105,7 +105,7 @@ describe.skipIf(!shared)('mobilenet-v1-0.25 on MNIST', () => {
   });
 
   it('the resize filter is data: another filter changes the recorded preprocessing and the features', async () => {
-    const near = await createExtractor('mobilenet-v1-0.25', { filter: 'nearest' });
+    const near = await createExtractor('mobilenet-v1-0.25', { filter: 'nearest', engine: 'tfjs' });
     try {
       expect(near.preprocessing.filter).toBe('nearest');
       const f = await near.extract(sliceImages(images, 0, 2));
