@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import type { Dataset } from '../data/types.js';
+import { GenbenchError } from '../errors.js';
+import { log, parseIntFlag, printJson, printLine } from './output.js';
+import { stderrProgress } from './progress-bar.js';
+
+interface TrainFlags {
+  model: string;
+  dataset: string;
+  split?: string;
+  heldout?: string;
+  epochs?: string;
+  minutes?: string;
+  batch?: string;
+  seed: string;
+  out?: string;
+  resume?: boolean;
+  backend?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * `genbench train`: trains a reference model (reference-models/) on a dataset, with a progress bar (losses,
+ * images/s) on stderr, a loss curve, a sample grid per epoch and a checkpoint per epoch that `genbench sample` and
+ * `genbench evaluate --generator <out>` read as they are. Ctrl-C stops after the current step, keeps the last
+ * checkpoint and exits 130; `--resume` continues it.
+ *
+ * @example
+ * genbench train --model dcgan --dataset mnist --epochs 5 --out runs/dcgan   # prints: dcgan on mnist test[:8000]: ...
+ */
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train a reference model (dcgan, cdcgan, vae, classifier) and write a checkpoint genbench can evaluate')
+    .requiredOption('--model <name>', 'reference model: dcgan, cdcgan, vae, classifier')
+    .requiredOption('--dataset <name>', 'built-in dataset (mnist, polygons, ...), a folder of images or an .npz file')
+    .option('--split <expr>', "training split, e.g. 'train' or 'test[:8000]' (default: train, or the first 80% of the first split on this machine)")
+    .option('--heldout <expr>', "held-out split for ELBO/accuracy (default: up to 2000 images after a sliced split, else test[:2000]; 'none' for none)")
+    .option('--epochs <n>', 'total epochs (default: the model\'s; a resumed run continues up to this number)')
+    .option('--minutes <m>', 'train for this many minutes instead of a number of epochs')
+    .option('--batch <n>', 'images per step (default 64)')
+    .option('--seed <int>', 'seed of the initial weights, the shuffles and the noise', '0')
+    .option('--out <dir>', 'run folder: checkpoint, loss-curve.json, samples/ (default runs/<model>-<dataset>)')
+    .option('--resume', 'continue the checkpoint in --out')
+    .option('--backend <name>', 'tfjs backend: node-gpu, node, wasm, cpu (default: the fastest that starts)')
+    .option('--json', 'print a machine-readable summary on stdout')
+    .option('--quiet', 'no progress bar and no epoch lines')
+    .action(runTrain);
+}
+
+async function runTrain(flags: TrainFlags): Promise<void> {
+  const seed = parseIntFlag('seed', flags.seed, { min: 0, max: 0xffffffff });
+  const batch = flags.batch === undefined ? undefined : parseIntFlag('batch', flags.batch, { min: 1, max: 65536 });
+  if (flags.epochs !== undefined && flags.minutes !== undefined) throw new GenbenchError('USAGE', 'give --epochs or --minutes, not both');
+  const epochs = flags.epochs === undefined ? undefined : parseIntFlag('epochs', flags.epochs, { min: 1 });
+  const minutes = flags.minutes === undefined ? undefined : parseMinutes(flags.minutes);
+  const { getReferenceModel, train } = await import('../../reference-models/index.js'); // loads tfjs
+  const model = getReferenceModel(flags.model);
+  const { openDataset } = await import('../data/index.js');
+  const ds = await openDataset(flags.dataset);
+  const split = flags.split ?? (await defaultSplit(ds));
+  const heldoutExpr = flags.heldout === 'none' ? null : (flags.heldout ?? (await defaultHeldOut(ds, split)));
+  const { initBackend } = await import('../backend/index.js');
+  const backend = await initBackend(flags.backend);
+  const progress = stderrProgress({ quiet: flags.quiet ?? false });
+  const data = await ds.load(split, { progress });
+  const heldOut = heldoutExpr === null ? undefined : await ds.load(heldoutExpr);
+  const classes = ds.classNames?.length ?? (data.labels ? Math.max(...data.labels) + 1 : 0);
+  const out = resolve(flags.out ?? `runs/${model.name}-${flags.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
+
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    log('genbench train: interrupted; stopping after this step and keeping the last complete checkpoint');
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const r = await train({
+      model,
+      train: data,
+      ...(heldOut ? { heldOut } : {}),
+      classes,
+      settings: { model: model.name, dataset: flags.dataset, split: data.split, batch: batch ?? model.defaults.batch, seed, backend: backend.name },
+      out,
+      ...(epochs === undefined ? {} : { epochs }),
+      ...(minutes === undefined ? {} : { minutes }),
+      resume: flags.resume ?? false,
+      license: ds.license,
+      progress,
+      signal: abort.signal,
+      ...(flags.quiet ? {} : { log }),
+    });
+    const summary = { model: model.name, dataset: flags.dataset, split: data.split, heldout: heldOut?.split ?? null, backend: backend.name, out, ...r };
+    if (flags.json) printJson(summary);
+    else printLine(`${model.name} on ${flags.dataset} ${data.split}: ${r.status} at epoch ${Math.round(r.epoch * 100) / 100} (step ${r.step}), ${Math.round(r.imagesPerSecond)} img/s on ${backend.name}; checkpoint ${r.checkpoint ?? 'none'}`);
+    if (r.status === 'interrupted') process.exitCode = 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function parseMinutes(value: string): number {
+  const m = Number(value);
+  if (!/^\d*\.?\d+$/.test(value.trim()) || !(m > 0)) throw new GenbenchError('USAGE', `--minutes: expected a positive number, got '${value}'`);
+  return m;
+}
+
+/** 'train' when it is on this machine, else the first 80% of the first split that is (MNIST offline: test[:8000]). */
+async function defaultSplit(ds: Dataset): Promise<string> {
+  if (ds.splits.some((s) => s.name === 'train') && (await ds.available('train'))) return 'train';
+  for (const s of ds.splits) {
+    if (!(await ds.available(s.name))) continue;
+    return s.count === undefined ? s.name : `${s.name}[:${Math.floor(s.count * 0.8)}]`;
+  }
+  throw new GenbenchError('NOT_FOUND', `dataset '${ds.name}' has no split on this machine; give --split (it will be downloaded) or set GENBENCH_ASSETS`);
+}
+
+/** The rest of a split sliced as NAME[:N], else test[:2000] when training on another split, else none. */
+async function defaultHeldOut(ds: Dataset, split: string): Promise<string | null> {
+  const m = /^([A-Za-z0-9_.-]+)\[\s*0?\s*:\s*(\d+)\s*\]$/.exec(split.trim());
+  const info = ds.splits.find((s) => s.name === m?.[1]);
+  if (m && info?.count !== undefined && Number(m[2]) < info.count) return `${m[1]}[${m[2]}:${Math.min(info.count, Number(m[2]) + 2000)}]`;
+  const name = split.replace(/\[.*$/, '');
+  const test = ds.splits.find((s) => s.name === 'test');
+  if (test && name !== 'test' && (await ds.available('test'))) return test.count !== undefined && test.count > 2000 ? 'test[:2000]' : 'test';
+  return null;
+}

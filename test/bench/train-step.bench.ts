@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { bench, describe } from 'vitest';
+import { initBackend } from '../../src/backend/index.js';
+import { Rng } from '../../src/rng.js';
+import { getReferenceModel, REFERENCE_MODELS } from '../../reference-models/index.js';
+import { disposeTrainable } from '../../reference-models/train-state.js';
+
+/**
+ * Training speed: one DCGAN step (batch 64, 28x28, the architecture of ../shared/bench/dcgan_step_torch.py, which
+ * reference-models/dcgan.ts is) in genbench on the chosen backend (default wasm) and in PyTorch on CPU (Debian
+ * python3-torch, 1 thread), in the same run; prints both times per step and the ratio (target: genbench <= 2x).
+ * Then images/s of every reference model's step at batch 64 (the README's table).
+ *
+ *   GENBENCH_ASSETS=../shared npx vitest bench --run test/bench/train-step.bench.ts
+ *
+ * Env: TRAIN_BENCH_STEPS (timed steps, default 10, after 3 warm-up steps), GENBENCH_BACKEND (wasm),
+ * GENBENCH_PYTHON (/usr/bin/python3), TRAIN_BENCH_THREADS (torch threads, 1).
+ */
+const B = 64;
+const STEPS = Number(process.env['TRAIN_BENCH_STEPS'] ?? 10);
+
+/** Mean seconds per step of `name` at batch B on random data (images N(0,1) clipped to the input range). */
+function timeSteps(name: string, steps: number): number {
+  const model = getReferenceModel(name);
+  const net = model.build({ shape: { height: 28, width: 28, channels: 1 }, classes: 10, rng: new Rng(0) });
+  const rng = new Rng(1);
+  const [lo, hi] = model.inputRange;
+  const images = tf.tensor4d(rng.fillNormal(new Float32Array(B * 784)).map((v) => Math.min(hi, Math.max(lo, v))), [B, 28, 28, 1]);
+  const labels = tf.tensor1d(Int32Array.from({ length: B }, (_, i) => i % 10), 'int32');
+  const batch = { images, labels, size: B };
+  try {
+    for (let i = 0; i < 3; i++) net.step(batch, rng.fork(`warm-${i}`));
+    const t = performance.now();
+    for (let i = 0; i < steps; i++) net.step(batch, rng.fork(`step-${i}`));
+    return (performance.now() - t) / 1000 / steps;
+  } finally {
+    tf.dispose([images, labels]);
+    disposeTrainable(net);
+  }
+}
+
+function torchStepSeconds(): number {
+  const shared = resolve((process.env['GENBENCH_ASSETS'] ?? '../shared').split(':')[0]!);
+  const out = execFileSync(process.env['GENBENCH_PYTHON'] ?? '/usr/bin/python3', [join(shared, 'bench', 'dcgan_step_torch.py'), process.env['TRAIN_BENCH_THREADS'] ?? '1'], { encoding: 'utf8' });
+  const m = /step ms ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`dcgan_step_torch.py printed no 'step ms': ${out}`);
+  return Number(m[1]) / 1000;
+}
+
+describe('training step, batch 64, 28x28', () => {
+  bench(
+    'genbench dcgan step vs dcgan_step_torch.py, then images/s per reference model',
+    async () => {
+      const backend = await initBackend(process.env['GENBENCH_BACKEND'] ?? 'wasm');
+      const ours = timeSteps('dcgan', STEPS);
+      const torch = torchStepSeconds();
+      const lines = [
+        `dcgan step, batch ${B}: genbench (${backend.name}) ${(ours * 1000).toFixed(0)} ms, PyTorch CPU ${(torch * 1000).toFixed(0)} ms, ratio ${(ours / torch).toFixed(2)}x (target <= 2x)`,
+      ];
+      for (const name of REFERENCE_MODELS.keys()) {
+        const s = name === 'dcgan' ? ours : timeSteps(name, Math.max(2, Math.round(STEPS / 2)));
+        lines.push(`  ${name.padEnd(10)} ${(s * 1000).toFixed(0).padStart(6)} ms/step ${(B / s).toFixed(0).padStart(6)} img/s`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    },
+    { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 },
+  );
+});
