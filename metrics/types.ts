@@ -1,0 +1,132 @@
+import type { Matrix } from '../src/linalg/matrix.js';
+import type { Progress } from '../src/progress.js';
+
+/**
+ * The shared vocabulary of metrics: what a metric takes (by role), what it returns, and the descriptor that the
+ * registry (metrics/index.ts) holds for each reported id. A metric file is pure functions plus its descriptor(s):
+ * Float64 matrices in, plain objects out, no I/O (STYLE.md rule 1).
+ *
+ * @example
+ * const d: MetricDescriptor = METRICS.get('kid')!;
+ * d.higherIsBetter; // false
+ * d.defaults;       // { subsets: 100, subsetSize: 1000, seed: 2020, degree: 3, coef0: 1 }
+ */
+export type MetricId = 'is' | 'fd' | 'kid' | 'precision' | 'recall' | 'density' | 'coverage' | 'mse' | 'l1' | 'psnr' | 'ssim';
+
+/** Two feature sets by role: rows are samples, columns features (never positional `(a, b)`: torch-fidelity #58). */
+export interface FeatureSets {
+  readonly generated: Matrix;
+  readonly reference: Matrix;
+}
+
+/** Class scores of generated samples (logits or probabilities), rows are samples. */
+export interface ClassScores {
+  readonly generated: Matrix;
+  readonly kind: 'logits' | 'probs';
+}
+
+/** Paired images, N x H x W x C, float64 values in the units of `range` (e.g. 0..255). Pair i = (generated[i], reference[i]). */
+export interface ImagePairs {
+  readonly generated: ImageStack;
+  readonly reference: ImageStack;
+}
+
+export interface ImageStack {
+  readonly n: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** NHWC, row-major. */
+  readonly data: Float64Array;
+}
+
+/** One reported number with its uncertainty and method details (extras). */
+export interface MetricValue {
+  readonly value: number;
+  readonly std?: number;
+  readonly ci95?: readonly [number, number];
+  readonly [extra: string]: unknown;
+}
+
+/** A metric's result by reported id (a group such as precision/recall reports several ids at once). */
+export type MetricResults = Partial<Record<MetricId, MetricValue>>;
+
+export type ParamValue = number | string | boolean;
+export type MetricParams = Readonly<Record<string, ParamValue>>;
+
+export interface RunContext {
+  readonly progress?: Progress;
+}
+
+/** Which samples a per-sample contribution belongs to: generated rows, reference rows or image pairs. */
+export type SampleRole = 'generated' | 'reference' | 'pairs';
+
+/** Per-sample terms whose plain mean is the metric's value (precision: 1 if a generated sample is inside). */
+export interface Contributions {
+  readonly over: SampleRole;
+  readonly values: Float64Array;
+}
+
+/** A group's point results together with the per-sample contributions of the ids that are such means. */
+export interface ResultsWithContributions {
+  readonly results: MetricResults;
+  readonly contributions: Partial<Record<MetricId, Contributions>>;
+}
+
+/** Row draws of a bootstrap: one index array (with replacement, full size) per resample and role; null = role kept fixed. */
+export interface ResampleDraws {
+  readonly generated: readonly Int32Array[];
+  readonly reference: readonly Int32Array[] | null;
+}
+
+/** A group's values on every resample, plus a variance the resamples cannot see (e.g. KID's subset noise). */
+export interface ResampledValues {
+  readonly values: Partial<Record<MetricId, Float64Array>>;
+  readonly extraVariance?: Partial<Record<MetricId, number>>;
+  /** How the values were obtained, for the recipe (e.g. KID's weighted full-sample statistic). */
+  readonly scheme?: string;
+}
+
+interface DescriptorBase<I> {
+  readonly id: MetricId;
+  /** Metrics computed together share a group and a `compute` (precision and recall share one kNN pass). */
+  readonly group: string;
+  readonly title: string;
+  readonly higherIsBetter: boolean;
+  /** Paper and the reference implementation the values are checked against. */
+  readonly paper: string;
+  readonly reference: string;
+  /** Default parameters, including the default seed of stochastic metrics (STYLE.md rule 8). */
+  readonly defaults: MetricParams;
+  /** Computes every metric of the group on `input` with `params` (defaults merged by the caller). */
+  readonly compute: (input: I, params: MetricParams, ctx?: RunContext) => Promise<MetricResults>;
+  /**
+   * Optional: the same results plus per-sample contributions (one pass), for metrics that are means over samples;
+   * the bootstrap resamples these instead of recomputing (metrics/bootstrap.ts).
+   */
+  readonly contributions?: (input: I, params: MetricParams, ctx?: RunContext) => Promise<ResultsWithContributions>;
+  /**
+   * Optional: the group's values on all bootstrap resamples at once, faster than recomputing per resample (KID).
+   * `point` holds the group's point results.
+   */
+  readonly resampled?: (input: I, params: MetricParams, draws: ResampleDraws, point: MetricResults, ctx?: RunContext) => Promise<ResampledValues>;
+}
+
+export interface FeatureMetricDescriptor extends DescriptorBase<FeatureSets> {
+  readonly input: 'features';
+}
+export interface ClassMetricDescriptor extends DescriptorBase<ClassScores> {
+  readonly input: 'class-scores';
+}
+export interface PairMetricDescriptor extends DescriptorBase<ImagePairs> {
+  readonly input: 'image-pairs';
+}
+
+export type MetricDescriptor = FeatureMetricDescriptor | ClassMetricDescriptor | PairMetricDescriptor;
+
+/** Reads a numeric parameter (after defaults were merged), for descriptor `compute` functions. */
+export function numParam(params: MetricParams, name: string): number {
+  const v = params[name];
+  if (typeof v !== 'number') throw new TypeError(`metric parameter '${name}' must be a number, got ${String(v)}`);
+  return v;
+}

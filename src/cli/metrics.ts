@@ -1,0 +1,223 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { bootstrapGroup, withIntervals } from '../../metrics/bootstrap.js';
+import { groupMetrics, parseMetricList } from '../../metrics/index.js';
+import type { MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
+import { sha256File } from '../assets/index.js';
+import { GenbenchError } from '../errors.js';
+import { readNpy, type NpyArray } from '../io/npy.js';
+import { toFeatureMatrix, type Matrix } from '../linalg/matrix.js';
+import type { Progress } from '../progress.js';
+import { VERSION } from '../version.js';
+import { parseIntFlag, printJson, printLine } from './output.js';
+import { stderrProgress } from './progress-bar.js';
+
+/**
+ * `genbench metrics`: metrics on raw feature files, so anyone can check the numbers.
+ *   genbench metrics --generated G.npy --reference R.npy [--metrics fd,kid,precision,recall,density,coverage] --json
+ *   genbench metrics --logits L.npy --metrics is --json     (or --probs P.npy)
+ * Output: one entry per metric id ({ value, std?, ci95?, ...details }) plus `recipe` (every parameter, the input
+ * files with sha256, the genbench version). Bad input exits 2 with one line.
+ *
+ * @example
+ * genbench metrics --generated fake.npy --reference real.npy --metrics kid --json   # { "kid": { "value": 0.0433, "std": 0.0028, ... }, "recipe": {...} }
+ */
+const FEATURE_DEFAULT = 'fd,kid,precision,recall,density,coverage';
+
+interface MetricsFlags {
+  generated?: string;
+  reference?: string;
+  logits?: string;
+  probs?: string;
+  metrics?: string;
+  seed?: string;
+  bootstrap?: string;
+  bootstrapFixedReference?: boolean;
+  kidSubsets?: string;
+  kidSubsetSize?: string;
+  kPr?: string;
+  kDc?: string;
+  splits?: string;
+  shuffleSeed?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function metricsCommand(): Command {
+  return new Command('metrics')
+    .description('compute metrics on feature files (.npy [samples, features]) or class logits/probabilities')
+    .option('--generated <file.npy>', 'features of generated samples [N, d] (float16/32/64)')
+    .option('--reference <file.npy>', 'features of reference samples [M, d]')
+    .option('--logits <file.npy>', 'class logits of generated samples [N, classes] (for is; softmax in float64)')
+    .option('--probs <file.npy>', 'class probabilities of generated samples [N, classes] (for is)')
+    .option('--metrics <list>', `comma-separated metric ids (default ${FEATURE_DEFAULT}, or is with --logits/--probs)`)
+    .option('--seed <int>', 'seed of KID subsets and bootstrap resamples (default: each metric\'s default, kid 2020)')
+    .option('--bootstrap <n>', 'add 95% bootstrap intervals (ci95) from n resamples, e.g. 200 (percentile of per-sample contributions for precision/recall/density/coverage, re-centred percentile for fd/kid/is)')
+    .option('--bootstrap-fixed-reference', 'bootstrap resamples generated rows only (reference kept fixed; no interval for recall/coverage then)')
+    .option('--kid-subsets <n>', 'KID: number of subsets (default 100)')
+    .option('--kid-subset-size <n>', 'KID: samples per subset (default 1000)')
+    .option('--k-pr <k>', 'precision/recall neighbourhood size (default 3)')
+    .option('--k-dc <k>', 'density/coverage neighbourhood size (default 5)')
+    .option('--splits <n>', 'IS: number of splits (default 10)')
+    .option('--shuffle-seed <int>', 'IS: permute rows with this seed before splitting (default: file order)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--quiet', 'no progress bar')
+    .action(runMetrics);
+}
+
+async function runMetrics(f: MetricsFlags): Promise<void> {
+  const classMode = f.logits !== undefined || f.probs !== undefined;
+  if (f.logits !== undefined && f.probs !== undefined) throw new GenbenchError('USAGE', 'give either --logits or --probs, not both');
+  if (classMode && (f.generated !== undefined || f.reference !== undefined)) {
+    throw new GenbenchError('USAGE', '--logits/--probs (for is) cannot be combined with --generated/--reference; run genbench metrics twice');
+  }
+  if (!classMode && (f.generated === undefined || f.reference === undefined)) {
+    throw new GenbenchError('USAGE', 'give --generated G.npy and --reference R.npy (features), or --logits L.npy / --probs P.npy (for is)');
+  }
+  const descs = parseMetricList(f.metrics ?? (classMode ? 'is' : FEATURE_DEFAULT));
+  const want = classMode ? 'class-scores' : 'features';
+  for (const d of descs) {
+    if (d.input !== want) throw new GenbenchError('USAGE', `metric '${d.id}' ${inputHint(d)}`);
+  }
+  const overrides = flagParams(f);
+  const progress = stderrProgress({ quiet: f.quiet === true });
+  const loaded = classMode ? await loadClassScores(f) : await loadFeatureSets(f.generated!, f.reference!);
+  const out: Record<string, unknown> = {};
+  const params: Record<string, MetricParams> = {};
+  const methods: Record<string, string> = {};
+  for (const group of groupMetrics(descs)) {
+    const p = groupParams(group[0]!, overrides);
+    params[group[0]!.group] = p;
+    const r = await runGroup(group, loaded.input, p, f, progress);
+    for (const d of group) out[d.id] = r.results[d.id];
+    Object.assign(methods, r.methods);
+  }
+  const recipe = {
+    genbench: VERSION,
+    command: 'metrics',
+    metrics: descs.map((d) => d.id),
+    inputs: loaded.inputs,
+    params,
+    ...(f.bootstrap !== undefined ? { bootstrap: bootstrapRecipe(f, methods) } : {}),
+  };
+  if (f.json) return printJson({ ...out, recipe });
+  printHuman(out as Record<string, MetricValue>);
+}
+
+function inputHint(d: MetricDescriptor): string {
+  if (d.input === 'class-scores') return 'needs class scores: use --logits L.npy or --probs P.npy';
+  if (d.input === 'image-pairs') return 'compares image pairs: use genbench pixel --a A.npy --b B.npy --range 255';
+  return 'needs feature files: use --generated G.npy --reference R.npy';
+}
+
+/** Flag values by parameter name; only those a group declares in its defaults are applied to it. */
+function flagParams(f: MetricsFlags): Record<string, number | boolean> {
+  const o: Record<string, number | boolean> = {};
+  const int = (name: string, v: string | undefined, key: string, min: number) => v !== undefined && (o[key] = parseIntFlag(name, v, { min }));
+  int('seed', f.seed, 'seed', 0);
+  int('kid-subsets', f.kidSubsets, 'subsets', 1);
+  int('kid-subset-size', f.kidSubsetSize, 'subsetSize', 2);
+  int('k-pr', f.kPr, 'kPr', 1);
+  int('k-dc', f.kDc, 'kDc', 1);
+  int('splits', f.splits, 'splits', 1);
+  if (f.shuffleSeed !== undefined) {
+    o['shuffleSeed'] = parseIntFlag('shuffle-seed', f.shuffleSeed, { min: 0, max: 0xffffffff });
+    o['shuffle'] = true;
+  }
+  if (f.bootstrap !== undefined) parseIntFlag('bootstrap', f.bootstrap, { min: 2 });
+  return o;
+}
+
+function groupParams(d: MetricDescriptor, overrides: Record<string, number | boolean>): MetricParams {
+  const p: Record<string, number | string | boolean> = { ...d.defaults };
+  for (const [k, v] of Object.entries(overrides)) if (k in d.defaults) p[k] = v;
+  return p;
+}
+
+/** A group's results (with ci95 when bootstrapping) and, per id, how its interval was computed. */
+async function runGroup(group: MetricDescriptor[], input: unknown, params: MetricParams, f: MetricsFlags, progress: Progress): Promise<{ results: MetricResults; methods: Record<string, string> }> {
+  const d = group[0]!;
+  if (f.bootstrap === undefined) {
+    const compute = d.compute as (i: unknown, p: MetricParams, c: { progress: Progress }) => Promise<MetricResults>;
+    return { results: await compute(input, params, { progress }), methods: {} };
+  }
+  const r = await bootstrapGroup(d, input as never, params, {
+    resamples: Number(f.bootstrap),
+    seed: f.seed !== undefined ? Number(f.seed) : 0,
+    resampleReference: f.bootstrapFixedReference !== true,
+    progress,
+  });
+  const methods: Record<string, string> = {};
+  for (const [id, iv] of Object.entries(r.intervals)) methods[id] = iv.scheme ? `${iv.method}; ${iv.scheme}` : iv.over ? `${iv.method} (over ${iv.over} samples)` : iv.method;
+  return { results: withIntervals(r), methods };
+}
+
+function bootstrapRecipe(f: MetricsFlags, methods: Record<string, string>) {
+  return {
+    resamples: Number(f.bootstrap),
+    level: 0.95,
+    method: 'percentile',
+    methods,
+    seed: f.seed !== undefined ? Number(f.seed) : 0,
+    resampleReference: f.bootstrapFixedReference !== true,
+  };
+}
+
+/** A loaded input file as the recipe records it. */
+export interface InputRecord {
+  readonly path: string;
+  readonly sha256: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+}
+
+/** Reads a .npy file and its sha256, rejecting an empty array. */
+export async function loadNpyInput(path: string): Promise<{ array: NpyArray; record: InputRecord }> {
+  const array = await readNpy(path);
+  const record = { path: resolve(path), sha256: await sha256File(path), dtype: array.dtype, shape: array.shape };
+  if (array.data.length === 0) throw new GenbenchError('INPUT', `${path}: the array is empty (shape (${array.shape.join(', ')}))`);
+  return { array, record };
+}
+
+/** A [samples, features] float matrix from a .npy file: float dtypes only, rank 2, >= 2 rows, finite. */
+async function loadFeatureFile(path: string, what: string): Promise<{ m: Matrix; record: InputRecord }> {
+  const { array, record } = await loadNpyInput(path);
+  if (!array.dtype.startsWith('float')) {
+    throw new GenbenchError('INPUT', `${path}: dtype ${array.dtype} is not a ${what} dtype; save float16, float32 or float64 values`);
+  }
+  if (array.shape.length !== 2) {
+    throw new GenbenchError('INPUT', `${path}: expected a 2-D array [samples, ${what === 'feature' ? 'features' : 'classes'}], got shape (${array.shape.join(', ')})`);
+  }
+  const [rows, cols] = array.shape as [number, number];
+  if (rows < 2) throw new GenbenchError('INPUT', `${path}: ${rows} sample${rows === 1 ? '' : 's'}; at least 2 are needed`);
+  return { m: toFeatureMatrix(array.data, rows, cols, path), record };
+}
+
+async function loadFeatureSets(generated: string, reference: string) {
+  const g = await loadFeatureFile(generated, 'feature');
+  const r = await loadFeatureFile(reference, 'feature');
+  if (g.m.cols !== r.m.cols) {
+    throw new GenbenchError('INPUT', `${generated} has ${g.m.cols} features per sample but ${reference} has ${r.m.cols}; extract both with the same feature extractor`);
+  }
+  return { input: { generated: g.m, reference: r.m }, inputs: { generated: g.record, reference: r.record } };
+}
+
+async function loadClassScores(f: MetricsFlags) {
+  const kind = f.logits !== undefined ? 'logits' : 'probs';
+  const path = (f.logits ?? f.probs)!;
+  const { m, record } = await loadFeatureFile(path, 'class-score');
+  return { input: { generated: m, kind }, inputs: { [kind]: record } };
+}
+
+/** The human summary: one line per metric. */
+export function printHuman(out: Record<string, MetricValue>): void {
+  for (const [id, v] of Object.entries(out)) {
+    const std = v.std !== undefined ? ` ± ${fmt(v.std)}` : '';
+    const ci = v.ci95 !== undefined ? `  ci95 [${fmt(v.ci95[0])}, ${fmt(v.ci95[1])}]` : '';
+    printLine(`${id.padEnd(10)} ${fmt(v.value)}${std}${ci}`);
+  }
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(6) : String(x);
+}

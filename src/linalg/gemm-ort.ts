@@ -1,0 +1,89 @@
+import { availableParallelism } from 'node:os';
+import ort from 'onnxruntime-node';
+import type { Matrix } from './matrix.js';
+import { gemmModel, type GemmModelSpec } from './onnx-gemm-model.js';
+
+/**
+ * Matrix products through onnxruntime-node: one tiny in-memory ONNX `Gemm` graph per (dtype, transA, transB,
+ * accumulate) combination, each compiled once into an InferenceSession (CPU, intraOpNumThreads = all cores) and
+ * reused (worker threads do not spin between calls). The CPU provider runs ONNX Gemm on MLAS's blocked SGEMM/DGEMM kernels, which take the transpose flags
+ * natively (no copy). Inputs are passed without copying; the output is a new Float64Array.
+ *
+ * @example
+ * const c = await gemmOrt(a, b, { transB: true }); // a b^T in float64
+ * await releaseGemmSessions();                     // at shutdown (optional)
+ */
+export interface OrtGemmOptions {
+  readonly transA?: boolean;
+  readonly transB?: boolean;
+  /** 'float32' rounds the inputs to float32 and multiplies in float32 (about 7 significant digits). */
+  readonly dtype?: 'float32' | 'float64';
+}
+
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+function session(spec: GemmModelSpec): Promise<ort.InferenceSession> {
+  const key = JSON.stringify(spec);
+  let s = sessions.get(key);
+  if (s === undefined) {
+    s = ort.InferenceSession.create(gemmModel(spec), {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: availableParallelism(),
+      graphOptimizationLevel: 'all',
+      // No busy-waiting between calls: the JS thread needs the cores between products (and the machine is shared).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+function tensor(m: Matrix, dtype: 'float32' | 'float64'): ort.Tensor {
+  const data = dtype === 'float64' ? m.data : Float32Array.from(m.data);
+  return new ort.Tensor(dtype, data, [m.rows, m.cols]);
+}
+
+function widen(t: ort.Tensor): Float64Array {
+  return t.data instanceof Float64Array ? t.data : Float64Array.from(t.data as Float32Array);
+}
+
+/** C = op(A) op(B) on onnxruntime (shapes are checked by the caller, `gemm`). */
+export async function gemmOrt(a: Matrix, b: Matrix, opts: OrtGemmOptions = {}): Promise<Matrix> {
+  const dtype = opts.dtype ?? 'float64';
+  const spec = { dtype, transA: opts.transA ?? false, transB: opts.transB ?? false, accumulate: false };
+  const s = await session(spec);
+  const out = (await s.run({ A: tensor(a, dtype), B: tensor(b, dtype) }))['C']!;
+  const [rows, cols] = out.dims.map(Number) as [number, number];
+  return { rows, cols, data: widen(out) };
+}
+
+/**
+ * D + alpha op(A) op(B) in float64 on onnxruntime, for rank-k updates such as `A22 - L21 L21^T` (alpha = -1).
+ * `alpha` must be exactly representable in float32 (the ONNX attribute type), e.g. -1, 0.5.
+ */
+export async function gemmUpdateOrt(
+  d: Matrix,
+  a: Matrix,
+  b: Matrix,
+  alpha: number,
+  opts: OrtGemmOptions & { readonly out?: Float64Array } = {},
+): Promise<Matrix> {
+  if (Math.fround(alpha) !== alpha) throw new RangeError(`gemmUpdate: alpha ${alpha} is not exact in float32`);
+  const spec = { dtype: 'float64' as const, transA: opts.transA ?? false, transB: opts.transB ?? false, accumulate: true, alpha, beta: 1 };
+  const s = await session(spec);
+  const feeds = { A: tensor(a, 'float64'), B: tensor(b, 'float64'), D: tensor(d, 'float64') };
+  if (opts.out !== undefined) {
+    const data = opts.out.subarray(0, d.rows * d.cols);
+    await s.run(feeds, { C: new ort.Tensor('float64', data, [d.rows, d.cols]) });
+    return { rows: d.rows, cols: d.cols, data };
+  }
+  const out = (await s.run(feeds))['C']!;
+  return { rows: d.rows, cols: d.cols, data: widen(out) };
+}
+
+/** Releases every cached session (they are rebuilt on the next call). */
+export async function releaseGemmSessions(): Promise<void> {
+  const all = [...sessions.values()];
+  sessions.clear();
+  await Promise.all(all.map(async (s) => (await s).release()));
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * FD benchmark: genbench's Fréchet distance from features to value vs pytorch-fid's path
+ * (../shared/bench/fd_ref.py: np.cov per set + calculate_frechet_distance with scipy sqrtm), on the same seeded
+ * float32 data (written as .npy to a temp folder), in the same run, alternating the two programs.
+ *
+ *   npx tsc -p tsconfig.json && node test/bench/fd.mjs
+ *
+ * Env: FD_BENCH_N (10000 per set), FD_BENCH_D (2048), FD_BENCH_REPEAT (1; best and median are reported: on a
+ * shared machine the best run is the one least disturbed by other load),
+ * GENBENCH_ASSETS (for bench/fd_ref.py; default ../shared), GENBENCH_PYTHON (/usr/bin/python3 with numpy+scipy).
+ * Data: non-negative "Inception-like" features relu(Z A + b + 0.3 noise) from a 128-d latent; the generated set
+ * uses 1.15 Z, a perturbed A and a shifted bias (the recipe of the fd-768 fixture).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dist = (p) => import(join(root, 'dist', p));
+if (!existsSync(join(root, 'dist/metrics/fd.js'))) {
+  console.error('dist/metrics/fd.js is missing: run `npx tsc -p tsconfig.json` first');
+  process.exit(2);
+}
+const { fdFromFeatures } = await dist('metrics/fd.js');
+const { gemm } = await dist('src/linalg/gemm.js');
+const { releaseGemmSessions } = await dist('src/linalg/gemm-ort.js');
+const { writeNpy } = await dist('src/io/npy.js');
+const { Rng } = await dist('src/rng.js');
+
+const N = Number(process.env.FD_BENCH_N ?? 10_000);
+const D = Number(process.env.FD_BENCH_D ?? 2048);
+const REPEAT = Number(process.env.FD_BENCH_REPEAT ?? 1);
+const PYTHON = process.env.GENBENCH_PYTHON ?? '/usr/bin/python3';
+const assets = (process.env.GENBENCH_ASSETS ?? join(root, '../shared')).split(':')[0];
+const script = join(assets, 'bench/fd_ref.py');
+
+async function syntheticSets(n, d, seed) {
+  const rng = new Rng(seed);
+  const k = 128;
+  const normals = (len, scale) => Float64Array.from({ length: len }, () => scale * rng.normal());
+  const a = normals(k * d, 1 / Math.sqrt(k));
+  const perturbed = normals(k * d, 0.2 / Math.sqrt(k)).map((v, i) => v + a[i]);
+  const bias = normals(d, 0.5);
+  const make = async (weights, scale, shift) => {
+    const za = await gemm({ rows: n, cols: k, data: normals(n * k, scale) }, { rows: k, cols: d, data: weights });
+    const out = new Float32Array(n * d);
+    for (let i = 0; i < n * d; i++) out[i] = Math.max(0, za.data[i] + bias[i % d] + shift + 0.3 * rng.normal());
+    return out;
+  };
+  return { reference: await make(a, 1, 0), generated: await make(perturbed, 1.15, 0.05) };
+}
+
+async function runGenbench(sets) {
+  const t0 = performance.now();
+  const generated = { rows: N, cols: D, data: Float64Array.from(sets.generated) };
+  const reference = { rows: N, cols: D, data: Float64Array.from(sets.reference) };
+  const r = await fdFromFeatures({ generated, reference });
+  return { seconds: (performance.now() - t0) / 1000, value: r.value, extra: { ranks: r.ranks, negativeResidue: r.negativeResidue, method: r.method } };
+}
+
+function runReference(files) {
+  const out = JSON.parse(execFileSync(PYTHON, [script, files.generated, files.reference], { encoding: 'utf8' }));
+  return { seconds: out.seconds_total, value: out.fd, extra: { stats_s: out.seconds_stats, distance_s: out.seconds_distance } };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
+};
+const dir = mkdtempSync(join(tmpdir(), 'genbench-fd-bench-'));
+try {
+  const sets = await syntheticSets(N, D, 20240607);
+  const files = { generated: join(dir, 'G.npy'), reference: join(dir, 'R.npy') };
+  await writeNpy(files.generated, sets.generated, [N, D]);
+  await writeNpy(files.reference, sets.reference, [N, D]);
+  const hasRef = existsSync(script);
+  if (!hasRef) console.log(`(no reference: ${script} not found; set GENBENCH_ASSETS)`);
+  const ours = [];
+  const refs = [];
+  for (let i = 0; i < REPEAT; i++) {
+    ours.push(await runGenbench(sets));
+    console.log(`genbench    run ${i + 1}: ${ours.at(-1).seconds.toFixed(2)} s  FD ${ours.at(-1).value}  ${JSON.stringify(ours.at(-1).extra)}`);
+    if (hasRef) {
+      refs.push(runReference(files));
+      console.log(`pytorch-fid run ${i + 1}: ${refs.at(-1).seconds.toFixed(2)} s  FD ${refs.at(-1).value}  ${JSON.stringify(refs.at(-1).extra)}`);
+    }
+  }
+  const best = (rs) => Math.min(...rs.map((r) => r.seconds));
+  const mid = (rs) => median(rs.map((r) => r.seconds));
+  console.log(`\nFD N=${N} per set, d=${D}, ${REPEAT} run(s) each`);
+  console.log(`genbench:         best ${best(ours).toFixed(2)} s, median ${mid(ours).toFixed(2)} s`);
+  if (hasRef) {
+    const rel = Math.abs(ours[0].value - refs[0].value) / Math.abs(refs[0].value);
+    console.log(`pytorch-fid path: best ${best(refs).toFixed(2)} s, median ${mid(refs).toFixed(2)} s`);
+    console.log(`speed-up: best/best ${(best(refs) / best(ours)).toFixed(2)}x, median/median ${(mid(refs) / mid(ours)).toFixed(2)}x (target >= 3)`);
+    console.log(`|diff|/FD ${rel.toExponential(2)} (target < 1e-6)`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  await releaseGemmSessions();
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readNpy } from '../../src/io/npy.js';
+import type { Matrix } from '../../src/linalg/matrix.js';
+import { fdFromFeatures, fdFromStats, statsOf } from '../../metrics/fd.js';
+import { optionalSharedAssets } from '../helpers/assets.js';
+
+const shared = optionalSharedAssets();
+const caseDir = (name: string): string => join(shared!, 'fixtures/metrics', name);
+
+async function features(file: string): Promise<Matrix> {
+  const a = await readNpy(file);
+  const [rows, cols] = a.shape as [number, number];
+  return { rows, cols, data: Float64Array.from(a.data) };
+}
+
+async function fixture(name: string) {
+  const expected = JSON.parse(readFileSync(join(caseDir(name), 'expected.json'), 'utf8'));
+  const generated = await features(join(caseDir(name), 'fake.npy'));
+  const reference = await features(join(caseDir(name), 'real.npy'));
+  return { expected, generated, reference };
+}
+
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
+
+describe.skipIf(!shared)('FD golden values (pytorch-fid b9c1811)', () => {
+  it('gauss-small: value and components at rtol 1e-9', async () => {
+    const { expected, generated, reference } = await fixture('gauss-small');
+    const r = await fdFromFeatures({ generated, reference });
+    expect(rel(r.value, expected.fd.value)).toBeLessThan(expected.fd.tolerance.rtol);
+    expect(rel(r.components.meanTerm, expected.fd.components.mean_term)).toBeLessThan(1e-12);
+    expect(rel(r.components.traceReference, expected.fd.components.trace_sigma_real)).toBeLessThan(1e-12);
+    expect(rel(r.components.traceGenerated, expected.fd.components.trace_sigma_fake)).toBeLessThan(1e-12);
+    expect(rel(r.components.traceSqrt, expected.fd.components.trace_covmean_eigh)).toBeLessThan(1e-11);
+    expect(r.ranks).toEqual({ generated: 64, reference: 64 });
+    expect(r.method).toBe('cholesky-eigh');
+  });
+
+  it('gauss-small: mean and covariance match the stats files (atol 1e-12 x max)', async () => {
+    const { generated, reference } = await fixture('gauss-small');
+    for (const [x, tag] of [[reference, 'real'], [generated, 'fake']] as const) {
+      const s = await statsOf(x);
+      const mu = (await readNpy(join(caseDir('gauss-small'), `mu_${tag}.npy`))).data;
+      const sigma = (await readNpy(join(caseDir('gauss-small'), `sigma_${tag}.npy`))).data;
+      const maxMu = Math.max(...Array.from(mu, Math.abs));
+      const maxSigma = Math.max(...Array.from(sigma, Math.abs));
+      s.mean.forEach((v, i) => expect(Math.abs(v - mu[i]!)).toBeLessThanOrEqual(1e-12 * maxMu));
+      s.cov.data.forEach((v, i) => expect(Math.abs(v - sigma[i]!)).toBeLessThanOrEqual(1e-12 * maxSigma));
+    }
+  });
+
+  it('gauss-small: FD from the stored statistics equals FD from features', async () => {
+    const { expected } = await fixture('gauss-small');
+    const stats = async (tag: string) => {
+      const mu = await readNpy(join(caseDir('gauss-small'), `mu_${tag}.npy`));
+      const sigma = await readNpy(join(caseDir('gauss-small'), `sigma_${tag}.npy`));
+      const d = mu.shape[0]!;
+      return { mean: Float64Array.from(mu.data), cov: { rows: d, cols: d, data: Float64Array.from(sigma.data) }, count: 2000 };
+    };
+    const r = await fdFromStats({ generated: await stats('fake'), reference: await stats('real') });
+    expect(rel(r.value, expected.fd.value)).toBeLessThan(expected.fd.tolerance.rtol);
+  });
+
+  it('fd-768 (N = 10000, d = 768, float16 data): value at rtol 1e-9', async () => {
+    const { expected, generated, reference } = await fixture('fd-768');
+    const r = await fdFromFeatures({ generated, reference });
+    expect(rel(r.value, expected.fd.value)).toBeLessThan(expected.fd.tolerance.rtol);
+    expect(rel(r.components.traceSqrt, expected.fd.components.trace_covmean_eigh)).toBeLessThan(1e-10);
+    expect(r.ranks).toEqual({ generated: 768, reference: 768 });
+  });
+
+  it('rank-deficient (N = 300 < d = 512): exact value at rtol 1e-6, ranks N - 1, residue reported', async () => {
+    const { expected, generated, reference } = await fixture('rank-deficient');
+    const r = await fdFromFeatures({ generated, reference });
+    expect(rel(r.value, expected.fd.exact_value)).toBeLessThan(expected.fd.tolerance.rtol);
+    expect(r.method).toBe('gram-eigh');
+    expect(r.ranks).toEqual({ generated: 299, reference: 299 });
+    expect(r.negativeResidue).toBeLessThanOrEqual(0);
+    expect(Math.abs(r.negativeResidue)).toBeLessThan(1e-12 * r.components.traceReference);
+    // the covariance route on the same (singular) statistics stays within the same tolerance
+    const s = await fdFromStats({ generated: await statsOf(generated), reference: await statsOf(reference) });
+    expect(rel(s.value, expected.fd.exact_value)).toBeLessThan(expected.fd.tolerance.rtol);
+    expect(s.ranks).toEqual({ generated: 299, reference: 299 });
+  });
+});

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseNpy } from '../../src/io/npy.js';
+import { inceptionScore } from '../../metrics/is.js';
+import { optionalSharedAssets } from '../helpers/assets.js';
+import { loadExpected, loadMatrix } from './load.js';
+
+const shared = optionalSharedAssets();
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+describe.skipIf(!shared)('inception score golden (is-logits, torch-fidelity 0.4.0)', () => {
+  const dir = join(shared ?? '', 'fixtures/metrics/is-logits');
+  const e = () => loadExpected(dir).is;
+  const logits = () => loadMatrix(dir, 'logits.npy');
+
+  it('matches value, std and per-split scores without shuffling', () => {
+    const x = e();
+    const r = inceptionScore({ generated: logits(), kind: 'logits' }, { splits: 10 });
+    expect(rel(r.value, x.value)).toBeLessThanOrEqual(x.tolerance.rtol_mean);
+    expect(rel(r.std, x.std)).toBeLessThanOrEqual(x.tolerance.rtol_std);
+    r.perSplit.forEach((v, i) => expect(rel(v, x.per_split[i])).toBeLessThanOrEqual(x.tolerance.rtol_mean));
+    expect(rel(r.value, x.pytorch_style_sbarratt.value_float64)).toBeLessThanOrEqual(x.tolerance.rtol_mean);
+  });
+
+  it("matches torch-fidelity's default shuffle when given numpy's permutation", () => {
+    const x = e();
+    const perm = parseNpy(readFileSync(join(dir, 'isc_perm_seed2020.npy')), 'perm').data;
+    const r = inceptionScore({ generated: logits(), kind: 'logits' }, { permutation: perm });
+    expect(rel(r.value, x.torch_fidelity_default_shuffle.value)).toBeLessThanOrEqual(x.tolerance.rtol_mean);
+    expect(rel(r.std, x.torch_fidelity_default_shuffle.std)).toBeLessThanOrEqual(x.tolerance.rtol_std);
+  });
+
+  it('gives the same score from probabilities as from logits', () => {
+    const l = logits();
+    const p = new Float64Array(l.data.length);
+    for (let i = 0; i < l.rows; i++) {
+      let max = -Infinity;
+      for (let j = 0; j < l.cols; j++) max = Math.max(max, l.data[i * l.cols + j]!);
+      let s = 0;
+      for (let j = 0; j < l.cols; j++) s += p[i * l.cols + j] = Math.exp(l.data[i * l.cols + j]! - max);
+      for (let j = 0; j < l.cols; j++) p[i * l.cols + j]! /= s;
+    }
+    const a = inceptionScore({ generated: l, kind: 'logits' });
+    const b = inceptionScore({ generated: { ...l, data: p }, kind: 'probs' });
+    expect(rel(b.value, a.value)).toBeLessThan(1e-10);
+  });
+});
+
+describe('inception score analytic cases', () => {
+  it('uniform probabilities give 1 with std 0', () => {
+    const r = inceptionScore({ generated: { rows: 20, cols: 5, data: new Float64Array(100).fill(0.2) }, kind: 'probs' }, { splits: 2 });
+    expect(r.value).toBeCloseTo(1, 14);
+    expect(r.std).toBeCloseTo(0, 14);
+  });
+
+  it('one-hot rows over C distinct classes give C (0 log 0 = 0)', () => {
+    const c = 7;
+    const data = new Float64Array(c * 3 * c);
+    for (let i = 0; i < 3 * c; i++) data[i * c + (i % c)] = 1;
+    const r = inceptionScore({ generated: { rows: 3 * c, cols: c, data }, kind: 'probs' }, { splits: 3 });
+    expect(r.value).toBeCloseTo(c, 12);
+  });
+
+  it('shuffling with a seed is reproducible and keeps the unsplit score', () => {
+    const data = Float64Array.from({ length: 40 * 4 }, (_, i) => Math.sin(i * 1.7) * 3);
+    const x = { rows: 40, cols: 4, data };
+    const a = inceptionScore({ generated: x, kind: 'logits' }, { splits: 4, shuffleSeed: 5 });
+    const b = inceptionScore({ generated: x, kind: 'logits' }, { splits: 4, shuffleSeed: 5 });
+    expect(a).toEqual(b);
+    const one = inceptionScore({ generated: x, kind: 'logits' }, { splits: 1 });
+    const oneShuffled = inceptionScore({ generated: x, kind: 'logits' }, { splits: 1, shuffleSeed: 9 });
+    expect(oneShuffled.value).toBeCloseTo(one.value, 12);
+  });
+
+  it('rejects probability rows that do not sum to 1, and too many splits', () => {
+    const bad = { rows: 2, cols: 2, data: Float64Array.from([0.5, 0.6, 0.5, 0.5]) };
+    expect(() => inceptionScore({ generated: bad, kind: 'probs' }, { splits: 1 })).toThrow(/row 0 sums to 1.1/);
+    expect(() => inceptionScore({ generated: bad, kind: 'logits' }, { splits: 3 })).toThrow(/splits must be an integer in \[1, 2\]/);
+  });
+});
