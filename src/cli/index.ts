@@ -3,6 +3,9 @@ import { datasetsCommand } from './datasets.js';
 import { sampleCommand } from './sample.js';
 import { backendCommand } from './backend.js';
 import { assetsCommand } from './assets.js';
+import { metricsCommand } from './metrics.js';
+import { pixelCommand } from './pixel.js';
+import { trainCommand } from './train.js';
 
 /**
  * Registry of CLI commands: one file per command, one line here (STYLE.md rule 2).
@@ -14,5 +17,8 @@ export const COMMANDS: ReadonlyMap<string, () => Command> = Object.freeze(
     ['sample', sampleCommand],
     ['backend', backendCommand],
     ['assets', assetsCommand],
+    ['metrics', metricsCommand],
+    ['pixel', pixelCommand],
+    ['train', trainCommand],
   ]),
 );
