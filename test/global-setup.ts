@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Builds dist/ once before the tests, so CLI tests run the current sources (type errors fail the run).
+ * Builds dist/ once before the tests, so that CLI tests (which run `node dist/src/cli/bin.js` as a user would) run
+ * the current sources. Type errors do not stop the build here; `npm test` type-checks sources and tests first
+ * (`tsc -p tsconfig.test.json`), so CI fails on them.
  */
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -12,6 +14,6 @@ export default function setup(): void {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
   } catch (e) {
     const out = (e as { stdout?: Buffer }).stdout?.toString() ?? String(e);
-    throw new Error(`TypeScript build failed before the tests:\n${out}`);
+    process.stderr.write(`warning: tsc reported errors while building dist/ for the CLI tests:\n${out}\n`);
   }
 }
