@@ -6,6 +6,8 @@ import { assetsCommand } from './assets.js';
 import { metricsCommand } from './metrics.js';
 import { pixelCommand } from './pixel.js';
 import { trainCommand } from './train.js';
+import { evaluateCommand } from './evaluate.js';
+import { sanityCommand } from './sanity.js';
 
 /**
  * Registry of CLI commands: one file per command, one line here (STYLE.md rule 2).
@@ -20,5 +22,7 @@ export const COMMANDS: ReadonlyMap<string, () => Command> = Object.freeze(
     ['metrics', metricsCommand],
     ['pixel', pixelCommand],
     ['train', trainCommand],
+    ['evaluate', evaluateCommand],
+    ['sanity', sanityCommand],
   ]),
 );

@@ -1,0 +1,225 @@
+import { resolve } from 'node:path';
+import { activeBackend, initBackend } from '../backend/index.js';
+import { openDataset } from '../data/index.js';
+import type { Dataset, DatasetSplit } from '../data/types.js';
+import { GenbenchError } from '../errors.js';
+import { createExtractor, DEFAULT_EXTRACTOR } from '../features/index.js';
+import { datasetInputs, extractCached, imagesInputs } from '../features/cache.js';
+import type { FeatureExtractor } from '../features/types.js';
+import { sliceImages, toUint8, type ImageBatchU8 } from '../io/image.js';
+import { writeGridPng } from '../io/png.js';
+import { REPORT_SCHEMA, type Report } from '../io/report.js';
+import { loadGenerator } from '../models/load.js';
+import type { Generator } from '../models/types.js';
+import type { Progress } from '../progress.js';
+import { VERSION } from '../version.js';
+import { checkMetricNames, planLayers, planMetrics, type MetricPlan } from './metric-plan.js';
+import { defaultSplit, loadReference, trainingOverlapWarning } from './reference.js';
+import { runMetrics } from './run-metrics.js';
+import { intervalWarnings, sampleWarnings } from './warnings.js';
+
+/**
+ * `evaluate()`: sample -> features -> metrics -> report. Samples the generator in batches and quantises to 8 bits
+ * (toUint8: the same quantisation real images have), extracts features of the generated images and of the
+ * reference split (reference features through the content-addressed feature cache, so a second run reuses them),
+ * computes every planned metric (metric-plan.ts, run-metrics.ts) with optional bootstrap intervals, times each
+ * stage, collects warnings, writes a PNG grid of the first 64 samples scored when `grid` is given, and returns the
+ * `genbench.report/v1` object (io/report.ts). Paths given for the generator or extractor are opened and released
+ * here; objects passed in are left open.
+ *
+ * @example
+ * const report = await evaluate({ generator: 'subs/mnist-dcgan.onnx', dataset: 'mnist', split: 'test', n: 1000 });
+ * report.metrics['fd']?.value;                  // 38.7
+ * report.timings.featuresReference.cached;      // true on a second run
+ */
+export interface EvaluateOptions {
+  /** Checkpoint path (opened and disposed here) or a loaded Generator. */
+  readonly generator: string | Generator;
+  /** Built-in dataset name, image folder or .npz path. */
+  readonly dataset: string;
+  /** Reference split expression; default: see reference.ts defaultSplit (held out from the model's training rows). */
+  readonly split?: string;
+  /** Generated samples to score. */
+  readonly n: number;
+  /** Reference images (the first of the split); default min(n, split size). */
+  readonly referenceN?: number;
+  /** Extractor id (created and disposed here) or an open extractor; default mobilenet-v1-0.75. */
+  readonly extractor?: string | FeatureExtractor;
+  /** Metric ids (comma-separated or a list); default: metric-plan.ts. */
+  readonly metrics?: string | readonly string[];
+  /** Sampling seed (latents), default 0; also the bootstrap seed. */
+  readonly seed?: number;
+  /** Bootstrap resamples for ci95 (0 or undefined: none). */
+  readonly bootstrap?: number;
+  /** Images per forward pass for the generator and the extractor (default: each one's own). */
+  readonly batchSize?: number;
+  /** tfjs backend to pin (node-gpu, node, wasm, cpu). */
+  readonly backend?: string;
+  /** Where to write the PNG grid of the first 64 samples scored. */
+  readonly grid?: string;
+  /** Feature cache folder (default GENBENCH_HOME/features). */
+  readonly cacheDir?: string;
+  readonly progress?: Progress;
+}
+
+export async function evaluate(opts: EvaluateOptions): Promise<Report> {
+  checkOptions(opts);
+  checkMetricNames(opts.metrics);
+  const started = performance.now();
+  if (opts.backend !== undefined) await initBackend(opts.backend);
+  const ds = await openDataset(opts.dataset);
+  const g = typeof opts.generator === 'string' ? await loadGenerator(opts.generator, opts.backend === undefined ? {} : { backend: opts.backend }) : opts.generator;
+  let fx: FeatureExtractor | undefined;
+  try {
+    fx = typeof opts.extractor === 'object' ? opts.extractor : await createExtractor(opts.extractor ?? DEFAULT_EXTRACTOR);
+    return await run(opts, ds, g, fx, started);
+  } finally {
+    if (fx !== undefined && typeof opts.extractor !== 'object') await fx.dispose();
+    if (typeof opts.generator === 'string') g.dispose();
+  }
+}
+
+function checkOptions(o: EvaluateOptions): void {
+  const int = (name: string, v: number | undefined, min: number) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new GenbenchError('USAGE', `--${name}: must be an integer >= ${min}, got ${v}`);
+  };
+  int('n', o.n, 2);
+  int('reference-n', o.referenceN, 2);
+  int('seed', o.seed, 0);
+  int('bootstrap', o.bootstrap, 0);
+  int('batch-size', o.batchSize, 1);
+  if (o.bootstrap === 1) throw new GenbenchError('USAGE', '--bootstrap: give 0 (none) or at least 2 resamples, e.g. 200');
+  if (o.seed !== undefined && o.seed > 0xffffffff) throw new GenbenchError('USAGE', `--seed: must be < 2^32, got ${o.seed}`);
+}
+
+async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: FeatureExtractor, started: number): Promise<Report> {
+  const seed = opts.seed ?? 0;
+  const progress = opts.progress;
+  const split = opts.split ?? defaultSplit(ds, g.manifest);
+  const { reference, available } = await loadReference(ds, split, opts.referenceN ?? opts.n, progress);
+  const plan = planMetrics({ fx, nGenerated: opts.n, nReference: reference.images.n, ...(opts.metrics === undefined ? {} : { list: opts.metrics }) });
+  const layers = planLayers(plan);
+  const batch = opts.batchSize === undefined ? {} : { batchSize: opts.batchSize };
+  const prog = progress === undefined ? {} : { progress };
+
+  const labels = samplingLabels(g, reference, opts.n);
+  let t = performance.now();
+  const images = toUint8(await g.sample({ n: opts.n, seed, ...batch, ...prog, ...(labels.labels ? { labels: labels.labels } : {}) }));
+  const sampleSeconds = since(t);
+  if (opts.grid !== undefined) await writeGridPng(opts.grid, sliceImages(images, 0, Math.min(64, images.n)));
+
+  t = performance.now();
+  const generated = await fx.extract(images, { layers, ...batch, ...prog });
+  const generatedSeconds = since(t);
+  t = performance.now();
+  const cached = await extractCached(fx, reference.images, datasetInputs(ds.name, reference), { layers, ...batch, ...prog, ...(opts.cacheDir ? { dir: opts.cacheDir } : {}) });
+  const referenceSeconds = since(t);
+  t = performance.now();
+  const refFeatures = Object.fromEntries(Object.entries(cached).map(([k, v]) => [k, v.matrix]));
+  const bootstrap = opts.bootstrap !== undefined && opts.bootstrap > 0 ? { resamples: opts.bootstrap, seed } : undefined;
+  const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog });
+  const metricsSeconds = since(t);
+
+  const overlap = trainingOverlapWarning(ds.name, reference.split, g.manifest);
+  const warnings = [
+    ...sampleWarnings({
+      nGenerated: opts.n,
+      nReference: reference.images.n,
+      referenceAvailable: available,
+      featureDim: generated[plan.layers.features]!.cols,
+      metrics: plan.ids,
+      labels: labels.mode,
+      generatedShape: images,
+      referenceShape: reference.images,
+    }),
+    ...plan.warnings,
+    ...intervalWarnings(metrics),
+    ...(overlap === undefined ? [] : [overlap]),
+  ];
+  return {
+    schema: REPORT_SCHEMA,
+    created: new Date().toISOString(),
+    model: modelSection(g),
+    dataset: datasetSection(ds, reference),
+    recipe: recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode }),
+    metrics,
+    timings: {
+      sample: { seconds: sampleSeconds },
+      featuresGenerated: { seconds: generatedSeconds },
+      featuresReference: { seconds: referenceSeconds, cached: Object.values(cached).every((c) => c.hit) },
+      metrics: { seconds: metricsSeconds },
+      total: { seconds: since(started) },
+    },
+    warnings,
+    run: { extractor: fx.id, ...batch, ...(opts.grid === undefined ? {} : { grid: resolve(opts.grid) }) },
+  };
+}
+
+/** Labels for a conditional model: the reference labels in order (cycled), else balanced i % classes. */
+function samplingLabels(g: Generator, reference: DatasetSplit, n: number): { mode: 'none' | 'reference' | 'balanced'; labels?: Int32Array } {
+  if (g.classes === undefined) return { mode: 'none' };
+  const ref = reference.labels;
+  if (ref === undefined || ref.length === 0 || ref.some((l) => l < 0 || l >= g.classes!)) return { mode: 'balanced' };
+  return { mode: 'reference', labels: Int32Array.from({ length: n }, (_, i) => ref[i % ref.length]!) };
+}
+
+function modelSection(g: Generator): Report['model'] {
+  const main = g.manifest.file.split('/').pop()!;
+  return {
+    name: g.manifest.name,
+    path: g.path,
+    format: g.manifest.format,
+    files: { ...(g.manifest.files ?? {}), [main]: g.sha256 },
+    manifest: { ...g.manifest },
+    engine: g.engine,
+  };
+}
+
+function datasetSection(ds: Dataset, s: DatasetSplit): Report['dataset'] {
+  const loading = s.source.preprocessing;
+  return {
+    name: ds.name,
+    split: s.split,
+    count: s.images.n,
+    files: s.source.files.map((f) => ({ ...(f.id === undefined ? {} : { id: f.id }), path: f.path, sha256: f.sha256 })),
+    imagesSha256: (imagesInputs(s.images) as { sha256: string }).sha256,
+    ...(loading === undefined ? {} : { loading: { ...loading } }),
+    labelled: s.labels !== undefined,
+  };
+}
+
+interface RecipeFacts {
+  readonly fx: FeatureExtractor;
+  readonly g: Generator;
+  readonly plan: MetricPlan;
+  readonly n: number;
+  readonly nReference: number;
+  readonly seed: number;
+  readonly bootstrap: { resamples: number; seed: number } | undefined;
+  readonly labels: 'none' | 'reference' | 'balanced';
+}
+
+function recipeSection(r: RecipeFacts): Report['recipe'] {
+  const metricSeeds: Record<string, number> = {};
+  for (const [group, p] of Object.entries(r.plan.params)) if (typeof p['seed'] === 'number') metricSeeds[group] = p['seed'];
+  return {
+    extractor: { id: r.fx.keyId, weightsSha256: r.fx.weightsSha256, layers: recipeLayers(r.plan), preprocessing: { ...r.fx.preprocessing } },
+    n: { generated: r.n, reference: r.nReference },
+    seeds: { sampling: r.seed, metrics: metricSeeds, bootstrap: r.bootstrap?.seed ?? null },
+    sampling: { labels: r.labels, quantisation: 'uint8: clip(round-half-even((x - lo) / (hi - lo) * 255))' },
+    metrics: [...r.plan.ids],
+    params: Object.fromEntries(Object.entries(r.plan.params).map(([k, v]) => [k, { ...v }])),
+    bootstrap: r.bootstrap === undefined ? null : { resamples: r.bootstrap.resamples, level: 0.95, method: 'percentile', resampleReference: true },
+    genbench: VERSION,
+    backend: { tfjs: activeBackend()?.name ?? null, generator: r.g.engine, extractor: r.fx.engine },
+  };
+}
+
+function recipeLayers(plan: MetricPlan): Report['recipe']['extractor']['layers'] {
+  const { features, classScores, discriminator } = plan.layers;
+  return { features, ...(classScores === undefined ? {} : { classScores }), ...(discriminator === undefined ? {} : { discriminator: [...discriminator] }) };
+}
+
+function since(t: number): number {
+  return Math.round(performance.now() - t) / 1000;
+}

@@ -1,0 +1,18 @@
+/**
+ * The evaluation harness: evaluate() (sample -> features -> metrics -> report) and the metric sanity suite
+ * (known corruptions of real images at increasing strength).
+ *
+ * @example
+ * import { evaluate, sanity } from './harness/index.js';
+ * const report = await evaluate({ generator: 'g.onnx', dataset: 'mnist', n: 1000 });
+ * const table = await sanity({ dataset: 'mnist', n: 256 });
+ */
+export { evaluate, type EvaluateOptions } from './evaluate.js';
+export { planMetrics, planLayers, DISC_METRIC, type MetricPlan } from './metric-plan.js';
+export { runMetrics, type LayerFeatures } from './run-metrics.js';
+export { discriminatorDistance, type DiscDistance } from './disc-distance.js';
+export { defaultSplit, loadReference, trainingOverlapWarning } from './reference.js';
+export { sampleWarnings, FD_MIN_SAMPLES } from './warnings.js';
+export * from './corruptions.js';
+export { sanity, SANITY_SCHEMA, SANITY_DEFAULT_N, type SanityOptions, type SanityResult, type CorruptionResult } from './sanity.js';
+export { spearman, ranks, metricTrend, TREND_THRESHOLD, type MetricTrend } from './trend.js';

@@ -1,0 +1,96 @@
+import { bootstrapMetric, percentileBootstrap, BOOTSTRAP_DEFAULTS } from '../../metrics/bootstrap.js';
+import type { MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
+import { takeRows, type Matrix } from '../linalg/matrix.js';
+import type { Progress } from '../progress.js';
+import { discriminatorDistance } from './disc-distance.js';
+import { DISC_METRIC, type MetricPlan } from './metric-plan.js';
+
+/**
+ * Runs a metric plan on extracted features: each registry group once through its descriptor, the discriminator
+ * distance when planned, and, with `bootstrap.resamples` > 0, a seeded percentile-bootstrap ci95 per metric
+ * (metrics/bootstrap.ts; generated and reference rows both resampled). Values that are not finite become null (the
+ * report is JSON), with the reason kept in the entry.
+ *
+ * @example
+ * const m = await runMetrics(plan, { generated, reference }, { bootstrap: { resamples: 100, seed: 0 } });
+ * m['fd'];  // { value: 41.3, ci95: [38.9, 44.0], ranks: {...}, ... }
+ */
+export interface LayerFeatures {
+  readonly generated: Readonly<Record<string, Matrix>>;
+  readonly reference: Readonly<Record<string, Matrix>>;
+}
+
+export interface RunMetricsOptions {
+  readonly bootstrap?: { readonly resamples: number; readonly seed: number };
+  readonly progress?: Progress;
+}
+
+/** One metric's reported entry: value (null when not finite), std/ci95 when known, and the metric's details. */
+export type MetricEntryValue = { value: number | null; std?: number; ci95?: [number, number] } & Record<string, unknown>;
+
+export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts: RunMetricsOptions = {}): Promise<Record<string, MetricEntryValue>> {
+  const results: MetricResults & Record<string, MetricValue> = {};
+  const ci: Record<string, [number, number]> = {};
+  for (const group of plan.groups) {
+    const d = group[0]!;
+    const input = inputFor(d, plan, features);
+    const params = plan.params[d.group]!;
+    const compute = d.compute as (i: unknown, p: MetricParams, c: { progress?: Progress }) => Promise<MetricResults>;
+    Object.assign(results, await compute(input, params, opts.progress === undefined ? {} : { progress: opts.progress }));
+    if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
+      Object.assign(ci, await bootstrapMetric(d, input as never, params, { ...bootstrapOpts(opts), ...(opts.progress ? { progress: opts.progress } : {}) }));
+    }
+  }
+  if (plan.ids.includes(DISC_METRIC)) {
+    const sets = discSets(plan, features);
+    const r = await discriminatorDistance(sets);
+    results[DISC_METRIC] = { value: r.value, layers: r.layers };
+    if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) ci[DISC_METRIC] = await bootstrapDisc(sets, opts);
+  }
+  const out: Record<string, MetricEntryValue> = {};
+  for (const id of plan.ids) {
+    const r = results[id];
+    if (r === undefined) continue;
+    out[id] = finiteEntry({ ...r, ...(ci[id] ? { ci95: ci[id] } : {}) });
+  }
+  return out;
+}
+
+function bootstrapOpts(opts: RunMetricsOptions) {
+  return { resamples: opts.bootstrap!.resamples, seed: opts.bootstrap!.seed, level: BOOTSTRAP_DEFAULTS.level, resampleReference: true };
+}
+
+function inputFor(d: MetricDescriptor, plan: MetricPlan, f: LayerFeatures): unknown {
+  if (d.input === 'class-scores') return { generated: f.generated[plan.layers.classScores!]!, kind: plan.classKind };
+  return { generated: f.generated[plan.layers.features]!, reference: f.reference[plan.layers.features]! };
+}
+
+function discSets(plan: MetricPlan, f: LayerFeatures): { generated: Record<string, Matrix>; reference: Record<string, Matrix> } {
+  const names = plan.layers.discriminator ?? [];
+  return {
+    generated: Object.fromEntries(names.map((n) => [n, f.generated[n]!])),
+    reference: Object.fromEntries(names.map((n) => [n, f.reference[n]!])),
+  };
+}
+
+async function bootstrapDisc(sets: ReturnType<typeof discSets>, opts: RunMetricsOptions): Promise<[number, number]> {
+  const first = Object.values(sets.generated)[0]!;
+  const firstRef = Object.values(sets.reference)[0]!;
+  const take = (m: Record<string, Matrix>, idx: Int32Array) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, takeRows(v, idx)]));
+  const r = await percentileBootstrap(
+    [first.rows, firstRef.rows],
+    async ([g, ref]) => ({ [DISC_METRIC]: (await discriminatorDistance({ generated: take(sets.generated, g!), reference: take(sets.reference, ref!) })).value }),
+    { ...bootstrapOpts(opts), ...(opts.progress ? { progress: opts.progress } : {}) },
+  );
+  return r[DISC_METRIC]!;
+}
+
+/** The entry with a non-finite value/std replaced (value null, std dropped) and a note saying so. */
+function finiteEntry(v: MetricValue & { ci95?: readonly [number, number] }): MetricEntryValue {
+  const { value, std, ci95, ...rest } = v;
+  const out: MetricEntryValue = { ...rest, value: Number.isFinite(value) ? value : null };
+  if (!Number.isFinite(value)) out['note'] = `the metric gave ${value}`;
+  if (std !== undefined && Number.isFinite(std)) out.std = std;
+  if (ci95 !== undefined && ci95.every(Number.isFinite)) out.ci95 = [ci95[0], ci95[1]];
+  return out;
+}

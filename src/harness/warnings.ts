@@ -1,0 +1,64 @@
+/**
+ * The cautions an evaluation report carries: conditions under which its numbers mislead. Pure: facts in, sentences
+ * out (each says what is wrong and what to do).
+ *
+ * @example
+ * sampleWarnings({ nGenerated: 500, nReference: 500, referenceAvailable: 2000, featureDim: 768, ... });
+ * // ['n = 500 is below 2048: FD is biased upwards (it falls as n grows) ...', ...]
+ */
+export interface WarningFacts {
+  readonly nGenerated: number;
+  readonly nReference: number;
+  /** Images in the reference split before it was cut to nReference. */
+  readonly referenceAvailable: number;
+  /** Size of the features layer (FD/KID/PRDC). */
+  readonly featureDim: number;
+  readonly metrics: readonly string[];
+  /** 'none' (unconditional), 'reference' (labels taken from the reference), 'balanced' (i % classes). */
+  readonly labels: 'none' | 'reference' | 'balanced';
+  readonly generatedShape: { readonly height: number; readonly width: number; readonly channels: number };
+  readonly referenceShape: { readonly height: number; readonly width: number; readonly channels: number };
+}
+
+/** FD below this many samples is noticeably biased (Chong & Forsyth 2020; the usual minimum for Inception FID). */
+export const FD_MIN_SAMPLES = 2048;
+
+export function sampleWarnings(f: WarningFacts): string[] {
+  const w: string[] = [];
+  const fdLike = f.metrics.some((m) => m === 'fd' || m === 'disc');
+  const smaller = Math.min(f.nGenerated, f.nReference);
+  if (fdLike && smaller < FD_MIN_SAMPLES) {
+    const rank = smaller <= f.featureDim ? `; with ${smaller} samples of ${f.featureDim} features the covariance is rank-deficient (rank <= ${smaller - 1})` : '';
+    w.push(`n = ${smaller} is below ${FD_MIN_SAMPLES}: FD is biased upwards (it falls as n grows)${rank}; compare FD only between runs with the same n, or raise --n`);
+  }
+  if (f.nGenerated > f.referenceAvailable) {
+    w.push(`n = ${f.nGenerated} generated samples but the reference split has only ${f.referenceAvailable} images; metrics compare sets of different sizes (pick a larger --split or a smaller --n)`);
+  }
+  if (f.labels === 'balanced') {
+    w.push('conditional model sampled with balanced labels (i % classes) because the reference split has no usable labels; class frequencies may differ from the reference');
+  }
+  const g = f.generatedShape;
+  const r = f.referenceShape;
+  if (g.height !== r.height || g.width !== r.width || g.channels !== r.channels) {
+    w.push(`generated images are ${g.height}x${g.width}x${g.channels} but reference images are ${r.height}x${r.width}x${r.channels}; the extractor resizes both, but check that the model matches the dataset`);
+  }
+  return w;
+}
+
+/**
+ * Metrics whose point value lies outside its own bootstrap interval: resampling with replacement repeats rows, which
+ * biases FD/KID/PRDC at small n, so the interval shows spread, not location.
+ *
+ * @example
+ * intervalWarnings({ fd: { value: 1361, ci95: [1532, 1637] } }); // ['fd: the value 1361 lies outside its ci95 ...']
+ */
+export function intervalWarnings(metrics: Readonly<Record<string, { value: number | null; ci95?: readonly [number, number] }>>): string[] {
+  const w: string[] = [];
+  for (const [id, m] of Object.entries(metrics)) {
+    if (m.value === null || m.ci95 === undefined) continue;
+    if (m.value < m.ci95[0] || m.value > m.ci95[1]) {
+      w.push(`${id}: the value ${m.value.toPrecision(6)} lies outside its ci95 [${m.ci95[0].toPrecision(6)}, ${m.ci95[1].toPrecision(6)}]: bootstrap resamples repeat rows, which biases this metric at this n; read the interval as spread, not location`);
+    }
+  }
+  return w;
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseReport, type Report } from '../../src/io/report.js';
+import { optionalSharedAssets } from '../helpers/assets.js';
+import { runCli } from '../helpers/cli.js';
+
+const shared = optionalSharedAssets();
+const subs = shared === undefined ? '' : join(shared, 'fixtures/submissions');
+const dcgan = join(subs, 'mnist-dcgan.onnx');
+const disc = `discriminator:${join(subs, 'mnist-dcgan-disc.onnx')}`;
+let home = '';
+let out = '';
+const env = () => ({ GENBENCH_ASSETS: shared, GENBENCH_HOME: home, GENBENCH_BACKEND: undefined });
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'genbench-evaluate-home-'));
+  out = mkdtempSync(join(tmpdir(), 'genbench-evaluate-out-'));
+});
+
+describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-out rows)', () => {
+  const args = ['evaluate', '--generator', dcgan, '--dataset', 'mnist', '--n', '128', '--extractor', disc];
+  let first: Report;
+
+  it('writes a valid report with the recipe and every metric, and a sample grid beside it', async () => {
+    const r = await runCli([...args, '--out', join(out, 'r.json'), '--json', '--quiet'], { env: env() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    first = parseReport(JSON.parse(r.stdout), 'stdout');
+    expect(parseReport(JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')), 'r.json')).toEqual(first);
+    expect(Object.keys(first.metrics)).toEqual(['fd', 'kid', 'precision', 'recall', 'density', 'coverage', 'disc']);
+    for (const m of Object.values(first.metrics)) expect(Number.isFinite(m.value)).toBe(true);
+    expect(Object.keys(first.metrics['disc']!['layers'] as object)).toEqual(['f1', 'f2', 'logit']);
+    expect(first.dataset).toMatchObject({ name: 'mnist', split: 'test[8000:8128]', count: 128, labelled: true }); // held out from 0-7999
+    expect(first.recipe).toMatchObject({
+      extractor: { id: 'discriminator:mnist-dcgan-disc', layers: { features: 'f2', discriminator: ['f1', 'f2', 'logit'] } },
+      n: { generated: 128, reference: 128 },
+      seeds: { sampling: 0, metrics: { kid: 2020 }, bootstrap: null },
+      sampling: { labels: 'none' },
+    });
+    expect(first.model).toMatchObject({ name: 'mnist-dcgan', format: 'onnx', files: { 'mnist-dcgan.onnx': '7cbe291b2a9117f7bab6405dc57d248ef60a7783c1bdaf75779c9e3cf8141cc1' } });
+    expect(first.timings.featuresReference.cached).toBe(false);
+    expect(first.warnings.join('\n')).toMatch(/n = 128 is below 2048/);
+    expect(first.warnings.join('\n')).not.toMatch(/memorisation/);
+    const png = readFileSync(join(out, 'r.grid.png'));
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+  });
+
+  it('reads the reference features from the cache on a second run and gives the same numbers', async () => {
+    const r = await runCli([...args, '--json', '--quiet'], { env: env() });
+    expect(r.code).toBe(0);
+    const second = parseReport(JSON.parse(r.stdout), 'stdout');
+    expect(second.timings.featuresReference.cached).toBe(true);
+    expect(second.metrics).toEqual(first.metrics);
+    expect(second.recipe).toEqual(first.recipe);
+    const human = await runCli([...args, '--quiet'], { env: env() });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/mnist-dcgan vs mnist test\[8000:8128\]: 128 generated \/ 128 reference images/);
+    expect(human.stdout).toMatch(/^\s+fd\s+\d/m);
+    expect(human.stdout).toMatch(/reference [\d.]+s \(cached\)/);
+  });
+
+  it('adds bootstrap intervals and IS with MobileNet, sampling a conditional model with the reference labels', async () => {
+    const cdcgan = join(subs, 'mnist-cdcgan.onnx');
+    const r = await runCli(['evaluate', '--generator', cdcgan, '--dataset', 'mnist', '--n', '24', '--extractor', 'mobilenet-v1-0.25', '--bootstrap', '5', '--json', '--quiet'], { env: env(), timeoutMs: 90_000 });
+    expect(r.code).toBe(0);
+    const rep = parseReport(JSON.parse(r.stdout), 'stdout');
+    expect(Object.keys(rep.metrics)).toEqual(['is', 'fd', 'kid', 'precision', 'recall', 'density', 'coverage']);
+    expect(rep.metrics['is']!.value!).toBeGreaterThan(1);
+    for (const m of Object.values(rep.metrics)) expect(m.ci95).toHaveLength(2);
+    expect(rep.recipe).toMatchObject({ sampling: { labels: 'reference' }, bootstrap: { resamples: 5, method: 'percentile' }, seeds: { bootstrap: 0 } });
+    expect(rep.recipe.extractor.layers).toEqual({ features: 'global_average_pooling2d_1', classScores: 'reshape_2' });
+  });
+});
+
+describe.skipIf(!shared)('genbench evaluate: bad input exits 2 with one line', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['n below 2', ['--n', '1'], /--n: must be >= 2, got 1/],
+    ['n not a number', ['--n', 'abc'], /--n: expected an integer, got 'abc'/],
+    ['unknown dataset', ['--dataset', 'nope'], /unknown dataset 'nope'/],
+    ['missing generator', ['--generator', '/nonexistent/g.onnx'], /\/nonexistent\/g\.onnx: no such file or folder/],
+    ['unknown metric', ['--metrics', 'fd,fid'], /unknown metric 'fid'; valid metrics: is, fd/],
+    ['disc without a discriminator', ['--metrics', 'disc', '--extractor', 'mobilenet-v1-0.25'], /'disc' needs a discriminator extractor/],
+    ['bad split', ['--split', 'test[20000:]'], /split 'test\[20000:\]': start 20000 is outside split 'test'/],
+    ['one bootstrap resample', ['--bootstrap', '1'], /--bootstrap: give 0 \(none\) or at least 2/],
+  ];
+  for (const [what, extra, message] of cases) {
+    it(what, async () => {
+      const base = { '--generator': dcgan, '--dataset': 'mnist', '--n': '16', '--extractor': disc } as Record<string, string>;
+      for (let i = 0; i < extra.length; i += 2) base[extra[i]!] = extra[i + 1]!;
+      const r = await runCli(['evaluate', ...Object.entries(base).flat(), '--quiet'], { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSplit, trainingOverlapWarning } from '../../src/harness/reference.js';
+
+const mnist = { name: 'mnist', splits: [{ name: 'train' }, { name: 'test' }] };
+
+describe('defaultSplit', () => {
+  it('holds out the training rows named by the manifest, else uses test', () => {
+    expect(defaultSplit(mnist, { dataset: 'mnist', train_split: '0-7999' })).toBe('test[8000:]');
+    expect(defaultSplit(mnist, { dataset: 'mnist', train_split: 'test[:8000]' })).toBe('test[8000:]');
+    expect(defaultSplit(mnist, { dataset: 'mnist', train_split: 'test[2000:]' })).toBe('test[:2000]');
+    expect(defaultSplit(mnist, { dataset: 'mnist', train_split: 'train' })).toBe('test');
+    expect(defaultSplit(mnist, { dataset: 'other', train_split: '0-7999' })).toBe('test');
+    expect(defaultSplit(mnist, {})).toBe('test');
+    expect(defaultSplit({ name: 'folder', splits: [{ name: 'all' }] }, {})).toBe('all');
+  });
+});
+
+describe('trainingOverlapWarning', () => {
+  const t = { dataset: 'mnist', train_split: '0-7999' };
+  it('warns when the reference may hold training rows, not when it is disjoint', () => {
+    expect(trainingOverlapWarning('mnist', 'test[0:1000]', t)).toMatch(/trained on mnist '0-7999'.*'test\[0:1000\]'/);
+    expect(trainingOverlapWarning('mnist', 'test', t)).toMatch(/pick a held-out --split/);
+    expect(trainingOverlapWarning('mnist', 'test[8000:9000]', t)).toBeUndefined();
+    expect(trainingOverlapWarning('mnist', 'test', { dataset: 'mnist', train_split: 'train' })).toBeUndefined();
+    expect(trainingOverlapWarning('polygons', 'test', t)).toBeUndefined();
+    expect(trainingOverlapWarning('mnist', 'test', { dataset: 'mnist', train_split: 'some images' })).toMatch(/may contain/);
+  });
+});
