@@ -209,7 +209,7 @@ function recipeSection(r: RecipeFacts): Report['recipe'] {
     sampling: { labels: r.labels, quantisation: 'uint8: clip(round-half-even((x - lo) / (hi - lo) * 255))' },
     metrics: [...r.plan.ids],
     params: Object.fromEntries(Object.entries(r.plan.params).map(([k, v]) => [k, { ...v }])),
-    bootstrap: r.bootstrap === undefined ? null : { resamples: r.bootstrap.resamples, level: 0.95, method: 'percentile', resampleReference: true },
+    bootstrap: r.bootstrap === undefined ? null : { resamples: r.bootstrap.resamples, level: 0.95, method: 'percentile: of per-sample contributions for means (precision, recall, density, coverage), re-centred on the point value otherwise (see each metric\'s ciMethod)', resampleReference: true },
     genbench: VERSION,
     backend: { tfjs: activeBackend()?.name ?? null, generator: r.g.engine, extractor: r.fx.engine },
   };

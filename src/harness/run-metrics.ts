@@ -1,4 +1,4 @@
-import { bootstrapMetric, percentileBootstrap, BOOTSTRAP_DEFAULTS } from '../../metrics/bootstrap.js';
+import { bootstrapGroup, recentredBootstrap, withIntervals, BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
 import type { MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
 import { takeRows, type Matrix } from '../linalg/matrix.js';
 import type { Progress } from '../progress.js';
@@ -7,8 +7,9 @@ import { DISC_METRIC, type MetricPlan } from './metric-plan.js';
 
 /**
  * Runs a metric plan on extracted features: each registry group once through its descriptor, the discriminator
- * distance when planned, and, with `bootstrap.resamples` > 0, a seeded percentile-bootstrap ci95 per metric
- * (metrics/bootstrap.ts; generated and reference rows both resampled). Values that are not finite become null (the
+ * distance when planned, and, with `bootstrap.resamples` > 0, a seeded bootstrap ci95 per metric (metrics/bootstrap.ts:
+ * percentile of per-sample contributions for means such as precision, re-centred percentile with `bootstrapBias` for
+ * FD, KID, IS and the discriminator distance; `ciMethod` names which). Values that are not finite become null (the
  * report is JSON), with the reason kept in the entry.
  *
  * @example
@@ -30,28 +31,33 @@ export type MetricEntryValue = { value: number | null; std?: number; ci95?: [num
 
 export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts: RunMetricsOptions = {}): Promise<Record<string, MetricEntryValue>> {
   const results: MetricResults & Record<string, MetricValue> = {};
-  const ci: Record<string, [number, number]> = {};
+  const ctx = opts.progress === undefined ? {} : { progress: opts.progress };
   for (const group of plan.groups) {
     const d = group[0]!;
     const input = inputFor(d, plan, features);
     const params = plan.params[d.group]!;
     const compute = d.compute as (i: unknown, p: MetricParams, c: { progress?: Progress }) => Promise<MetricResults>;
-    Object.assign(results, await compute(input, params, opts.progress === undefined ? {} : { progress: opts.progress }));
+    const point = await compute(input, params, ctx);
     if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
-      Object.assign(ci, await bootstrapMetric(d, input as never, params, { ...bootstrapOpts(opts), ...(opts.progress ? { progress: opts.progress } : {}) }));
+      Object.assign(results, withIntervals(await bootstrapGroup(d, input as never, params, { ...bootstrapOpts(opts), ...ctx, point })));
+    } else {
+      Object.assign(results, point);
     }
   }
   if (plan.ids.includes(DISC_METRIC)) {
     const sets = discSets(plan, features);
     const r = await discriminatorDistance(sets);
     results[DISC_METRIC] = { value: r.value, layers: r.layers };
-    if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) ci[DISC_METRIC] = await bootstrapDisc(sets, opts);
+    if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
+      const iv = await bootstrapDisc(sets, r.value, opts);
+      results[DISC_METRIC] = { ...results[DISC_METRIC], ci95: iv.ci, ciMethod: RECENTRED_METHOD, bootstrapBias: iv.bias };
+    }
   }
   const out: Record<string, MetricEntryValue> = {};
   for (const id of plan.ids) {
     const r = results[id];
     if (r === undefined) continue;
-    out[id] = finiteEntry({ ...r, ...(ci[id] ? { ci95: ci[id] } : {}) });
+    out[id] = finiteEntry(r);
   }
   return out;
 }
@@ -73,13 +79,14 @@ function discSets(plan: MetricPlan, f: LayerFeatures): { generated: Record<strin
   };
 }
 
-async function bootstrapDisc(sets: ReturnType<typeof discSets>, opts: RunMetricsOptions): Promise<[number, number]> {
+async function bootstrapDisc(sets: ReturnType<typeof discSets>, point: number, opts: RunMetricsOptions): Promise<{ ci: [number, number]; bias: number }> {
   const first = Object.values(sets.generated)[0]!;
   const firstRef = Object.values(sets.reference)[0]!;
   const take = (m: Record<string, Matrix>, idx: Int32Array) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, takeRows(v, idx)]));
-  const r = await percentileBootstrap(
+  const r = await recentredBootstrap(
     [first.rows, firstRef.rows],
     async ([g, ref]) => ({ [DISC_METRIC]: (await discriminatorDistance({ generated: take(sets.generated, g!), reference: take(sets.reference, ref!) })).value }),
+    { [DISC_METRIC]: point },
     { ...bootstrapOpts(opts), ...(opts.progress ? { progress: opts.progress } : {}) },
   );
   return r[DISC_METRIC]!;

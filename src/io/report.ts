@@ -72,7 +72,7 @@ export const RecipeSchema = z.object({
   metrics: z.array(z.string()).min(1),
   /** Parameters of each metric group, defaults merged. */
   params: z.record(z.string(), z.record(z.string(), primitive)),
-  bootstrap: z.object({ resamples: count, level: z.number(), method: z.literal('percentile'), resampleReference: z.boolean() }).nullable(),
+  bootstrap: z.object({ resamples: count, level: z.number(), method: z.string(), resampleReference: z.boolean() }).nullable(),
   genbench: z.string().min(1),
   backend: z.object({ tfjs: z.string().nullable(), generator: z.string(), extractor: z.string() }),
 });

@@ -68,8 +68,14 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
     const rep = parseReport(JSON.parse(r.stdout), 'stdout');
     expect(Object.keys(rep.metrics)).toEqual(['is', 'fd', 'kid', 'precision', 'recall', 'density', 'coverage']);
     expect(rep.metrics['is']!.value!).toBeGreaterThan(1);
-    for (const m of Object.values(rep.metrics)) expect(m.ci95).toHaveLength(2);
-    expect(rep.recipe).toMatchObject({ sampling: { labels: 'reference' }, bootstrap: { resamples: 5, method: 'percentile' }, seeds: { bootstrap: 0 } });
+    for (const [id, m] of Object.entries(rep.metrics)) {
+      expect(m.ci95, id).toHaveLength(2);
+      expect(m.value!, id).toBeGreaterThanOrEqual(m.ci95![0]);
+      expect(m.value!, id).toBeLessThanOrEqual(m.ci95![1]);
+      expect(m['ciMethod'], id).toMatch(/^percentile/);
+    }
+    expect(rep.warnings.join(' ')).not.toMatch(/outside its ci95/);
+    expect(rep.recipe).toMatchObject({ sampling: { labels: 'reference' }, bootstrap: { resamples: 5, method: expect.stringMatching(/^percentile/) }, seeds: { bootstrap: 0 } });
     expect(rep.recipe.extractor.layers).toEqual({ features: 'global_average_pooling2d_1', classScores: 'reshape_2' });
   });
 });
