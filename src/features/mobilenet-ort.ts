@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
 import { resolveAssetFolder } from '../assets/index.js';
+import { openOnnxSession } from '../backend/onnx.js';
 import { cachedConversion } from '../convert/cache.js';
 import { convertLayersModel } from '../convert/convert.js';
 import { PIXELS_INPUT, type GraphPreprocess } from '../convert/preprocess-graph.js';
@@ -55,7 +55,7 @@ export async function createMobilenetOrtExtractor(alpha: MobilenetAlpha, opts: M
         return convertLayersModel(f.modelJson, f.weights, { outputs, preprocess: pre });
       };
       s = cachedConversion({ weightsSha256: folder.treeSha256, outputs, preprocess: pre }, build, opts.cacheDir === undefined ? {} : { dir: opts.cacheDir }).then((r) =>
-        ort.InferenceSession.create(r.bytes, sessionOptions(opts.threads)),
+        openOnnxSession(r.bytes, r.path, opts.threads),
       );
       sessions.set(key, s);
     }
@@ -82,17 +82,6 @@ export async function createMobilenetOrtExtractor(alpha: MobilenetAlpha, opts: M
       sessions.clear();
       await Promise.all(all.map(async (s) => (await s.catch(() => undefined))?.release()));
     },
-  };
-}
-
-/** Session options for throughput: all cores inside ops, one graph at a time, every graph optimisation. */
-export function sessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads ?? availableParallelism(),
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
   };
 }
 

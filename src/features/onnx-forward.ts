@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { openOnnxSession } from '../backend/onnx.js';
 import ort from 'onnxruntime-node';
 import { GenbenchError } from '../errors.js';
 import type { BatchForward } from './assemble.js';
@@ -26,17 +26,7 @@ type Meta = { name: string; isTensor?: boolean; type?: string; shape?: readonly 
 
 /** Opens `file`, checks that `input` and every name in `names` exist (`source`: the manifest, named in errors). */
 export async function onnxForward(file: string, input: string, names: readonly string[], p: Preprocessing, source: string): Promise<OnnxForward> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: availableParallelism(),
-      graphOptimizationLevel: 'all',
-    });
-  } catch (e) {
-    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    throw new GenbenchError('INPUT', `${file}: onnxruntime cannot load this model: ${msg}`, { cause: e });
-  }
+  const session = await openOnnxSession(file);
   try {
     checkNames(session, input, names, source);
   } catch (e) {

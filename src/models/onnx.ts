@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { openOnnxSession } from '../backend/onnx.js';
 import ort from 'onnxruntime-node';
 import { GenbenchError } from '../errors.js';
 import { assembleGenerator } from './generator.js';
@@ -26,17 +26,7 @@ type Meta = { name: string; isTensor: boolean; type?: string; shape?: readonly (
 
 export async function loadOnnxGenerator(req: OnnxLoadRequest): Promise<Generator> {
   const { manifest: m, manifestPath, file } = req;
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: availableParallelism(),
-      graphOptimizationLevel: 'all',
-    });
-  } catch (e) {
-    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    throw new GenbenchError('INPUT', `${file}: onnxruntime cannot load this model: ${msg}`, { cause: e });
-  }
+  const session = await openOnnxSession(file);
   try {
     const fixedBatch = checkSignature(session, m, manifestPath);
     const condMeta = m.conditional ? metaOf(session.inputMetadata, m.conditional.input) : undefined;

@@ -9,7 +9,8 @@ import { convertLayersModel } from '../../src/convert/convert.js';
 import { readLayersModelFiles } from '../../src/convert/weights.js';
 import { getDataset } from '../../src/data/index.js';
 import { createMobilenetExtractor, mobilenetPreprocessing } from '../../src/features/mobilenet.js';
-import { createMobilenetOrtExtractor, sessionOptions } from '../../src/features/mobilenet-ort.js';
+import { createMobilenetOrtExtractor } from '../../src/features/mobilenet-ort.js';
+import { onnxSessionOptions } from '../../src/backend/onnx.js';
 import { preprocessBatch } from '../../src/features/preprocess.js';
 import type { FeatureExtractor } from '../../src/features/types.js';
 import type { ImageBatchU8 } from '../../src/io/image.js';
@@ -41,7 +42,7 @@ async function timed(fx: FeatureExtractor, images: ImageBatchU8, batchSize: numb
 async function ortNetworkOnly(images: ImageBatchU8, batch: number): Promise<number> {
   const files = await readLayersModelFiles(join(sharedAssets(), 'models/mobilenet_v1_0.75_224'));
   const bytes = convertLayersModel(files.modelJson, files.weights, { outputs: ['global_average_pooling2d_1'] });
-  const session = await ort.InferenceSession.create(bytes, sessionOptions());
+  const session = await ort.InferenceSession.create(bytes, onnxSessionOptions());
   const x = preprocessBatch({ ...images, n: batch }, mobilenetPreprocessing('bilinear'));
   const feed = { input_1: new ort.Tensor('float32', x, [batch, 224, 224, 3]) };
   await session.run(feed);
