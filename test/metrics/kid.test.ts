@@ -28,6 +28,16 @@ describe.skipIf(!shared)('kid golden (gauss-small, torch-fidelity 0.4.0)', () =>
     e.per_subset_mmd2_at_seed.slice(0, 5).forEach((v: number, i: number) => expect(r.perSubset[i]).toBeCloseTo(v, 12));
   });
 
+  it('float32 products (as torch-fidelity on float32 features) stay within 1e-6 of the float64 value, far below the std', async () => {
+    const e = exp();
+    const indices = { generated: loadInt32Rows(dir, 'kid_subsets_fake.npy'), reference: loadInt32Rows(dir, 'kid_subsets_real.npy') };
+    const r = await kid(sets(), { indices, products: 'float32' });
+    expect(Math.abs(r.value - e.value)).toBeLessThan(1e-6 * e.value);
+    expect(Math.abs(r.value - e.value_float32_native)).toBeLessThan(1e-6 * e.value);
+    expect(Math.abs(r.value - e.value)).toBeLessThan(1e-4 * e.std);
+    expect(Math.abs(r.std - e.std)).toBeLessThan(1e-5 * e.std);
+  });
+
   it('with genbench RNG, the mean and std lie within the reference seed spread', async () => {
     const e = exp();
     const r = await kid(sets(), { seed: 2020 });
