@@ -20,6 +20,7 @@ interface SampleFlags {
   out?: string;
   batchSize: string;
   backend?: string;
+  engine?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -43,6 +44,7 @@ export function sampleCommand(): Command {
     .option('--out <file.npy>', 'write the images as uint8 .npy [n, height, width, channels]')
     .option('--batch-size <int>', 'images per forward pass', '64')
     .option('--backend <name>', 'tfjs backend for TF.js checkpoints: node-gpu, node, wasm, cpu')
+    .option('--engine <name>', 'what runs TF.js layers checkpoints: onnx (converted once, cached; default, or GENBENCH_ENGINE) or tfjs')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--quiet', 'no progress bar')
     .action(runSample);
@@ -53,6 +55,7 @@ async function runSample(flags: SampleFlags): Promise<void> {
   const seed = parseIntFlag('seed', flags.seed, { min: 0, max: 0xffffffff });
   const batchSize = parseIntFlag('batch-size', flags.batchSize, { min: 1 });
   const labels = parseLabels(flags);
+  const engine = parseEngine(flags.engine);
   const n = flags.n !== undefined ? parseIntFlag('n', flags.n, { min: 1 }) : (labels?.length ?? 64);
   const fullLabels = labels && labels.length === 1 && flags.class !== undefined ? new Int32Array(n).fill(labels[0]!) : labels;
   if (fullLabels && fullLabels.length !== n) {
@@ -60,7 +63,11 @@ async function runSample(flags: SampleFlags): Promise<void> {
   }
 
   const { loadGenerator } = await import('../models/load.js'); // tfjs and onnxruntime load only when needed
-  const g = await loadGenerator(flags.generator, flags.backend === undefined ? {} : { backend: flags.backend });
+  const g = await loadGenerator(flags.generator, {
+    ...(flags.backend === undefined ? {} : { backend: flags.backend }),
+    ...(engine === undefined ? {} : { engine }),
+    onNote: (message) => log(`note: ${message}`),
+  });
   try {
     const progress = n >= PROGRESS_FROM ? stderrProgress({ quiet: flags.quiet ?? false }) : undefined;
     const batch = await g.sample({
@@ -100,6 +107,11 @@ async function runSample(flags: SampleFlags): Promise<void> {
   } finally {
     g.dispose();
   }
+}
+
+function parseEngine(value: string | undefined): 'onnx' | 'tfjs' | undefined {
+  if (value === undefined || value === 'onnx' || value === 'tfjs') return value;
+  throw new GenbenchError('USAGE', `--engine ${value}: use 'onnx' or 'tfjs'`);
 }
 
 /** --labels 0,1,2 or --class K (not both); checked against the model's classes by the generator. */

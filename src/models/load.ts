@@ -4,6 +4,7 @@ import { GenbenchError } from '../errors.js';
 import { manifestPathFor, readManifest, type GeneratorManifest } from './manifest.js';
 import { loadOnnxGenerator } from './onnx.js';
 import { checkShards, readModelJson, shardNames, shardPath } from './tfjs-io.js';
+import { loadTfjsOnOnnx } from './tfjs-onnx.js';
 import { loadTfjsGenerator } from './tfjs.js';
 import type { Generator, LoadOptions } from './types.js';
 import { verifyChecksums } from './verify.js';
@@ -12,7 +13,9 @@ import { verifyChecksums } from './verify.js';
  * Loads a generator checkpoint: an `.onnx` file (manifest `X.genbench.json` beside it), a TF.js model folder
  * (manifest `genbench.json` inside), or the manifest itself. The format comes from the manifest. Before loading:
  * the manifest is validated, shards are checked for presence and size, and every listed sha256 is compared.
- * After loading, one latent is run to check the output shape and values against the manifest.
+ * After loading, one latent is run to check the output shape and values against the manifest. TF.js layers
+ * checkpoints run on onnxruntime after a cached conversion unless `engine` (or GENBENCH_ENGINE) is 'tfjs'; graph
+ * models and unconvertible layers models run on tfjs (see tfjs-onnx.ts).
  *
  * @example
  * const g = await loadGenerator('/work/shared/fixtures/submissions/mnist-dcgan.onnx');
@@ -31,6 +34,12 @@ export async function loadGenerator(path: string, opts: LoadOptions = {}): Promi
     return loadOnnxGenerator({ manifest, manifestPath, file: mainFile, sha256 });
   }
   const sha256 = await verifyFolder(manifest, manifestPath, mainFile, skip);
+  if (generatorEngine(opts) === 'onnx' && manifest.format === 'tfjs-layers') {
+    const cache = opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir };
+    const r = await loadTfjsOnOnnx({ manifest, manifestPath, modelJson: mainFile, sha256, ...cache });
+    if ('generator' in r) return r.generator;
+    opts.onNote?.(r.fallback);
+  }
   return loadTfjsGenerator({
     manifest,
     manifestPath,
@@ -38,6 +47,13 @@ export async function loadGenerator(path: string, opts: LoadOptions = {}): Promi
     sha256,
     ...(opts.backend === undefined ? {} : { backend: opts.backend }),
   });
+}
+
+/** The engine for TF.js layers checkpoints: the option, else GENBENCH_ENGINE, else 'onnx'. */
+export function generatorEngine(opts: LoadOptions = {}): 'onnx' | 'tfjs' {
+  const engine = opts.engine ?? process.env['GENBENCH_ENGINE'] ?? 'onnx';
+  if (engine !== 'onnx' && engine !== 'tfjs') throw new GenbenchError('USAGE', `GENBENCH_ENGINE='${engine}': use 'onnx' or 'tfjs'`);
+  return engine;
 }
 
 /** Shards present and of the right size first (a truncated file is INPUT, not CHECKSUM), then the sha256s. */

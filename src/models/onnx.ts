@@ -59,7 +59,7 @@ export async function loadOnnxGenerator(req: OnnxLoadRequest): Promise<Generator
 }
 
 /** Checks names and declared dims against the manifest; returns the fixed batch size if the model has one. */
-function checkSignature(s: ort.InferenceSession, m: GeneratorManifest, manifestPath: string): number | undefined {
+export function checkSignature(s: ort.InferenceSession, m: GeneratorManifest, manifestPath: string): number | undefined {
   const fail = (field: string, what: string): never => {
     throw new GenbenchError('INPUT', `${manifestPath}: field '${field}' ${what}`);
   };
@@ -86,7 +86,7 @@ function metaOf(list: readonly unknown[], name: string): Meta | undefined {
   return (list as Meta[]).find((x) => x.name === name);
 }
 
-function conditionTensor(labels: Int32Array, c: NonNullable<GeneratorManifest['conditional']>, type: string, rank: number): ort.Tensor {
+export function conditionTensor(labels: Int32Array, c: NonNullable<GeneratorManifest['conditional']>, type: string, rank: number): ort.Tensor {
   const n = labels.length;
   const dims = rank === 2 ? [n, 1] : [n];
   if (c.encoding === 'onehot') {

@@ -54,6 +54,16 @@ export interface LoadOptions {
   readonly backend?: string;
   /** Skip the sha256 checks (tests, or a user who knows the files changed on purpose). Default false. */
   readonly skipChecksums?: boolean;
+  /**
+   * What runs a TF.js layers checkpoint: 'onnx' (default: converted once to ONNX, cached under GENBENCH_HOME/onnx,
+   * run on onnxruntime-node) or 'tfjs'. GENBENCH_ENGINE sets the default. Graph models, and layers models the
+   * converter cannot handle, run on tfjs either way (the reason goes to `onNote`). ONNX checkpoints ignore it.
+   */
+  readonly engine?: 'onnx' | 'tfjs';
+  /** Folder of the converted-model cache (default GENBENCH_HOME/onnx). */
+  readonly cacheDir?: string;
+  /** Told why a checkpoint runs on tfjs although 'onnx' was asked for (one line, for the user). */
+  readonly onNote?: (message: string) => void;
 }
 
 /**

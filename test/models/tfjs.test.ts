@@ -31,7 +31,7 @@ describe('TF.js layers generator round trip', () => {
     const z = new Rng(3).fillNormal(new Float32Array(5 * LATENT));
     const expected = tf.tidy(() => (model.predict(tf.tensor2d(z, [5, LATENT])) as tf.Tensor).dataSync());
     const before = tf.memory().numTensors;
-    const g = await loadGenerator(dir);
+    const g = await loadGenerator(dir, { engine: 'tfjs' }); // the tfjs path (tfjs-onnx.test.ts covers the default)
     expect(g.engine).toMatch(/^tfjs /);
     expect(g.imageShape).toEqual({ height: 8, width: 8, channels: 1 });
     const during = tf.memory().numTensors;

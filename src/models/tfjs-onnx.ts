@@ -1,0 +1,116 @@
+import { basename, dirname } from 'node:path';
+import ort from 'onnxruntime-node';
+import { treeSha256 } from '../assets/index.js';
+import { openOnnxSession } from '../backend/onnx.js';
+import { cachedConversion } from '../convert/cache.js';
+import { convertLayersModel } from '../convert/convert.js';
+import { parseTopology } from '../convert/topology.js';
+import { readLayersModelFiles } from '../convert/weights.js';
+import { GenbenchError } from '../errors.js';
+import { assembleGenerator } from './generator.js';
+import type { GeneratorManifest } from './manifest.js';
+import { checkSignature, conditionTensor } from './onnx.js';
+import { readModelJson, shardNames } from './tfjs-io.js';
+import type { ForwardFn, Generator } from './types.js';
+
+/**
+ * TF.js layers generators (genbench's own `genbench train` checkpoints, or any keras-style layers model the
+ * converter handles) run on onnxruntime-node: model.json + shards are converted to ONNX once by src/convert and
+ * cached under GENBENCH_HOME/onnx, keyed by the folder's tree sha256 (model.json and every shard) and the output
+ * layer. Sampling then goes through the same assembleGenerator as every other format (seeds, labels, batching,
+ * shape and NaN checks). A conditional model's one-hot label input becomes a float32 [n, classes] ONNX input; an
+ * index-encoded one (Embedding) gets the labels as numbers of the input's declared type and rank.
+ *
+ * When the checkpoint cannot be converted (an UNSUPPORTED layer, quantisation the converter lacks, a converted
+ * graph ORT refuses) this returns `{ fallback: reason }` and the caller loads it on tfjs instead. Manifest
+ * problems (wrong names, latent size, image shape, NaN output) are errors, exactly as on the tfjs path.
+ *
+ * @example
+ * const r = await loadTfjsOnOnnx({ manifest, manifestPath, modelJson: 'runs/dcgan/ckpt-000500/model.json', sha256 });
+ * if ('generator' in r) r.generator.engine; // 'onnxruntime-node 1.30.0 (cpu, converted from TF.js)'
+ */
+export interface TfjsOnnxRequest {
+  readonly manifest: GeneratorManifest;
+  readonly manifestPath: string;
+  /** Absolute path of model.json (already checksummed). */
+  readonly modelJson: string;
+  readonly sha256: string;
+  /** Folder of the converted-model cache (default GENBENCH_HOME/onnx). */
+  readonly cacheDir?: string;
+  /** Intra-op threads (default: all cores). */
+  readonly threads?: number;
+}
+
+export type TfjsOnnxResult = { readonly generator: Generator } | { readonly fallback: string };
+
+export const CONVERTED_ENGINE = `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, converted from TF.js)`;
+
+export async function loadTfjsOnOnnx(req: TfjsOnnxRequest): Promise<TfjsOnnxResult> {
+  const { manifest: m, manifestPath, modelJson } = req;
+  if (m.format !== 'tfjs-layers') return { fallback: `${m.format} checkpoints are not converted to ONNX; running on tfjs` };
+  await checkOutputName(m, manifestPath, modelJson);
+  let session: ort.InferenceSession;
+  try {
+    session = await convertedSession(req);
+  } catch (e) {
+    // Any failure to convert or open (converter gap, unwritable cache, ORT refusing the graph) costs speed only.
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { fallback: `${modelJson}: not run on onnxruntime (${why}); running on tfjs` };
+  }
+  try {
+    checkSignature(session, m, manifestPath);
+    return { generator: await assembleGenerator({ manifest: m, manifestPath, path: modelJson, sha256: req.sha256, engine: CONVERTED_ENGINE, forward: forwardOf(session, m), release: () => void session.release() }) };
+  } catch (e) {
+    void session.release().catch(() => {});
+    throw e;
+  }
+}
+
+/** The converted model (cached) opened as a session; converter and ORT load failures are GenbenchErrors. */
+async function convertedSession(req: TfjsOnnxRequest): Promise<ort.InferenceSession> {
+  const json = await readModelJson(req.modelJson);
+  const folder = dirname(req.modelJson);
+  const weightsSha256 = await treeSha256(folder, [basename(req.modelJson), ...shardNames(json)]);
+  const outputs = [req.manifest.output];
+  const build = async (): Promise<Uint8Array> => {
+    const f = await readLayersModelFiles(req.modelJson);
+    return convertLayersModel(f.modelJson, f.weights, { outputs });
+  };
+  const r = await cachedConversion({ weightsSha256, outputs }, build, req.cacheDir === undefined ? {} : { dir: req.cacheDir });
+  return openOnnxSession(r.bytes, `${req.modelJson} (converted to ${r.path})`, req.threads);
+}
+
+/**
+ * The manifest's `output` must be one of the model's outputs (as on tfjs); checked before converting, since the
+ * converter would accept any layer and name it in its own words.
+ */
+async function checkOutputName(m: GeneratorManifest, manifestPath: string, modelJson: string): Promise<void> {
+  let outputs: readonly string[];
+  try {
+    outputs = parseTopology((await readModelJson(modelJson)).modelTopology).outputs;
+  } catch {
+    return; // an unreadable topology is the converter's (and then tfjs's) to report
+  }
+  if (!outputs.includes(m.output)) {
+    throw new GenbenchError('INPUT', `${manifestPath}: field 'output' is '${m.output}' but the model's outputs are: ${outputs.join(', ')}`);
+  }
+}
+
+function forwardOf(session: ort.InferenceSession, m: GeneratorManifest): ForwardFn {
+  const c = m.conditional ?? undefined;
+  const condMeta = c ? (session.inputMetadata as unknown as { name: string; type?: string; shape?: unknown[] }[]).find((x) => x.name === c.input) : undefined;
+  const condType = condMeta?.type ?? 'float32';
+  const condRank = condMeta?.shape?.length ?? 1;
+  return async (z, n, labels) => {
+    const feeds: Record<string, ort.Tensor> = { [m.input]: new ort.Tensor('float32', z, [n, m.latent_dim]) };
+    if (c && labels) feeds[c.input] = c.encoding === 'index' && condType === 'float32' ? new ort.Tensor('float32', Float32Array.from(labels), condRank === 2 ? [n, 1] : [n]) : conditionTensor(labels, c, condType, condRank);
+    const result = await session.run(feeds, [m.output]);
+    const out = result[m.output]!;
+    try {
+      return { data: (out.data as Float32Array).slice(), shape: out.dims.map(Number) };
+    } finally {
+      for (const t of Object.values(result)) t.dispose();
+      for (const t of Object.values(feeds)) t.dispose();
+    }
+  };
+}
