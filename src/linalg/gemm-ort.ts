@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
 import type { Matrix } from './matrix.js';
-import { gemmModel, type GemmModelSpec } from './onnx-gemm-model.js';
+import { gemmModel, scatterModel, type GemmModelSpec } from './onnx-gemm-model.js';
 
 /**
  * Matrix products through onnxruntime-node: one tiny in-memory ONNX `Gemm` graph per (dtype, transA, transB,
@@ -23,10 +23,13 @@ export interface OrtGemmOptions {
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
 function session(spec: GemmModelSpec): Promise<ort.InferenceSession> {
-  const key = JSON.stringify(spec);
+  return cached(JSON.stringify(spec), () => gemmModel(spec));
+}
+
+function cached(key: string, model: () => Uint8Array): Promise<ort.InferenceSession> {
   let s = sessions.get(key);
   if (s === undefined) {
-    s = ort.InferenceSession.create(gemmModel(spec), {
+    s = ort.InferenceSession.create(model(), {
       executionProviders: ['cpu'],
       intraOpNumThreads: availableParallelism(),
       graphOptimizationLevel: 'all',
@@ -79,6 +82,39 @@ export async function gemmUpdateOrt(
   }
   const out = (await s.run(feeds))['C']!;
   return { rows: d.rows, cols: d.cols, data: widen(out) };
+}
+
+/**
+ * Accumulates scatter blocks of a chunk of centred row-major samples xc (rows x d; Float64Array or Float32Array: the
+ * product's dtype) in one onnxruntime run (`scatterModel`): for column blocks a <= b (in that order),
+ * to[i] = from[i] + xc[:, e_a:e_a+1]^T xc[:, e_b:e_b+1], written straight into the `to` buffers (which must not
+ * be the `from` buffers).
+ *
+ * @example
+ * await scatterAccumulateOrt(chunk, 1000, 2048, [0, 1024, 2048], zeros, sums);
+ */
+export async function scatterAccumulateOrt(
+  xc: Float64Array | Float32Array,
+  rows: number,
+  d: number,
+  edges: readonly number[],
+  from: readonly Float64Array[],
+  to: readonly Float64Array[],
+): Promise<void> {
+  const dtype = xc instanceof Float64Array ? 'float64' : 'float32';
+  const s = await cached(`scatter/${d}/${edges.join(',')}/${dtype}`, () => scatterModel(d, edges, dtype));
+  const feeds: Record<string, ort.Tensor> = { Xc: new ort.Tensor(dtype, xc.subarray(0, rows * d), [rows, d]) };
+  const fetches: Record<string, ort.Tensor> = {};
+  const k = edges.length - 1;
+  let at = 0;
+  for (let a = 0; a < k; a++) {
+    for (let b = a; b < k; b++, at++) {
+      const dims = [edges[a + 1]! - edges[a]!, edges[b + 1]! - edges[b]!];
+      feeds[`D_${a}_${b}`] = new ort.Tensor('float64', from[at]!, dims);
+      fetches[`C_${a}_${b}`] = new ort.Tensor('float64', to[at]!, dims);
+    }
+  }
+  await s.run(feeds, fetches);
 }
 
 /** Releases every cached session (they are rebuilt on the next call). */

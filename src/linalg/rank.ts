@@ -27,6 +27,27 @@ export async function covarianceRank(s: Matrix, chol: PivotedCholesky, inverse?:
   return rankFromEigenvalues(await symmetricEigenvalues(s), d);
 }
 
+/**
+ * Whether S2 is certified full rank (numpy's threshold, as `covarianceRank`) by the eigenvalues of
+ * M = L^T S2 L that tr sqrt(S1 S2) computes anyway (S1 = L L^T, full rank, L square): S2 = L^-T M L^-1, so
+ * lambda_min(S2) >= lambda_min(M) / lambda_max(S1) >= lambda_min(M) / ||S1||_F. The computed lambda_min(M) is
+ * lowered by a generous bound on the rounding in forming M and in the eigensolver, 4 d eps tr(S1) ||S2||_F
+ * (>= 4 d eps ||L||_F^2 ||S2||_F >= 4 d eps ||M||_F); the test is then the same as `covarianceRank`'s, with the same
+ * factor 16 of margin. When it fails, ask `covarianceRank` (it does not mean S2 is rank-deficient).
+ *
+ * @example
+ * congruenceCertifiesFullRank(sR, sG, ts.minEigenvalue) // true: rank(sG) = d without factoring sG
+ */
+export function congruenceCertifiesFullRank(s1: Matrix, s2: Matrix, minEigenvalueM: number): boolean {
+  const d = s1.rows;
+  let trace1 = 0;
+  for (let i = 0; i < d; i++) trace1 += s1.data[i * d + i]!;
+  const norm1 = Math.sqrt(sumOfSquares(s1.data));
+  const norm2 = Math.sqrt(sumOfSquares(s2.data));
+  const lower = (minEigenvalueM - 4 * d * Number.EPSILON * trace1 * norm2) / norm1;
+  return d > 0 && lower > 16 * d * Number.EPSILON * norm2;
+}
+
 /** Eigenvalues above d * eps * max eigenvalue. */
 export function rankFromEigenvalues(values: Float64Array, d: number): number {
   const max = values.reduce((m, v) => Math.max(m, v), 0);

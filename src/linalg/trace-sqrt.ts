@@ -23,6 +23,8 @@ export interface TraceSqrtResult {
   /** Sum of the negative eigenvalues of M that were clipped to zero (0 when none). */
   readonly negativeResidue: number;
   readonly method: 'cholesky-eigh' | 'gram-eigh';
+  /** Smallest eigenvalue of M (covariance route only; `congruenceCertifiesFullRank` reads it). */
+  readonly minEigenvalue?: number;
 }
 
 export async function traceSqrtProduct(s1: Matrix, s2: Matrix, chol1?: PivotedCholesky): Promise<TraceSqrtResult> {
@@ -32,7 +34,8 @@ export async function traceSqrtProduct(s1: Matrix, s2: Matrix, chol1?: PivotedCh
   const { factor, perm, rank } = chol1 ?? (await pivotedCholesky(s1));
   if (rank === 0) return { value: 0, negativeResidue: 0, method: 'cholesky-eigh' };
   const m = await congruence(factor, permuteSymmetric(s2, perm));
-  return { ...sumSqrt(await symmetricEigenvalues(m)), method: 'cholesky-eigh' };
+  const values = await symmetricEigenvalues(m);
+  return { ...sumSqrt(values), method: 'cholesky-eigh', minEigenvalue: values.reduce((a, v) => Math.min(a, v), Infinity) };
 }
 
 /**
@@ -97,9 +100,10 @@ export function sumSqrt(values: Float64Array): { value: number; negativeResidue:
   return { value, negativeResidue };
 }
 
-/** S[perm][perm]. */
+/** S[perm][perm] (s itself, not a copy, when perm is the identity: the unpivoted Cholesky's case). */
 export function permuteSymmetric(s: Matrix, perm: Int32Array): Matrix {
   const d = s.rows;
+  if (perm.every((p, i) => p === i)) return s;
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     const row = perm[i]! * d;

@@ -8,13 +8,14 @@
  *
  * Env: FD_BENCH_N (10000 per set), FD_BENCH_D (2048), FD_BENCH_REPEAT (1; best and median are reported: on a
  * shared machine the best run is the one least disturbed by other load),
+ * FD_BENCH_PRECISION ('float64' default, or 'mixed': float32 covariance products),
  * GENBENCH_ASSETS (for bench/fd_ref.py; default ../shared), GENBENCH_PYTHON (/usr/bin/python3 with numpy+scipy).
  * Data: non-negative "Inception-like" features relu(Z A + b + 0.3 noise) from a 128-d latent; the generated set
  * uses 1.15 Z, a perturbed A and a shifted bias (the recipe of the fd-768 fixture).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +34,7 @@ const { Rng } = await dist('src/rng.js');
 const N = Number(process.env.FD_BENCH_N ?? 10_000);
 const D = Number(process.env.FD_BENCH_D ?? 2048);
 const REPEAT = Number(process.env.FD_BENCH_REPEAT ?? 1);
+const PRECISION = process.env.FD_BENCH_PRECISION ?? 'float64';
 const PYTHON = process.env.GENBENCH_PYTHON ?? '/usr/bin/python3';
 const assets = (process.env.GENBENCH_ASSETS ?? join(root, '../shared')).split(':')[0];
 const script = join(assets, 'bench/fd_ref.py');
@@ -57,7 +59,7 @@ async function runGenbench(sets) {
   const t0 = performance.now();
   const generated = { rows: N, cols: D, data: Float64Array.from(sets.generated) };
   const reference = { rows: N, cols: D, data: Float64Array.from(sets.reference) };
-  const r = await fdFromFeatures({ generated, reference });
+  const r = await fdFromFeatures({ generated, reference }, { precision: PRECISION });
   return { seconds: (performance.now() - t0) / 1000, value: r.value, extra: { ranks: r.ranks, negativeResidue: r.negativeResidue, method: r.method } };
 }
 
@@ -90,7 +92,7 @@ try {
   }
   const best = (rs) => Math.min(...rs.map((r) => r.seconds));
   const mid = (rs) => median(rs.map((r) => r.seconds));
-  console.log(`\nFD N=${N} per set, d=${D}, ${REPEAT} run(s) each`);
+  console.log(`\nFD N=${N} per set, d=${D}, precision ${PRECISION}, ${REPEAT} run(s) each; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   console.log(`genbench:         best ${best(ours).toFixed(2)} s, median ${mid(ours).toFixed(2)} s`);
   if (hasRef) {
     const rel = Math.abs(ours[0].value - refs[0].value) / Math.abs(refs[0].value);
