@@ -85,27 +85,38 @@ interface GanParts {
   readonly classes: number;
 }
 
+/**
+ * One step: G runs forward once, inside the tape of G's gradient; the D step (its own gradient, on the detached
+ * fake batch, then D's update) runs within that scope, and the G loss then goes through the updated D. Same values
+ * as a second G forward (BatchNorm uses batch statistics), but half the generator's forward work, and BatchNorm's
+ * moving statistics are updated once per step, as in PyTorch.
+ */
 function ganStep(p: GanParts, batch: Batch, rng: Rng): Scalars {
   const z = latents(rng, batch.size, p.latentDim);
   const y = p.classes > 0 && batch.labels ? tf.tidy(() => tf.oneHot(batch.labels!, p.classes).toFloat()) : null;
   const gIn = y ? [z, y] : z;
   const disc = (x: tf.Tensor): tf.Tensor => p.d.apply(y ? [x, y] : x, { training: true }) as tf.Tensor;
-  try {
-    const fake = tf.tidy(() => p.g.apply(gIn, { training: true }) as tf.Tensor);
+  let dLoss = Number.NaN;
+  const dStepOn = (fake: tf.Tensor): void => {
     const dStep = tf.variableGrads(() => tf.tidy(() => {
       const ones = tf.ones([batch.size, 1]);
       const real = tf.losses.sigmoidCrossEntropy(ones, disc(batch.images));
       return tf.add(real, tf.losses.sigmoidCrossEntropy(tf.zerosLike(ones), disc(fake))) as tf.Scalar;
     }), p.optD.variables);
-    fake.dispose();
     p.optD.apply(dStep.grads);
+    dLoss = dStep.value.dataSync()[0]!;
+    dStep.value.dispose();
+  };
+  try {
     const gStep = tf.variableGrads(() => tf.tidy(() => {
-      const logits = disc(p.g.apply(gIn, { training: true }) as tf.Tensor);
+      const fake = p.g.apply(gIn, { training: true }) as tf.Tensor;
+      dStepOn(fake);
+      const logits = disc(fake);
       return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
     }), p.optG.variables);
     p.optG.apply(gStep.grads);
-    const losses = { d_loss: dStep.value.dataSync()[0]!, g_loss: gStep.value.dataSync()[0]! };
-    tf.dispose([dStep.value, gStep.value]);
+    const losses = { d_loss: dLoss, g_loss: gStep.value.dataSync()[0]! };
+    gStep.value.dispose();
     return losses;
   } finally {
     tf.dispose(y ? [z, y] : [z]);

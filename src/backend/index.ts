@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GenbenchError } from '../errors.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
+import { wasmThreadsFromEnv } from './wasm-kernels/threads.js';
 
 /**
  * Choice of the TensorFlow.js backend at run time: tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow),
@@ -92,6 +93,7 @@ async function activate(name: BackendName): Promise<void> {
     case 'wasm':
       await import('@tensorflow/tfjs-backend-wasm');
       registerWasmKernels();
+      await wasmThreadsFromEnv(); // opt-in threaded build (GENBENCH_WASM_THREADS)
       break;
     case 'cpu':
       break;

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { filterGradByConv } from './filter-grad-conv.js';
 import { expectChannelsLast, expectFloat32, expectShape, f32, input, matMul, type WasmKernelArgs } from './shared.js';
 
 /**
  * Conv2DBackpropFilter on wasm: the gradient of a 2-D convolution with respect to its filter (NHWC, dilation 1;
  * 'same', 'valid', numeric or explicit padding; any stride). Also the filter gradient of Conv2DTranspose.
  *
- * Method: im2col then one matrix product on the wasm backend's own BatchMatMul (XNNPACK):
+ * Method: one dilated convolution on XNNPACK (filter-grad-conv.ts). Fallback, for few input channels or paddings
+ * that conv cannot express: im2col then one matrix product on the wasm backend's own BatchMatMul (XNNPACK):
  * colsT[fh·fw·ci, b·oh·ow] = x[b, oh·sh − top + fh, ow·sw − left + fw, ci] (0 outside the image), and
  * dW = colsT · dy[b·oh·ow, co], whose [fh·fw·ci, co] layout is the filter's [fh, fw, ci, co].
  *
@@ -40,13 +43,18 @@ function conv2dBackpropFilter(args: WasmKernelArgs): tf.TensorInfo {
     'channelsLast',
   );
   expectShape(dy.shape, info.outShape, NAME, 'dy');
+  return filterGradByConv(backend, x, dy, info) ?? byIm2col(backend, x, dy, info, a.filterShape);
+}
+
+/** The fallback: im2col (transposed) in JavaScript, then dW = colsT · dy on XNNPACK. */
+function byIm2col(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, shape: number[]): tf.TensorInfo {
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const depth = info.filterHeight * info.filterWidth * info.inChannels;
   const colsT = backend.makeOutput([depth, rows], 'float32');
   try {
     fillIm2colTransposed(f32(backend, x), f32(backend, colsT), info);
     const dy2d = { dataId: dy.dataId, shape: [rows, info.outChannels], dtype: 'float32' as const };
-    return matMul(backend, NAME, colsT, dy2d, a.filterShape);
+    return matMul(backend, colsT, dy2d, shape);
   } finally {
     backend.disposeData(colsT.dataId);
   }

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backpropInputByPhases } from './phase-conv.js';
 import { expectChannelsLast, expectFloat32, expectShape, f32, input, matMul, type WasmKernelArgs } from './shared.js';
 
 /**
  * Conv2DBackpropInput on wasm, replacing tfjs-backend-wasm's own: the gradient of a 2-D convolution with respect to
  * its input, which is also the forward pass of Conv2DTranspose (NHWC, dilation 1, any stride and padding). The
- * stock kernel is a direct loop that took ~0.4 s per DCGAN layer at batch 64; this one is a few times faster.
+ * stock kernel is a direct loop that took ~0.4 s per DCGAN layer at batch 64; this one is several times faster.
  *
- * Method: one matrix product then col2im. dcols[b·oh·ow, fh·fw·ci] = dy[b·oh·ow, co] · Wᵀ[co, fh·fw·ci] on the
- * wasm backend's BatchMatMul (XNNPACK), then dx[b, oh·sh − top + fh, ow·sw − left + fw, ci] += dcols[…] for the taps
- * that fall inside the image.
+ * Method: stride-phase convolutions on XNNPACK (phase-conv.ts). Fallback, for paddings where a phase would need
+ * negative padding: one matrix product then col2im. dcols[b·oh·ow, fh·fw·ci] = dy[b·oh·ow, co] · Wᵀ[co, fh·fw·ci]
+ * on XNNPACK, then dx[b, oh·sh − top + fh, ow·sw − left + fw, ci] += dcols[…] for the taps inside the image.
  *
  * @example
  * // registered by registerWasmKernels(); then on 'wasm':
@@ -42,13 +43,18 @@ function conv2dBackpropInput(args: WasmKernelArgs): tf.TensorInfo {
     'channelsLast',
   );
   expectShape(dy.shape, info.outShape, NAME, 'dy');
+  return backpropInputByPhases(backend, dy, filter, info) ?? byIm2col(backend, dy, filter, info);
+}
+
+/** The fallback: dcols = dy · Wᵀ on XNNPACK, then col2im. */
+function byIm2col(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const depth = info.filterHeight * info.filterWidth * info.inChannels;
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const wT = transposed(backend, filter, depth, info.outChannels);
   let dcols: tf.TensorInfo | null = null;
   try {
     const dy2d = { dataId: dy.dataId, shape: [rows, info.outChannels], dtype: 'float32' as const };
-    dcols = matMul(backend, NAME, dy2d, wT, [rows, depth]);
+    dcols = matMul(backend, dy2d, wT, [rows, depth]);
     const dx = backend.makeOutput(info.inShape.slice(), 'float32');
     col2im(f32(backend, dcols), f32(backend, dx), info);
     return dx;

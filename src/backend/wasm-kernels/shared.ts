@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GenbenchError } from '../../errors.js';
+import { runStock } from './stock.js';
 
 /**
  * Helpers shared by the wasm gradient kernels: argument checks with one-line errors, and typed-array views on the
@@ -76,16 +77,10 @@ export function outputFrom(backend: BackendWasm, shape: number[], values: Float6
 }
 
 /**
- * a · b through the wasm backend's registered BatchMatMul kernel (XNNPACK), returned with shape `shape` (same data).
- * Untransposed on purpose: tfjs-backend-wasm 4.22 sends transposed operands to a naive loop ~50x slower.
+ * a · b through the stock wasm BatchMatMul kernel (XNNPACK), returned with shape `shape` (same data).
+ * Untransposed on purpose: tfjs-backend-wasm 4.22 sends transposed operands to a naive loop ~10x slower.
  */
-export function matMul(backend: BackendWasm, kernel: string, a: tf.TensorInfo, b: tf.TensorInfo, shape: number[]): tf.TensorInfo {
-  const batchMatMul = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (batchMatMul === undefined) {
-    const fix = 'upgrade @tensorflow/tfjs-backend-wasm';
-    throw new GenbenchError('UNSUPPORTED', `${kernel} (wasm): the wasm backend has no BatchMatMul kernel (${fix})`);
-  }
-  const attrs = { transposeA: false, transposeB: false };
-  const out = batchMatMul.kernelFunc({ inputs: { a, b }, backend, attrs }) as tf.TensorInfo;
+export function matMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  const out = runStock(backend, tf.BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
   return { dataId: out.dataId, shape, dtype: out.dtype };
 }

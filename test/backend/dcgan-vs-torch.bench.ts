@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { bench, describe } from 'vitest';
+import { initBackend } from '../../src/backend/index.js';
+import { Rng } from '../../src/rng.js';
+import { getReferenceModel } from '../../reference-models/index.js';
+import { disposeTrainable } from '../../reference-models/train-state.js';
+
+/**
+ * The reference-model DCGAN step (batch 64, 28x28) on wasm against ../shared/bench/dcgan_step_torch.py (PyTorch CPU,
+ * 1 thread), alternating ROUNDS times in one run so that both see the same machine load; prints each round, the
+ * median ratios (wall clock and CPU time) and the load average. For a shared, loaded machine, where wall-clock
+ * ratios swing with the load (the plain train-step bench times each side once, by wall clock).
+ *
+ *   GENBENCH_ASSETS=/work/shared npx vitest bench --run test/backend/dcgan-vs-torch.bench.ts
+ *
+ * Env: ROUNDS (default 4), ROUND_STEPS (genbench steps per round, default 6), GENBENCH_PYTHON (/usr/bin/python3).
+ */
+const B = 64;
+const ROUNDS = Number(process.env['ROUNDS'] ?? 4);
+const STEPS = Number(process.env['ROUND_STEPS'] ?? 6);
+
+/**
+ * Seconds per PyTorch step, wall clock or CPU time: for CPU time the script runs with time.time swapped for
+ * time.process_time (its own timer then reads the process's CPU seconds, which a loaded machine inflates far less).
+ */
+function torchSeconds(cpu: boolean): number {
+  const shared = resolve((process.env['GENBENCH_ASSETS'] ?? '../shared').split(':')[0]!);
+  const script = join(shared, 'bench', 'dcgan_step_torch.py');
+  const swap = cpu ? 'time.time = time.process_time; ' : '';
+  const code = `import runpy, sys, time; ${swap}sys.argv = [sys.argv[1], '1']; runpy.run_path(sys.argv[0], run_name='__main__')`;
+  const out = execFileSync(process.env['GENBENCH_PYTHON'] ?? '/usr/bin/python3', ['-c', code, script], { encoding: 'utf8' });
+  const m = /step ms ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`dcgan_step_torch.py printed no 'step ms': ${out}`);
+  return Number(m[1]) / 1000;
+}
+
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+async function compare(): Promise<string> {
+  await initBackend('wasm');
+  const net = getReferenceModel('dcgan').build({ shape: { height: 28, width: 28, channels: 1 }, classes: 10, rng: new Rng(0) });
+  const rng = new Rng(1);
+  const images = tf.tensor4d(rng.fillNormal(new Float32Array(B * 784)).map((v) => Math.min(1, Math.max(-1, v))), [B, 28, 28, 1]);
+  const batch = { images, labels: null, size: B };
+  const lines: string[] = [];
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) net.step(batch, rng.fork(`w${i}`));
+    for (let r = 0; r < ROUNDS; r++) {
+      const [t, c] = [performance.now(), cpuSeconds()];
+      for (let i = 0; i < STEPS; i++) net.step(batch, rng.fork(`r${r}s${i}`));
+      const ours = (performance.now() - t) / 1000 / STEPS;
+      const oursCpu = (cpuSeconds() - c) / STEPS;
+      const torch = torchSeconds(false);
+      const torchCpu = torchSeconds(true);
+      ratios.push(ours / torch);
+      cpuRatios.push(oursCpu / torchCpu);
+      const ms = (s: number): string => (s * 1000).toFixed(0);
+      lines.push(
+        `round ${r}: wall genbench ${ms(ours)} ms, PyTorch ${ms(torch)} ms, ratio ${(ours / torch).toFixed(2)}x; ` +
+          `cpu genbench ${ms(oursCpu)} ms, PyTorch ${ms(torchCpu)} ms, ratio ${(oursCpu / torchCpu).toFixed(2)}x`,
+      );
+    }
+  } finally {
+    images.dispose();
+    disposeTrainable(net);
+  }
+  const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
+  lines.push(`median ratio: wall ${median(ratios).toFixed(2)}x, cpu ${median(cpuRatios).toFixed(2)}x (target <= 2x); loadavg ${load}`);
+  return lines.join('\n');
+}
+
+describe('dcgan step vs PyTorch, alternating', () => {
+  bench('compare', async () => {
+    process.stdout.write((await compare()) + '\n');
+  }, { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 });
+});
