@@ -1,4 +1,7 @@
-import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, availableParallelism, platform } from 'node:os';
+import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { GenbenchError } from '../errors.js';
 
@@ -7,13 +10,18 @@ import { GenbenchError } from '../errors.js';
  * for throughput on CPU (all cores inside each op, one graph at a time, every graph optimisation), and a load
  * failure reported as a one-line INPUT error naming the model.
  *
+ * Execution providers: CUDA first when onnxruntime-node's CUDA provider library is installed (its install script
+ * downloads it on CUDA machines unless `onnxruntime-node-install=skip`, which this repository's .npmrc sets for
+ * CPU-only machines: remove that line on a CUDA machine), then CPU. GENBENCH_ORT_PROVIDERS (e.g. `cuda,cpu` or
+ * `cpu`) overrides the choice. Not testable on a machine without CUDA.
+ *
  * @example
  * const s = await openOnnxSession('subs/mnist-dcgan.onnx'); // s.inputNames: ['z']
  * await s.release();
  */
 export function onnxSessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
   return {
-    executionProviders: ['cpu'],
+    executionProviders: onnxProviders(),
     intraOpNumThreads: threads ?? availableParallelism(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -30,5 +38,30 @@ export async function openOnnxSession(model: string | Uint8Array, what = typeof 
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     throw new GenbenchError('INPUT', `${what}: onnxruntime cannot load this model: ${msg}`, { cause: e });
+  }
+}
+
+let providers: string[] | undefined;
+
+/** The execution providers sessions use, in order of preference (see the module comment). */
+export function onnxProviders(): string[] {
+  const env = process.env['GENBENCH_ORT_PROVIDERS'];
+  if (env !== undefined && env.trim() !== '') {
+    const list = env.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p.length > 0);
+    const known = ['cpu', 'cuda', 'tensorrt', 'webgpu'];
+    const bad = list.find((p) => !known.includes(p));
+    if (bad !== undefined) throw new GenbenchError('USAGE', `GENBENCH_ORT_PROVIDERS: unknown provider '${bad}' (known: ${known.join(', ')})`);
+    return list;
+  }
+  return (providers ??= cudaProviderInstalled() ? ['cuda', 'cpu'] : ['cpu']);
+}
+
+/** Whether onnxruntime-node's CUDA provider library sits beside its runtime library. */
+function cudaProviderInstalled(): boolean {
+  try {
+    const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    return existsSync(join(pkg, 'bin', 'napi-v6', platform(), arch(), 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
   }
 }

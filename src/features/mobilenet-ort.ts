@@ -34,7 +34,7 @@ export interface MobilenetOrtOptions extends MobilenetOptions {
 }
 
 /** Images per session.run unless the caller says otherwise (measured best on 2 cores; see test/bench/features). */
-export const ORT_BATCH_SIZE = 32;
+export const ORT_BATCH_SIZE = 16;
 
 export async function createMobilenetOrtExtractor(alpha: MobilenetAlpha, opts: MobilenetOrtOptions = {}): Promise<FeatureExtractor> {
   const folder = await resolveAssetFolder(`models/mobilenet_v1_${alpha}_224`, opts);

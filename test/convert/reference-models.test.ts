@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, it } from 'vitest';
 import { buildCase, type ModelName } from '../backend/training-models.js';
 import { expectSameAsTfjs, normalData } from './helpers.js';
+import { REFERENCE_MODELS, getReferenceModel } from '../../reference-models/index.js';
+import { Rng } from '../../src/rng.js';
+import { disposeTrainable } from '../../reference-models/train-state.js';
 
 /** Every model genbench trains (small versions from test/backend/training-models.ts) converts and matches tfjs. */
 const NAMES: ModelName[] = ['dcgan', 'conditional-dcgan', 'vae', 'classifier', 'mobilenet'];
@@ -29,3 +32,31 @@ describe('reference models convert to ONNX equal to tfjs (1e-4)', () => {
     }
   });
 });
+
+/** The networks of genbench's actual reference models (reference-models/): every net of every model. */
+describe('genbench reference-model networks convert to ONNX equal to tfjs (1e-4)', () => {
+  it.each([...REFERENCE_MODELS.keys()])('%s', async (name) => {
+    const model = getReferenceModel(name);
+    const net = model.build({ shape: { height: 28, width: 28, channels: 1 }, classes: name === 'cdcgan' || name === 'classifier' ? 10 : 0, rng: new Rng(3) });
+    try {
+      for (const [k, m] of Object.entries(net.nets)) {
+        const n = 3;
+        const inputs = m.inputLayers.map((l, i) => {
+          const shape = [n, ...(l.batchInputShape as number[]).slice(1)];
+          const isLabel = shape.length === 2 && shape[1] === 10 && i > 0;
+          // one-hot labels for the conditional inputs, normal data elsewhere
+          return isLabel ? oneHot([7, 0, 3], 10) : normalData(shape, 200 + i + k.length);
+        });
+        await expectSameAsTfjs({ model: m, inputs, n });
+      }
+    } finally {
+      disposeTrainable(net);
+    }
+  });
+});
+
+function oneHot(labels: number[], classes: number): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  labels.forEach((l, i) => (out[i * classes + l] = 1));
+  return out;
+}
