@@ -1,8 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { sha256File, treeSha256 } from '../assets/index.js';
+import { cachedConversion } from '../convert/cache.js';
+import { convertLayersModel } from '../convert/convert.js';
+import { parseTopology } from '../convert/topology.js';
+import { readLayersModelFiles } from '../convert/weights.js';
 import { GenbenchError } from '../errors.js';
-import { loadGraphModelFromFiles, loadLayersModelFromFiles, modelJsonPathOf } from '../models/tfjs-io.js';
+import { loadGraphModelFromFiles, loadLayersModelFromFiles, modelJsonPathOf, readModelJson, shardNames } from '../models/tfjs-io.js';
 import type { BatchForward } from './assemble.js';
 import { onnxForward } from './onnx-forward.js';
 import { graphForward, layersForward } from './tfjs-forward.js';
@@ -10,8 +14,8 @@ import type { LayerInfo, LayerKind, Preprocessing } from './types.js';
 
 /**
  * Opens a feature network described by a manifest (discriminator or custom extractor), whatever its format:
- * ONNX through onnxruntime-node, TF.js layers (output names are layer names) or TF.js graph (output names are node
- * names). Hashes the weights (file sha256, or the tree hash of model.json + shards), checks a sha256 the manifest
+ * ONNX through onnxruntime-node, TF.js layers (output names are layer names; converted to ONNX once by src/convert
+ * and run on onnxruntime-node, on tfjs when the conversion fails) or TF.js graph (output names are node names). Hashes the weights (file sha256, or the tree hash of model.json + shards), checks a sha256 the manifest
  * declares, and settles each output's flattened size: the declared `dim`, the model's static shape, or one probe
  * forward pass on a zero image; a declared dim that disagrees with the model is an INPUT error naming the field.
  *
@@ -59,7 +63,11 @@ type Engine = Omit<OpenedModel, 'layers' | 'weightsSha256'> & { readonly dims: R
 
 async function openEngine(req: ModelRequest, names: readonly string[]): Promise<Engine> {
   if (req.format === 'onnx') return onnxForward(req.file, req.input ?? '', names, req.preprocessing, req.source);
-  if (req.format === 'tfjs-layers') return layersForward(await loadLayersModelFromFiles(req.file), names, req.preprocessing, req.source);
+  if (req.format === 'tfjs-layers') {
+    // Converting costs speed only when it fails (a layer the converter lacks): fall back to tfjs then.
+    const converted = await convertedLayersForward(req, names).catch(() => null);
+    return converted ?? layersForward(await loadLayersModelFromFiles(req.file), names, req.preprocessing, req.source);
+  }
   const model = await loadGraphModelFromFiles(req.file);
   const inputs = model.inputs.map((i) => i.name);
   const input = req.input ?? inputs[0] ?? '';
@@ -68,6 +76,22 @@ async function openEngine(req: ModelRequest, names: readonly string[]): Promise<
     throw new GenbenchError('INPUT', `${req.source}: field 'input' is '${input}' but the graph model's inputs are: ${inputs.join(', ')}`);
   }
   return graphForward(model, input, names, req.preprocessing);
+}
+
+/** A TF.js layers model converted to ONNX (cached by weights and outputs) and opened on onnxruntime-node. */
+async function convertedLayersForward(req: ModelRequest, names: readonly string[]): Promise<Engine> {
+  const modelJson = modelJsonPathOf(req.file);
+  const json = await readModelJson(modelJson);
+  const input = parseTopology(json.modelTopology).inputs;
+  if (input.length !== 1) throw new Error(`converted feature models take one image input, this one has ${input.length}`);
+  const weightsSha256 = await treeSha256(dirname(modelJson), [basename(modelJson), ...shardNames(json)]);
+  const build = async (): Promise<Uint8Array> => {
+    const f = await readLayersModelFiles(modelJson);
+    return convertLayersModel(f.modelJson, f.weights, { outputs: names });
+  };
+  const r = await cachedConversion({ weightsSha256, outputs: names }, build);
+  const e = await onnxForward(r.path, input[0]!, names, req.preprocessing, req.source);
+  return { ...e, engine: e.engine.replace(/\)$/, ', converted from TF.js)') };
 }
 
 async function weightsHash(req: ModelRequest): Promise<string> {

@@ -116,6 +116,7 @@ describe('custom:<path> with a TF.js layers model', () => {
         ['score', 2],
       ]);
       expect(fx.preprocessing.layout).toBe('NHWC');
+      expect(fx.engine).toMatch(/^onnxruntime-node .*converted from TF\.js\)$/); // converted, not run on tfjs
       const b = images();
       const during = tf.memory().numTensors;
       const out = await fx.extract(b, { layers: ['score', 'flat'] });
