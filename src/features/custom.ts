@@ -45,18 +45,8 @@ export async function createCustomExtractor(path: string): Promise<FeatureExtrac
     await net.release();
     throw e;
   }
-  return assembleExtractor({
-    id: `custom:${manifestPath}`,
-    keyId: `custom:${m.name}`,
-    layers: net.layers,
-    defaults,
-    preprocessing: p,
-    weightsSha256: net.weightsSha256,
-    engine: net.engine,
-    forward: net.forward,
-    release: net.release,
-    ...(net.fixedBatch === undefined ? {} : { fixedBatch: net.fixedBatch }),
-  });
+  // The opened model supplies layers, forward, release, weightsSha256, engine and fixedBatch.
+  return assembleExtractor({ id: `custom:${manifestPath}`, keyId: `custom:${m.name}`, defaults, preprocessing: p, ...net });
 }
 
 /** The default features and class-score layers: declared, else the first output of the right kind. */

@@ -53,18 +53,8 @@ export async function createDiscriminatorExtractor(path: string): Promise<Featur
     await net.release();
     throw new GenbenchError('INPUT', `${manifestPath}: field 'default_layer' is '${features}', not one of the outputs ${outputs.map((o) => o.name).join(', ')}`);
   }
-  return assembleExtractor({
-    id: `discriminator:${manifestPath}`,
-    keyId: `discriminator:${m.name}`,
-    layers: net.layers,
-    defaults: { features },
-    preprocessing: p,
-    weightsSha256: net.weightsSha256,
-    engine: net.engine,
-    forward: net.forward,
-    release: net.release,
-    ...(net.fixedBatch === undefined ? {} : { fixedBatch: net.fixedBatch }),
-  });
+  // The opened model supplies layers, forward, release, weightsSha256, engine and fixedBatch.
+  return assembleExtractor({ id: `discriminator:${manifestPath}`, keyId: `discriminator:${m.name}`, defaults: { features }, preprocessing: p, ...net });
 }
 
 function parseFields(m: unknown, source: string): z.infer<typeof DiscFields> {

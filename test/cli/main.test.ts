@@ -12,13 +12,9 @@ describe('genbench CLI', () => {
   it.each([...COMMANDS.keys()])('has --help on command %s and on each of its subcommands', async (name) => {
     const r = await runCli([name, '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: genbench /);
-    const subs = [...r.stdout.matchAll(/^ {2}([a-z][a-z-]*)\b(?! \[command\])/gm)]
-      .map((m) => m[1]!)
-      .filter((s) => s !== 'help');
-    const commandsSection = r.stdout.split('Commands:')[1];
-    if (commandsSection === undefined) return;
-    for (const sub of subs.filter((s) => commandsSection.includes(`  ${s}`))) {
+    expect(r.stdout).toMatch(new RegExp(`^Usage: genbench ${name}\\b`));
+    // Subcommands as the registry defines them (not parsed back out of the help text).
+    for (const sub of COMMANDS.get(name)!().commands.map((c) => c.name())) {
       const s = await runCli([name, sub, '--help']);
       expect(s.code, `${name} ${sub} --help`).toBe(0);
       expect(s.stdout).toContain(`Usage: genbench ${name} ${sub}`);
