@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { filterGradByConv } from './filter-grad-conv.js';
-import { expectChannelsLast, expectFloat32, expectShape, f32, input, matMul, type WasmKernelArgs } from './shared.js';
+import { convGradSetup, f32, matMul, type WasmKernelArgs } from './shared.js';
 
 /**
  * Conv2DBackpropFilter on wasm: the gradient of a 2-D convolution with respect to its filter (NHWC, dilation 1;
@@ -25,25 +25,9 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
 const NAME = tf.Conv2DBackpropFilter;
 
 function conv2dBackpropFilter(args: WasmKernelArgs): tf.TensorInfo {
-  const { backend, attrs } = args;
-  const x = input(args, NAME, 'x');
-  const dy = input(args, NAME, 'dy');
-  const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  expectFloat32(x, NAME, 'x', 4);
-  expectFloat32(dy, NAME, 'dy', 4);
-  expectChannelsLast(a.dataFormat, NAME);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  expectShape(dy.shape, info.outShape, NAME, 'dy');
-  return filterGradByConv(backend, x, dy, info) ?? byIm2col(backend, x, dy, info, a.filterShape);
+  const { backend } = args;
+  const { first: x, second: dy, info } = convGradSetup(args, NAME, 'filter', false);
+  return filterGradByConv(backend, x, dy, info) ?? byIm2col(backend, x, dy, info, info.filterShape.slice());
 }
 
 /** The fallback: im2col (transposed) in JavaScript, then dW = colsT · dy on XNNPACK. */

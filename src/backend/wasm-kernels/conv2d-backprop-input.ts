@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backpropInputByPhases } from './phase-conv.js';
-import { expectChannelsLast, expectFloat32, expectShape, f32, input, matMul, type WasmKernelArgs } from './shared.js';
+import { convGradSetup, f32, matMul, type WasmKernelArgs } from './shared.js';
 
 /**
  * Conv2DBackpropInput on wasm, replacing tfjs-backend-wasm's own: the gradient of a 2-D convolution with respect to
@@ -25,24 +25,8 @@ export const conv2dBackpropInputConfig: tf.KernelConfig = {
 const NAME = tf.Conv2DBackpropInput;
 
 function conv2dBackpropInput(args: WasmKernelArgs): tf.TensorInfo {
-  const { backend, attrs } = args;
-  const dy = input(args, NAME, 'dy');
-  const filter = input(args, NAME, 'filter');
-  const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  expectFloat32(dy, NAME, 'dy', 4);
-  expectFloat32(filter, NAME, 'filter', 4);
-  expectChannelsLast(a.dataFormat, NAME);
-  const info = tf.backend_util.computeConv2DInfo(
-    a.inputShape,
-    filter.shape as [number, number, number, number],
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  expectShape(dy.shape, info.outShape, NAME, 'dy');
+  const { backend } = args;
+  const { first: dy, second: filter, info } = convGradSetup(args, NAME, 'input', false);
   return backpropInputByPhases(backend, dy, filter, info) ?? byIm2col(backend, dy, filter, info);
 }
 

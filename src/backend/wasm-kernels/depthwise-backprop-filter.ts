@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  expectFloat32,
-  expectNoDilation,
-  expectShape,
-  f32,
-  input,
-  outputFrom,
-  type WasmKernelArgs,
-} from './shared.js';
+import { convGradSetup, f32, outputFrom, type WasmKernelArgs } from './shared.js';
 
 /**
  * DepthwiseConv2dNativeBackpropFilter on wasm: the gradient of a depthwise convolution with respect to its filter
@@ -30,23 +22,8 @@ export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
 const NAME = tf.DepthwiseConv2dNativeBackpropFilter;
 
 function depthwiseBackpropFilter(args: WasmKernelArgs): tf.TensorInfo {
-  const { backend, attrs } = args;
-  const x = input(args, NAME, 'x');
-  const dy = input(args, NAME, 'dy');
-  const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
-  expectFloat32(x, NAME, 'x', 4);
-  expectFloat32(dy, NAME, 'dy', 4);
-  expectNoDilation(a.dilations, NAME);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    true,
-  );
-  expectShape(dy.shape, info.outShape, NAME, 'dy');
+  const { backend } = args;
+  const { first: x, second: dy, info } = convGradSetup(args, NAME, 'filter', true);
   const acc = accumulate(f32(backend, x), f32(backend, dy), info);
   return outputFrom(backend, info.filterShape.slice(), acc);
 }

@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  expectFloat32,
-  expectNoDilation,
-  expectShape,
-  f32,
-  input,
-  outputFrom,
-  type WasmKernelArgs,
-} from './shared.js';
+import { convGradSetup, f32, outputFrom, type WasmKernelArgs } from './shared.js';
 
 /**
  * DepthwiseConv2dNativeBackpropInput on wasm: the gradient of a depthwise convolution with respect to its input
@@ -29,23 +21,8 @@ export const depthwiseBackpropInputConfig: tf.KernelConfig = {
 const NAME = tf.DepthwiseConv2dNativeBackpropInput;
 
 function depthwiseBackpropInput(args: WasmKernelArgs): tf.TensorInfo {
-  const { backend, attrs } = args;
-  const dy = input(args, NAME, 'dy');
-  const filter = input(args, NAME, 'filter');
-  const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
-  expectFloat32(dy, NAME, 'dy', 4);
-  expectFloat32(filter, NAME, 'filter', 4);
-  expectNoDilation(a.dilations, NAME);
-  const info = tf.backend_util.computeConv2DInfo(
-    a.inputShape,
-    filter.shape as [number, number, number, number],
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    true,
-  );
-  expectShape(dy.shape, info.outShape, NAME, 'dy');
+  const { backend } = args;
+  const { first: dy, second: filter, info } = convGradSetup(args, NAME, 'input', true);
   const acc = scatter(f32(backend, dy), f32(backend, filter), info);
   return outputFrom(backend, info.inShape.slice(), acc);
 }

@@ -84,3 +84,47 @@ export function matMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo,
   const out = runStock(backend, tf.BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
   return { dataId: out.dataId, shape, dtype: out.dtype };
 }
+
+/** The attributes the four convolution-gradient kernels read (each kernel's attrs carry a subset). */
+interface ConvGradAttrs {
+  readonly strides: number | [number, number];
+  readonly pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  readonly dataFormat?: unknown;
+  readonly dilations?: unknown;
+  readonly filterShape?: [number, number, number, number];
+  readonly inputShape?: [number, number, number, number];
+}
+
+/**
+ * The common start of Conv2DBackpropFilter/Input and their depthwise versions: reads the two float32 rank-4 inputs
+ * (x and dy for a filter gradient, dy and filter for an input gradient), refuses NCHW and dilation > 1, computes the
+ * convolution geometry and checks dy against it.
+ *
+ * @example
+ * const { first: x, second: dy, info } = convGradSetup(args, tf.Conv2DBackpropFilter, 'filter', false);
+ */
+export function convGradSetup(
+  args: WasmKernelArgs,
+  kernel: string,
+  wrt: 'filter' | 'input',
+  depthwise: boolean,
+): { first: tf.TensorInfo; second: tf.TensorInfo; info: tf.backend_util.Conv2DInfo } {
+  const [na, nb] = wrt === 'filter' ? ['x', 'dy'] : ['dy', 'filter'];
+  const first = input(args, kernel, na);
+  const second = input(args, kernel, nb);
+  const a = args.attrs as unknown as ConvGradAttrs;
+  expectFloat32(first, kernel, na, 4);
+  expectFloat32(second, kernel, nb, 4);
+  expectChannelsLast(a.dataFormat, kernel);
+  expectNoDilation(a.dilations, kernel);
+  type Shape4 = [number, number, number, number];
+  const inShape = (wrt === 'filter' ? first.shape : a.inputShape) as Shape4;
+  const filterShape = (wrt === 'filter' ? a.filterShape : second.shape) as Shape4;
+  const info = depthwise
+    ? tf.backend_util.computeConv2DInfo(inShape, filterShape, a.strides, 1, a.pad, a.dimRoundingMode, true)
+    : tf.backend_util.computeConv2DInfo(inShape, filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+  const dy = wrt === 'filter' ? second : first;
+  expectShape(dy.shape, info.outShape, kernel, 'dy');
+  return { first, second, info };
+}
