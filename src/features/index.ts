@@ -1,4 +1,3 @@
-import { initBackend } from '../backend/index.js';
 import { GenbenchError } from '../errors.js';
 import { RESIZE_FILTERS, type ResizeFilter } from '../io/image-codec.js';
 import type { ResolveOptions } from '../assets/index.js';
@@ -56,7 +55,7 @@ export function extractorForms(): string[] {
 }
 
 /**
- * Opens the extractor `id` (starting the tfjs backend if needed). Its `dispose()` must be called when done.
+ * Opens the extractor `id` (a tfjs backend is started only if the model runs on tfjs). Its `dispose()` must be called when done.
  */
 export async function createExtractor(id: string = DEFAULT_EXTRACTOR, opts: CreateExtractorOptions = {}): Promise<FeatureExtractor> {
   if (opts.filter !== undefined && !(RESIZE_FILTERS as readonly string[]).includes(opts.filter)) {
@@ -69,7 +68,6 @@ export async function createExtractor(id: string = DEFAULT_EXTRACTOR, opts: Crea
   if (factory === undefined) throw new GenbenchError('USAGE', `unknown extractor '${id}'; valid: ${extractorForms().join(', ')}`);
   const arg = fixed ? '' : id.slice(colon + 1);
   if (!fixed && arg.length === 0) throw new GenbenchError('USAGE', `extractor '${id}' needs a value after the colon: ${formOf(id.slice(0, colon))}`);
-  await initBackend();
   return factory(arg, opts);
 }
 

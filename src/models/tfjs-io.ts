@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, normalize, isAbsolute } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend/index.js';
 import { GenbenchError } from '../errors.js';
 
 /**
@@ -121,6 +122,7 @@ export function modelJsonPathOf(path: string): string {
  */
 export async function loadLayersModelFromFiles(path: string): Promise<tf.LayersModel> {
   const file = modelJsonPathOf(path);
+  await initBackend(); // the active backend, or the first that starts: only models that run on tfjs need one
   try {
     return await tf.loadLayersModel(fileIOHandler(file));
   } catch (e) {
@@ -136,6 +138,7 @@ export async function loadLayersModelFromFiles(path: string): Promise<tf.LayersM
  */
 export async function loadGraphModelFromFiles(path: string): Promise<tf.GraphModel> {
   const file = modelJsonPathOf(path);
+  await initBackend(); // the active backend, or the first that starts: only models that run on tfjs need one
   try {
     return await tf.loadGraphModel(fileIOHandler(file));
   } catch (e) {
