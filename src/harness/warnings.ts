@@ -46,8 +46,9 @@ export function sampleWarnings(f: WarningFacts): string[] {
 }
 
 /**
- * Metrics whose point value lies outside its own bootstrap interval: resampling with replacement repeats rows, which
- * biases FD/KID/PRDC at small n, so the interval shows spread, not location.
+ * Metrics whose point value lies outside its own bootstrap interval. Re-centred intervals (FD, KID, IS, disc) contain
+ * it by construction; an interval from per-sample contributions (precision, recall, density, coverage) can miss it
+ * only when the resampled means are strongly skewed (few samples, heavy-tailed terms), which the user should know.
  *
  * @example
  * intervalWarnings({ fd: { value: 1361, ci95: [1532, 1637] } }); // ['fd: the value 1361 lies outside its ci95 ...']
@@ -57,7 +58,7 @@ export function intervalWarnings(metrics: Readonly<Record<string, { value: numbe
   for (const [id, m] of Object.entries(metrics)) {
     if (m.value === null || m.ci95 === undefined) continue;
     if (m.value < m.ci95[0] || m.value > m.ci95[1]) {
-      w.push(`${id}: the value ${m.value.toPrecision(6)} lies outside its ci95 [${m.ci95[0].toPrecision(6)}, ${m.ci95[1].toPrecision(6)}]: bootstrap resamples repeat rows, which biases this metric at this n; read the interval as spread, not location`);
+      w.push(`${id}: the value ${m.value.toPrecision(6)} lies outside its ci95 [${m.ci95[0].toPrecision(6)}, ${m.ci95[1].toPrecision(6)}]: the bootstrap distribution is strongly skewed at this n; read the interval as spread, not location`);
     }
   }
   return w;
