@@ -45,7 +45,7 @@ function shiftAndSweep(d: Float64Array, e: Float64Array, l: number, m: number, z
   const n = d.length;
   let g = d[l]!;
   let p = (d[l + 1]! - g) / (2 * e[l]!);
-  let r = Math.hypot(p, 1);
+  let r = hypot(p, 1);
   if (p < 0) r = -r;
   d[l] = e[l]! / (p + r);
   d[l + 1] = e[l]! * (p + r);
@@ -66,7 +66,7 @@ function shiftAndSweep(d: Float64Array, e: Float64Array, l: number, m: number, z
     s2 = s;
     g = c * e[i]!;
     h = c * p;
-    r = Math.hypot(p, e[i]!);
+    r = hypot(p, e[i]!);
     e[i + 1] = s * r;
     s = e[i]! / r;
     c = p / r;
@@ -87,4 +87,13 @@ function rotateColumns(z: Float64Array, n: number, i: number, c: number, s: numb
     z[row + i + 1] = s * z[row + i]! + c * h;
     z[row + i] = c * z[row + i]! - s * h;
   }
+}
+
+/**
+ * sqrt(a^2 + b^2) without Math.hypot's cost (~60 ns in V8 against ~9 ns): the plain formula wherever the squares
+ * can neither overflow nor underflow (error <= 2 ulp), Math.hypot's scaled one elsewhere.
+ */
+function hypot(a: number, b: number): number {
+  const s = a * a + b * b;
+  return s > 1e-290 && s < 1e290 ? Math.sqrt(s) : Math.hypot(a, b);
 }
