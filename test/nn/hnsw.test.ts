@@ -1,0 +1,76 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { autoShards, hnswNearestNeighbors } from '../../src/nn/hnsw.js';
+import { bruteForce, clustered, featureLike } from './brute.js';
+import { conformance } from './conformance.js';
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'genbench-nn-test-'));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+conformance('hnsw (1 index, 2 query workers)', (train, metric) => hnswNearestNeighbors(train, { metric, cacheDir, shards: 1, threads: 2 }), { exact: false });
+conformance('hnsw (2 shards, no cache)', (train, metric) => hnswNearestNeighbors(train, { metric, cache: false, shards: 2 }), { exact: false });
+
+function recall(got: Int32Array[], want: Int32Array[], k: number): number {
+  let hit = 0;
+  got.forEach((g, i) => {
+    const w = new Set([...want[i]!].slice(0, k));
+    hit += [...g].slice(0, k).filter((j) => w.has(j)).length;
+  });
+  return hit / (got.length * k);
+}
+
+describe('hnsw', () => {
+  it('recall@1 >= 0.99 and recall@10 >= 0.95 on moderate random feature-like data, l2 and cosine', async () => {
+    const train = featureLike(6000, 64, 12, 41);
+    const query = featureLike(200, 64, 12, 42);
+    for (const metric of ['l2', 'cosine'] as const) {
+      const want = bruteForce(train, query, 10, metric);
+      const nn = await hnswNearestNeighbors(train, { metric, cache: false });
+      const r = await nn.search(query, 10);
+      await nn.dispose();
+      expect(recall(r.indices, want.indices, 1)).toBeGreaterThanOrEqual(0.99);
+      expect(recall(r.indices, want.indices, 10)).toBeGreaterThanOrEqual(0.95);
+    }
+  });
+
+  it('saves to and loads from the cache: same results, cacheHit, and a corrupted shard is rebuilt', async () => {
+    const train = clustered(2000, 16, 51);
+    const query = clustered(50, 16, 52);
+    const a = await hnswNearestNeighbors(train, { cacheDir, shards: 2, m: 12 });
+    const ra = await a.search(query, 5);
+    await a.dispose();
+    expect(a.recipe['cacheHit']).toBe(false);
+    const key = a.recipe['cacheKey'] as string;
+    expect(readdirSync(join(cacheDir, key)).sort()).toEqual(['meta.json', 'shard-0.hnsw', 'shard-1.hnsw']);
+    const b = await hnswNearestNeighbors(train, { cacheDir, shards: 2, m: 12 });
+    expect(b.recipe['cacheHit']).toBe(true);
+    expect((await b.search(query, 5)).indices).toEqual(ra.indices);
+    await b.dispose();
+    const shard = join(cacheDir, key, 'shard-1.hnsw');
+    const bytes = readFileSync(shard);
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(shard, bytes);
+    const c = await hnswNearestNeighbors(train, { cacheDir, shards: 2, m: 12 });
+    expect(c.recipe['cacheHit']).toBe(false);
+    expect((await c.search(query, 5)).indices).toEqual(ra.indices);
+    await c.dispose();
+    // Another parameter or other data is another key.
+    const d = await hnswNearestNeighbors(train, { cacheDir, shards: 2, m: 16 });
+    expect(d.recipe['cacheKey']).not.toBe(key);
+    await d.dispose();
+  });
+
+  it('records its parameters in the recipe; ef is at least k; shards default by size', async () => {
+    const nn = await hnswNearestNeighbors(clustered(300, 4, 61), { cache: false, ef: 5 });
+    expect(nn.recipe).toMatchObject({ method: 'hnsw', metric: 'l2', m: 32, efConstruction: 200, ef: 5, seed: 100, shards: 1 });
+    const want = bruteForce(clustered(300, 4, 61), clustered(5, 4, 62), 50, 'l2');
+    expect((await nn.search(clustered(5, 4, 62), 50)).indices[0]!.length).toBe(50);
+    expect(recall((await nn.search(clustered(5, 4, 62), 50)).indices, want.indices, 50)).toBeGreaterThan(0.9);
+    await nn.dispose();
+    expect(autoShards(10_000, 2)).toBe(1);
+    expect(autoShards(200_000, 2)).toBe(2);
+    await expect(hnswNearestNeighbors(clustered(10, 2, 1), { m: 1 })).rejects.toThrow(/m must be an integer >= 2/);
+  });
+});
