@@ -1,0 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseReport } from '../../src/io/report.js';
+import { optionalSharedAssets } from '../helpers/assets.js';
+import { runCli } from '../helpers/cli.js';
+
+const shared = optionalSharedAssets();
+
+describe.skipIf(!shared)('genbench evaluate --train-split adds the memorisation checks to the report', () => {
+  it('reports copy_rate, closer_to_train_share, mifid_term and ct (feature space) with their parameters in the recipe', async () => {
+    const subs = join(shared!, 'fixtures/submissions');
+    const home = mkdtempSync(join(tmpdir(), 'genbench-memo-eval-'));
+    const r = await runCli(
+      ['evaluate', '--generator', join(subs, 'mnist-dcgan.onnx'), '--dataset', 'mnist', '--n', '128', '--extractor', `discriminator:${join(subs, 'mnist-dcgan-disc.onnx')}`, '--metrics', 'fd', '--train-split', 'test[:2000]', '--json', '--quiet'],
+      { env: { GENBENCH_ASSETS: shared, GENBENCH_HOME: home, GENBENCH_BACKEND: undefined }, timeoutMs: 180_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = parseReport(JSON.parse(r.stdout), 'stdout');
+    expect(Object.keys(rep.metrics)).toEqual(['fd', 'copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']);
+    for (const id of ['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']) {
+      expect(Number.isFinite(rep.metrics[id]!.value), id).toBe(true);
+      expect(rep.metrics[id]!['copying'], id).toBe(false);
+    }
+    expect(rep.metrics['ct']!['per_cell']).toHaveLength(2);
+    expect(rep.recipe.params['memorization']).toMatchObject({ train_split: 'test[0:2000]', train_count: 2000, space: 'features (f2)', ct_cells: 2, seed: 0 });
+  });
+});
