@@ -10,6 +10,7 @@
  */
 import { GenbenchError } from '../src/errors.js';
 import { fdDescriptor } from './fd-descriptor.js';
+import { featureMatchingDescriptor } from './feature-matching.js';
 import { isDescriptor } from './is.js';
 import { kidDescriptor } from './kid.js';
 import { l1Descriptor, mseDescriptor, psnrDescriptor, ssimDescriptor } from './pixel.js';
@@ -29,6 +30,7 @@ export const METRICS: ReadonlyMap<MetricId, MetricDescriptor> = Object.freeze(
     ['l1', l1Descriptor],
     ['psnr', psnrDescriptor],
     ['ssim', ssimDescriptor],
+    ['feature_matching', featureMatchingDescriptor],
   ]),
 );
 

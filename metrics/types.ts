@@ -11,7 +11,7 @@ import type { Progress } from '../src/progress.js';
  * d.higherIsBetter; // false
  * d.defaults;       // { subsets: 100, subsetSize: 1000, seed: 2020, degree: 3, coef0: 1 }
  */
-export type MetricId = 'is' | 'fd' | 'kid' | 'precision' | 'recall' | 'density' | 'coverage' | 'mse' | 'l1' | 'psnr' | 'ssim';
+export type MetricId = 'is' | 'fd' | 'kid' | 'precision' | 'recall' | 'density' | 'coverage' | 'mse' | 'l1' | 'psnr' | 'ssim' | 'feature_matching';
 
 /** Two feature sets by role: rows are samples, columns features (never positional `(a, b)`: torch-fidelity #58). */
 export interface FeatureSets {
@@ -23,6 +23,14 @@ export interface FeatureSets {
 export interface ClassScores {
   readonly generated: Matrix;
   readonly kind: 'logits' | 'probs';
+}
+
+/**
+ * Paired feature rows of several layers (row i of each role is pair i), the layers' columns side by side in `layers`
+ * order: the input of the per-pair feature-matching distance.
+ */
+export interface FeaturePairs extends FeatureSets {
+  readonly layers: readonly { readonly name: string; readonly dim: number }[];
 }
 
 /** Paired images, N x H x W x C, float64 values in the units of `range` (e.g. 0..255). Pair i = (generated[i], reference[i]). */
@@ -122,7 +130,11 @@ export interface PairMetricDescriptor extends DescriptorBase<ImagePairs> {
   readonly input: 'image-pairs';
 }
 
-export type MetricDescriptor = FeatureMetricDescriptor | ClassMetricDescriptor | PairMetricDescriptor;
+export interface FeaturePairMetricDescriptor extends DescriptorBase<FeaturePairs> {
+  readonly input: 'feature-pairs';
+}
+
+export type MetricDescriptor = FeatureMetricDescriptor | ClassMetricDescriptor | PairMetricDescriptor | FeaturePairMetricDescriptor;
 
 /** Reads a numeric parameter (after defaults were merged), for descriptor `compute` functions. */
 export function numParam(params: MetricParams, name: string): number {

@@ -107,6 +107,7 @@ async function runMetrics(f: MetricsFlags): Promise<void> {
 function inputHint(d: MetricDescriptor): string {
   if (d.input === 'class-scores') return 'needs class scores: use --logits L.npy or --probs P.npy';
   if (d.input === 'image-pairs') return 'compares image pairs: use genbench pixel --a A.npy --b B.npy --range 255';
+  if (d.input === 'feature-pairs') return 'compares image pairs through a discriminator: use genbench pixel --a A.npy --b B.npy --range 255 --discriminator D';
   return 'needs feature files: use --generated G.npy --reference R.npy';
 }
 

@@ -6,12 +6,15 @@ import { GenbenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { loadNpyInput, printHuman, type InputRecord } from './metrics.js';
 import { parseIntFlag, printJson } from './output.js';
+import { featureMatchingOnPairs } from './pixel-discriminator.js';
 import { stderrProgress } from './progress-bar.js';
 
 /**
  * `genbench pixel`: paired pixel metrics (MSE, L1, PSNR, SSIM) between two image arrays, pair i = (A[i], B[i]).
  * Arrays are uint8 or float, [N,H,W] (grayscale) or [N,H,W,C]; the data range is explicit (--range 255 for
- * uint8, 1 for images in [0, 1]). Each metric reports the mean over pairs (`value`) and `perPair`.
+ * uint8, 1 for images in [0, 1]). Each metric reports the mean over pairs (`value`) and `perPair`. With
+ * `--discriminator D` it adds `feature_matching`, the per-pair feature-matching distance through D's named layers
+ * (mean over pairs of sum_l ||phi_l(a) - phi_l(b)||^2 / dim_l, per-layer means in `layers`; pixel-discriminator.ts).
  *
  * @example
  * genbench pixel --a out.npy --b target.npy --range 255 --json   # { "mse": { "value": 632.69, "perPair": [...] }, ..., "recipe": {...} }
@@ -25,15 +28,21 @@ interface PixelFlags {
   seed?: string;
   json?: boolean;
   quiet?: boolean;
+  discriminator?: string;
+  layers?: string;
 }
+
+const PIXEL_DEFAULT = 'mse,l1,psnr,ssim';
 
 export function pixelCommand(): Command {
   return new Command('pixel')
-    .description('paired pixel metrics (mse, l1, psnr, ssim) between image arrays A and B (.npy, [N,H,W] or [N,H,W,C])')
+    .description('paired metrics between image arrays A and B (.npy, [N,H,W] or [N,H,W,C]): mse, l1, psnr, ssim; feature_matching with --discriminator')
     .requiredOption('--a <file.npy>', 'first image array (e.g. generated / translated images)')
     .requiredOption('--b <file.npy>', 'second image array (e.g. targets), same shape')
     .requiredOption('--range <R>', 'data range of the pixel values: 255 for uint8, 1 for [0, 1] floats')
-    .option('--metrics <list>', 'comma-separated: mse, l1, psnr, ssim', 'mse,l1,psnr,ssim')
+    .option('--metrics <list>', 'comma-separated: mse, l1, psnr, ssim, feature_matching (needs --discriminator)', PIXEL_DEFAULT)
+    .option('--discriminator <path>', 'GAN discriminator checkpoint (ONNX or TF.js with a manifest naming its outputs): adds feature_matching, the per-pair feature-matching distance over its layers')
+    .option('--layers <list>', 'discriminator layers for feature_matching (default: every output its manifest names), e.g. f1,f2')
     .option('--bootstrap <n>', 'add 95% bootstrap intervals (ci95): percentile of per-pair values over n resamples of the pairs')
     .option('--seed <int>', 'bootstrap seed', '0')
     .option('--json', 'machine-readable output on stdout')
@@ -44,27 +53,37 @@ export function pixelCommand(): Command {
 async function runPixel(f: PixelFlags): Promise<void> {
   const range = Number(f.range);
   if (!(range > 0) || !Number.isFinite(range)) throw new GenbenchError('USAGE', `--range: expected a positive number such as 255 or 1, got '${f.range}'`);
-  const descs = parseMetricList(f.metrics);
-  for (const d of descs) {
-    if (d.input !== 'image-pairs') throw new GenbenchError('USAGE', `metric '${d.id}' is not a pixel metric; use genbench metrics for it (pixel metrics: mse, l1, psnr, ssim)`);
+  const all = parseMetricList(f.discriminator !== undefined && f.metrics === PIXEL_DEFAULT ? `${PIXEL_DEFAULT},feature_matching` : f.metrics);
+  const descs = all.filter((d) => d.input === 'image-pairs');
+  const matching = all.some((d) => d.input === 'feature-pairs');
+  for (const d of all) {
+    if (d.input !== 'image-pairs' && d.input !== 'feature-pairs') throw new GenbenchError('USAGE', `metric '${d.id}' is not a pixel metric; use genbench metrics for it (pixel metrics: mse, l1, psnr, ssim, feature_matching)`);
   }
+  if (matching && f.discriminator === undefined) throw new GenbenchError('USAGE', 'metric feature_matching needs --discriminator <checkpoint of a GAN discriminator>');
+  if (f.layers !== undefined && f.discriminator === undefined) throw new GenbenchError('USAGE', '--layers: give --discriminator too (layers are its outputs)');
   const resamples = f.bootstrap === undefined ? 0 : parseIntFlag('bootstrap', f.bootstrap, { min: 2 });
   const seed = parseIntFlag('seed', f.seed ?? '0', { min: 0 });
   const a = await loadImages(f.a);
   const b = await loadImages(f.b);
   const pairs: ImagePairs = { generated: a.stack, reference: b.stack };
-  const d = descs[0] as PairMetricDescriptor;
-  const params: MetricParams = { ...d.defaults, range };
-  const all: MetricResults =
-    resamples > 0 ? withIntervals(await bootstrapGroup(d, pairs, params, { resamples, seed, progress: stderrProgress({ quiet: f.quiet === true }) })) : await d.compute(pairs, params);
+  const progress = stderrProgress({ quiet: f.quiet === true });
+  const d = descs[0] as PairMetricDescriptor | undefined;
+  const params: MetricParams = { ...d?.defaults, range };
+  const results: MetricResults =
+    d === undefined ? {} : resamples > 0 ? withIntervals(await bootstrapGroup(d, pairs, params, { resamples, seed, progress })) : await d.compute(pairs, params);
   const out: Record<string, unknown> = {};
-  for (const g of groupMetrics(descs).flat()) out[g.id] = all[g.id];
+  for (const g of groupMetrics(descs).flat()) out[g.id] = results[g.id];
+  const fm = matching
+    ? await featureMatchingOnPairs({ a: a.stack, b: b.stack, range, discriminator: f.discriminator!, progress, ...(f.layers === undefined ? {} : { layers: f.layers }), ...(resamples > 0 ? { bootstrap: { resamples, seed } } : {}) })
+    : undefined;
+  if (fm !== undefined) out['feature_matching'] = fm.value;
   const recipe = {
     genbench: VERSION,
     command: 'pixel',
-    metrics: descs.map((x) => x.id),
+    metrics: all.map((x) => x.id),
     inputs: { a: a.record, b: b.record },
     params,
+    ...(fm === undefined ? {} : { featureMatching: fm.recipe }),
     ...(resamples > 0 ? { bootstrap: { resamples, level: 0.95, method: CONTRIBUTIONS_METHOD, seed, over: 'pairs' } } : {}),
   };
   if (f.json) return printJson({ ...out, recipe });

@@ -1,6 +1,7 @@
 import { GenbenchError } from '../errors.js';
 import { RESIZE_FILTERS, type ResizeFilter } from '../io/image-codec.js';
 import type { ResolveOptions } from '../assets/index.js';
+import { createClassifierExtractor } from './classifier.js';
 import { createCustomExtractor } from './custom.js';
 import { createDiscriminatorExtractor } from './discriminator.js';
 import { createMobilenetExtractor, type MobilenetAlpha } from './mobilenet.js';
@@ -45,7 +46,7 @@ export const EXTRACTOR_PREFIXES: ReadonlyMap<string, Factory> = Object.freeze(
   new Map<string, Factory>([
     ['discriminator', (path) => createDiscriminatorExtractor(path)],
     ['custom', (path) => createCustomExtractor(path)],
-    ['classifier', classifierNotYet],
+    ['classifier', (arg, o) => createClassifierExtractor(arg, o)],
   ]),
 );
 
@@ -78,19 +79,14 @@ function mobilenet(alpha: MobilenetAlpha, opts: CreateExtractorOptions): Promise
 }
 
 function formOf(prefix: string): string {
-  return prefix === 'classifier' ? 'classifier:<dataset>' : `${prefix}:<path>`;
-}
-
-async function classifierNotYet(dataset: string): Promise<never> {
-  throw new GenbenchError(
-    'UNSUPPORTED',
-    `extractor 'classifier:${dataset}' is not available yet: dataset classifiers come with 'genbench train --model classifier'; use mobilenet-v1-0.75 or custom:<path> meanwhile`,
-  );
+  return prefix === 'classifier' ? 'classifier:<dataset|path>' : `${prefix}:<path>`;
 }
 
 export { createMobilenetExtractor, mobilenetPreprocessing, MOBILENET_FEATURES, MOBILENET_LOGITS, MOBILENET_PROBABILITIES } from './mobilenet.js';
 export { createDiscriminatorExtractor } from './discriminator.js';
 export { createCustomExtractor } from './custom.js';
+export { createClassifierExtractor, CLASSIFIER_FEATURES, CLASSIFIER_LOGITS, CLASSIFIER_SOFTMAX } from './classifier.js';
+export { CLASSIFIER_RECIPES, classifierCachePath, ensureClassifier, type ClassifierRecipe } from './classifier-train.js';
 export { parseFeaturesManifest, readFeaturesManifest, FeaturesManifestSchema, type FeaturesManifest } from './custom-manifest.js';
 export { preprocessBatch, preprocessing } from './preprocess.js';
 export { DEFAULT_BATCH_SIZE } from './assemble.js';

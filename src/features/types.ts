@@ -84,6 +84,8 @@ export interface FeatureExtractor {
   readonly weightsSha256: string;
   /** Runtime, e.g. 'tfjs 4.22.0 (wasm)' or 'onnxruntime-node 1.30.0 (cpu)', for recipes. */
   readonly engine: string;
+  /** Facts about the network that belong in every report's recipe (e.g. a classifier's held-out accuracy). */
+  readonly info?: Readonly<Record<string, string | number>>;
   extract(images: ImageBatchU8, opts?: ExtractOptions): Promise<Record<string, Matrix>>;
   /** Releases the model (tfjs weights, ONNX session). The extractor cannot be used afterwards. */
   dispose(): Promise<void>;

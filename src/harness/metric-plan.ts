@@ -49,6 +49,9 @@ export function planMetrics(input: PlanInput): MetricPlan {
   const regIds = ids.filter((id) => id !== DISC_METRIC);
   const descs = regIds.map(getMetric);
   for (const d of descs) {
+    if (d.input === 'feature-pairs') {
+      throw new GenbenchError('USAGE', `metric '${d.id}' compares paired images through a discriminator; use genbench pixel --a A.npy --b B.npy --discriminator D for it`);
+    }
     if (d.input === 'image-pairs') {
       throw new GenbenchError('USAGE', `metric '${d.id}' compares image pairs, not sample sets; use genbench pixel for it, or one of is, fd, kid, precision, recall, density, coverage, disc`);
     }

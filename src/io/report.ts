@@ -62,6 +62,8 @@ const ExtractorSchema = z.object({
   /** Layer read by each kind of metric: features (FD, KID, PRDC), classScores (IS), discriminator (disc). */
   layers: z.object({ features: z.string(), classScores: z.string().optional(), discriminator: z.array(z.string()).optional() }),
   preprocessing: z.record(z.string(), z.unknown()),
+  /** Facts about the network that qualify its numbers, e.g. a classifier's held-out accuracy and training recipe. */
+  info: z.record(z.string(), primitive).optional(),
 });
 
 export const RecipeSchema = z.object({

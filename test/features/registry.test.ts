@@ -17,16 +17,16 @@ describe('createExtractor', () => {
     expect(e).toBeInstanceOf(GenbenchError);
     expect((e as GenbenchError).code).toBe('USAGE');
     expect((e as GenbenchError).message).toBe(
-      "unknown extractor 'inception-v3'; valid: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset>",
+      "unknown extractor 'inception-v3'; valid: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset|path>",
     );
     expect(DEFAULT_EXTRACTOR).toBe('mobilenet-v1-0.75');
     expect(extractorForms()).toHaveLength(5);
   });
 
-  it('says that classifier:<dataset> comes with training', async () => {
-    await expect(createExtractor('classifier:mnist')).rejects.toMatchObject({
-      code: 'UNSUPPORTED',
-      message: expect.stringMatching(/^extractor 'classifier:mnist' is not available yet: .*genbench train --model classifier/),
+  it('says which datasets have a standard classifier when classifier:<name> has none', async () => {
+    await expect(createExtractor('classifier:cifar10')).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/^extractor 'classifier:cifar10': no standard classifier recipe .*mnist, pneumoniamnist, polygons.*genbench train --model classifier/),
     });
   });
 
