@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { GenbenchError } from '../errors.js';
+import { log, parseIntFlag } from './output.js';
+
+/**
+ * `genbench serve`: the leaderboard, submissions and human-rating web server on an embedded SQLite database
+ * (blobs in `<db>.files/` beside it). Evaluations of submissions run in this process, one at a time, with
+ * --eval-n samples (and --eval-bootstrap resamples for the intervals). Ctrl-C stops it cleanly.
+ *
+ * @example
+ * genbench serve --port 8080 --db genbench.db --eval-n 2000   # genbench: serving http://127.0.0.1:8080
+ */
+interface ServeFlags {
+  port: string;
+  host: string;
+  db: string;
+  evalN: string;
+  evalBootstrap: string;
+  extractor?: string;
+  redis?: string;
+  dataDir?: string;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the leaderboard, model pages, submissions and human rating over HTTP')
+    .option('--port <port>', 'TCP port (0: any free port)', '8080')
+    .option('--host <address>', 'address to listen on (0.0.0.0 for the network)', '127.0.0.1')
+    .option('--db <path>', 'SQLite database file (created when missing)', 'genbench.db')
+    .option('--eval-n <count>', 'generated samples per evaluation of a submission', '1000')
+    .option('--eval-bootstrap <n>', 'bootstrap resamples for the 95% intervals (0: none)', '50')
+    .option('--extractor <id>', 'feature extractor of evaluations (default mobilenet-v1-0.75)')
+    .option('--redis <url>', 'queue evaluations in Redis for `genbench worker` processes (default $GENBENCH_REDIS; docs/cluster.md)')
+    .option('--data-dir <dir>', 'blob folder (default beside --db; required with DATABASE_URL=postgres://..., shared with the workers)')
+    .action(runServe);
+}
+
+async function runServe(f: ServeFlags): Promise<void> {
+  const port = parseIntFlag('port', f.port, { min: 0, max: 65535 });
+  const n = parseIntFlag('eval-n', f.evalN, { min: 2 });
+  const bootstrap = parseIntFlag('eval-bootstrap', f.evalBootstrap, { min: 0 });
+  if (bootstrap === 1) throw new GenbenchError('USAGE', '--eval-bootstrap: give 0 (none) or at least 2 resamples, e.g. 50');
+  const { startServer } = await import('../server/serve.js');
+  const { clusterServeDeps } = await import('../queue/cluster.js'); // --redis / DATABASE_URL (issue 8)
+  const cluster = await clusterServeDeps({ redis: f.redis, databaseUrl: process.env['DATABASE_URL'], dataDir: f.dataDir, log });
+  const server = await startServer({
+    ...cluster,
+    ...(f.dataDir === undefined ? {} : { dataDir: f.dataDir }),
+    db: f.db,
+    port,
+    host: f.host,
+    evaluation: { n, bootstrap, ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
+    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`) },
+  }).catch(async (e: NodeJS.ErrnoException) => {
+    await cluster.queue?.close(); // open connections would keep the process alive
+    await cluster.store?.close();
+    if (e.code === 'EADDRINUSE') throw new GenbenchError('USAGE', `--port ${port}: address in use; pick another port or stop the other server`);
+    if (e.code === 'EACCES') throw new GenbenchError('USAGE', `--port ${port}: permission denied; use a port above 1023`);
+    throw e;
+  });
+  log(`genbench: serving ${server.url} (database ${cluster.store ? 'postgres' : f.db}${cluster.queue ? ', jobs to Redis for genbench worker' : ''}; Ctrl-C to stop)`);
+  process.stdout.write(`${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      log('genbench: stopping (waiting for the running evaluation)');
+      void server.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,63 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { GenbenchError, type ErrorCode } from '../errors.js';
+import { html, page } from './html.js';
+
+/**
+ * HTTP errors and the app's one error middleware. A GenbenchError is the client's fault: its one-line message goes
+ * back as `{"error": {"code", "message"}}` under /api (or to a client asking for JSON), as a small HTML page
+ * otherwise, with status 400 (404 for NOT_FOUND, or the status of an HttpError). Anything else is a bug: 500 with
+ * a generic message (the details go to the `onInternalError` callback, never to the client).
+ *
+ * @example
+ * throw new HttpError(401, 'USAGE', 'missing token: send "Authorization: Bearer <token>" (create one with genbench admin token)');
+ */
+export class HttpError extends GenbenchError {
+  constructor(
+    readonly status: number,
+    code: ErrorCode,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+export function statusOf(e: GenbenchError): number {
+  if (e instanceof HttpError) return e.status;
+  return e.code === 'NOT_FOUND' ? 404 : 400;
+}
+
+export function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/') || (req.get('accept') ?? '').includes('application/json');
+}
+
+/** The last middleware: maps errors to responses (see the module comment). */
+export function errorMiddleware(onInternalError: (e: unknown) => void = () => {}): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const known = err instanceof GenbenchError ? err : fromHttpLike(err);
+    const status = known === undefined ? 500 : statusOf(known);
+    const code = known?.code ?? 'INTERNAL';
+    const message = known === undefined ? 'internal server error (a bug in genbench; see the server log)' : known.message.replace(/\s*\n\s*/g, ' ');
+    if (known === undefined) onInternalError(err);
+    res.status(status);
+    if (wantsJson(req)) res.json({ error: { code, message } });
+    else res.type('html').send(page({ title: `Error ${status}`, body: html`<h1>Error ${status}</h1><p class="error">${message}</p>` }));
+  };
+}
+
+/** Errors raised by Express/body parsers carry a 4xx `status` (e.g. malformed JSON, entity too large). */
+function fromHttpLike(err: unknown): HttpError | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; message?: unknown; type?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  const text = e.type === 'entity.too.large' ? 'request body too large' : typeof e.message === 'string' ? e.message.split('\n')[0]! : 'bad request';
+  return new HttpError(status, 'INPUT', text);
+}
+
+/** 404 for any path no route answered. */
+export function notFound(): RequestHandler {
+  return (req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `${req.method} ${req.path}: no such page`));
+}

@@ -1,0 +1,144 @@
+import { METRICS } from '../../metrics/index.js';
+import type { MetricId } from '../../metrics/types.js';
+import type { EvaluationRecord } from '../store/evaluations.js';
+import type { ModelRecord } from '../store/models.js';
+import type { HumanScore } from './human.js';
+import { rankBands, spearman } from './stats.js';
+
+/**
+ * The leaderboard as data (the page and /api/leaderboard both render this): one board per dataset and extractor,
+ * one row per model (its latest evaluation there, a verified one preferred over a self-reported one), each metric
+ * with its 95% interval, the human score, the recipe badge, and a rank band on the board's primary metric (FD when
+ * present; rule in stats.ts). Each board also carries its chart data: the history of the primary metric over
+ * submissions and the Spearman correlation of human score and FD.
+ *
+ * @example
+ * const boards = buildBoards({ evaluations, models, human });
+ * boards[0].rows[0];  // { modelName: 'mnist-dcgan', rank: 1, metrics: { fd: { value: 38.7, ci95: [36.1, 41.0] } }, ... }
+ */
+export interface MetricCell {
+  readonly value: number | null;
+  readonly ci95?: readonly [number, number];
+}
+
+export interface BoardRow {
+  readonly modelId: string;
+  readonly modelName: string;
+  readonly kind: string;
+  readonly licence: string | null;
+  readonly evaluationId: string;
+  readonly verified: boolean;
+  readonly date: string;
+  readonly samples: number;
+  readonly metrics: Readonly<Record<string, MetricCell>>;
+  readonly human: HumanScore | null;
+  readonly recipe: { readonly extractor: string; readonly weights: string; readonly preprocessing: string; readonly split: string; readonly key: string };
+  /** Rank band on the primary metric (null when the model has no value for it). */
+  readonly rank: number | null;
+}
+
+export interface Board {
+  readonly dataset: string;
+  readonly extractor: string;
+  readonly metrics: readonly string[];
+  readonly primary: string | null;
+  /** For each metric id: true when higher is better, false when lower is, null when unknown. */
+  readonly higherIsBetter: Readonly<Record<string, boolean | null>>;
+  readonly rows: readonly BoardRow[];
+  /** Every evaluation of the board's primary metric in time order (all submissions, not only the latest per model). */
+  readonly history: ReadonlyArray<{ date: string; modelName: string; value: number }>;
+  /** Spearman correlation between human score and FD over the models that have both (null below 3 models). */
+  readonly humanVsFd: { readonly rho: number | null; readonly n: number };
+}
+
+export interface BoardInput {
+  readonly evaluations: readonly EvaluationRecord[];
+  readonly models: readonly ModelRecord[];
+  readonly human: ReadonlyMap<string, HumanScore>;
+}
+
+export function buildBoards(input: BoardInput): Board[] {
+  const models = new Map(input.models.map((m) => [m.id, m]));
+  const groups = new Map<string, EvaluationRecord[]>();
+  for (const e of input.evaluations) {
+    const key = `${e.dataset}\u0000${e.extractor}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const boards = [...groups.values()].map((evals) => buildBoard(evals, models, input.human));
+  return boards.sort((a, b) => (a.dataset + a.extractor).localeCompare(b.dataset + b.extractor));
+}
+
+function buildBoard(evals: readonly EvaluationRecord[], models: ReadonlyMap<string, ModelRecord>, human: ReadonlyMap<string, HumanScore>): Board {
+  const latest = new Map<string, EvaluationRecord>();
+  for (const e of evals) {
+    const old = latest.get(e.modelId);
+    if (old === undefined || (e.verified && !old.verified) || (e.verified === old.verified && e.createdAt >= old.createdAt)) latest.set(e.modelId, e);
+  }
+  const metricIds = [...new Set([...latest.values()].flatMap((e) => Object.keys(e.report.metrics)))].sort(metricOrder);
+  const primary = metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null);
+  const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? null]));
+  let rows = [...latest.values()].map((e) => toRow(e, models.get(e.modelId), human.get(e.modelId) ?? null));
+  rows = withRanks(rows, primary, primary === null ? null : higherIsBetter[primary] ?? false);
+  const history = evals
+    .map((e) => ({ date: e.createdAt, modelName: models.get(e.modelId)?.name ?? e.modelId, value: primary === null ? null : e.report.metrics[primary]?.value ?? null }))
+    .filter((h): h is { date: string; modelName: string; value: number } => typeof h.value === 'number')
+    .sort((a, b) => a.date.localeCompare(b.date));
+  const paired = rows.filter((r) => r.human !== null && typeof r.metrics['fd']?.value === 'number');
+  const rho = spearman(paired.map((r) => r.human!.value), paired.map((r) => r.metrics['fd']!.value!));
+  const first = evals[0]!;
+  return { dataset: first.dataset, extractor: first.extractor, metrics: metricIds, primary, higherIsBetter, rows, history, humanVsFd: { rho, n: paired.length } };
+}
+
+function toRow(e: EvaluationRecord, m: ModelRecord | undefined, human: HumanScore | null): BoardRow {
+  const metrics: Record<string, MetricCell> = {};
+  for (const [id, entry] of Object.entries(e.report.metrics)) {
+    metrics[id] = { value: entry.value, ...(entry.ci95 ? { ci95: entry.ci95 } : {}) };
+  }
+  const ex = e.report.recipe.extractor;
+  return {
+    modelId: e.modelId,
+    modelName: m?.name ?? e.report.model.name,
+    kind: m?.kind ?? 'submission',
+    licence: m?.licence ?? null,
+    evaluationId: e.id,
+    verified: e.verified,
+    date: e.createdAt,
+    samples: e.nGenerated,
+    metrics,
+    human,
+    recipe: { extractor: ex.id, weights: ex.weightsSha256.slice(0, 12), preprocessing: preprocessingText(ex.preprocessing), split: e.report.dataset.split, key: e.recipeKey.slice(0, 12) },
+    rank: null,
+  };
+}
+
+/** Rows sorted by the primary metric (best first, missing values last) with their rank bands. */
+function withRanks(rows: BoardRow[], primary: string | null, higherIsBetter: boolean | null): BoardRow[] {
+  if (primary === null) return rows;
+  const better = higherIsBetter === true;
+  const valued = rows.filter((r) => typeof r.metrics[primary]?.value === 'number');
+  const rest = rows.filter((r) => typeof r.metrics[primary]?.value !== 'number');
+  valued.sort((a, b) => (better ? -1 : 1) * (a.metrics[primary]!.value! - b.metrics[primary]!.value!));
+  const spans = valued.map((r) => {
+    const c = r.metrics[primary]!;
+    return c.ci95 ? { lo: c.ci95[0], hi: c.ci95[1] } : { lo: c.value!, hi: c.value! };
+  });
+  const ranks = rankBands(spans, better);
+  return [...valued.map((r, i) => ({ ...r, rank: ranks[i]! })), ...rest];
+}
+
+/** '224x224 bilinear [-1,1] 3ch' from an extractor's preprocessing record. */
+export function preprocessingText(p: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (typeof p['height'] === 'number' && typeof p['width'] === 'number') parts.push(`${p['height']}x${p['width']}`);
+  if (typeof p['filter'] === 'string') parts.push(p['filter']);
+  if (Array.isArray(p['range'])) parts.push(`[${p['range'].join(',')}]`);
+  if (typeof p['channels'] === 'number') parts.push(`${p['channels']}ch`);
+  return parts.length > 0 ? parts.join(' ') : JSON.stringify(p).slice(0, 60);
+}
+
+const ORDER = ['fd', 'kid', 'is', 'precision', 'recall', 'density', 'coverage', 'disc'];
+function metricOrder(a: string, b: string): number {
+  const ia = ORDER.indexOf(a);
+  const ib = ORDER.indexOf(b);
+  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+}

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The evaluation job queue. A job is keyed by its submission id and recipe, so enqueueing the same evaluation twice
+ * (a double click, a retried upload, a restart that re-queues unfinished submissions) runs it once: the second call
+ * returns the first job's id with `deduplicated: true`. A job that failed may be enqueued again (a retry).
+ *
+ * `InProcessQueue` runs jobs in this process, `concurrency` at a time (default 1: evaluations are CPU-bound);
+ * a BullMQ implementation (issue 8) has the same interface.
+ *
+ * @example
+ * const queue = new InProcessQueue();
+ * queue.start(async (job) => { await evaluateSubmission(job.submissionId, job.recipe); });
+ * await queue.enqueue({ submissionId: 's1', recipe: 'mnist/mobilenet-v1-0.75/n=200' }); // { id: 's1-3f2a...', deduplicated: false }
+ * await queue.enqueue({ submissionId: 's1', recipe: 'mnist/mobilenet-v1-0.75/n=200' }); // { id: 's1-3f2a...', deduplicated: true }
+ * (await queue.status('s1-3f2a...'))?.state;                                              // 'running'
+ */
+export interface EvalJob {
+  readonly submissionId: string;
+  /** A stable description of how to evaluate (dataset, extractor, n): part of the job key. */
+  readonly recipe: string;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobStatus {
+  readonly id: string;
+  readonly job: EvalJob;
+  readonly state: JobState;
+  /** Times the handler was started for this job. */
+  readonly attempts: number;
+  /** One-line error message of the last failure. */
+  readonly error?: string;
+  readonly enqueuedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+}
+
+export type JobHandler = (job: EvalJob, ctx: { readonly id: string; readonly attempt: number }) => Promise<void>;
+
+export interface JobQueue {
+  enqueue(job: EvalJob): Promise<{ id: string; deduplicated: boolean }>;
+  status(id: string): Promise<JobStatus | undefined>;
+  /** Starts consuming jobs with `handler` (once). */
+  start(handler: JobHandler): void;
+  /** Stops taking jobs and waits for the running ones to finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * The job id of an evaluation: the submission id plus a short hash of the recipe (letters, digits and '-' only, so
+ * it is also a valid BullMQ custom id).
+ */
+export function jobId(job: EvalJob): string {
+  const safe = job.submissionId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `${safe}-${createHash('sha256').update(job.recipe).digest('hex').slice(0, 16)}`;
+}
+
+interface Entry {
+  id: string;
+  job: EvalJob;
+  state: JobState;
+  attempts: number;
+  error?: string;
+  enqueuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** Jobs run in this process; state lives in memory (the store keeps submission status across restarts). */
+export class InProcessQueue implements JobQueue {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending: string[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private handler: JobHandler | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: { readonly concurrency?: number } = {}) {}
+
+  async enqueue(job: EvalJob): Promise<{ id: string; deduplicated: boolean }> {
+    if (this.closed) throw new Error('internal: enqueue on a closed queue');
+    const id = jobId(job);
+    const old = this.entries.get(id);
+    if (old !== undefined && old.state !== 'failed') return { id, deduplicated: true };
+    this.entries.set(id, { id, job: { submissionId: job.submissionId, recipe: job.recipe }, state: 'queued', attempts: old?.attempts ?? 0, enqueuedAt: new Date().toISOString() });
+    this.pending.push(id);
+    this.pump();
+    return { id, deduplicated: false };
+  }
+
+  async status(id: string): Promise<JobStatus | undefined> {
+    const e = this.entries.get(id);
+    return e === undefined ? undefined : { ...e, job: { ...e.job } };
+  }
+
+  start(handler: JobHandler): void {
+    if (this.handler !== undefined) throw new Error('internal: queue already started');
+    this.handler = handler;
+    this.pump();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pending.length = 0;
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Waits until nothing is queued or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0 || (this.pending.length > 0 && this.handler !== undefined)) await Promise.allSettled([...this.running]);
+  }
+
+  private pump(): void {
+    const limit = Math.max(1, this.opts.concurrency ?? 1);
+    while (this.handler !== undefined && !this.closed && this.running.size < limit && this.pending.length > 0) {
+      const entry = this.entries.get(this.pending.shift()!)!;
+      const p = this.runOne(entry, this.handler).finally(() => {
+        this.running.delete(p);
+        this.pump();
+      });
+      this.running.add(p);
+    }
+  }
+
+  private async runOne(e: Entry, handler: JobHandler): Promise<void> {
+    e.state = 'running';
+    e.attempts += 1;
+    e.startedAt = new Date().toISOString();
+    delete e.error;
+    try {
+      await handler({ ...e.job }, { id: e.id, attempt: e.attempts });
+      e.state = 'done';
+    } catch (err) {
+      e.state = 'failed';
+      e.error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    }
+    e.finishedAt = new Date().toISOString();
+  }
+}

@@ -1,0 +1,96 @@
+import { Router } from 'express';
+import { listEvaluations } from '../../store/evaluations.js';
+import { listModels } from '../../store/models.js';
+import type { AppDeps } from '../app.js';
+import { html, jsonScript, page, type SafeHtml } from '../html.js';
+import { loadHumanScores } from '../human.js';
+import { buildBoards, type Board, type BoardRow, type MetricCell } from '../leaderboard.js';
+
+/**
+ * The leaderboard: `GET /` (HTML: one sortable table per dataset and extractor, then Chart.js charts drawn by
+ * /static/leaderboard.js from the JSON data island) and its JSON twin `GET /api/leaderboard`
+ * (`{ boards: Board[] }`, see leaderboard.ts). `?dataset=` keeps one dataset.
+ *
+ * @example
+ * const { boards } = await (await fetch(`${base}/api/leaderboard`)).json();
+ * boards[0].rows[0].modelName; // 'mnist-dcgan'
+ */
+export function leaderboardRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const boards = async (dataset: unknown): Promise<Board[]> => {
+    const sql = deps.store.sql;
+    const evaluations = await listEvaluations(sql, typeof dataset === 'string' && dataset.length > 0 ? { dataset } : {});
+    const ids = [...new Set(evaluations.map((e) => e.modelId))];
+    const [models, human] = await Promise.all([listModels(sql, ids), loadHumanScores(deps.humanScores ?? undefined, sql, ids)]);
+    return buildBoards({ evaluations, models, human });
+  };
+  router.get('/api/leaderboard', async (req, res) => {
+    res.json({ boards: await boards(req.query['dataset']), humanScores: deps.humanScores ? 'available' : 'n/a' });
+  });
+  router.get('/', async (req, res) => {
+    const list = await boards(req.query['dataset']);
+    res.type('html').send(page({ title: 'Leaderboard', body: leaderboardBody(list, Boolean(deps.humanScores)), scripts: ['/static/chart.js', '/static/leaderboard.js'] }));
+  });
+  return router;
+}
+
+function leaderboardBody(boards: readonly Board[], humanAvailable: boolean): SafeHtml {
+  const intro = html`<h1>Leaderboard</h1>
+<p class="note">Values are point estimates with their 95% bootstrap interval. <b>Rank</b> is a band: 1 + the number of models whose
+interval on the board's primary metric lies entirely on the better side, so models with overlapping intervals share a rank.
+<b>verified</b>: evaluated by this server from the uploaded checkpoint; <b>self-reported</b>: report supplied with the model.
+Click a column header to sort.</p>`;
+  if (boards.length === 0) return html`${intro}<p>No evaluations yet. <a href="/submit">Submit a model</a>.</p>`;
+  return html`${intro}${boards.map((b, i) => boardSection(b, i, humanAvailable))}${jsonScript('boards', boards)}`;
+}
+
+function boardSection(b: Board, index: number, humanAvailable: boolean): SafeHtml {
+  const dir = (id: string) => (b.higherIsBetter[id] === true ? ' ↑' : b.higherIsBetter[id] === false ? ' ↓' : '');
+  return html`<section class="board" data-board="${index}">
+<h2>${b.dataset} · ${b.extractor}</h2>
+<table class="sortable">
+<thead><tr>
+<th data-type="number">Rank</th><th data-type="text">Model</th>
+${b.metrics.map((m) => html`<th data-type="number" title="${m === b.primary ? 'primary metric (rank bands)' : ''}">${m}${dir(m)}</th>`)}
+<th data-type="number">Human${humanAvailable ? '' : ' (n/a)'}</th><th data-type="number">Samples</th><th data-type="text">Recipe</th>
+<th data-type="text">Status</th><th data-type="text">Date</th><th data-type="text">Licence</th>
+</tr></thead>
+<tbody>
+${b.rows.map((r) => rowHtml(b, r))}
+</tbody>
+</table>
+<div class="charts">
+<div class="chart"><h3>Metric vs metric</h3><div class="axis-pickers"></div><canvas class="scatter"></canvas></div>
+<div class="chart"><h3>Human score vs FD <span class="rho">${b.humanVsFd.rho === null ? `(Spearman ρ: needs 3 models with both, have ${b.humanVsFd.n})` : `(Spearman ρ = ${b.humanVsFd.rho.toFixed(3)}, n = ${b.humanVsFd.n})`}</span></h3><canvas class="human-fd"></canvas></div>
+<div class="chart"><h3>${b.primary ?? 'metric'} over submissions</h3><canvas class="history"></canvas></div>
+</div>
+</section>`;
+}
+
+function rowHtml(b: Board, r: BoardRow): SafeHtml {
+  return html`<tr>
+<td data-value="${r.rank ?? ''}">${r.rank ?? '–'}</td>
+<td data-value="${r.modelName}"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}</td>
+${b.metrics.map((m) => metricTd(r.metrics[m]))}
+<td data-value="${r.human?.value ?? ''}">${r.human === null ? html`<span class="na">n/a</span>` : cellText(r.human)}</td>
+<td data-value="${r.samples}">${r.samples}</td>
+<td data-value="${r.recipe.extractor}"><span class="badge" title="recipe ${r.recipe.key}; split ${r.recipe.split}">${r.recipe.extractor} · ${r.recipe.weights} · ${r.recipe.preprocessing}</span></td>
+<td data-value="${r.verified ? 'verified' : 'self-reported'}"><span class="${r.verified ? 'verified' : 'self'}">${r.verified ? 'verified' : 'self-reported'}</span></td>
+<td data-value="${r.date}">${r.date.slice(0, 10)}</td>
+<td data-value="${r.licence ?? ''}">${r.licence ?? '–'}</td>
+</tr>`;
+}
+
+function metricTd(c: MetricCell | undefined): SafeHtml {
+  if (c === undefined || c.value === null) return html`<td data-value="">–</td>`;
+  return html`<td data-value="${c.value}">${cellText(c as { value: number; ci95?: readonly [number, number] })}</td>`;
+}
+
+export function cellText(c: { value: number; ci95?: readonly [number, number] | undefined }): SafeHtml {
+  return html`${fmt(c.value)}${c.ci95 ? html` <span class="ci">[${fmt(c.ci95[0])}, ${fmt(c.ci95[1])}]</span>` : ''}`;
+}
+
+export function fmt(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(2) : a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
+}

@@ -1,0 +1,148 @@
+import { randomInt } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { storeImageSource, type RatingImageSource } from '../../rating/images.js';
+import { ratingConfig, type RatingConfig, type RatingConfigOverrides } from '../../rating/protocol.js';
+import { humanScores, modelSoftLabels, raterReports } from '../../rating/scores.js';
+import { castVote, issueTrial, updateRater, type RatingServiceDeps } from '../../rating/service.js';
+import { createRater, raterByToken, type Rater } from '../../rating/store.js';
+import { Rng } from '../../rng.js';
+import type { AppDeps } from '../app.js';
+import { HttpError } from '../errors.js';
+import { ratePage, ratableModels, scoresPage } from '../../rating/pages.js';
+
+/** Settings of human rating (AppDeps.rating). */
+export interface RatingOptions {
+  /** Protocol numbers (default: HYPE's, DEFAULT_RATING_CONFIG). */
+  readonly config?: RatingConfigOverrides;
+  /** Where images come from (default: the store's checkpoints and the dataset loaders). */
+  readonly images?: RatingImageSource;
+  /** Seed of the trial schedule (default: a random one from node:crypto). */
+  readonly seed?: number;
+  /** Clock in epoch ms (tests). */
+  readonly now?: () => number;
+  /** Mark the session cookie Secure (default: when the request came over HTTPS). */
+  readonly secureCookie?: boolean;
+}
+
+export const RATER_COOKIE = 'genbench_rater';
+
+const TrialRequest = z.object({ modelId: z.string().min(1).max(200), protocol: z.enum(['inf', 'time']).default('inf') });
+const finite = z.number().finite();
+const VoteRequest = z.object({
+  answer: z.enum(['real', 'fake']),
+  timing: z
+    .object({
+      shownAt: finite.optional(),
+      hiddenAt: finite.optional(),
+      exposureMs: finite.min(0).max(60_000).optional(),
+      frameMs: finite.min(0).max(1000).optional(),
+      missedFrames: z.number().int().min(0).max(100_000).optional(),
+      hidden: z.boolean().optional(),
+      responseMs: finite.min(0).max(3_600_000).optional(),
+    })
+    .optional(),
+});
+
+/**
+ * Human rating: the /rate page (HYPE-infinity and HYPE-time, driven by /static/rate.js) and its JSON API.
+ *
+ * - `GET /rate`, twin `GET /api/rate`: the session's state (qualification, flag), the models to rate, the protocol numbers.
+ * - `POST /api/rate/trials` `{ modelId, protocol: 'inf' | 'time' }`: the next trial (one-time id, image as a data URL,
+ *   exposure for HYPE-time); creates the anonymous rater session (httpOnly cookie) on first use.
+ * - `POST /api/rate/trials/:id/vote` `{ answer: 'real' | 'fake', timing? }`: the trial's one vote; feedback back.
+ * - `GET /rate/scores`, twin `GET /api/rate/scores[?model=ID...]`: scores per model; `GET /api/rate/models/:id/labels`
+ *   per-image soft labels; `GET /api/rate/raters` rater quality statistics (pseudonymous ids).
+ *
+ * @example
+ * app.use(rateRoutes({ ...deps, rating: { config: { qualificationTrials: 10 } } }));
+ * const t = await (await fetch(`${base}/api/rate/trials`, { method: 'POST', headers, body: '{"modelId":"m1","protocol":"inf"}' })).json();
+ * // { trialId: 'x3F...', phase: 'qualification', protocol: 'inf', exposureMs: null, image: 'data:image/png;base64,...' }
+ */
+export function rateRoutes(deps: AppDeps): Router {
+  const opts = deps.rating ?? {};
+  const cfg: RatingConfig = ratingConfig(opts.config ?? {});
+  const service: RatingServiceDeps = {
+    sql: deps.store.sql,
+    images: opts.images ?? storeImageSource(deps.store, { poolSize: cfg.fakePoolSize, seed: cfg.fakeSeed }),
+    cfg,
+    rng: new Rng(opts.seed ?? randomInt(0, 2 ** 32 - 1)),
+    now: opts.now ?? Date.now,
+  };
+  const sql = deps.store.sql;
+  const router = Router();
+  router.use('/api/rate', express.json({ limit: '16kb' }));
+
+  const current = async (req: Request): Promise<Rater | undefined> => {
+    const token = cookie(req, RATER_COOKIE);
+    return token === undefined ? undefined : raterByToken(sql, token);
+  };
+  const currentOrNew = async (req: Request, res: Response): Promise<Rater> => {
+    const found = await current(req);
+    if (found !== undefined) return found;
+    const { rater, token } = await createRater(sql);
+    const secure = opts.secureCookie ?? req.secure;
+    res.cookie(RATER_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: 365 * 24 * 3600 * 1000 });
+    return rater;
+  };
+  const state = async (req: Request) => {
+    const rater = await current(req);
+    return {
+      rater: rater === undefined ? null : await updateRater(service, rater.id),
+      models: await ratableModels(sql),
+      protocol: { qualificationTrials: cfg.qualificationTrials, qualificationAccuracy: cfg.qualificationAccuracy, vigilanceRate: cfg.vigilanceRate, staircase: cfg.staircase },
+    };
+  };
+
+  router.get('/api/rate', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await state(req));
+  });
+  router.get('/rate', async (req, res) => {
+    res.set('Cache-Control', 'no-store').type('html').send(ratePage(await state(req), typeof req.query['model'] === 'string' ? req.query['model'] : undefined));
+  });
+  router.post('/api/rate/trials', async (req, res) => {
+    const body = parse(TrialRequest, req.body);
+    const rater = await currentOrNew(req, res);
+    res.set('Cache-Control', 'no-store').json(await issueTrial(service, rater.id, body));
+  });
+  router.post('/api/rate/trials/:id/vote', async (req, res) => {
+    const body = parse(VoteRequest, req.body);
+    const rater = await current(req);
+    if (rater === undefined) throw new HttpError(401, 'USAGE', 'no rater session: the vote needs the cookie set by POST /api/rate/trials');
+    res.set('Cache-Control', 'no-store').json(await castVote(service, rater.id, String(req.params['id']), body.timing === undefined ? { answer: body.answer } : { answer: body.answer, timing: body.timing }));
+  });
+  const scores = (req: Request) => {
+    const q = req.query['model'];
+    const ids = q === undefined ? undefined : (Array.isArray(q) ? q : [q]).map(String);
+    return humanScores(sql, { cfg, ...(ids === undefined ? {} : { modelIds: ids }) });
+  };
+  router.get('/api/rate/scores', async (req, res) => {
+    res.json({ scores: await scores(req) });
+  });
+  router.get('/rate/scores', async (req, res) => {
+    res.type('html').send(scoresPage(await scores(req), await ratableModels(sql)));
+  });
+  router.get('/api/rate/models/:id/labels', async (req, res) => {
+    res.json({ modelId: req.params['id'], labels: await modelSoftLabels(sql, String(req.params['id'])) });
+  });
+  router.get('/api/rate/raters', async (_req, res) => {
+    res.json({ raters: await raterReports(sql) });
+  });
+  return router;
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new HttpError(400, 'INPUT', `request body: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+/** A cookie's value from the Cookie header (no cookie-parser dependency). */
+export function cookie(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

@@ -1,0 +1,120 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import { GenbenchError } from '../../errors.js';
+import { getModel } from '../../store/models.js';
+import { getSubmission } from '../../store/submissions.js';
+import type { AppDeps } from '../app.js';
+import { requireToken, tokenInfo } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { acceptSubmission } from '../submit.js';
+import { DEFAULT_UPLOAD_LIMITS } from '../upload-limits.js';
+import { statusBody, submitBody } from './submission-pages.js';
+import { page } from '../html.js';
+
+/**
+ * Submissions: the upload page `GET /submit`, `POST /api/submissions` (token required; multipart field `files`
+ * with the checkpoint files and genbench.json, optional field `dataset`), and the status `GET /submissions/:id`
+ * with its JSON twin `GET /api/submissions/:id`. Uploads stream into a fresh temp folder under server-chosen
+ * names with multer's size and count caps; whatever happens, that folder is removed before the response.
+ *
+ * @example
+ * const form = new FormData();
+ * form.append('files', new Blob([onnx]), 'g.onnx');
+ * form.append('files', new Blob([manifest]), 'g.genbench.json');
+ * await fetch(`${base}/api/submissions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+ * // 202 { id, status: 'queued', links: { status: '/api/submissions/<id>', page: '/submissions/<id>', model: '/models/<id>' } }
+ */
+export function submissionRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const limits = deps.limits ?? DEFAULT_UPLOAD_LIMITS;
+  const { sql } = deps.store;
+
+  router.get('/submit', (_req, res) => {
+    res.type('html').send(page({ title: 'Submit', body: submitBody(limits), scripts: ['/static/submit.js'] }));
+  });
+  router.post('/api/submissions', requireToken(sql), receiveFiles(deps), async (req, res) => {
+    const tmp = res.locals['uploadDir'] as string;
+    try {
+      const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ name: f.originalname, path: f.path }));
+      const dataset = typeof req.body?.dataset === 'string' && req.body.dataset.length > 0 ? req.body.dataset : undefined;
+      const result = await acceptSubmission(deps, { files, tokenId: tokenInfo(res).id, ...(dataset === undefined ? {} : { dataset }) });
+      res.status(202).json(result);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+  router.get('/api/submissions/:id', async (req, res) => {
+    res.json(await statusJson(deps, req.params.id));
+  });
+  router.get('/submissions/:id', async (req, res) => {
+    const status = await statusJson(deps, req.params.id);
+    if (status.status === 'queued' || status.status === 'running') res.set('Refresh', '3');
+    res.type('html').send(page({ title: 'Submission', body: statusBody(status) }));
+  });
+  return router;
+}
+
+export interface SubmissionStatusJson {
+  id: string;
+  status: string;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  model: { id: string; name: string };
+  job: unknown;
+  links: { page: string; model: string };
+}
+
+async function statusJson(deps: AppDeps, id: string): Promise<SubmissionStatusJson> {
+  const s = await getSubmission(deps.store.sql, id);
+  if (s === undefined) throw new HttpError(404, 'NOT_FOUND', `submission '${id}' not found`);
+  const model = await getModel(deps.store.sql, s.modelId);
+  const job = s.jobId === null ? null : ((await deps.queue.status(s.jobId)) ?? null);
+  return {
+    id: s.id,
+    status: s.status,
+    error: s.error,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    model: { id: s.modelId, name: model?.name ?? '' },
+    job,
+    links: { page: `/submissions/${s.id}`, model: `/models/${s.modelId}` },
+  };
+}
+
+/** multer into a per-request temp folder; multer's limit errors become one-line 413/400 errors; cleanup on failure. */
+function receiveFiles(deps: AppDeps) {
+  const limits = deps.limits ?? DEFAULT_UPLOAD_LIMITS;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const dir = mkdtempSync(join(deps.uploadDir ?? tmpdir(), 'genbench-upload-'));
+    res.locals['uploadDir'] = dir;
+    let n = 0;
+    const upload = multer({
+      storage: multer.diskStorage({ destination: dir, filename: (_r, _f, cb) => cb(null, `${n++}.part`) }),
+      limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 8, fieldSize: 4096, parts: limits.maxFiles + 8 },
+    }).array('files', limits.maxFiles);
+    upload(req, res, (err: unknown) => {
+      if (err === undefined || err === null) return next();
+      void rm(dir, { recursive: true, force: true }).finally(() => next(multerError(err, limits.maxFileBytes, limits.maxFiles)));
+    });
+  };
+}
+
+function multerError(err: unknown, maxBytes: number, maxFiles: number): unknown {
+  if (!(err instanceof multer.MulterError)) return err instanceof GenbenchError ? err : new HttpError(400, 'INPUT', `upload failed: ${(err as Error)?.message?.split('\n')[0] ?? 'malformed multipart body'}`);
+  switch (err.code) {
+    case 'LIMIT_FILE_SIZE':
+      return new HttpError(413, 'INPUT', `${err.field ?? 'file'}: a file is larger than ${maxBytes} bytes, the cap of this server`);
+    case 'LIMIT_FILE_COUNT':
+    case 'LIMIT_PART_COUNT':
+      return new HttpError(413, 'INPUT', `too many files: at most ${maxFiles} per submission`);
+    case 'LIMIT_UNEXPECTED_FILE':
+      return new HttpError(400, 'INPUT', `unexpected file field '${err.field ?? ''}': send files in the field "files"`);
+    default:
+      return new HttpError(400, 'INPUT', `upload rejected: ${err.message}`);
+  }
+}

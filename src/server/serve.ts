@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openStore, type Store } from '../store/index.js';
+import { createApp, DEFAULT_EVALUATION, type AppDeps, type EvaluationSettings } from './app.js';
+import { evaluationHandler, resumePending, type EvaluateFn } from './evaluate-job.js';
+import { InProcessQueue, type JobQueue } from './queue.js';
+
+/**
+ * Starts the whole server: store (migrated), job queue with the evaluation handler, the app, and re-queues
+ * submissions a previous run left unfinished. Port 0 picks a free port (tests). `close()` stops accepting
+ * connections, waits for the running evaluation, and closes the database.
+ *
+ * @example
+ * const server = await startServer({ db: 'genbench.db', port: 8080, evaluation: { n: 1000, bootstrap: 50 } });
+ * server.url;       // 'http://127.0.0.1:8080'
+ * await server.close();
+ */
+export interface ServeOptions {
+  readonly db?: string;
+  /** Blob folder (default beside the db file). */
+  readonly dataDir?: string;
+  /** An open store instead of `db` (closed by close()). */
+  readonly store?: Store;
+  /** Default 8080; 0 for a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1 (only this machine); '0.0.0.0' to serve the network. */
+  readonly host?: string;
+  readonly evaluation?: EvaluationSettings;
+  /** A queue instead of the in-process one (e.g. BullMQ); its consumer may run elsewhere (`startWorker: false`). */
+  readonly queue?: JobQueue;
+  /** Consume jobs in this process (default true). */
+  readonly startWorker?: boolean;
+  /** The evaluation function (tests replace it; default the harness's evaluate()). */
+  readonly evaluate?: EvaluateFn;
+  /** Feature cache folder for evaluations (default GENBENCH_HOME/features). */
+  readonly cacheDir?: string;
+  /** More app dependencies (upload limits, rating options, ...). */
+  readonly app?: Partial<Omit<AppDeps, 'store' | 'queue'>>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly store: Store;
+  readonly queue: JobQueue;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServeOptions = {}): Promise<RunningServer> {
+  const store = opts.store ?? (await openStore({ db: opts.db ?? 'genbench.db', ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }) }));
+  const evaluation = opts.evaluation ?? DEFAULT_EVALUATION;
+  const queue = opts.queue ?? new InProcessQueue();
+  if (opts.startWorker !== false) {
+    queue.start(evaluationHandler({ store, ...(opts.evaluate ? { evaluate: opts.evaluate } : {}), ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) }));
+  }
+  const app = createApp({ ...opts.app, store, queue, evaluation });
+  const host = opts.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(opts.port ?? 8080, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 5000;
+  await resumePending(store, queue, evaluation);
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    store,
+    queue,
+    server,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await queue.close();
+        await store.close();
+      })()),
+  };
+}

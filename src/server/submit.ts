@@ -1,0 +1,73 @@
+import { GenbenchError } from '../errors.js';
+import { putEvaluation } from '../store/evaluations.js';
+import { createSubmission, setSubmissionJob } from '../store/submissions.js';
+import type { AppDeps } from './app.js';
+import { DEFAULT_EVALUATION } from './app.js';
+import { evaluationRecipe } from './evaluate-job.js';
+import { checkUpload, type UploadedFile } from './upload.js';
+import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
+
+/**
+ * Accepts a checked upload: stores its files content-addressed, records model + submission (+ a self-reported
+ * report when one came with it) in one transaction, and queues the evaluation. When recording fails, the blobs this
+ * call created and nothing references are removed again, so a rejected upload leaves nothing behind.
+ *
+ * @example
+ * const r = await acceptSubmission(deps, { files: [{ name: 'g.onnx', path }, { name: 'g.genbench.json', path: p2 }], tokenId });
+ * r.status; // 'queued'
+ */
+export interface AcceptedSubmission {
+  readonly id: string;
+  readonly status: 'queued';
+  readonly modelId: string;
+  readonly jobId: string;
+  readonly deduplicated: boolean;
+  readonly links: { readonly status: string; readonly page: string; readonly model: string };
+}
+
+export async function acceptSubmission(deps: AppDeps, req: { files: readonly UploadedFile[]; tokenId: string; dataset?: string }): Promise<AcceptedSubmission> {
+  const { sql, blobs } = deps.store;
+  const checked = await checkUpload(req.files, { limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS, ...(req.dataset === undefined ? {} : { dataset: req.dataset }) });
+  const created: string[] = [];
+  const stored = [];
+  for (const f of checked.files) {
+    const existed = await blobs.has(f.sha256);
+    const put = await blobs.putFile(f.path);
+    if (put.sha256 !== f.sha256) throw new GenbenchError('CHECKSUM', `${f.name}: changed while it was being stored; upload it again`);
+    if (!existed) created.push(put.sha256);
+    stored.push({ name: f.name, sha256: put.sha256, size: put.size });
+  }
+  let recorded;
+  try {
+    recorded = await createSubmission(sql, {
+      model: { name: checked.manifest.name, kind: 'submission', format: checked.manifest.format, manifest: { ...checked.manifest } },
+      files: stored,
+      mainFile: checked.mainFile,
+      dataset: checked.dataset,
+      tokenId: req.tokenId,
+    });
+  } catch (e) {
+    await removeUnreferenced(deps, created);
+    throw e;
+  }
+  const { submission, model } = recorded;
+  if (checked.report !== undefined) await putEvaluation(sql, { modelId: model.id, submissionId: submission.id, report: checked.report, verified: false });
+  const recipe = evaluationRecipe(deps.evaluation ?? DEFAULT_EVALUATION, checked.dataset);
+  const job = await deps.queue.enqueue({ submissionId: submission.id, recipe });
+  await setSubmissionJob(sql, submission.id, job.id); // the job id only: the job may already be running
+  return {
+    id: submission.id,
+    status: 'queued',
+    modelId: model.id,
+    jobId: job.id,
+    deduplicated: job.deduplicated,
+    links: { status: `/api/submissions/${submission.id}`, page: `/submissions/${submission.id}`, model: `/models/${model.id}` },
+  };
+}
+
+async function removeUnreferenced(deps: AppDeps, shas: readonly string[]): Promise<void> {
+  for (const sha of shas) {
+    const row = await deps.store.sql.get('SELECT sha256 FROM files WHERE sha256 = ?', [sha]);
+    if (row === undefined) await deps.store.blobs.remove(sha);
+  }
+}

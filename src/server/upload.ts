@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import { DATASETS } from '../data/index.js';
+import { GenbenchError } from '../errors.js';
+import { parseReport, type Report } from '../io/report.js';
+import { parseManifest, type GeneratorManifest } from '../models/manifest.js';
+import { hashFile } from '../store/blobs.js';
+import type { UploadLimits } from './upload-limits.js';
+
+/**
+ * Checks an uploaded submission before anything is stored: file names, file kinds, the manifest (the zod schema of
+ * src/models/manifest.ts), the set of files the format needs, and every sha256 the manifest lists. Accepted:
+ * - ONNX: one `X.onnx` + its manifest (`X.genbench.json` or `genbench.json`);
+ * - TF.js: `model.json` + the `.bin` shards it names + `genbench.json`;
+ * - optionally `report.json`, a genbench report of this model (shown as self-reported).
+ * Names are reduced to their last path component and must be plain (letters, digits, '.', '_', '-'; no leading
+ * dot); they are only compared and recorded, never used as paths (files are stored under their sha256).
+ *
+ * @example
+ * const checked = await checkUpload([{ name: 'g.onnx', path: '/tmp/u/0' }, { name: 'g.genbench.json', path: '/tmp/u/1' }], { limits });
+ * checked.mainFile; // 'g.onnx'
+ */
+export interface UploadedFile {
+  /** Name given by the client (untrusted). */
+  readonly name: string;
+  /** Where the upload was written (a server-chosen name). */
+  readonly path: string;
+}
+
+export interface CheckedUpload {
+  readonly manifest: GeneratorManifest;
+  readonly mainFile: string;
+  readonly dataset: string;
+  /** Checkpoint files with their hashes (the manifest included, under its upload name). */
+  readonly files: ReadonlyArray<{ name: string; path: string; sha256: string; size: number }>;
+  readonly manifestName: string;
+  readonly report?: Report;
+}
+
+const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+
+/** The last path component of a client file name, or an INPUT error when it is not a plain name. */
+export function sanitiseName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  if (!SAFE_NAME.test(base) || base === '.' || base === '..') {
+    throw new GenbenchError('INPUT', `file name '${name.slice(0, 80)}' is not allowed: use letters, digits, '.', '_' and '-' only`);
+  }
+  return base;
+}
+
+function kindOf(name: string): 'onnx' | 'model-json' | 'shard' | 'manifest' | 'report' {
+  if (name === 'genbench.json' || name.endsWith('.genbench.json')) return 'manifest';
+  if (name === 'model.json') return 'model-json';
+  if (name === 'report.json') return 'report';
+  if (name.endsWith('.onnx')) return 'onnx';
+  if (name.endsWith('.bin')) return 'shard';
+  throw new GenbenchError('INPUT', `${name}: file type not accepted; upload an .onnx file or model.json + .bin shards, with genbench.json`);
+}
+
+export async function checkUpload(uploaded: readonly UploadedFile[], opts: { limits: UploadLimits; dataset?: string }): Promise<CheckedUpload> {
+  if (uploaded.length === 0) throw new GenbenchError('INPUT', 'no files uploaded: send the checkpoint and its genbench.json in the "files" field');
+  const named = uploaded.map((f) => ({ ...f, name: sanitiseName(f.name) }));
+  const seen = new Set<string>();
+  for (const f of named) {
+    if (seen.has(f.name)) throw new GenbenchError('INPUT', `${f.name}: uploaded twice; send each file once`);
+    seen.add(f.name);
+  }
+  const by = (k: ReturnType<typeof kindOf>) => named.filter((f) => kindOf(f.name) === k);
+  const manifests = by('manifest');
+  if (manifests.length !== 1) throw new GenbenchError('INPUT', `expected exactly one genbench.json manifest, got ${manifests.length}; add the checkpoint's genbench.json`);
+  const manifestFile = manifests[0]!;
+  const manifest = parseManifest(await readJson(manifestFile, opts.limits), manifestFile.name);
+  const onnx = by('onnx');
+  const modelJson = by('model-json');
+  const shards = by('shard');
+  let main: (typeof named)[number];
+  if (manifest.format === 'onnx') {
+    if (onnx.length !== 1 || modelJson.length > 0 || shards.length > 0) throw new GenbenchError('INPUT', `${manifestFile.name}: format 'onnx' needs exactly one .onnx file and no model.json or .bin files`);
+    main = onnx[0]!;
+  } else {
+    if (modelJson.length !== 1 || onnx.length > 0) throw new GenbenchError('INPUT', `${manifestFile.name}: format '${manifest.format}' needs model.json and its .bin shards, and no .onnx file`);
+    main = modelJson[0]!;
+    checkShards(await readJson(main, opts.limits), shards.map((s) => s.name));
+  }
+  if (manifest.file !== main.name) throw new GenbenchError('INPUT', `${manifestFile.name}: field 'file' is '${manifest.file}' but the upload has '${main.name}'; make them match`);
+  const checkpoint = [main, ...shards];
+  const files = await Promise.all([...checkpoint, manifestFile].map(async (f) => ({ ...f, ...(await hashFile(f.path)) })));
+  checkHashes(manifest, manifestFile.name, files);
+  const dataset = checkDataset(opts.dataset ?? manifest.dataset, manifestFile.name);
+  const reportFile = by('report')[0];
+  const report = reportFile === undefined ? undefined : parseReport(await readJson(reportFile, opts.limits), 'report.json');
+  return { manifest, mainFile: main.name, dataset, files, manifestName: manifestFile.name, ...(report ? { report } : {}) };
+}
+
+function checkShards(modelJson: unknown, uploaded: readonly string[]): void {
+  const groups = (modelJson as { weightsManifest?: Array<{ paths?: unknown }> }).weightsManifest;
+  if (!Array.isArray(groups)) throw new GenbenchError('INPUT', "model.json: field 'weightsManifest' is missing; export the model with tfjs-converter or model.save()");
+  const needed = groups.flatMap((g) => (Array.isArray(g.paths) ? g.paths.map(String) : []));
+  for (const p of needed) {
+    if (!SAFE_NAME.test(p)) throw new GenbenchError('INPUT', `model.json: shard path '${p.slice(0, 80)}' must be a plain file name beside model.json`);
+    if (!uploaded.includes(p)) throw new GenbenchError('INPUT', `model.json names shard '${p}' but it was not uploaded; upload every .bin file`);
+  }
+  const extra = uploaded.filter((u) => !needed.includes(u));
+  if (extra.length > 0) throw new GenbenchError('INPUT', `${extra[0]}: not a shard named by model.json; remove it from the upload`);
+}
+
+/** Every sha256 the manifest lists must match; an ONNX upload must list one (so the score pins the bytes). */
+function checkHashes(m: GeneratorManifest, source: string, files: ReadonlyArray<{ name: string; sha256: string }>): void {
+  const listed: Record<string, string> = { ...(m.files ?? {}) };
+  if (m.sha256 !== undefined) listed[m.file] = m.sha256;
+  if (Object.keys(listed).length === 0) throw new GenbenchError('INPUT', `${source}: field 'sha256' is missing; add "sha256": "<sha256sum of ${m.file}>"`);
+  for (const f of files) {
+    const want = listed[f.name];
+    if (want !== undefined && want !== f.sha256) throw new GenbenchError('CHECKSUM', `${f.name}: sha256 is ${f.sha256} but ${source} says ${want}; re-export the manifest or upload the right file`);
+  }
+  for (const name of Object.keys(listed)) {
+    if (!files.some((f) => f.name === name)) throw new GenbenchError('INPUT', `${source}: lists '${name}' in its hashes but it was not uploaded`);
+  }
+}
+
+function checkDataset(name: string | undefined, source: string): string {
+  const valid = [...DATASETS.keys()].join(', ');
+  if (name === undefined || name.length === 0) throw new GenbenchError('INPUT', `${source}: no dataset: set field 'dataset' in the manifest or the form (one of ${valid})`);
+  if (!DATASETS.has(name)) throw new GenbenchError('INPUT', `dataset '${name.slice(0, 60)}' is not served here; use one of ${valid}`);
+  return name;
+}
+
+async function readJson(f: { name: string; path: string }, limits: UploadLimits): Promise<unknown> {
+  const buf = await readFile(f.path);
+  if (buf.length > limits.maxJsonBytes) throw new GenbenchError('INPUT', `${f.name}: ${buf.length} bytes, more than the ${limits.maxJsonBytes} allowed for JSON files`);
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    throw new GenbenchError('INPUT', `${f.name}: not valid JSON; upload the file genbench or the exporter wrote`);
+  }
+}

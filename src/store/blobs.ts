@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempPathFor, writeFileAtomic } from '../io/atomic.js';
+
+/**
+ * Content-addressed file storage: a blob's name is its sha256 (lowercase hex), kept at `<dir>/<first 2 hex>/<sha256>`.
+ * Names never come from users, so no path traversal or overwrite is possible; putting a blob that exists already is
+ * a no-op (the bytes are the same by construction). Writes are atomic (temp file + rename).
+ *
+ * @example
+ * const blobs = new BlobStore('/srv/genbench/data/files');
+ * const { sha256, size } = await blobs.putFile('/tmp/upload-123');   // moves or copies the file in
+ * blobs.path(sha256);                                                 // '/srv/genbench/data/files/7c/7cbe29...'
+ */
+export class BlobStore {
+  constructor(readonly dir: string) {}
+
+  /** Absolute path of a blob; throws on anything that is not a sha256 (so no user string reaches the filesystem). */
+  path(sha256: string): string {
+    if (!isSha256(sha256)) throw new Error(`internal: not a sha256: ${JSON.stringify(sha256).slice(0, 80)}`);
+    return join(this.dir, sha256.slice(0, 2), sha256);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return isSha256(sha256) && (await stat(this.path(sha256)).catch(() => null))?.isFile() === true;
+  }
+
+  /** Stores the bytes of `file` (left in place when `keep`, else moved when possible). */
+  async putFile(file: string, opts: { keep?: boolean } = {}): Promise<{ sha256: string; size: number }> {
+    const { sha256, size } = await hashFile(file);
+    const target = this.path(sha256);
+    if (await this.has(sha256)) {
+      if (opts.keep !== true) await rm(file, { force: true });
+      return { sha256, size };
+    }
+    await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+    const tmp = tempPathFor(target);
+    try {
+      if (opts.keep === true) await copyFile(file, tmp);
+      else await rename(file, tmp).catch(() => copyFile(file, tmp));
+      await link(tmp, target).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e; // a concurrent put of the same bytes won: fine
+      });
+    } finally {
+      await rm(tmp, { force: true });
+      if (opts.keep !== true) await rm(file, { force: true });
+    }
+    return { sha256, size };
+  }
+
+  /** Stores bytes held in memory. */
+  async putBytes(data: Uint8Array): Promise<{ sha256: string; size: number }> {
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    if (!(await this.has(sha256))) await writeFileAtomic(this.path(sha256), data);
+    return { sha256, size: data.byteLength };
+  }
+
+  /** Removes a blob (used to clean up after a failed upload; unknown blobs are ignored). */
+  async remove(sha256: string): Promise<void> {
+    if (isSha256(sha256)) await rm(this.path(sha256), { force: true });
+  }
+}
+
+export function isSha256(s: unknown): s is string {
+  return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
+}
+
+/** sha256 and byte size of a file, streamed. */
+export async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}

@@ -1,0 +1,146 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Report } from '../io/report.js';
+import type { Sql } from './sql.js';
+
+/**
+ * Evaluation reports (genbench.report/v1) per model and recipe. `verified` means this server computed the report
+ * from the uploaded checkpoint; a report uploaded with a model is 'self-reported'. One row per (model, recipe key):
+ * storing again replaces it. The report is kept whole as JSON; dataset, extractor and sample count are copied out
+ * for grouping.
+ *
+ * @example
+ * await putEvaluation(sql, { modelId, report, verified: true, gridSha256 });
+ * (await listEvaluations(sql, { dataset: 'mnist' }))[0]?.report.metrics['fd']?.value; // 38.7
+ */
+export interface EvaluationRecord {
+  readonly id: string;
+  readonly modelId: string;
+  readonly submissionId: string | null;
+  readonly dataset: string;
+  readonly extractor: string;
+  readonly recipeKey: string;
+  readonly verified: boolean;
+  readonly nGenerated: number;
+  readonly report: Report;
+  readonly gridSha256: string | null;
+  readonly nnSha256: string | null;
+  readonly createdAt: string;
+}
+
+export interface NewEvaluation {
+  readonly modelId: string;
+  readonly submissionId?: string;
+  readonly report: Report;
+  readonly verified: boolean;
+  readonly gridSha256?: string;
+  readonly nnSha256?: string;
+}
+
+interface EvaluationRow {
+  id: string;
+  model_id: string;
+  submission_id: string | null;
+  dataset: string;
+  extractor: string;
+  recipe_key: string;
+  verified: number;
+  n_generated: number | string;
+  report: string;
+  grid_sha256: string | null;
+  nn_sha256: string | null;
+  created_at: string;
+}
+
+const COLUMNS = 'id, model_id, submission_id, dataset, extractor, recipe_key, verified, n_generated, report, grid_sha256, nn_sha256, created_at';
+
+/**
+ * The recipe key: sha256 of the dataset split and the report's recipe (extractor, weights, preprocessing, n, seeds,
+ * metric parameters), so two reports with the same key were computed the same way.
+ */
+export function recipeKey(report: Report): string {
+  return createHash('sha256').update(stableJson({ dataset: report.dataset.name, split: report.dataset.split, recipe: report.recipe })).digest('hex');
+}
+
+/** Stores a report, replacing the previous one of the same model and recipe. */
+export async function putEvaluation(sql: Sql, e: NewEvaluation): Promise<EvaluationRecord> {
+  const record: EvaluationRecord = {
+    id: randomUUID(),
+    modelId: e.modelId,
+    submissionId: e.submissionId ?? null,
+    dataset: e.report.dataset.name,
+    extractor: e.report.recipe.extractor.id,
+    recipeKey: recipeKey(e.report),
+    verified: e.verified,
+    nGenerated: e.report.recipe.n.generated,
+    report: e.report,
+    gridSha256: e.gridSha256 ?? null,
+    nnSha256: e.nnSha256 ?? null,
+    createdAt: new Date().toISOString(),
+  };
+  await sql.run(
+    `INSERT INTO evaluations (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (model_id, recipe_key) DO UPDATE SET submission_id = excluded.submission_id, verified = excluded.verified,
+       report = excluded.report, grid_sha256 = excluded.grid_sha256, nn_sha256 = excluded.nn_sha256, created_at = excluded.created_at`,
+    [
+      record.id,
+      record.modelId,
+      record.submissionId,
+      record.dataset,
+      record.extractor,
+      record.recipeKey,
+      record.verified ? 1 : 0,
+      record.nGenerated,
+      JSON.stringify(record.report),
+      record.gridSha256,
+      record.nnSha256,
+      record.createdAt,
+    ],
+  );
+  const stored = await sql.get<EvaluationRow>(`SELECT ${COLUMNS} FROM evaluations WHERE model_id = ? AND recipe_key = ?`, [record.modelId, record.recipeKey]);
+  return fromRow(stored!);
+}
+
+/** Evaluations, oldest first, optionally of one dataset, extractor or model. */
+export async function listEvaluations(sql: Sql, opts: { dataset?: string; extractor?: string; modelId?: string } = {}): Promise<EvaluationRecord[]> {
+  const where: string[] = [];
+  const params: string[] = [];
+  for (const [col, v] of [['dataset', opts.dataset], ['extractor', opts.extractor], ['model_id', opts.modelId]] as const) {
+    if (v === undefined) continue;
+    where.push(`${col} = ?`);
+    params.push(v);
+  }
+  const clause = where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`;
+  return (await sql.all<EvaluationRow>(`SELECT ${COLUMNS} FROM evaluations${clause} ORDER BY created_at, id`, params)).map(fromRow);
+}
+
+export async function getEvaluation(sql: Sql, id: string): Promise<EvaluationRecord | undefined> {
+  const row = await sql.get<EvaluationRow>(`SELECT ${COLUMNS} FROM evaluations WHERE id = ?`, [id]);
+  return row === undefined ? undefined : fromRow(row);
+}
+
+function fromRow(r: EvaluationRow): EvaluationRecord {
+  return {
+    id: r.id,
+    modelId: r.model_id,
+    submissionId: r.submission_id,
+    dataset: r.dataset,
+    extractor: r.extractor,
+    recipeKey: r.recipe_key,
+    verified: Number(r.verified) === 1,
+    nGenerated: Number(r.n_generated),
+    report: JSON.parse(r.report) as Report,
+    gridSha256: r.grid_sha256,
+    nnSha256: r.nn_sha256,
+    createdAt: r.created_at,
+  };
+}
+
+/** JSON with object keys sorted at every level (a stable hash input). */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

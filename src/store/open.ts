@@ -1,0 +1,59 @@
+import { GenbenchError } from '../errors.js';
+import { migrate, openStore, type Store } from './index.js';
+import { MIGRATION_LOCK, openPostgres, withAdvisoryLock } from './postgres.js';
+import { openSqlite, type Sql } from './sql.js';
+
+/**
+ * Picks the database: PostgreSQL when a `postgres://` (or `postgresql://`) URL is given (the CLI passes
+ * DATABASE_URL), else the embedded SQLite file `db` (default genbench.db).
+ *
+ * @example
+ * const sql = openSql({ databaseUrl: process.env['DATABASE_URL'], db: 'genbench.db' });
+ * sql.dialect; // 'postgres' when DATABASE_URL=postgres://..., else 'sqlite'
+ */
+export interface OpenSqlOptions {
+  readonly db?: string;
+  readonly databaseUrl?: string | undefined;
+}
+
+export function openSql(o: OpenSqlOptions): Sql {
+  const url = o.databaseUrl;
+  if (url === undefined || url === '') return openSqlite(o.db ?? 'genbench.db');
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new GenbenchError('USAGE', `DATABASE_URL '${redact(url)}': only postgres:// URLs are supported; unset it to use the SQLite file (--db)`);
+  }
+  return openPostgres(url);
+}
+
+export interface OpenDatabaseOptions extends OpenSqlOptions {
+  /** Blob folder (uploaded checkpoints, grids); required with PostgreSQL, where it must be shared by every process. */
+  readonly dataDir?: string;
+}
+
+/**
+ * Opens the store on SQLite or PostgreSQL. With PostgreSQL the migrations run under an advisory lock first, so a
+ * server and workers that start together do not apply them twice.
+ *
+ * @example
+ * const store = await openDatabase({ databaseUrl: 'postgres://db/genbench', dataDir: '/shared/genbench-files' });
+ */
+export async function openDatabase(o: OpenDatabaseOptions): Promise<Store> {
+  const url = o.databaseUrl;
+  if (url === undefined || url === '') return openStore({ ...(o.db === undefined ? {} : { db: o.db }), ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }) });
+  if (o.dataDir === undefined) {
+    throw new GenbenchError('USAGE', '--data-dir is required with DATABASE_URL: the folder for uploaded checkpoints, shared by the server and every worker');
+  }
+  const sql = openSql(o);
+  try {
+    await withAdvisoryLock(url, MIGRATION_LOCK, () => migrate(sql).then(() => undefined));
+  } catch (e) {
+    await sql.close();
+    throw e;
+  }
+  return openStore({ sql, dataDir: o.dataDir });
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+}

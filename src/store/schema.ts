@@ -1,0 +1,92 @@
+import type { Migration } from './migrations.js';
+
+/**
+ * The core tables of the results store (ids '0001' to '0099'). Portable SQL: TEXT / INTEGER / REAL columns, ids made
+ * in JS, timestamps as ISO-8601 text, JSON documents as TEXT.
+ *
+ * - tokens: submission tokens; only the sha256 of a token is stored.
+ * - models: one row per submitted or reference model (manifest JSON, licence, kind).
+ * - files: content-addressed blobs (name = sha256) kept in the data folder; submission_files maps upload names.
+ * - submissions: an upload and its evaluation state (queued, running, done, failed).
+ * - evaluations: one report per model and recipe; `verified` = 1 when this server computed it.
+ *
+ * @example
+ * await runMigrations(sql, CORE_MIGRATIONS); // ['0001-core-tokens', '0002-core-models', ...]
+ */
+export const CORE_MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    id: '0001-core-tokens',
+    up: `CREATE TABLE tokens (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      hash TEXT NOT NULL UNIQUE,
+      admin INTEGER NOT NULL DEFAULT 0,
+      created_at TEXT NOT NULL,
+      revoked_at TEXT
+    )`,
+  },
+  {
+    id: '0002-core-models',
+    up: `CREATE TABLE models (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      format TEXT NOT NULL,
+      licence TEXT,
+      dataset TEXT,
+      manifest TEXT NOT NULL,
+      curve_sha256 TEXT,
+      created_at TEXT NOT NULL
+    );
+    CREATE INDEX models_name ON models (name)`,
+  },
+  {
+    id: '0003-core-files',
+    up: `CREATE TABLE files (
+      sha256 TEXT PRIMARY KEY,
+      size BIGINT NOT NULL,
+      created_at TEXT NOT NULL
+    )`,
+  },
+  {
+    id: '0004-core-submissions',
+    up: `CREATE TABLE submissions (
+      id TEXT PRIMARY KEY,
+      model_id TEXT NOT NULL REFERENCES models (id),
+      token_id TEXT REFERENCES tokens (id),
+      main_file TEXT NOT NULL,
+      dataset TEXT NOT NULL,
+      status TEXT NOT NULL,
+      job_id TEXT,
+      error TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    CREATE INDEX submissions_status ON submissions (status);
+    CREATE TABLE submission_files (
+      submission_id TEXT NOT NULL REFERENCES submissions (id),
+      name TEXT NOT NULL,
+      sha256 TEXT NOT NULL REFERENCES files (sha256),
+      PRIMARY KEY (submission_id, name)
+    )`,
+  },
+  {
+    id: '0005-core-evaluations',
+    up: `CREATE TABLE evaluations (
+      id TEXT PRIMARY KEY,
+      model_id TEXT NOT NULL REFERENCES models (id),
+      submission_id TEXT REFERENCES submissions (id),
+      dataset TEXT NOT NULL,
+      extractor TEXT NOT NULL,
+      recipe_key TEXT NOT NULL,
+      verified INTEGER NOT NULL,
+      n_generated INTEGER NOT NULL,
+      report TEXT NOT NULL,
+      grid_sha256 TEXT,
+      nn_sha256 TEXT,
+      created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX evaluations_model_recipe ON evaluations (model_id, recipe_key);
+    CREATE INDEX evaluations_board ON evaluations (dataset, extractor)`,
+  },
+]);

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { createModel, type ModelRecord, type NewModel } from './models.js';
+import type { Sql } from './sql.js';
+
+/**
+ * Submissions: an uploaded checkpoint (its files, by upload name and sha256), the model row it created, and the
+ * state of its evaluation: queued -> running -> done | failed.
+ *
+ * @example
+ * const s = await createSubmission(sql, { model, files: [{ name: 'g.onnx', sha256, size }], mainFile: 'g.onnx', dataset: 'mnist', tokenId });
+ * await setSubmissionStatus(sql, s.id, 'running');
+ * (await getSubmission(sql, s.id))?.status; // 'running'
+ */
+export type SubmissionStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface StoredFile {
+  /** Sanitised upload name (a plain file name, no folders). */
+  readonly name: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export interface SubmissionRecord {
+  readonly id: string;
+  readonly modelId: string;
+  readonly tokenId: string | null;
+  readonly mainFile: string;
+  readonly dataset: string;
+  readonly status: SubmissionStatus;
+  readonly jobId: string | null;
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewSubmission {
+  readonly model: NewModel;
+  readonly files: readonly StoredFile[];
+  readonly mainFile: string;
+  readonly dataset: string;
+  readonly tokenId?: string;
+}
+
+interface SubmissionRow {
+  id: string;
+  model_id: string;
+  token_id: string | null;
+  main_file: string;
+  dataset: string;
+  status: string;
+  job_id: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS = 'id, model_id, token_id, main_file, dataset, status, job_id, error, created_at, updated_at';
+
+/** Records the files, the model and a 'queued' submission in one transaction. */
+export async function createSubmission(sql: Sql, s: NewSubmission): Promise<{ submission: SubmissionRecord; model: ModelRecord }> {
+  return sql.transaction(async (tx) => {
+    const now = new Date().toISOString();
+    for (const f of s.files) {
+      await tx.run('INSERT INTO files (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING', [f.sha256, f.size, now]);
+    }
+    const model = await createModel(tx, s.model);
+    const submission: SubmissionRecord = {
+      id: randomUUID(),
+      modelId: model.id,
+      tokenId: s.tokenId ?? null,
+      mainFile: s.mainFile,
+      dataset: s.dataset,
+      status: 'queued',
+      jobId: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tx.run(`INSERT INTO submissions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      submission.id,
+      submission.modelId,
+      submission.tokenId,
+      submission.mainFile,
+      submission.dataset,
+      submission.status,
+      null,
+      null,
+      now,
+      now,
+    ]);
+    for (const f of s.files) await tx.run('INSERT INTO submission_files (submission_id, name, sha256) VALUES (?, ?, ?)', [submission.id, f.name, f.sha256]);
+    return { submission, model };
+  });
+}
+
+export async function getSubmission(sql: Sql, id: string): Promise<SubmissionRecord | undefined> {
+  const row = await sql.get<SubmissionRow>(`SELECT ${COLUMNS} FROM submissions WHERE id = ?`, [id]);
+  return row === undefined ? undefined : fromRow(row);
+}
+
+export async function listSubmissions(sql: Sql, opts: { status?: readonly SubmissionStatus[]; modelId?: string } = {}): Promise<SubmissionRecord[]> {
+  const where: string[] = [];
+  const params: string[] = [];
+  if (opts.status !== undefined) {
+    if (opts.status.length === 0) return [];
+    where.push(`status IN (${opts.status.map(() => '?').join(', ')})`);
+    params.push(...opts.status);
+  }
+  if (opts.modelId !== undefined) {
+    where.push('model_id = ?');
+    params.push(opts.modelId);
+  }
+  const clause = where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`;
+  return (await sql.all<SubmissionRow>(`SELECT ${COLUMNS} FROM submissions${clause} ORDER BY created_at, id`, params)).map(fromRow);
+}
+
+/** Moves a submission to `status`; `error` is kept for 'failed' and cleared otherwise. */
+export async function setSubmissionStatus(sql: Sql, id: string, status: SubmissionStatus, opts: { error?: string; jobId?: string } = {}): Promise<void> {
+  const error = status === 'failed' ? (opts.error ?? 'evaluation failed') : null;
+  await sql.run('UPDATE submissions SET status = ?, error = ?, job_id = COALESCE(?, job_id), updated_at = ? WHERE id = ?', [
+    status,
+    error,
+    opts.jobId ?? null,
+    new Date().toISOString(),
+    id,
+  ]);
+}
+
+/** Records the queue's job id of a submission (status unchanged). */
+export async function setSubmissionJob(sql: Sql, id: string, jobId: string): Promise<void> {
+  await sql.run('UPDATE submissions SET job_id = ?, updated_at = ? WHERE id = ?', [jobId, new Date().toISOString(), id]);
+}
+
+/** The files of a submission by upload name. */
+export async function submissionFiles(sql: Sql, id: string): Promise<StoredFile[]> {
+  const rows = await sql.all<{ name: string; sha256: string; size: number | string }>(
+    'SELECT sf.name AS name, sf.sha256 AS sha256, f.size AS size FROM submission_files sf JOIN files f ON f.sha256 = sf.sha256 WHERE sf.submission_id = ? ORDER BY sf.name',
+    [id],
+  );
+  return rows.map((r) => ({ name: r.name, sha256: r.sha256, size: Number(r.size) })); // BIGINT comes back as text from pg
+}
+
+function fromRow(r: SubmissionRow): SubmissionRecord {
+  return {
+    id: r.id,
+    modelId: r.model_id,
+    tokenId: r.token_id,
+    mainFile: r.main_file,
+    dataset: r.dataset,
+    status: r.status as SubmissionStatus,
+    jobId: r.job_id,
+    error: r.error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

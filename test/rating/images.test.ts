@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pngDataUrl, storeImageSource, vigilanceImage } from '../../src/rating/images.js';
+import type { Store } from '../../src/store/index.js';
+import { optionalSharedAssets } from '../helpers/assets.js';
+import { addModel, ratingStore } from './fixtures.js';
+import { faintPixels, FAINT_THRESHOLD } from '../browser/test-rater.js';
+
+const shared = optionalSharedAssets();
+
+describe('vigilance images and data URLs', () => {
+  it('makes reproducible noise of the model image shape', () => {
+    const a = vigilanceImage(3, { height: 28, width: 28, channels: 1 });
+    expect(a).toMatchObject({ n: 1, height: 28, width: 28, channels: 1 });
+    expect(vigilanceImage(3, { height: 28, width: 28, channels: 1 }).data).toEqual(a.data);
+    expect(vigilanceImage(4, { height: 28, width: 28, channels: 1 }).data).not.toEqual(a.data);
+    const mean = a.data.reduce((s, v) => s + v, 0) / a.data.length;
+    expect(mean).toBeGreaterThan(100);
+    expect(mean).toBeLessThan(155);
+    expect(pngDataUrl(a, 0)).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+  });
+});
+
+describe.skipIf(!shared)('image source on a stored checkpoint (fixture mnist-dcgan)', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let modelId: string;
+  beforeAll(async () => {
+    ({ store, cleanup } = await ratingStore());
+    const dir = join(shared!, 'fixtures/submissions');
+    const onnx = await store.blobs.putFile(join(dir, 'mnist-dcgan.onnx'), { keep: true });
+    const manifest = await store.blobs.putFile(join(dir, 'mnist-dcgan.genbench.json'), { keep: true });
+    modelId = await addModel(store, 'mnist-dcgan', [{ name: 'mnist-dcgan.onnx', ...onnx }, { name: 'genbench.json', ...manifest }], 'mnist-dcgan.onnx');
+  });
+  afterAll(async () => cleanup());
+
+  it('samples the fake pool once, keeps it in the blob store, and serves held-out MNIST as real images', async () => {
+    const source = storeImageSource(store, { poolSize: 64, seed: 0 });
+    const fakes = await source.fakes(modelId);
+    expect(fakes).toMatchObject({ n: 64, height: 28, width: 28, channels: 1 });
+    const row = await store.sql.get<{ sha256: string }>('SELECT sha256 FROM rating_fake_pools WHERE model_id = ?', [modelId]);
+    expect(await store.blobs.has(row!.sha256)).toBe(true);
+    // a fresh source (a restarted server) reads the same pool from the blob store
+    const again = await storeImageSource(store, { poolSize: 64, seed: 0 }).fakes(modelId);
+    expect(again.data).toEqual(fakes.data);
+    const real = await source.real(modelId);
+    expect(real.dataset).toBe('mnist');
+    expect(real.images.n).toBe(2000); // test[8000:], never used to train the fixtures
+    // the browser test's rater tells these apart by the DCGAN's faint background haze (see test/browser/test-rater.ts)
+    const size = 784;
+    const fakeCounts = [...Array(64)].map((_, i) => faintPixels(fakes.data.subarray(i * size, (i + 1) * size), 1));
+    const realCounts = [...Array(200)].map((_, i) => faintPixels(real.images.data.subarray(i * size, (i + 1) * size), 1));
+    expect(fakeCounts.filter((c) => c > FAINT_THRESHOLD).length).toBeGreaterThanOrEqual(60);
+    expect(realCounts.filter((c) => c <= FAINT_THRESHOLD).length).toBeGreaterThanOrEqual(190);
+  });
+});

@@ -1,0 +1,74 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, openSql } from '../../src/store/open.js';
+import { openPostgres, toPositional } from '../../src/store/postgres.js';
+import { serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
+import { storeConformance } from './conformance.js';
+
+/**
+ * The store conformance suite on a real PostgreSQL 15 (its own server in a temp folder, test/helpers/services.ts):
+ * each test gets a fresh database. Skipped outside CI when the Debian binaries are missing; fails in CI.
+ */
+const available = serviceBinaries('postgres');
+let server: Service | undefined;
+let admin: pg.Client | undefined;
+let dbCount = 0;
+
+beforeAll(async () => {
+  if (!available) return;
+  server = await startPostgres();
+  admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+}, 60_000);
+
+afterAll(async () => {
+  await admin?.end();
+  await server?.stop();
+});
+
+/** A new empty database on the test server; its URL. */
+async function freshDatabase(): Promise<string> {
+  const name = `conformance_${dbCount++}`;
+  await admin!.query(`CREATE DATABASE ${name}`);
+  return server!.url.replace(/\/postgres$/, `/${name}`);
+}
+
+describe.skipIf(!available)('postgres', () => {
+  storeConformance('postgres 15', async () => openPostgres(await freshDatabase()));
+
+  it('rewrites ? to $n outside literals, quoted identifiers and comments', () => {
+    expect(toPositional(`SELECT '?', "a?" FROM t -- why?\nWHERE a = ? /* ? */ AND b = 'it''s ?' AND c = ?`)).toBe(
+      `SELECT '?', "a?" FROM t -- why?\nWHERE a = $1 /* ? */ AND b = 'it''s ?' AND c = $2`,
+    );
+  });
+
+  it('returns BIGINT, COUNT and NUMERIC as numbers, and accepts bigint parameters', async () => {
+    const sql = openPostgres(await freshDatabase());
+    await sql.exec('CREATE TABLE f (id TEXT PRIMARY KEY, size BIGINT NOT NULL)');
+    await sql.run('INSERT INTO f (id, size) VALUES (?, ?), (?, ?)', ['a', 5_000_000_000n, 'b', 7]);
+    expect(await sql.get('SELECT COUNT(*) AS n, SUM(size) AS total FROM f')).toEqual({ n: 2, total: 5_000_000_007 });
+    expect(await sql.get('SELECT size FROM f WHERE id = ?', ['a'])).toEqual({ size: 5_000_000_000 });
+    await sql.close();
+  });
+
+  it('openDatabase migrates once when several processes open the same database together', async () => {
+    const url = await freshDatabase();
+    const stores = await Promise.all([0, 1, 2].map(() => openDatabase({ databaseUrl: url, dataDir: server!.dir })));
+    const rows = await stores[0]!.sql.all<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    expect(stores[0]!.sql.dialect).toBe('postgres');
+    for (const s of stores) await s.close();
+  });
+
+  it('picks PostgreSQL for postgres:// URLs, SQLite otherwise, and refuses other schemes in one line', async () => {
+    const sql = openSql({ databaseUrl: server!.url });
+    expect(sql.dialect).toBe('postgres');
+    await sql.close();
+    const lite = openSql({ db: ':memory:' });
+    expect(lite.dialect).toBe('sqlite');
+    await lite.close();
+    expect(() => openSql({ databaseUrl: 'mysql://u:secret@h/db' })).toThrow(/^DATABASE_URL 'mysql:\/\/u:\*\*\*@h\/db': only postgres:\/\/ URLs are supported/);
+    await expect(openDatabase({ databaseUrl: server!.url })).rejects.toThrow(/--data-dir is required with DATABASE_URL/);
+  });
+});
