@@ -32,8 +32,11 @@ interface EvaluateFlags {
   backend?: string;
   out?: string;
   grid?: string;
+  trainSplit?: string;
   json?: boolean;
   quiet?: boolean;
+  baseline?: string;
+  rules?: string;
 }
 
 export function evaluateCommand(): Command {
@@ -44,7 +47,7 @@ export function evaluateCommand(): Command {
     .option('--split <expr>', 'reference split, e.g. test or test[8000:] (default: test, held out from the model\'s training rows)')
     .option('--n <count>', 'generated samples to score', '5000')
     .option('--reference-n <count>', 'reference images: the first of the split (default: min(n, split size))')
-    .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>')
+    .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>')
     .option('--metrics <list>', 'comma-separated: is, fd, kid, precision, recall, density, coverage, disc (default: all the extractor serves)')
     .option('--seed <int>', 'seed of the latents (and of bootstrap resamples)', '0')
     .option('--bootstrap <n>', 'add 95% percentile-bootstrap intervals from n resamples (0 = none)', '0')
@@ -52,8 +55,11 @@ export function evaluateCommand(): Command {
     .option('--backend <name>', 'tfjs backend: node-gpu, node, wasm, cpu')
     .option('--out <report.json>', 'write the report here (atomically)')
     .option('--grid <file.png>', 'write a PNG grid of the first 64 samples scored (default: beside --out)')
+    .option('--train-split <expr>', 'the model\'s training split (e.g. test[:8000]): adds the memorisation checks copy_rate, closer_to_train_share, mifid_term, ct (feature space)')
     .option('--json', 'print the report JSON on stdout')
     .option('--quiet', 'no progress bars')
+    .option('--baseline <report.json>', 'then gate the new report against this one (genbench gate; exit 1 on a regression)')
+    .option('--rules <gate.json>', 'gate rules for --baseline (docs/gate.md)')
     .action(runEvaluate);
 }
 
@@ -64,6 +70,7 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
   const bootstrap = parseIntFlag('bootstrap', f.bootstrap, { min: 0 });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
   const grid = f.grid ?? (f.out === undefined ? undefined : defaultGridPath(f.out));
+  const gate = f.baseline === undefined ? undefined : await loadGate(f.baseline, f.rules); // bad files fail before the work
   const { evaluate } = await import('../harness/evaluate.js'); // tfjs and onnxruntime load only when needed
   const { writeReport } = await import('../io/report.js');
   const report = await evaluate({
@@ -80,11 +87,20 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(f.backend === undefined ? {} : { backend: f.backend }),
     ...(grid === undefined ? {} : { grid }),
+    ...(f.trainSplit === undefined ? {} : { trainSplit: f.trainSplit }),
   });
   if (f.out !== undefined) await writeReport(resolve(f.out), report);
   if (f.json) printJson(report);
   else printSummary(report, f.out);
   if (f.quiet !== true) for (const w of report.warnings) log(`warning: ${w}`);
+  if (gate !== undefined) await gate.run({ ...gate.options, candidate: report, out: f.json ? process.stderr : process.stdout });
+}
+
+/** `--baseline`: reads the baseline report and the rules now; the gate runs after the evaluation (src/cli/gate.ts). */
+async function loadGate(baseline: string, rules: string | undefined) {
+  const { loadRules, runGate } = await import('./gate.js');
+  const { readReport } = await import('../io/report.js');
+  return { run: runGate, options: { baseline: await readReport(resolve(baseline)), rules: await loadRules(rules) } };
 }
 
 /** `runs/r.json` -> `runs/r.grid.png`. */

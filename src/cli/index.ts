@@ -8,6 +8,14 @@ import { pixelCommand } from './pixel.js';
 import { trainCommand } from './train.js';
 import { evaluateCommand } from './evaluate.js';
 import { sanityCommand } from './sanity.js';
+import { memorizationCommand } from './memorization.js';
+import { serveCommand } from './serve.js';
+import { adminCommand } from './admin.js';
+import { submitCommand } from './submit.js';
+import { nnCommand } from './nn.js';
+import { gateCommand } from './gate.js';
+import { workerCommand } from './worker.js';
+import { demoCommand } from './demo.js';
 
 /**
  * Registry of CLI commands: one file per command, one line here (STYLE.md rule 2).
@@ -24,5 +32,13 @@ export const COMMANDS: ReadonlyMap<string, () => Command> = Object.freeze(
     ['train', trainCommand],
     ['evaluate', evaluateCommand],
     ['sanity', sanityCommand],
+    ['memorization', memorizationCommand],
+    ['serve', serveCommand],
+    ['admin', adminCommand],
+    ['submit', submitCommand],
+    ['nn', nnCommand],
+    ['gate', gateCommand],
+    ['worker', workerCommand],
+    ['demo', demoCommand],
   ]),
 );

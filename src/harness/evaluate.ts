@@ -59,6 +59,8 @@ export interface EvaluateOptions {
   readonly grid?: string;
   /** Feature cache folder (default GENBENCH_HOME/features). */
   readonly cacheDir?: string;
+  /** Training split of the model: adds the memorisation checks (feature space, src/memorization) to the metrics. */
+  readonly trainSplit?: string;
   readonly progress?: Progress;
 }
 
@@ -71,7 +73,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<Report> {
   const g = typeof opts.generator === 'string' ? await loadGenerator(opts.generator, opts.backend === undefined ? {} : { backend: opts.backend }) : opts.generator;
   let fx: FeatureExtractor | undefined;
   try {
-    fx = typeof opts.extractor === 'object' ? opts.extractor : await createExtractor(opts.extractor ?? DEFAULT_EXTRACTOR);
+    fx = typeof opts.extractor === 'object' ? opts.extractor : await createExtractor(opts.extractor ?? DEFAULT_EXTRACTOR, opts.progress === undefined ? {} : { progress: opts.progress });
     return await run(opts, ds, g, fx, started);
   } finally {
     if (fx !== undefined && typeof opts.extractor !== 'object') await fx.dispose();
@@ -118,6 +120,9 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
   const refFeatures = Object.fromEntries(Object.entries(cached).map(([k, v]) => [k, v.matrix]));
   const bootstrap = opts.bootstrap !== undefined && opts.bootstrap > 0 ? { resamples: opts.bootstrap, seed } : undefined;
   const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog });
+  const fl = plan.layers.features;
+  const memo = opts.trainSplit === undefined ? undefined : await (await import('../memorization/evaluate-hook.js')).memorizationForReport({ ds, trainSplit: opts.trainSplit, fx, layer: fl, generated: generated[fl]!, reference: refFeatures[fl]!, seed, ...batch, ...prog, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+  if (memo !== undefined) Object.assign(metrics, memo.metrics);
   const metricsSeconds = since(t);
 
   const overlap = trainingOverlapWarning(ds.name, reference.split, g.manifest);
@@ -141,7 +146,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
     created: new Date().toISOString(),
     model: modelSection(g),
     dataset: datasetSection(ds, reference),
-    recipe: recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode }),
+    recipe: withMemorization(recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode }), memo?.params),
     metrics,
     timings: {
       sample: { seconds: sampleSeconds },
@@ -203,7 +208,7 @@ function recipeSection(r: RecipeFacts): Report['recipe'] {
   const metricSeeds: Record<string, number> = {};
   for (const [group, p] of Object.entries(r.plan.params)) if (typeof p['seed'] === 'number') metricSeeds[group] = p['seed'];
   return {
-    extractor: { id: r.fx.keyId, weightsSha256: r.fx.weightsSha256, layers: recipeLayers(r.plan), preprocessing: { ...r.fx.preprocessing } },
+    extractor: { id: r.fx.keyId, weightsSha256: r.fx.weightsSha256, layers: recipeLayers(r.plan), preprocessing: { ...r.fx.preprocessing }, ...(r.fx.info === undefined ? {} : { info: { ...r.fx.info } }) },
     n: { generated: r.n, reference: r.nReference },
     seeds: { sampling: r.seed, metrics: metricSeeds, bootstrap: r.bootstrap?.seed ?? null },
     sampling: { labels: r.labels, quantisation: 'uint8: clip(round-half-even((x - lo) / (hi - lo) * 255))' },
@@ -218,6 +223,11 @@ function recipeSection(r: RecipeFacts): Report['recipe'] {
 function recipeLayers(plan: MetricPlan): Report['recipe']['extractor']['layers'] {
   const { features, classScores, discriminator } = plan.layers;
   return { features, ...(classScores === undefined ? {} : { classScores }), ...(discriminator === undefined ? {} : { discriminator: [...discriminator] }) };
+}
+
+/** Recipe with the memorisation parameters under params.memorization, when the checks ran. */
+function withMemorization(r: Report['recipe'], params: Record<string, string | number | boolean> | undefined): Report['recipe'] {
+  return params === undefined ? r : { ...r, params: { ...r.params, memorization: params } };
 }
 
 function since(t: number): number {
