@@ -59,3 +59,14 @@ export {
   type GeneratorManifest,
   type SampleOptions,
 } from './models/index.js';
+
+// Nearest neighbours (exact and HNSW) and memorisation checks
+export { createNearestNeighbors, exactNearestNeighbors, hnswNearestNeighbors, type NearestNeighbors, type NeighborResult, type NnMetric } from './nn/index.js';
+export { memorizationChecks, memorizationForModel, type MemorizationResult } from './memorization/index.js';
+
+// CI gate between two reports
+export { compareReports, parseRules, readRules, gateMarkdown, type GateResult, type GateRules } from './gate/index.js';
+
+// Leaderboard server, store and human rating (Express, SQLite or PostgreSQL): loaded only by `genbench serve`,
+// `worker` and `demo`, so that importing genbench does not start native database drivers; import them from
+// 'genbench/dist/src/server/serve.js' (startServer) and 'genbench/dist/src/store/index.js' (openStore) when needed.

@@ -49,6 +49,7 @@ describe.skipIf(!shared || !slow)('cdcgan honours its labels after a short train
       classes: DIGITS,
       settings: { model: 'cdcgan', dataset: 'mnist', split: `test[0:8000] digits 0-${DIGITS - 1}`, batch: BATCH, seed: 0, backend: backend.name },
       out,
+      epochs: 1000,
       maxSteps: STEPS,
     });
     expect(r.status).toBe('step-limit');
