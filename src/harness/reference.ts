@@ -58,6 +58,20 @@ export function trainingOverlapWarning(datasetName: string, referenceSplit: stri
 }
 
 /**
+ * The manifest's training rows as a split expression of `ds` (`train_split: '0-7999'` -> `test[0:8000]`, rows of
+ * the split evaluated by default as in defaultSplit), or undefined when the manifest names no training split on it.
+ *
+ * @example
+ * trainingSplit(mnist, { dataset: 'mnist', train_split: '0-7999' }); // 'test[0:8000]'
+ */
+export function trainingSplit(ds: Pick<Dataset, 'name' | 'splits'>, training: TrainingInfo): string | undefined {
+  const t = trainingRows(ds.name, training);
+  if (t === undefined) return undefined;
+  const base = t.name ?? ds.splits.find((s) => s.name === 'test')?.name ?? ds.splits[ds.splits.length - 1]!.name;
+  return `${base}[${t.start}:${t.stop ?? ''}]`;
+}
+
+/**
  * Loads `split` and keeps its first `referenceN` images, naming the result by an exact split expression;
  * `available` is the number of images in the whole split expression.
  */

@@ -17,6 +17,12 @@ import type { EvalJob, JobHandler, JobQueue } from './queue.js';
  * (dataset, extractor, n, bootstrap, seed), stores the report as a *verified* evaluation with its sample grid, and
  * moves the submission to done, or to failed with the one-line error.
  *
+ * When the model's manifest names its training rows on the job's dataset (`dataset` + `train_split`, e.g. `0-7999`
+ * -> `test[0:8000]`, reference.ts trainingSplit), `evaluate()` also runs the memorisation checks (feature space, as
+ * report metrics) and the job draws the pixel-space nearest-neighbour panel of min(n, 500) samples (stored as the
+ * evaluation's nn.png). Failures there never fail the evaluation: the report gets a warning instead (checks failing
+ * rerun the evaluation without them). With an injected `evaluate` (tests) the panel is skipped.
+ *
  * @example
  * queue.start(evaluationHandler({ store }));
  * await queue.enqueue({ submissionId, recipe: evaluationRecipe({ n: 200 }, 'mnist') });
@@ -43,7 +49,14 @@ export function parseRecipe(recipe: string): JobRecipe {
   return { dataset: r.dataset, n: r.n, bootstrap: r.bootstrap ?? 0, seed: r.seed ?? 0, ...(typeof r.extractor === 'string' ? { extractor: r.extractor } : {}) };
 }
 
-export function evaluationHandler(deps: { store: Store; evaluate?: EvaluateFn; workDir?: string; cacheDir?: string }): JobHandler {
+interface Deps {
+  readonly store: Store;
+  readonly evaluate?: EvaluateFn;
+  readonly workDir?: string;
+  readonly cacheDir?: string;
+}
+
+export function evaluationHandler(deps: Deps): JobHandler {
   return async (job) => {
     const { sql } = deps.store;
     const sub = await getSubmission(sql, job.submissionId);
@@ -51,9 +64,10 @@ export function evaluationHandler(deps: { store: Store; evaluate?: EvaluateFn; w
     await setSubmissionStatus(sql, sub.id, 'running');
     const dir = await mkdtemp(join(deps.workDir ?? tmpdir(), 'genbench-eval-'));
     try {
-      const report = await runEvaluation(deps, job, dir);
+      const { report, nn } = await runEvaluation(deps, job, dir);
       const grid = await deps.store.blobs.putFile(join(dir, 'grid.png')).catch(() => undefined);
-      await putEvaluation(sql, { modelId: sub.modelId, submissionId: sub.id, report, verified: true, ...(grid ? { gridSha256: grid.sha256 } : {}) });
+      const extra = { ...(grid ? { gridSha256: grid.sha256 } : {}), ...(nn === undefined ? {} : { nnSha256: nn }) };
+      await putEvaluation(sql, { modelId: sub.modelId, submissionId: sub.id, report, verified: true, ...extra });
       await setSubmissionStatus(sql, sub.id, 'done');
     } catch (e) {
       const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
@@ -65,7 +79,7 @@ export function evaluationHandler(deps: { store: Store; evaluate?: EvaluateFn; w
   };
 }
 
-async function runEvaluation(deps: { store: Store; evaluate?: EvaluateFn; cacheDir?: string }, job: EvalJob, dir: string): Promise<Report> {
+async function runEvaluation(deps: Deps, job: EvalJob, dir: string): Promise<{ report: Report; nn?: string }> {
   const { sql, blobs } = deps.store;
   const sub = (await getSubmission(sql, job.submissionId))!;
   const model = (await getModel(sql, sub.modelId))!;
@@ -78,9 +92,11 @@ async function runEvaluation(deps: { store: Store; evaluate?: EvaluateFn; cacheD
   const stem = sub.mainFile.replace(/\.onnx$/, '');
   const manifestName = model.format === 'onnx' ? `${stem}.genbench.json` : 'genbench.json';
   await writeFile(join(dir, manifestName), JSON.stringify(model.manifest));
+  const generator = join(dir, sub.mainFile);
+  const trainSplit = await manifestTrainSplit(recipe.dataset, model.manifest);
   const evaluate = deps.evaluate ?? (await import('../harness/evaluate.js')).evaluate;
-  const report = await evaluate({
-    generator: join(dir, sub.mainFile),
+  const opts: EvaluateOptions = {
+    generator,
     dataset: recipe.dataset,
     n: recipe.n,
     seed: recipe.seed,
@@ -88,9 +104,59 @@ async function runEvaluation(deps: { store: Store; evaluate?: EvaluateFn; cacheD
     grid: join(dir, 'grid.png'),
     ...(recipe.extractor === undefined ? {} : { extractor: recipe.extractor }),
     ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }),
-  });
+  };
+  let report: Report;
+  const warnings: string[] = [];
+  if (trainSplit === undefined) report = await evaluate(opts);
+  else {
+    try {
+      report = await evaluate({ ...opts, trainSplit });
+    } catch (e) {
+      warnings.push(`memorisation checks skipped: ${oneLine(e)}`);
+      report = await evaluate(opts);
+    }
+  }
+  let nn: string | undefined;
+  if (trainSplit !== undefined && deps.evaluate === undefined) {
+    try {
+      nn = await neighbourPanel(deps, { generator, dataset: recipe.dataset, trainSplit, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N), seed: recipe.seed }, dir);
+    } catch (e) {
+      warnings.push(`nearest-neighbour panel not made: ${oneLine(e)}`);
+    }
+  }
   const { grid: _grid, ...run } = report.run;
-  return { ...report, model: { ...report.model, path: sub.mainFile }, run };
+  return { report: { ...report, model: { ...report.model, path: sub.mainFile }, run, warnings: [...report.warnings, ...warnings] }, ...(nn === undefined ? {} : { nn }) };
+}
+
+/** Generated samples behind the nearest-neighbour panel (pixel space; its checks are not reported). */
+const PANEL_MAX_N = 500;
+
+/** The manifest's training split on `dataset` as a split expression (`0-7999` -> `test[0:8000]`), if it names one. */
+async function manifestTrainSplit(dataset: string, manifest: Record<string, unknown>): Promise<string | undefined> {
+  const training = { dataset: typeof manifest['dataset'] === 'string' ? manifest['dataset'] : undefined, train_split: typeof manifest['train_split'] === 'string' ? manifest['train_split'] : undefined };
+  if (training.dataset !== dataset || training.train_split === undefined) return undefined;
+  const { openDataset } = await import('../data/index.js');
+  const { trainingSplit } = await import('../harness/reference.js');
+  return trainingSplit(await openDataset(dataset), training);
+}
+
+/**
+ * The pixel-space nearest-neighbour panel (most suspicious samples and their nearest training images) written to
+ * `dir/nn.png` and stored as a blob; returns its sha256. Held-out rows: the first `n` of the reference split.
+ */
+async function neighbourPanel(deps: Deps, p: { generator: string; dataset: string; trainSplit: string; referenceSplit: string; n: number; seed: number }, dir: string): Promise<string> {
+  const { parseSplitExpr } = await import('../data/split-spec.js');
+  const { memorizationForModel } = await import('../memorization/model.js');
+  const ref = parseSplitExpr(p.referenceSplit);
+  const start = ref.start ?? 0;
+  const stop = ref.stop === undefined ? start + p.n : Math.min(ref.stop, start + p.n);
+  const png = join(dir, 'nn.png');
+  await memorizationForModel({ generator: p.generator, dataset: p.dataset, trainSplit: p.trainSplit, heldoutSplit: `${ref.name}[${start}:${stop}]`, n: p.n, seed: p.seed, space: 'pixel', panels: png, ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }) });
+  return (await deps.store.blobs.putFile(png)).sha256;
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
 
 /** Re-queues submissions left queued or running (a restart); returns how many. */

@@ -25,7 +25,7 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
     server = await startServer({
       db: join(tmp, 'gb.db'),
       port: 0,
-      evaluation: { n: 32, bootstrap: 0, extractor: 'mobilenet-v1-0.25' },
+      evaluation: { n: 100, bootstrap: 0, extractor: 'mobilenet-v1-0.25' },
       cacheDir: join(tmp, 'features'),
       app: { uploadDir: uploads, limits: { maxFileBytes: 3 * 2 ** 20, maxFiles: 8, maxJsonBytes: 64 * 1024 } },
     });
@@ -60,13 +60,27 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
     const { boards } = (await (await fetch(`${base}/api/leaderboard`)).json()) as { boards: Array<{ dataset: string; extractor: string; rows: Array<Record<string, any>> }> };
     const board = boards.find((b) => b.dataset === 'mnist' && b.extractor === 'mobilenet-v1-0.25')!;
     const row = board.rows.find((r) => r.modelId === accepted.modelId)!;
-    expect(row).toMatchObject({ modelName: 'mnist-dcgan', verified: true, samples: 32, licence: 'CC0-1.0', rank: 1 });
+    expect(row).toMatchObject({ modelName: 'mnist-dcgan', verified: true, samples: 100, licence: 'CC0-1.0', rank: 1 });
     expect(row.metrics.fd.value).toBeGreaterThan(0);
     expect(row.recipe.extractor).toBe('mobilenet-v1-0.25');
 
     const page = await (await fetch(`${base}/`)).text();
     expect(page).toContain('mnist-dcgan');
-    const model = (await (await fetch(`${base}/api/models/${accepted.modelId}`)).json()) as { evaluations: Array<{ links: { grid: string; report: string } }> };
+    const model = (await (await fetch(`${base}/api/models/${accepted.modelId}`)).json()) as {
+      evaluations: Array<{ links: { grid: string; report: string; nn?: string }; memorisation: { verdict: string; details: Record<string, any> } | null; warnings: string[] }>;
+    };
+    const ev = model.evaluations[0]!;
+    expect(ev.memorisation?.verdict).toBe('no memorisation detected');
+    for (const k of ['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']) expect(ev.memorisation!.details[k]).toMatchObject({ copying: false });
+    expect(ev.memorisation!.details['recipe']).toMatchObject({ train_split: 'test[0:8000]', train_count: 8000 });
+    expect(ev.warnings.filter((w) => /memorisation|panel/.test(w))).toEqual([]);
+    expect(ev.links.nn).toMatch(/\/nn\.png$/);
+    const nn = await fetch(`${base}${ev.links.nn!}`);
+    expect(nn.headers.get('content-type')).toBe('image/png');
+    expect([...new Uint8Array(await nn.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const html = await (await fetch(`${base}/models/${accepted.modelId}`)).text();
+    expect(html).toContain('Memorisation: <b>no memorisation detected</b>');
+    expect(html).toContain('/nn.png');
     const grid = await fetch(`${base}${model.evaluations[0]!.links.grid}`);
     expect(grid.headers.get('content-type')).toBe('image/png');
     expect([...new Uint8Array(await grid.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);

@@ -35,15 +35,47 @@ export function modelJson(m: ModelRecord, evals: readonly EvaluationRecord[], su
   };
 }
 
+/** Report metric entries of the memorisation checks (`evaluate` with a training split, src/memorization/output.ts). */
+export const MEMORISATION_METRICS = ['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct'] as const;
+
 /**
- * The memorisation section of a report when it has one (`memorisation` or `memorization`, an object with a
- * `verdict` string or a boolean `copying` / `memorised`); undefined otherwise.
+ * The memorisation verdict of a report: from a `memorisation` / `memorization` section (an object with a `verdict`
+ * string or a boolean `copying` / `memorised`), else from the check entries in `report.metrics` (`copy_rate`,
+ * `closer_to_train_share`, `mifid_term`, `ct`, each with a boolean `copying`: copying when any says so, details
+ * the four values and the training split); undefined when it has neither.
+ *
+ * @example
+ * memorisationOf(report)?.verdict; // 'no memorisation detected'
  */
 export function memorisationOf(report: Report): { verdict: string; details: unknown } | undefined {
+  return memorisationSection(report) ?? memorisationMetrics(report);
+}
+
+function memorisationSection(report: Report): { verdict: string; details: unknown } | undefined {
   const r = report as unknown as Record<string, unknown>;
   const m = (r['memorisation'] ?? r['memorization']) as Record<string, unknown> | undefined;
   if (m === undefined || m === null || typeof m !== 'object') return undefined;
   const flag = m['copying'] ?? m['memorised'] ?? m['memorized'];
-  const verdict = typeof m['verdict'] === 'string' ? m['verdict'] : typeof flag === 'boolean' ? (flag ? 'memorising (copies training images)' : 'no memorisation detected') : 'see details';
+  const verdict = typeof m['verdict'] === 'string' ? m['verdict'] : typeof flag === 'boolean' ? (flag ? COPYING : 'no memorisation detected') : 'see details';
   return { verdict, details: m };
+}
+
+const COPYING = 'copies training images';
+
+function memorisationMetrics(report: Report): { verdict: string; details: unknown } | undefined {
+  const metrics = (report.metrics ?? {}) as Record<string, unknown>;
+  const entries: Array<[string, Record<string, unknown>]> = [];
+  for (const k of MEMORISATION_METRICS) {
+    const v = metrics[k] as Record<string, unknown> | null | undefined;
+    if (v !== null && typeof v === 'object' && typeof v['copying'] === 'boolean') entries.push([k, v]);
+  }
+  if (entries.length === 0) return undefined;
+  const copying = entries.some(([, v]) => v['copying'] === true);
+  const params = (report.recipe?.params ?? {}) as Record<string, unknown>;
+  const mem = params['memorization'];
+  const details = {
+    ...Object.fromEntries(entries.map(([k, v]) => [k, { value: v['value'] ?? null, copying: v['copying'] }])),
+    ...(mem === undefined ? {} : { recipe: mem }),
+  };
+  return { verdict: copying ? COPYING : 'no memorisation detected', details };
 }
