@@ -18,20 +18,20 @@ import { classifierTestHome } from '../features/classifier-home.js';
  * the same latents with the labels rotated must move the classifier's answers with them (so the agreement comes
  * from the labels, not from the latents).
  *
- * NOT YET FAST: measured on the shared machine, 150 steps (3 digits, batch 32) gave 18.7% / 21.3% agreement and 200
- * steps (2 digits) 44.7% / 45% (chance), with no visible label separation in the sample grids: the reference
- * cDCGAN needs far more steps than a ~2 minute CI budget allows before labels show. The test therefore runs only
- * with GENBENCH_SLOW_TESTS=1 and GENBENCH_CDCGAN_STEPS (default 1500) steps; that setting is not yet verified.
+ * The labels take a while to show (2 digits, batch 32, measured on the shared machine): 200 steps gave 44.7% / 45%
+ * (chance), 600 steps 70.3% / 63.3%, 1200 steps 89.3% / 92.0%. So the run is 1200 steps, about 5 minutes of one core
+ * on an idle machine (520 s on the loaded one); the slowest test of the suite. GENBENCH_CDCGAN_STEPS overrides it;
+ * GENBENCH_SKIP_SLOW=1 skips it outside CI (never in CI).
  */
 const shared = optionalSharedAssets();
-const slow = process.env['GENBENCH_SLOW_TESTS'] === '1';
+const skip = process.env['GENBENCH_SKIP_SLOW'] === '1' && process.env['CI'] !== 'true';
 const DIGITS = 2;
-const STEPS = Number(process.env['GENBENCH_CDCGAN_STEPS'] ?? 1500);
+const STEPS = Number(process.env['GENBENCH_CDCGAN_STEPS'] ?? 1200);
 const BATCH = 32;
 const SAMPLES = 300;
 const AGREE = 0.8;
 
-describe.skipIf(!shared || !slow)('cdcgan honours its labels after a short training run', () => {
+describe.skipIf(!shared || skip)('cdcgan honours its labels after a short training run', () => {
   let out: string;
   let agreement: { requested: number; rotated: number };
   beforeAll(async () => {
