@@ -16,6 +16,7 @@ interface ServeFlags {
   db: string;
   evalN: string;
   evalBootstrap: string;
+  evalMemorization: boolean;
   extractor?: string;
   redis?: string;
   dataDir?: string;
@@ -29,6 +30,7 @@ export function serveCommand(): Command {
     .option('--db <path>', 'SQLite database file (created when missing)', 'genbench.db')
     .option('--eval-n <count>', 'generated samples per evaluation of a submission', '1000')
     .option('--eval-bootstrap <n>', 'bootstrap resamples for the 95% intervals (0: none)', '50')
+    .option('--no-eval-memorization', 'skip the memorisation checks and neighbour panel (run by default when a manifest names its training split)')
     .option('--extractor <id>', 'feature extractor of evaluations (default mobilenet-v1-0.75)')
     .option('--redis <url>', 'queue evaluations in Redis for `genbench worker` processes (default $GENBENCH_REDIS; docs/cluster.md)')
     .option('--data-dir <dir>', 'blob folder (default beside --db; required with DATABASE_URL=postgres://..., shared with the workers)')
@@ -49,7 +51,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     db: f.db,
     port,
     host: f.host,
-    evaluation: { n, bootstrap, ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
+    evaluation: { n, bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
     app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`) },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await cluster.queue?.close(); // open connections would keep the process alive

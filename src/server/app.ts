@@ -53,6 +53,11 @@ export interface EvaluationSettings {
   readonly extractor?: string;
   /** Bootstrap resamples for the 95% intervals (0: none). */
   readonly bootstrap?: number;
+  /**
+   * false: no memorisation checks or neighbour panel. Default: run them when the model's manifest names its training
+   * split on the evaluated dataset (they extract features of the whole training split once per extractor).
+   */
+  readonly memorization?: boolean;
 }
 
 export const DEFAULT_EVALUATION: EvaluationSettings = Object.freeze({ n: 1000, bootstrap: 50 });

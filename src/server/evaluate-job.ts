@@ -33,20 +33,22 @@ export interface JobRecipe {
   readonly n: number;
   readonly bootstrap: number;
   readonly seed: number;
+  /** false: skip the memorisation checks and the neighbour panel (default: run them when the manifest allows). */
+  readonly memorization?: false;
 }
 
 export type EvaluateFn = (opts: EvaluateOptions) => Promise<Report>;
 
 /** The recipe string of a job (stable key order, so equal recipes give equal job ids). */
 export function evaluationRecipe(s: EvaluationSettings, dataset: string): string {
-  const r: JobRecipe = { dataset, ...(s.extractor === undefined ? {} : { extractor: s.extractor }), n: s.n, bootstrap: s.bootstrap ?? 0, seed: 0 };
+  const r: JobRecipe = { dataset, ...(s.extractor === undefined ? {} : { extractor: s.extractor }), n: s.n, bootstrap: s.bootstrap ?? 0, seed: 0, ...(s.memorization === false ? { memorization: false } : {}) };
   return JSON.stringify(r);
 }
 
 export function parseRecipe(recipe: string): JobRecipe {
   const r = JSON.parse(recipe) as Partial<JobRecipe>;
   if (typeof r.dataset !== 'string' || typeof r.n !== 'number') throw new Error(`internal: bad job recipe ${recipe.slice(0, 100)}`);
-  return { dataset: r.dataset, n: r.n, bootstrap: r.bootstrap ?? 0, seed: r.seed ?? 0, ...(typeof r.extractor === 'string' ? { extractor: r.extractor } : {}) };
+  return { dataset: r.dataset, n: r.n, bootstrap: r.bootstrap ?? 0, seed: r.seed ?? 0, ...(typeof r.extractor === 'string' ? { extractor: r.extractor } : {}), ...(r.memorization === false ? { memorization: false } : {}) };
 }
 
 interface Deps {
@@ -93,7 +95,7 @@ async function runEvaluation(deps: Deps, job: EvalJob, dir: string): Promise<{ r
   const manifestName = model.format === 'onnx' ? `${stem}.genbench.json` : 'genbench.json';
   await writeFile(join(dir, manifestName), JSON.stringify(model.manifest));
   const generator = join(dir, sub.mainFile);
-  const trainSplit = await manifestTrainSplit(recipe.dataset, model.manifest);
+  const trainSplit = recipe.memorization === false ? undefined : await manifestTrainSplit(recipe.dataset, model.manifest);
   const evaluate = deps.evaluate ?? (await import('../harness/evaluate.js')).evaluate;
   const opts: EvaluateOptions = {
     generator,
