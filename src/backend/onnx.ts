@@ -65,3 +65,39 @@ function cudaProviderInstalled(): boolean {
     return false;
   }
 }
+
+/**
+ * Sessions of the small arithmetic graphs genbench builds itself (matrix products, kernel sums, k-NN screening):
+ * compiled once per `key` and reused; CPU provider, all cores, and no busy-waiting between calls (the JS thread
+ * needs the cores between products, and the machine may be shared). `releaseComputeSessions(prefix)` releases the
+ * sessions whose key starts with `prefix` (all of them without one); they are rebuilt on the next call.
+ *
+ * @example
+ * const s = await computeSession(`gemm/${JSON.stringify(spec)}`, () => gemmModel(spec));
+ * await releaseComputeSessions('gemm/');
+ */
+const computeSessions = new Map<string, Promise<ort.InferenceSession>>();
+
+export function computeSession(key: string, model: () => Uint8Array): Promise<ort.InferenceSession> {
+  let s = computeSessions.get(key);
+  if (s === undefined) {
+    s = ort.InferenceSession.create(model(), {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: availableParallelism(),
+      graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    computeSessions.set(key, s);
+  }
+  return s;
+}
+
+export async function releaseComputeSessions(prefix = ''): Promise<void> {
+  const released: Promise<ort.InferenceSession>[] = [];
+  for (const [key, s] of computeSessions) {
+    if (!key.startsWith(prefix)) continue;
+    computeSessions.delete(key);
+    released.push(s);
+  }
+  await Promise.all(released.map(async (s) => (await s).release()));
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { genbenchHome } from '../assets/index.js';
-import { sweepStaleTemps } from '../assets/fetch.js';
+import { isAlive, sweepStaleTemps } from '../assets/fetch.js';
 import { GenbenchError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { silentProgress, type Progress } from '../progress.js';
@@ -119,15 +119,6 @@ async function takeLock(lock: string): Promise<boolean> {
     return false;
   } finally {
     await rm(mine, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
+import { computeSession, releaseComputeSessions } from '../backend/onnx.js';
 import type { Matrix } from './matrix.js';
 import { gemmModel, scatterModel, type GemmModelSpec } from './onnx-gemm-model.js';
 
@@ -20,25 +20,12 @@ export interface OrtGemmOptions {
   readonly dtype?: 'float32' | 'float64';
 }
 
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
-
 function session(spec: GemmModelSpec): Promise<ort.InferenceSession> {
   return cached(JSON.stringify(spec), () => gemmModel(spec));
 }
 
 function cached(key: string, model: () => Uint8Array): Promise<ort.InferenceSession> {
-  let s = sessions.get(key);
-  if (s === undefined) {
-    s = ort.InferenceSession.create(model(), {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: availableParallelism(),
-      graphOptimizationLevel: 'all',
-      // No busy-waiting between calls: the JS thread needs the cores between products (and the machine is shared).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-    sessions.set(key, s);
-  }
-  return s;
+  return computeSession(`gemm/${key}`, model);
 }
 
 function tensor(m: Matrix, dtype: 'float32' | 'float64'): ort.Tensor {
@@ -118,8 +105,6 @@ export async function scatterAccumulateOrt(
 }
 
 /** Releases every cached session (they are rebuilt on the next call). */
-export async function releaseGemmSessions(): Promise<void> {
-  const all = [...sessions.values()];
-  sessions.clear();
-  await Promise.all(all.map(async (s) => (await s).release()));
+export function releaseGemmSessions(): Promise<void> {
+  return releaseComputeSessions('gemm/');
 }

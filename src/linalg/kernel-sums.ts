@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
+import { computeSession, releaseComputeSessions } from '../backend/onnx.js';
 import { encodeModel, type OnnxNode, type OnnxTensor } from '../convert/onnx-model.js';
 
 /**
@@ -98,21 +98,8 @@ export function kernelSumModel(d: number, blocks: number, dtype: KernelDtype): U
   );
 }
 
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
-
 function session(d: number, blocks: number, dtype: KernelDtype): Promise<ort.InferenceSession> {
-  const key = `${d}/${blocks}/${dtype}`;
-  let s = sessions.get(key);
-  if (s === undefined) {
-    s = ort.InferenceSession.create(kernelSumModel(d, blocks, dtype), {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: availableParallelism(),
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-    sessions.set(key, s);
-  }
-  return s;
+  return computeSession(`kernel-sums/${d}/${blocks}/${dtype}`, () => kernelSumModel(d, blocks, dtype));
 }
 
 /**
@@ -160,8 +147,6 @@ export function defaultBlocks(m: number): number {
 }
 
 /** Releases the cached sessions (rebuilt on the next call). */
-export async function releaseKernelSessions(): Promise<void> {
-  const all = [...sessions.values()];
-  sessions.clear();
-  await Promise.all(all.map(async (s) => (await s).release()));
+export function releaseKernelSessions(): Promise<void> {
+  return releaseComputeSessions('kernel-sums/');
 }

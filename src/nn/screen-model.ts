@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
+import { computeSession, releaseComputeSessions } from '../backend/onnx.js';
 import { encodeModel } from '../convert/onnx-model.js';
 
 /**
@@ -13,8 +13,6 @@ import { encodeModel } from '../convert/onnx-model.js';
  * @example
  * const { values, indices } = await screenBlock(x32, q, y32, yn32, n, d, 16); // q x 16 each, row-major
  */
-let session: Promise<ort.InferenceSession> | undefined;
-
 /** The ONNX model bytes: inputs X [q, d], Y [n, d], YN [n] (float32), K [1] (int64); outputs V [q, K], I [q, K]. */
 export function screenModel(): Uint8Array {
   return encodeModel(
@@ -46,13 +44,7 @@ export function screenModel(): Uint8Array {
 }
 
 function screenSession(): Promise<ort.InferenceSession> {
-  session ??= ort.InferenceSession.create(screenModel(), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: availableParallelism(),
-    graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
-  return session;
+  return computeSession('nn-screen', screenModel);
 }
 
 /** The K smallest entries of each row of YN - 2 X Y^T (ascending) and their column indices within Y. */
@@ -76,8 +68,6 @@ export async function screenBlock(
 }
 
 /** Releases the cached session (rebuilt on the next call). */
-export async function releaseScreenSession(): Promise<void> {
-  const s = session;
-  session = undefined;
-  if (s !== undefined) await (await s).release();
+export function releaseScreenSession(): Promise<void> {
+  return releaseComputeSessions('nn-screen');
 }

@@ -17,16 +17,9 @@ export interface Rater {
   readonly createdAt: string;
 }
 
-export interface TrialRow {
+/** A stored trial: its fields as issued (NewTrial), its id, and what became of it. */
+export interface TrialRow extends NewTrial {
   readonly id: string;
-  readonly raterId: string;
-  readonly modelId: string;
-  readonly protocol: Protocol;
-  readonly phase: Phase;
-  readonly kind: TrialKind;
-  readonly imageKey: string;
-  readonly exposureMs: number | null;
-  readonly issuedAt: number;
   readonly status: 'open' | 'voted' | 'rejected' | 'expired' | 'abandoned';
   readonly answer: Answer | null;
 }

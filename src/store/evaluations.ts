@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { canonicalJson } from '../features/cache-key.js';
 import type { Report } from '../io/report.js';
 import type { Sql } from './sql.js';
 
@@ -58,7 +59,7 @@ const COLUMNS = 'id, model_id, submission_id, dataset, extractor, recipe_key, ve
  * metric parameters), so two reports with the same key were computed the same way.
  */
 export function recipeKey(report: Report): string {
-  return createHash('sha256').update(stableJson({ dataset: report.dataset.name, split: report.dataset.split, recipe: report.recipe })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ dataset: report.dataset.name, split: report.dataset.split, recipe: report.recipe })).digest('hex');
 }
 
 /** Stores a report, replacing the previous one of the same model and recipe. */
@@ -133,14 +134,4 @@ function fromRow(r: EvaluationRow): EvaluationRecord {
     nnSha256: r.nn_sha256,
     createdAt: r.created_at,
   };
-}
-
-/** JSON with object keys sorted at every level (a stable hash input). */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

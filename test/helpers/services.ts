@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 /**
  * Real PostgreSQL and Redis servers for tests, each on 127.0.0.1 on a free port in its own temp folder, never a
@@ -99,6 +100,18 @@ export async function startPostgres(): Promise<Service> {
       }
     },
   };
+}
+
+/** Creates database `name` on a test PostgreSQL server (through its maintenance database); returns its URL. */
+export async function createDatabase(server: Service, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return server.url.replace(/\/postgres$/, `/${name}`);
 }
 
 /** redis-server without persistence on a free port, in a temp folder; resolves once it answers PING. */

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullMqQueue } from '../../src/queue/bullmq.js';
 import { evaluationRecipe } from '../../src/server/evaluate-job.js';
@@ -11,7 +10,7 @@ import { openDatabase } from '../../src/store/open.js';
 import { createSubmission, listSubmissions, type Store } from '../../src/store/index.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { BIN, runCli } from '../helpers/cli.js';
-import { serviceBinaries, startPostgres, startRedis, stopChild, type Service } from '../helpers/services.js';
+import { createDatabase, serviceBinaries, startPostgres, startRedis, stopChild, type Service } from '../helpers/services.js';
 
 /**
  * The cluster end to end, on real services: PostgreSQL and Redis of our own, 20 submissions of the shared MNIST
@@ -35,11 +34,7 @@ const workers: ChildProcess[] = [];
 beforeAll(async () => {
   if (!available || shared === undefined) return;
   [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
-  const admin = new pg.Client({ connectionString: pgServer.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE cluster');
-  await admin.end();
-  databaseUrl = pgServer.url.replace(/\/postgres$/, '/cluster');
+  databaseUrl = await createDatabase(pgServer, 'cluster');
   store = await openDatabase({ databaseUrl, dataDir });
   queue = new BullMqQueue({ url: redis.url });
 }, 60_000);

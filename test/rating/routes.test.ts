@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openDatabase } from '../../src/store/open.js';
-import { serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
+import { createDatabase, serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
 import { ratingStore } from './fixtures.js';
 import { rateRouteCases } from './route-cases.js';
 
@@ -13,24 +12,19 @@ rateRouteCases('sqlite', ratingStore);
 
 const pgAvailable = serviceBinaries('postgres');
 let server: Service | undefined;
-let admin: pg.Client | undefined;
 let count = 0;
 
 describe.skipIf(!pgAvailable)('postgres', () => {
   beforeAll(async () => {
     server = await startPostgres();
-    admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
   }, 60_000);
   afterAll(async () => {
-    await admin?.end();
     await server?.stop();
   });
   rateRouteCases('postgres', async () => {
-    const name = `rating_${count++}`;
-    await admin!.query(`CREATE DATABASE ${name}`);
+    const databaseUrl = await createDatabase(server!, `rating_${count++}`);
     const dir = await mkdtemp(join(tmpdir(), 'genbench-rating-pg-'));
-    const store = await openDatabase({ databaseUrl: server!.url.replace(/\/postgres$/, `/${name}`), dataDir: join(dir, 'files') });
+    const store = await openDatabase({ databaseUrl, dataDir: join(dir, 'files') });
     return { store, cleanup: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
   });
 });

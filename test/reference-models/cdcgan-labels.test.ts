@@ -19,8 +19,8 @@ import { classifierTestHome } from '../features/classifier-home.js';
  * from the labels, not from the latents).
  *
  * The labels take a while to show (2 digits, batch 32, measured on the shared machine): 200 steps gave 44.7% / 45%
- * (chance), 600 steps 70.3% / 63.3%, 1200 steps 89.3% / 92.0%. So the run is 1200 steps, about 5 minutes of one core
- * on an idle machine (520 s on the loaded one); the slowest test of the suite. GENBENCH_CDCGAN_STEPS overrides it;
+ * (chance), 600 steps 70.3% / 63.3%, 1200 steps 89.3% / 92.0%. So the run is 1200 steps: 520 s on the shared machine
+ * at load ~2-3, about 9 minutes of one vitest fork in CI; the slowest test of the suite. GENBENCH_CDCGAN_STEPS overrides it;
  * GENBENCH_SKIP_SLOW=1 skips it outside CI (never in CI).
  */
 const shared = optionalSharedAssets();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, rankBands, spearman } from '../../src/server/stats.js';
+import { ranks } from '../../src/harness/trend.js';
+import { rankBands, spearman } from '../../src/server/stats.js';
 
 describe('spearman', () => {
   it('matches scipy.stats.spearmanr on small cases with and without ties', () => {
@@ -13,7 +14,7 @@ describe('spearman', () => {
     expect(spearman([1, 1, 1], [1, 2, 3])).toBeNull();
   });
   it('gives ties the mean of their ranks', () => {
-    expect(averageRanks([10, 20, 10, 30])).toEqual([1.5, 3, 1.5, 4]);
+    expect(ranks([10, 20, 10, 30])).toEqual([1.5, 3, 1.5, 4]);
   });
 });
 

@@ -1,8 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, openSql } from '../../src/store/open.js';
 import { openPostgres, toPositional } from '../../src/store/postgres.js';
-import { serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
+import { createDatabase, serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
 import { storeConformance } from './conformance.js';
 
 /**
@@ -11,26 +10,20 @@ import { storeConformance } from './conformance.js';
  */
 const available = serviceBinaries('postgres');
 let server: Service | undefined;
-let admin: pg.Client | undefined;
 let dbCount = 0;
 
 beforeAll(async () => {
   if (!available) return;
   server = await startPostgres();
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
 }, 60_000);
 
 afterAll(async () => {
-  await admin?.end();
   await server?.stop();
 });
 
 /** A new empty database on the test server; its URL. */
 async function freshDatabase(): Promise<string> {
-  const name = `conformance_${dbCount++}`;
-  await admin!.query(`CREATE DATABASE ${name}`);
-  return server!.url.replace(/\/postgres$/, `/${name}`);
+  return createDatabase(server!, `conformance_${dbCount++}`);
 }
 
 describe.skipIf(!available)('postgres', () => {
