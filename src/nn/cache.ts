@@ -14,10 +14,11 @@ import type { NnMatrix } from './types.js';
  * record, each shard's row range, size and sha256. A folder without a valid meta.json, or whose files do not match
  * it, is a miss (rebuilt and overwritten). The key (STYLE.md rule 6: one function builds it) is the sha256 of the
  * canonical JSON of: the format version, the sha256 of the training matrix (dtype, shape and value bytes), the
- * metric and every build parameter (M, efConstruction, seed, shards) and the library.
+ * metric and every build parameter (M, efConstruction, seed, shards, projection dims) and the library. An index
+ * built on a projection (projection.ts) stores it as `projection.bin`, listed and verified like the shards.
  *
  * @example
- * const key = nnIndexKey(train, { metric: 'l2', m: 32, efConstruction: 200, seed: 100, shards: 2 });
+ * const key = nnIndexKey(nnIndexRecord(train, { metric: 'l2', m: 48, efConstruction: 200, seed: 100, shards: 1, project: 64 }));
  * await readIndexMeta(join(nnIndexDir(), key), key); // null on a miss
  */
 export const NN_INDEX_FORMAT = 'genbench.nn-index/v1';
@@ -29,6 +30,8 @@ export interface IndexParams {
   readonly efConstruction: number;
   readonly seed: number;
   readonly shards: number;
+  /** Projection dims (0: the index holds the rows themselves). */
+  readonly project: number;
 }
 
 export interface ShardMeta {
@@ -44,6 +47,8 @@ export interface IndexMeta {
   readonly format: string;
   readonly record: Record<string, unknown>;
   readonly shards: readonly ShardMeta[];
+  /** The projection file (projection.ts), when the index was built on one. */
+  readonly projection?: ShardMeta;
   readonly buildSeconds: number;
   readonly genbenchVersion: string;
 }
@@ -63,7 +68,7 @@ export function matrixSha256(m: NnMatrix): string {
 
 /** The record hashed into an index key (also stored in meta.json). */
 export function nnIndexRecord(train: NnMatrix, p: IndexParams): Record<string, unknown> {
-  return { format: NN_INDEX_FORMAT, train: matrixSha256(train), metric: p.metric, m: p.m, efConstruction: p.efConstruction, seed: p.seed, shards: p.shards, library: HNSW_LIBRARY };
+  return { format: NN_INDEX_FORMAT, train: matrixSha256(train), metric: p.metric, m: p.m, efConstruction: p.efConstruction, seed: p.seed, shards: p.shards, project: p.project, library: HNSW_LIBRARY };
 }
 
 /** THE index cache key: 64 hex digits. */
@@ -82,7 +87,7 @@ export async function readIndexMeta(dir: string, key: string): Promise<IndexMeta
     return null;
   }
   if (meta.key !== key || meta.format !== NN_INDEX_FORMAT || !Array.isArray(meta.shards)) return null;
-  for (const s of meta.shards) {
+  for (const s of meta.projection === undefined ? meta.shards : [...meta.shards, meta.projection]) {
     const st = await stat(join(dir, s.file)).catch(() => null);
     if (st === null || st.size !== s.bytes || (await sha256File(join(dir, s.file))) !== s.sha256) return null;
   }
@@ -103,13 +108,15 @@ export async function prepareIndexDir(dir: string, shards: number): Promise<{ fi
 }
 
 /** Writes meta.json (last, atomically) after the shard files are in place. */
-export async function writeIndexMeta(dir: string, key: string, record: Record<string, unknown>, shards: readonly { file: string; from: number; to: number }[], buildSeconds: number): Promise<IndexMeta> {
-  const metas: ShardMeta[] = [];
-  for (const s of shards) {
+export async function writeIndexMeta(dir: string, key: string, record: Record<string, unknown>, shards: readonly { file: string; from: number; to: number }[], buildSeconds: number, projection?: string): Promise<IndexMeta> {
+  const describe = async <T extends { file: string }>(s: T): Promise<T & { bytes: number; sha256: string }> => {
     const path = join(dir, s.file);
-    metas.push({ ...s, bytes: (await stat(path)).size, sha256: await sha256File(path) });
-  }
-  const meta: IndexMeta = { key, format: NN_INDEX_FORMAT, record, shards: metas, buildSeconds, genbenchVersion: VERSION };
+    return { ...s, bytes: (await stat(path)).size, sha256: await sha256File(path) };
+  };
+  const metas: ShardMeta[] = [];
+  for (const s of shards) metas.push(await describe(s));
+  const proj = projection === undefined ? {} : { projection: await describe({ file: projection, from: 0, to: 0 }) };
+  const meta: IndexMeta = { key, format: NN_INDEX_FORMAT, record, shards: metas, ...proj, buildSeconds, genbenchVersion: VERSION };
   await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
 }

@@ -32,11 +32,19 @@ export function checkMatrix(m: NnMatrix, what: string): void {
     throw new GenbenchError('INPUT', `${what}: ${m.rows}x${m.cols} needs ${m.rows * m.cols} values, got ${m.data.length}`);
   }
   const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i]!)) {
-      throw new GenbenchError('INPUT', `${what}: non-finite value ${d[i]} at row ${Math.floor(i / m.cols)}, column ${i % m.cols}`);
-    }
-  }
+  const i = d instanceof Float32Array ? firstNonFinite32(d) : firstNonFinite64(d);
+  if (i >= 0) throw new GenbenchError('INPUT', `${what}: non-finite value ${d[i]} at row ${Math.floor(i / m.cols)}, column ${i % m.cols}`);
+}
+
+/** Index of the first NaN or infinity, or -1 (one loop per storage type, so each stays monomorphic). */
+function firstNonFinite32(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i]! - a[i]! !== 0) return i;
+  return -1;
+}
+
+function firstNonFinite64(a: Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i]! - a[i]! !== 0) return i;
+  return -1;
 }
 
 /** Checks a query against an index of `size` rows of `dims` features. */
@@ -92,10 +100,13 @@ export function rankCandidates(
   out: NeighborResult,
 ): void {
   const n = candidates.length;
+  const d = q.cols;
+  const x = Float64Array.from(q.data.subarray(i * d, (i + 1) * d));
   const sq = new Float64Array(n);
   const order = new Int32Array(n);
   for (let c = 0; c < n; c++) {
-    sq[c] = sqDistance(q, i, t, candidates[c]!);
+    const j = candidates[c]!;
+    sq[c] = t.data instanceof Float32Array ? sqDistance32(x, t.data, j * d) : sqDistance64(x, t.data, j * d);
     order[c] = c;
   }
   order.sort((a, b) => sq[a]! - sq[b]! || candidates[a]! - candidates[b]!);
@@ -105,6 +116,28 @@ export function rankCandidates(
     idx[r] = candidates[order[r]!]!;
     dist[r] = finishDistance(sq[order[r]!]!, metric);
   }
+}
+
+/**
+ * sum (x - row)^2 in float64, in index order (the same sums as `sqDistance`), with one loop per storage type so
+ * each stays monomorphic (re-ranking is the hot loop of an HNSW search).
+ */
+function sqDistance32(x: Float64Array, t: Float32Array, offset: number): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) {
+    const v = x[k]! - t[offset + k]!;
+    s += v * v;
+  }
+  return s;
+}
+
+function sqDistance64(x: Float64Array, t: Float64Array, offset: number): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) {
+    const v = x[k]! - t[offset + k]!;
+    s += v * v;
+  }
+  return s;
 }
 
 /** An empty result of `rows` x k. */

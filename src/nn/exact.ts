@@ -11,7 +11,7 @@ import type { NearestNeighbors, NeighborResult, NnMatrix, NnMetric, SearchOption
  * exact float64 distances, whatever the tile sizes).
  *
  * Method: rows are scaled by one power of two (exact) so the largest training value is below 1, and copied to
- * float32 once. For each tile of query rows and block of training rows, onnxruntime computes
+ * float32 once (float32 rows whose largest value is within 2^+-32 are used as they are, scale 1). For each tile of query rows and block of training rows, onnxruntime computes
  * r = |y|^2 - 2 x.y in float32 and keeps the `k + margin` smallest per row (screen-model.ts). With S = |x|^2 + |y|^2,
  * |(|x|^2 + r) - d^2| <= c S + a, c = (2d + 8) 2^-24 1.02 + (the float64 norm bound of linalg/knn.ts
  * `expansionBound`): input rounding to float32, any summation order, the float32 |y|^2 and the final rounding), a
@@ -73,7 +73,10 @@ export class ExactNearestNeighbors implements NearestNeighbors {
     this.trainBlock = positive(opts.trainBlock ?? 16384, 'trainBlock');
     this.margin = opts.margin === undefined ? undefined : positive(opts.margin, 'margin');
     this.scale = powerOfTwoScale(this.train.data);
-    this.y32 = scaled32(this.train.data, this.scale);
+    // float32 rows in [2^-32, 2^32] are screened as they are: no 4-bytes-per-value copy (its page faults alone cost
+    // ~0.5 s at 50,000 x 768 here); products stay far from float32 overflow and underflow either way.
+    if (this.train.data instanceof Float32Array && this.scale >= 2 ** -32 && this.scale <= 2 ** 32) this.scale = 1;
+    this.y32 = this.scale === 1 && this.train.data instanceof Float32Array ? this.train.data : scaled32(this.train.data, this.scale);
     this.yn = rowSqNorms(this.train as Matrix).map((v) => v * this.scale * this.scale);
     this.yn32 = Float32Array.from(this.yn);
     this.blockMaxYn = new Float64Array(Math.ceil(this.size / this.trainBlock));
@@ -189,20 +192,43 @@ function positive(v: number, name: string): number {
 }
 
 /** 2^-e with e the smallest integer such that every |value| * 2^-e <= 1 (1 for an all-zero array). */
-function powerOfTwoScale(data: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]!));
+function powerOfTwoScale(data: Float64Array | Float32Array): number {
+  const m = data instanceof Float32Array ? maxAbs32(data) : maxAbs64(data);
   return m === 0 ? 1 : 2 ** -Math.ceil(Math.log2(m));
+}
+
+function maxAbs32(a: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+function maxAbs64(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
 }
 
 /** The values times `scale` as float32; queries far larger than the training data would overflow float32. */
 function scaled32(data: Float64Array | Float32Array, scale: number, what = 'train'): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i]! * scale;
+  const out = data instanceof Float32Array ? scaledFrom32(data, scale) : scaledFrom64(data, scale);
   if (what === 'query') {
     for (let i = 0; i < out.length; i++) {
       if (Math.abs(out[i]!) > 2 ** 60) throw new GenbenchError('INPUT', `query: values are more than 2^60 times larger than the training values; rescale both sets alike`);
     }
   }
+  return out;
+}
+
+/** x * scale rounded to float32, one loop per storage type (monomorphic: ~10x faster than one loop for both). */
+function scaledFrom32(a: Float32Array, scale: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! * scale;
+  return out;
+}
+
+function scaledFrom64(a: Float64Array, scale: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! * scale;
   return out;
 }

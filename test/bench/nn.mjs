@@ -8,7 +8,7 @@
  * Env (sizes, for a quick small run): NN_BENCH_Q (10000 queries), NN_BENCH_N (50000 training rows, exact part),
  * NN_BENCH_HNSW_N (200000 training rows, HNSW part; 0 skips it), NN_BENCH_D (768), NN_BENCH_K (10),
  * NN_BENCH_LATENT (32: intrinsic dimension of the synthetic features), NN_BENCH_SHARDS (default: autoShards),
- * NN_BENCH_EF (default HNSW_DEFAULTS.ef), NN_BENCH_REF (1; 0 skips scikit-learn), GENBENCH_PYTHON (/usr/bin/python3),
+ * NN_BENCH_EF (default HNSW_DEFAULTS.ef), NN_BENCH_PROJECT, NN_BENCH_M, NN_BENCH_EFC (HNSW defaults otherwise), NN_BENCH_REF (1; 0 skips scikit-learn), GENBENCH_PYTHON (/usr/bin/python3),
  * GENBENCH_ASSETS (../shared).
  * Data: feature-like float32 rows relu(z A + b) + 0.1 noise, z ~ N(0, I_latent) (a smooth low-dimensional
  * manifold, like CNN features); queries are fresh draws, 10% of them near-duplicates (noise sd 0.01) of training rows.
@@ -39,7 +39,11 @@ const D = env('NN_BENCH_D', 768);
 const K = env('NN_BENCH_K', 10);
 const LATENT = env('NN_BENCH_LATENT', 32);
 const EF = env('NN_BENCH_EF', HNSW_DEFAULTS.ef);
-const SHARDS = process.env.NN_BENCH_SHARDS === undefined ? undefined : Number(process.env.NN_BENCH_SHARDS);
+const optional = (name) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
+const SHARDS = optional('NN_BENCH_SHARDS');
+const PROJECT = optional('NN_BENCH_PROJECT');
+const M = optional('NN_BENCH_M');
+const EFC = optional('NN_BENCH_EFC');
 const PYTHON = process.env.GENBENCH_PYTHON ?? '/usr/bin/python3';
 const assets = (process.env.GENBENCH_ASSETS ?? join(root, '../shared')).split(':')[0];
 const script = join(assets, 'bench/knn_ref.py');
@@ -123,7 +127,7 @@ try {
     const exBig = NH === N ? ex : await exactRun(big, query);
     console.log(`genbench exact  ${Q} x ${NH} x ${D}: ${exBig.seconds.toFixed(2)} s`);
     t0 = performance.now();
-    const opts = { ef: EF, ...(SHARDS === undefined ? {} : { shards: SHARDS }) };
+    const opts = { ef: EF, ...(SHARDS === undefined ? {} : { shards: SHARDS }), ...(PROJECT === undefined ? {} : { project: PROJECT }), ...(M === undefined ? {} : { m: M }), ...(EFC === undefined ? {} : { efConstruction: EFC }) };
     const h = await hnswNearestNeighbors(big, opts);
     const build = seconds(t0);
     await h.dispose();
@@ -137,7 +141,7 @@ try {
     const r1 = recall(r.indices, exBig.r.indices, 1);
     const r10 = recall(r.indices, exBig.r.indices, K);
     const rc = h2.recipe;
-    console.log(`HNSW M ${rc.m} efC ${rc.efConstruction} ef ${rc.ef} shards ${rc.shards} threads ${rc.threads}: build ${build.toFixed(1)} s (inserts ${rc.buildSeconds.toFixed(1)} s), reload from cache ${load.toFixed(1)} s (cacheHit ${rc.cacheHit})`);
+    console.log(`HNSW M ${rc.m} efC ${rc.efConstruction} ef ${rc.ef} project ${rc.project}${rc.project > 0 ? ` (${(100 * rc.projectionExplained).toFixed(1)}% of variance)` : ''} candidates ${rc.candidates} shards ${rc.shards} threads ${rc.threads}: build ${build.toFixed(1)} s (inserts ${rc.buildSeconds.toFixed(1)} s), reload from cache ${load.toFixed(1)} s (cacheHit ${rc.cacheHit})`);
     console.log(`HNSW search ${Q} x ${NH}: ${search.toFixed(2)} s = ${(exBig.seconds / search).toFixed(1)}x faster than exact (target >= 10); recall@1 ${r1.toFixed(4)} (>= 0.99), recall@${K} ${r10.toFixed(4)} (>= 0.95)`);
     // Crossover: exact costs ~ a * Q * n; HNSW costs build b * n (first use) + search s * Q.
     const a = exBig.seconds / (Q * NH);

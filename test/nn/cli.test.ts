@@ -33,7 +33,7 @@ describe('genbench nn', () => {
     expect(out.recipe).toMatchObject({ command: 'nn', method: 'exact', metric: 'cosine', k: 3 });
     const h = await runCli(['nn', '--train', t, '--query', q, '--k', '3', '--hnsw', '--json'], { env: home });
     expect(h.code, h.stderr).toBe(0);
-    expect(JSON.parse(h.stdout).recipe).toMatchObject({ method: 'hnsw', m: 32, efConstruction: 200, cacheHit: false });
+    expect(JSON.parse(h.stdout).recipe).toMatchObject({ method: 'hnsw', m: 48, efConstruction: 200, cacheHit: false });
   });
 
   it('bad input exits 2 with one line', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { autoShards, hnswNearestNeighbors } from '../../src/nn/hnsw.js';
+import { autoShards, defaultProjection, hnswNearestNeighbors } from '../../src/nn/hnsw.js';
 import { bruteForce, clustered, featureLike } from './brute.js';
 import { conformance } from './conformance.js';
 
@@ -64,13 +64,54 @@ describe('hnsw', () => {
 
   it('records its parameters in the recipe; ef is at least k; shards default by size', async () => {
     const nn = await hnswNearestNeighbors(clustered(300, 4, 61), { cache: false, ef: 5 });
-    expect(nn.recipe).toMatchObject({ method: 'hnsw', metric: 'l2', m: 32, efConstruction: 200, ef: 5, seed: 100, shards: 1 });
+    expect(nn.recipe).toMatchObject({ method: 'hnsw', metric: 'l2', m: 48, efConstruction: 200, ef: 5, seed: 100, shards: 1, project: 0, candidates: 'k' });
     const want = bruteForce(clustered(300, 4, 61), clustered(5, 4, 62), 50, 'l2');
     expect((await nn.search(clustered(5, 4, 62), 50)).indices[0]!.length).toBe(50);
     expect(recall((await nn.search(clustered(5, 4, 62), 50)).indices, want.indices, 50)).toBeGreaterThan(0.9);
     await nn.dispose();
     expect(autoShards(10_000, 2)).toBe(1);
     expect(autoShards(200_000, 2)).toBe(2);
+    expect(autoShards(200_000, 2, true)).toBe(1);
+    expect(defaultProjection(768)).toBe(64);
+    expect(defaultProjection(128)).toBe(0);
     await expect(hnswNearestNeighbors(clustered(10, 2, 1), { m: 1 })).rejects.toThrow(/m must be an integer >= 2/);
+    await expect(hnswNearestNeighbors(clustered(10, 8, 1), { project: 8 })).rejects.toThrow(/project must be below the feature count 8/);
+  });
+
+  it('on a projection (wide rows): exact re-ranked distances, recall >= 0.99 / 0.95, projection cached and verified', async () => {
+    const train = featureLike(5000, 320, 12, 71);
+    const query = featureLike(200, 320, 12, 72);
+    for (const metric of ['l2', 'cosine'] as const) {
+      const want = bruteForce(train, query, 10, metric);
+      const nn = await hnswNearestNeighbors(train, { metric, cacheDir });
+      expect(nn.recipe).toMatchObject({ project: 64, candidates: 'max(2k, 20)', shards: 1 });
+      expect(nn.recipe['projectionExplained']).toBeGreaterThan(0.5);
+      const r = await nn.search(query, 10);
+      await nn.dispose();
+      expect(recall(r.indices, want.indices, 1)).toBeGreaterThanOrEqual(0.99);
+      expect(recall(r.indices, want.indices, 10)).toBeGreaterThanOrEqual(0.95);
+      r.indices.forEach((row, i) => row.forEach((j, t) => {
+        const hit = [...want.indices[i]!].indexOf(j);
+        if (hit >= 0) expect(r.distances[i]![t]).toBeCloseTo(want.distances[i]![hit]!, 9);
+      }));
+      const key = nn.recipe['cacheKey'] as string;
+      expect(readdirSync(join(cacheDir, key)).sort()).toEqual(['meta.json', 'projection.bin', 'shard-0.hnsw']);
+      if (metric === 'l2') {
+        const again = await hnswNearestNeighbors(train, { metric, cacheDir });
+        expect(again.recipe['cacheHit']).toBe(true);
+        expect((await again.search(query, 10)).indices).toEqual(r.indices);
+        await again.dispose();
+        const file = join(cacheDir, key, 'projection.bin');
+        const bytes = readFileSync(file);
+        bytes[bytes.length - 3] ^= 0x40;
+        writeFileSync(file, bytes);
+        const rebuilt = await hnswNearestNeighbors(train, { metric, cacheDir });
+        expect(rebuilt.recipe['cacheHit']).toBe(false);
+        await rebuilt.dispose();
+      }
+    }
+    const flat = await hnswNearestNeighbors(train, { cache: false, project: 0 });
+    expect(flat.recipe).toMatchObject({ project: 0 });
+    await flat.dispose();
   });
 });
