@@ -20,6 +20,7 @@ interface ServeFlags {
   extractor?: string;
   redis?: string;
   dataDir?: string;
+  raterSessionsPerHour: string;
 }
 
 export function serveCommand(): Command {
@@ -34,6 +35,7 @@ export function serveCommand(): Command {
     .option('--extractor <id>', 'feature extractor of evaluations (default mobilenet-v1-0.75)')
     .option('--redis <url>', 'queue evaluations in Redis for `genbench worker` processes (default $GENBENCH_REDIS; docs/cluster.md)')
     .option('--data-dir <dir>', 'blob folder (default beside --db; required with DATABASE_URL=postgres://..., shared with the workers)')
+    .option('--rater-sessions-per-hour <n>', 'new human-rating sessions one client address may open per hour (0: no limit)', '30')
     .action(runServe);
 }
 
@@ -42,6 +44,7 @@ async function runServe(f: ServeFlags): Promise<void> {
   const n = parseIntFlag('eval-n', f.evalN, { min: 2 });
   const bootstrap = parseIntFlag('eval-bootstrap', f.evalBootstrap, { min: 0 });
   if (bootstrap === 1) throw new GenbenchError('USAGE', '--eval-bootstrap: give 0 (none) or at least 2 resamples, e.g. 50');
+  const sessionsPerHour = parseIntFlag('rater-sessions-per-hour', f.raterSessionsPerHour, { min: 0 });
   const { startServer } = await import('../server/serve.js');
   const { clusterServeDeps } = await import('../queue/cluster.js'); // --redis / DATABASE_URL (issue 8)
   const cluster = await clusterServeDeps({ redis: f.redis, databaseUrl: process.env['DATABASE_URL'], dataDir: f.dataDir, log });
@@ -52,7 +55,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     port,
     host: f.host,
     evaluation: { n, bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
-    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`) },
+    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour } },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await cluster.queue?.close(); // open connections would keep the process alive
     await cluster.store?.close();

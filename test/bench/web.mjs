@@ -25,7 +25,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const tmp = mkdtempSync(join(tmpdir(), 'genbench-bench-web-'));
 const db = join(tmp, 'bench.db');
 
-const server = spawn(process.execPath, [join(root, 'dist/src/cli/bin.js'), 'serve', '--port', '0', '--db', db, '--eval-n', '16', '--eval-bootstrap', '0', '--extractor', 'mobilenet-v1-0.25'], {
+const server = spawn(process.execPath, [join(root, 'dist/src/cli/bin.js'), 'serve', '--port', '0', '--db', db, '--eval-n', '16', '--eval-bootstrap', '0', '--extractor', 'mobilenet-v1-0.25', '--rater-sessions-per-hour', '0'], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, GENBENCH_ASSETS: shared, GENBENCH_HOME: join(tmp, 'home') },
 });

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { humanScores } from '../../src/rating/scores.js';
 import { normaliseHumanScores } from '../../src/server/human.js';
+import type { RatingOptions } from '../../src/server/routes/rate.js';
 import type { Store } from '../../src/store/index.js';
+import { createToken } from '../../src/store/tokens.js';
 import { addModel, Client, perfectAnswer, startRateServer, syntheticImages, syntheticKind } from './fixtures.js';
 
 /**
@@ -18,8 +20,9 @@ let close: () => Promise<void>;
 let modelId: string;
 const clock = { t: 1_700_000_000_000 };
 
-async function start(config: Record<string, unknown> = {}, images = syntheticImages()): Promise<void> {
+async function start(config: Record<string, unknown> = {}, images = syntheticImages(), extra: Partial<RatingOptions> = {}): Promise<void> {
   ({ base, close } = await startRateServer(store, {
+    ...extra,
     config: { qualificationTrials: QUAL, vigilanceRate: 0.1, bootstrapIterations: 500, minTimeTrials: 3, ...config },
     images,
     seed: 1,
@@ -155,11 +158,27 @@ describe(`rating routes (${dialect})`, () => {
     expect(labels.reduce((a: number, l: { votes: number }) => a + l.votes, 0)).toBe(s.votes);
     for (const l of labels) expect(l.pReal).toBe(l.realVotes / l.votes);
     expect(labels.filter((l: { kind: string }) => l.kind === 'real').every((l: { pReal: number }) => l.pReal === 1)).toBe(true);
-    const quality = (await new Client(base).call('/api/rate/raters')).json.raters;
+    expect((await new Client(base).call('/api/rate/raters')).status).toBe(401);
+    const user = await createToken(store.sql, { name: 'user' });
+    expect((await fetch(`${base}/api/rate/raters`, { headers: { authorization: `Bearer ${user.token}` } })).status).toBe(403);
+    const admin = await createToken(store.sql, { name: 'admin', admin: true });
+    const quality = ((await (await fetch(`${base}/api/rate/raters`, { headers: { authorization: `Bearer ${admin.token}` } })).json()) as { raters: { realAccuracy: number }[] }).raters;
     expect(quality).toHaveLength(3);
     expect(quality[0].realAccuracy).toBe(1);
     const html = (await new Client(base).call('/rate/scores')).json;
     expect(html).toContain('HYPE∞ error rate');
+  });
+
+  it('limits new rater sessions per client address (429), not trials in an existing session', async () => {
+    await start({}, syntheticImages(), { sessionsPerHour: 2 });
+    const first = new Client(base);
+    for (const c of [first, new Client(base)]) expect((await c.call('/api/rate/trials', { modelId, protocol: 'inf' })).status).toBe(200);
+    const third = await new Client(base).call('/api/rate/trials', { modelId, protocol: 'inf' });
+    expect(third.status).toBe(429);
+    expect(third.json.error.message).toMatch(/too many new rater sessions/);
+    expect((await first.call('/api/rate/trials', { modelId, protocol: 'inf' })).status).toBe(200);
+    clock.t += 3_600_001;
+    expect((await new Client(base).call('/api/rate/trials', { modelId, protocol: 'inf' })).status).toBe(200);
   });
 
   it('fails a rater below 65% on fake images and refuses further trials', async () => {

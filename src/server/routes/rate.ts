@@ -8,7 +8,9 @@ import { castVote, issueTrial, updateRater, type RatingServiceDeps } from '../..
 import { createRater, raterByToken, type Rater } from '../../rating/store.js';
 import { Rng } from '../../rng.js';
 import type { AppDeps } from '../app.js';
+import { requireToken } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { cachedHumanScores } from '../human.js';
 import { ratePage, ratableModels, scoresPage } from '../../rating/pages.js';
 
 /** Settings of human rating (AppDeps.rating). */
@@ -23,6 +25,8 @@ export interface RatingOptions {
   readonly now?: () => number;
   /** Mark the session cookie Secure (default: when the request came over HTTPS). */
   readonly secureCookie?: boolean;
+  /** New rater sessions one client address may open per hour (default 30; 0: no limit); more get 429. */
+  readonly sessionsPerHour?: number;
 }
 
 export const RATER_COOKIE = 'genbench_rater';
@@ -51,8 +55,10 @@ const VoteRequest = z.object({
  * - `POST /api/rate/trials` `{ modelId, protocol: 'inf' | 'time' }`: the next trial (one-time id, image as a data URL,
  *   exposure for HYPE-time); creates the anonymous rater session (httpOnly cookie) on first use.
  * - `POST /api/rate/trials/:id/vote` `{ answer: 'real' | 'fake', timing? }`: the trial's one vote; feedback back.
- * - `GET /rate/scores`, twin `GET /api/rate/scores[?model=ID...]`: scores per model; `GET /api/rate/models/:id/labels`
- *   per-image soft labels; `GET /api/rate/raters` rater quality statistics (pseudonymous ids).
+ * - `GET /rate/scores`, twin `GET /api/rate/scores[?model=ID...]`: scores per model (cached until the next vote or
+ *   rater change, at most 30 s; the bootstrap behind them is 10,000 resamples); `GET /api/rate/models/:id/labels`
+ *   per-image soft labels; `GET /api/rate/raters` rater quality statistics (pseudonymous ids; admin token only).
+ * - A client address may open `sessionsPerHour` new rater sessions per hour (default 30); beyond that, 429.
  *
  * @example
  * app.use(rateRoutes({ ...deps, rating: { config: { qualificationTrials: 10 } } }));
@@ -77,9 +83,11 @@ export function rateRoutes(deps: AppDeps): Router {
     const token = cookie(req, RATER_COOKIE);
     return token === undefined ? undefined : raterByToken(sql, token);
   };
+  const limiter = sessionLimiter(opts.sessionsPerHour ?? 30, service.now);
   const currentOrNew = async (req: Request, res: Response): Promise<Rater> => {
     const found = await current(req);
     if (found !== undefined) return found;
+    limiter(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     const { rater, token } = await createRater(sql);
     const secure = opts.secureCookie ?? req.secure;
     res.cookie(RATER_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: 365 * 24 * 3600 * 1000 });
@@ -111,10 +119,11 @@ export function rateRoutes(deps: AppDeps): Router {
     if (rater === undefined) throw new HttpError(401, 'USAGE', 'no rater session: the vote needs the cookie set by POST /api/rate/trials');
     res.set('Cache-Control', 'no-store').json(await castVote(service, rater.id, String(req.params['id']), body.timing === undefined ? { answer: body.answer } : { answer: body.answer, timing: body.timing }));
   });
-  const scores = (req: Request) => {
+  const cachedScores = cachedHumanScores((s, o) => humanScores(s, { cfg, ...(o.modelIds.length === 0 ? {} : { modelIds: o.modelIds }) }));
+  const scores = async (req: Request) => {
     const q = req.query['model'];
-    const ids = q === undefined ? undefined : (Array.isArray(q) ? q : [q]).map(String);
-    return humanScores(sql, { cfg, ...(ids === undefined ? {} : { modelIds: ids }) });
+    const ids = q === undefined ? [] : (Array.isArray(q) ? q : [q]).map(String);
+    return (await cachedScores(sql, { modelIds: ids })) as Awaited<ReturnType<typeof humanScores>>;
   };
   router.get('/api/rate/scores', async (req, res) => {
     res.json({ scores: await scores(req) });
@@ -125,10 +134,30 @@ export function rateRoutes(deps: AppDeps): Router {
   router.get('/api/rate/models/:id/labels', async (req, res) => {
     res.json({ modelId: req.params['id'], labels: await modelSoftLabels(sql, String(req.params['id'])) });
   });
-  router.get('/api/rate/raters', async (_req, res) => {
+  router.get('/api/rate/raters', requireToken(sql, { admin: true }), async (_req, res) => {
     res.json({ raters: await raterReports(sql) });
   });
   return router;
+}
+
+/**
+ * A sliding one-hour window of new sessions per client address; throws 429 beyond `perHour` (0: no limit). Memory is bounded:
+ * at most 10,000 addresses are tracked (the oldest dropped first).
+ */
+function sessionLimiter(perHour: number, now: () => number): (address: string) => void {
+  if (perHour === 0) return () => undefined;
+  const seen = new Map<string, number[]>();
+  return (address) => {
+    const t = now();
+    const recent = (seen.get(address) ?? []).filter((at) => t - at < 3_600_000);
+    if (recent.length >= perHour) {
+      throw new HttpError(429, 'USAGE', `too many new rater sessions from this address (${perHour} per hour); keep the session cookie or try again later`);
+    }
+    recent.push(t);
+    seen.delete(address);
+    seen.set(address, recent);
+    if (seen.size > 10_000) seen.delete(seen.keys().next().value!);
+  };
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
