@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { EvaluateOptions } from '../harness/evaluate.js';
 import type { Report } from '../io/report.js';
 import type { Progress } from '../progress.js';
@@ -7,6 +7,7 @@ import { listEvaluations, type EvaluationRecord } from '../store/evaluations.js'
 import type { Store } from '../store/index.js';
 import { findModelsByName } from '../store/models.js';
 import { registerEvaluatedModel } from '../store/register.js';
+import { recordCheckpoint } from '../store/submissions.js';
 import { findBaselines } from './baselines.js';
 import { planDemo, type BaselineEntry, type DemoEntry, type DemoSettings } from './plan.js';
 import { trainReference } from './train-reference.js';
@@ -65,11 +66,13 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoResult> {
     const done = await existingEvaluation(opts.store, entry, opts.settings);
     if (done !== undefined) {
       opts.log?.(`${step}: already on the leaderboard with this recipe (reused)`);
+      if (entry.kind === 'baseline') await storeBaselineCheckpoint(opts.store, entry, done.modelId);
       models.push(result(entry, done, 'reused'));
       continue;
     }
     const r = await demoEntry(opts, entry, step);
     if (r === undefined) return { models, interrupted: true };
+    if (entry.kind === 'baseline') await storeBaselineCheckpoint(opts.store, entry, r.modelId);
     models.push(r);
   }
   return { models, interrupted: false };
@@ -117,6 +120,17 @@ async function demoEntry(opts: RunDemoOptions, entry: DemoEntry, step: string): 
   const fd = evaluation.report.metrics['fd']?.value ?? null;
   opts.log?.(`${step}: done${fd === null ? '' : ` (FD ${fd.toFixed(1)})`}`);
   return result(entry, evaluation, 'evaluated');
+}
+
+/**
+ * Stores a baseline's ONNX file and manifest as the model's checkpoint (recordCheckpoint), so /rate can sample it.
+ * The reference models trained by the demo are TF.js run folders, which have no stored checkpoint (not rateable).
+ */
+async function storeBaselineCheckpoint(store: Store, entry: BaselineEntry, modelId: string): Promise<void> {
+  const manifest = join(dirname(entry.generator), `${basename(entry.generator, '.onnx')}.genbench.json`);
+  const files = [];
+  for (const path of [entry.generator, manifest]) files.push({ name: basename(path), ...(await store.blobs.putFile(path, { keep: true })) });
+  await recordCheckpoint(store.sql, { modelId, files, mainFile: basename(entry.generator), dataset: entry.dataset });
 }
 
 /** The model's evaluation computed with these settings, if an earlier demo stored one. */

@@ -25,7 +25,7 @@ import type { NearestNeighbors, NeighborResult, NnMatrix, NnMetric, SearchOption
  * re-ranking of one chunk overlaps the search of the next. Indexes (and their projection) are saved to and loaded
  * from the content-addressed cache (cache.ts) unless `cache: false`. Defaults (HNSW_DEFAULTS) from a sweep on
  * 200,000 x 768 feature-like rows (`npm run bench:nn`; M 32/48, ef 60-160, projection 32/48/64): M 48,
- * efConstruction 200, ef max(80, candidates) gave recall@1 0.9945 and recall@10 0.973 (M 32 needed ef 120, ~10%
+ * efConstruction 200, ef max(80, candidates) gave recall@1 0.9945 and recall@10 0.973 (M 32 needed ef 120, ~25%
  * slower; ef 60 fell to 0.985).
  *
  * @example

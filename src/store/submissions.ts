@@ -59,38 +59,62 @@ const COLUMNS = 'id, model_id, token_id, main_file, dataset, status, job_id, err
 /** Records the files, the model and a 'queued' submission in one transaction. */
 export async function createSubmission(sql: Sql, s: NewSubmission): Promise<{ submission: SubmissionRecord; model: ModelRecord }> {
   return sql.transaction(async (tx) => {
-    const now = new Date().toISOString();
-    for (const f of s.files) {
-      await tx.run('INSERT INTO files (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING', [f.sha256, f.size, now]);
-    }
     const model = await createModel(tx, s.model);
-    const submission: SubmissionRecord = {
-      id: randomUUID(),
-      modelId: model.id,
-      tokenId: s.tokenId ?? null,
-      mainFile: s.mainFile,
-      dataset: s.dataset,
-      status: 'queued',
-      jobId: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await tx.run(`INSERT INTO submissions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      submission.id,
-      submission.modelId,
-      submission.tokenId,
-      submission.mainFile,
-      submission.dataset,
-      submission.status,
-      null,
-      null,
-      now,
-      now,
-    ]);
-    for (const f of s.files) await tx.run('INSERT INTO submission_files (submission_id, name, sha256) VALUES (?, ?, ?)', [submission.id, f.name, f.sha256]);
+    const submission = await insertSubmission(tx, { ...s, modelId: model.id, status: 'queued' });
     return { submission, model };
   });
+}
+
+/**
+ * Records the checkpoint of a model that was evaluated outside the upload flow (a demo baseline) as a 'done'
+ * submission without a token, so that human rating can sample it like an upload. Idempotent: a done submission of
+ * the model with the same main file content is returned as it is.
+ *
+ * @example
+ * await recordCheckpoint(sql, { modelId, files: [{ name: 'g.onnx', sha256, size }, manifestFile], mainFile: 'g.onnx', dataset: 'mnist' });
+ */
+export async function recordCheckpoint(sql: Sql, c: { modelId: string; files: readonly StoredFile[]; mainFile: string; dataset: string }): Promise<SubmissionRecord> {
+  const main = c.files.find((f) => f.name === c.mainFile);
+  if (main === undefined) throw new Error(`internal: recordCheckpoint: main file ${c.mainFile} is not among the files`);
+  return sql.transaction(async (tx) => {
+    for (const s of await listSubmissions(tx, { modelId: c.modelId, status: ['done'] })) {
+      if ((await submissionFiles(tx, s.id)).some((f) => f.name === c.mainFile && f.sha256 === main.sha256)) return s;
+    }
+    return insertSubmission(tx, { ...c, status: 'done' });
+  });
+}
+
+async function insertSubmission(tx: Sql, s: { modelId: string; files: readonly StoredFile[]; mainFile: string; dataset: string; tokenId?: string; status: SubmissionStatus }): Promise<SubmissionRecord> {
+  const now = new Date().toISOString();
+  for (const f of s.files) {
+    await tx.run('INSERT INTO files (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING', [f.sha256, f.size, now]);
+  }
+  const submission: SubmissionRecord = {
+    id: randomUUID(),
+    modelId: s.modelId,
+    tokenId: s.tokenId ?? null,
+    mainFile: s.mainFile,
+    dataset: s.dataset,
+    status: s.status,
+    jobId: null,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await tx.run(`INSERT INTO submissions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    submission.id,
+    submission.modelId,
+    submission.tokenId,
+    submission.mainFile,
+    submission.dataset,
+    submission.status,
+    null,
+    null,
+    now,
+    now,
+  ]);
+  for (const f of s.files) await tx.run('INSERT INTO submission_files (submission_id, name, sha256) VALUES (?, ?, ?)', [submission.id, f.name, f.sha256]);
+  return submission;
 }
 
 export async function getSubmission(sql: Sql, id: string): Promise<SubmissionRecord | undefined> {

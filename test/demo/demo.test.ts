@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvaluations } from '../../src/store/evaluations.js';
 import { openStore } from '../../src/store/index.js';
 import { listModels } from '../../src/store/models.js';
+import { listSubmissions } from '../../src/store/submissions.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { BIN, runCli } from '../helpers/cli.js';
 
@@ -96,6 +97,12 @@ describe.skipIf(!shared)('genbench demo', () => {
       expect([grid.status, grid.headers.get('content-type')]).toEqual([200, 'image/png']);
       const page = await fetch(`${url}/`);
       expect(await page.text()).toContain('dcgan-mnist');
+      // The ONNX baseline's checkpoint is stored, so /rate offers it (the trained TF.js run folders are not rateable).
+      const rate = (await (await fetch(`${url}/api/rate`)).json()) as { models: Array<{ id: string; name: string }> };
+      expect(rate.models.map((m) => m.name)).toEqual(['mnist-dcgan']);
+      const trial = await fetch(`${url}/api/rate/trials`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ modelId: rate.models[0]!.id, protocol: 'inf' }) });
+      expect(trial.status).toBe(200);
+      expect(((await trial.json()) as { image: string }).image).toMatch(/^data:image\/png;base64,/);
     } finally {
       child.kill('SIGINT');
     }
@@ -104,6 +111,7 @@ describe.skipIf(!shared)('genbench demo', () => {
     try {
       expect((await listModels(store.sql)).length).toBe(3);
       expect((await listEvaluations(store.sql)).length).toBe(3);
+      expect((await listSubmissions(store.sql)).map((s) => [s.mainFile, s.status, s.tokenId])).toEqual([['mnist-dcgan.onnx', 'done', null]]); // stored once over two runs
     } finally {
       await store.close();
     }
