@@ -10,7 +10,7 @@ import { stderrProgress } from './progress-bar.js';
 
 /**
  * `genbench nn`: the k nearest training rows of every query row, from feature files.
- *   genbench nn --train T.npy --query Q.npy --k 10 [--metric l2|cosine] [--exact] [--json]
+ *   genbench nn --train T.npy --query Q.npy --k 10 [--metric l2|cosine] [--exact | --hnsw [--ef N] [--m N] [--project D]] [--json]
  * Output: `{ "indices": [[...]], "distances": [[...]], "recipe": {...} }`, indices 0-based training rows nearest
  * first, distances Euclidean (not squared) or 1 - cos. Without --exact the method is chosen by size (exact up to
  * GENBENCH_NN_EXACT_MAX training rows, HNSW above; the recipe says which). Bad input exits 2 with one line.
@@ -25,6 +25,9 @@ interface NnFlags {
   metric?: string;
   exact?: boolean;
   hnsw?: boolean;
+  ef?: string;
+  m?: string;
+  project?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -38,6 +41,9 @@ export function nnCommand(): Command {
     .option('--metric <name>', "'l2' (Euclidean, default) or 'cosine' (1 - cos)")
     .option('--exact', 'force exact search (default: exact up to GENBENCH_NN_EXACT_MAX training rows, else HNSW)')
     .option('--hnsw', 'force the HNSW index (cached under GENBENCH_HOME/nn-index)')
+    .option('--ef <n>', 'HNSW search beam width (default 80; larger: better recall, slower)')
+    .option('--m <n>', 'HNSW graph degree M (default 48; part of the index cache key)')
+    .option('--project <dims>', 'HNSW: dimensions of the PCA projection the index is built on (default 64 for rows with > 128 features; 0: none)')
     .option('--json', 'machine-readable output on stdout')
     .option('--quiet', 'no progress bar')
     .action(runNn);
@@ -56,7 +62,13 @@ async function runNn(f: NnFlags): Promise<void> {
   if (k > train.m.rows) throw new GenbenchError('USAGE', `--k ${k} is larger than the ${train.m.rows} rows of ${f.train}; use --k ${train.m.rows} or less`);
   const progress = stderrProgress({ quiet: f.quiet === true || f.json === true });
   const method = f.exact === true ? 'exact' : f.hnsw === true ? 'hnsw' : 'auto';
-  const nn = await createNearestNeighbors(train.m, { metric, method, progress, ...(method === 'auto' ? { exactMax: exactMaxThreshold() } : {}) });
+  const hnsw = {
+    ...(f.ef === undefined ? {} : { ef: parseIntFlag('ef', f.ef, { min: 1 }) }),
+    ...(f.m === undefined ? {} : { m: parseIntFlag('m', f.m, { min: 2 }) }),
+    ...(f.project === undefined ? {} : { project: parseIntFlag('project', f.project, { min: 0, max: train.m.cols - 1 }) }),
+  };
+  if (f.exact === true && Object.keys(hnsw).length > 0) throw new GenbenchError('USAGE', '--ef, --m and --project tune the HNSW index; drop them with --exact');
+  const nn = await createNearestNeighbors(train.m, { metric, method, progress, ...hnsw, ...(method === 'auto' ? { exactMax: exactMaxThreshold() } : {}) });
   try {
     const r = await nn.search(query.m, k, { progress });
     const recipe = { genbench: VERSION, command: 'nn', k, ...nn.recipe, inputs: { train: train.record, query: query.record } };

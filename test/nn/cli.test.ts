@@ -34,6 +34,12 @@ describe('genbench nn', () => {
     const h = await runCli(['nn', '--train', t, '--query', q, '--k', '3', '--hnsw', '--json'], { env: home });
     expect(h.code, h.stderr).toBe(0);
     expect(JSON.parse(h.stdout).recipe).toMatchObject({ method: 'hnsw', m: 48, efConstruction: 200, cacheHit: false });
+    const tuned = await runCli(['nn', '--train', t, '--query', q, '--k', '3', '--hnsw', '--ef', '40', '--m', '12', '--project', '4', '--json'], { env: home });
+    expect(tuned.code, tuned.stderr).toBe(0);
+    const tr = JSON.parse(tuned.stdout) as { indices: number[][]; distances: number[][]; recipe: Record<string, unknown> };
+    expect(tr.recipe).toMatchObject({ method: 'hnsw', m: 12, ef: 40, project: 4, candidates: 'max(2k, 20)' });
+    const l2 = bruteForce(train, query, 3, 'l2');
+    expect(tr.indices).toEqual(l2.indices.map((x) => [...x])); // 200 rows: the 20 candidates hold the 3 nearest
   });
 
   it('bad input exits 2 with one line', async () => {
@@ -50,6 +56,8 @@ describe('genbench nn', () => {
       [['--train', join(dir, 'missing.npy'), '--query', q], /missing\.npy: cannot read/],
       [['--train', t, '--query', q, '--metric', 'l1'], /unknown metric 'l1'/],
       [['--train', t], /give --train T\.npy and --query Q\.npy/],
+      [['--train', t, '--query', q, '--hnsw', '--project', '4'], /--project: .*3/],
+      [['--train', t, '--query', q, '--exact', '--ef', '10'], /--ef, --m and --project tune the HNSW index/],
     ];
     for (const [args, msg] of cases) {
       const r = await runCli(['nn', ...args, '--json'], { env: home });
