@@ -9,8 +9,9 @@ import type { NnMatrix } from './types.js';
 
 /**
  * The linear projection an HNSW index navigates in: the top `dims` principal directions of the training rows.
- * HNSW's cost is its distance evaluations (thousands per query, each a random read of a whole row), so searching
- * a 64-d projection of 768-d features is ~10x cheaper per step; the projection only steers the graph walk: the
+ * HNSW's cost is its distance evaluations (thousands per query, each a random read of a whole row); in a 64-d
+ * projection of 768-d features each reads 12x fewer values, and a query took half the time at equal recall
+ * (measured, hnsw.ts). The projection only steers the graph walk: the
  * index returns `candidates` rows per query, which are re-ranked by exact float64 distances in the full space
  * (hnsw.ts), so recall is what the projection can cost, never the distances (as FAISS's PCA + HNSW + refine).
  *
