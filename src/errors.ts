@@ -45,6 +45,11 @@ export function isGenbenchError(e: unknown): e is GenbenchError {
   return e instanceof GenbenchError;
 }
 
+/** The first line of an error's message (of String(e) for a non-Error), for one-line reports. */
+export function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}
+
 /** Shorthand for `new GenbenchError('INPUT', message)`. */
 export function inputError(message: string, cause?: unknown): GenbenchError {
   return new GenbenchError('INPUT', message, cause === undefined ? undefined : { cause });

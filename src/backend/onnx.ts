@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { arch, availableParallelism, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { GenbenchError } from '../errors.js';
+import { firstLine, GenbenchError } from '../errors.js';
 
 /**
  * The one way genbench opens an ONNX Runtime session for inference (generators, feature networks): options chosen
@@ -36,8 +36,7 @@ export async function openOnnxSession(model: string | Uint8Array, what = typeof 
       ? await ort.InferenceSession.create(model, onnxSessionOptions(threads))
       : await ort.InferenceSession.create(model, onnxSessionOptions(threads));
   } catch (e) {
-    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    throw new GenbenchError('INPUT', `${what}: onnxruntime cannot load this model: ${msg}`, { cause: e });
+    throw new GenbenchError('INPUT', `${what}: onnxruntime cannot load this model: ${firstLine(e)}`, { cause: e });
   }
 }
 
@@ -68,7 +67,7 @@ function cudaProviderInstalled(): boolean {
 
 /**
  * Sessions of the small arithmetic graphs genbench builds itself (matrix products, kernel sums, k-NN screening):
- * compiled once per `key` and reused; CPU provider, all cores, and no busy-waiting between calls (the JS thread
+ * compiled once per `key` and reused; onnxSessionOptions on the CPU provider, and no busy-waiting between calls (the JS thread
  * needs the cores between products, and the machine may be shared). `releaseComputeSessions(prefix)` releases the
  * sessions whose key starts with `prefix` (all of them without one); they are rebuilt on the next call.
  *
@@ -81,12 +80,7 @@ const computeSessions = new Map<string, Promise<ort.InferenceSession>>();
 export function computeSession(key: string, model: () => Uint8Array): Promise<ort.InferenceSession> {
   let s = computeSessions.get(key);
   if (s === undefined) {
-    s = ort.InferenceSession.create(model(), {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: availableParallelism(),
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    s = ort.InferenceSession.create(model(), { ...onnxSessionOptions(), executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } });
     computeSessions.set(key, s);
   }
   return s;

@@ -6,7 +6,7 @@ import { cachedConversion } from '../convert/cache.js';
 import { convertLayersModel } from '../convert/convert.js';
 import { parseTopology } from '../convert/topology.js';
 import { readLayersModelFiles } from '../convert/weights.js';
-import { GenbenchError } from '../errors.js';
+import { firstLine, GenbenchError } from '../errors.js';
 import { assembleGenerator } from './generator.js';
 import type { GeneratorManifest } from './manifest.js';
 import { checkSignature, conditionTensor } from './onnx.js';
@@ -54,8 +54,7 @@ export async function loadTfjsOnOnnx(req: TfjsOnnxRequest): Promise<TfjsOnnxResu
     session = await convertedSession(req);
   } catch (e) {
     // Any failure to convert or open (converter gap, unwritable cache, ORT refusing the graph) costs speed only.
-    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    return { fallback: `${modelJson}: not run on onnxruntime (${why}); running on tfjs` };
+    return { fallback: `${modelJson}: not run on onnxruntime (${firstLine(e)}); running on tfjs` };
   }
   try {
     checkSignature(session, m, manifestPath);

@@ -34,12 +34,17 @@ export interface IndexParams {
   readonly project: number;
 }
 
-export interface ShardMeta {
+/** A file of a cache folder as meta.json records it. */
+export interface FileMeta {
   readonly file: string;
-  readonly from: number;
-  readonly to: number;
   readonly bytes: number;
   readonly sha256: string;
+}
+
+/** A shard file and the training rows [from, to) it indexes. */
+export interface ShardMeta extends FileMeta {
+  readonly from: number;
+  readonly to: number;
 }
 
 export interface IndexMeta {
@@ -48,7 +53,7 @@ export interface IndexMeta {
   readonly record: Record<string, unknown>;
   readonly shards: readonly ShardMeta[];
   /** The projection file (projection.ts), when the index was built on one. */
-  readonly projection?: ShardMeta;
+  readonly projection?: FileMeta;
   readonly buildSeconds: number;
   readonly genbenchVersion: string;
 }
@@ -115,7 +120,7 @@ export async function writeIndexMeta(dir: string, key: string, record: Record<st
   };
   const metas: ShardMeta[] = [];
   for (const s of shards) metas.push(await describe(s));
-  const proj = projection === undefined ? {} : { projection: await describe({ file: projection, from: 0, to: 0 }) };
+  const proj = projection === undefined ? {} : { projection: await describe({ file: projection }) };
   const meta: IndexMeta = { key, format: NN_INDEX_FORMAT, record, shards: metas, ...proj, buildSeconds, genbenchVersion: VERSION };
   await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;

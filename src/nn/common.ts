@@ -1,6 +1,4 @@
 import { GenbenchError } from '../errors.js';
-import { exactSqDistance } from '../linalg/knn.js';
-import type { Matrix } from '../linalg/matrix.js';
 import type { NeighborResult, NnMatrix, NnMetric } from './types.js';
 
 /**
@@ -76,11 +74,6 @@ export function prepareRows(m: NnMatrix, metric: NnMetric, what: string): NnMatr
   return { rows: m.rows, cols: m.cols, data: out };
 }
 
-/** Exact float64 squared distance between query row i and training row j (any float data). */
-export function sqDistance(q: NnMatrix, i: number, t: NnMatrix, j: number): number {
-  return exactSqDistance(q as Matrix, i, t as Matrix, j);
-}
-
 /** The reported distance from an exact squared Euclidean distance on the prepared rows. */
 export function finishDistance(sq: number, metric: NnMetric): number {
   return metric === 'l2' ? Math.sqrt(sq) : sq / 2;
@@ -119,7 +112,7 @@ export function rankCandidates(
 }
 
 /**
- * sum (x - row)^2 in float64, in index order (the same sums as `sqDistance`), with one loop per storage type so
+ * sum (x - row)^2 in float64, in index order (the same sums as linalg/knn.ts exactSqDistance), with one loop per storage type so
  * each stays monomorphic (re-ranking is the hot loop of an HNSW search).
  */
 function sqDistance32(x: Float64Array, t: Float32Array, offset: number): number {

@@ -108,13 +108,14 @@ export async function hnswNearestNeighbors(train: NnMatrix, opts: HnswOptions = 
   const dir = useCache ? join(opts.cacheDir ?? nnIndexDir(), key) : await mkdtemp(join(tmpdir(), 'genbench-hnsw-'));
   const workers = Array.from({ length: threads }, () => new IndexWorker());
   try {
-    let meta = useCache ? await readIndexMeta(dir, key) : null;
-    const hit = meta !== null;
-    if (meta === null) meta = await build(workers, prepared, p, dir, key, record, opts.progress ?? silentProgress);
-    const projection = meta.projection === undefined ? undefined : await readProjection(join(dir, meta.projection.file));
+    const cached = useCache ? await readIndexMeta(dir, key) : null;
+    const hit = cached !== null;
+    const { meta, projection } = cached === null
+      ? await build(workers, prepared, p, dir, key, record, opts.progress ?? silentProgress)
+      : { meta: cached, projection: cached.projection === undefined ? undefined : await readProjection(join(dir, cached.projection.file)) };
     const d = projection?.dims ?? train.cols;
     await Promise.all(workers.map((w, i) => {
-      const s = meta!.shards[p.shards > 1 ? i : 0]!;
+      const s = meta.shards[p.shards > 1 ? i : 0]!;
       return hit || (p.shards === 1 && i > 0) ? w.call({ type: 'load', path: join(dir, s.file), d, offset: s.from }) : Promise.resolve(0);
     }));
     const recipe = {
@@ -135,15 +136,16 @@ export async function hnswNearestNeighbors(train: NnMatrix, opts: HnswOptions = 
 
 /**
  * Builds the shards (in parallel, one worker each; or one index in worker 0) on the rows or their projection
- * (fitted and written first), and records them in meta.json.
+ * (fitted and written first), and records them in meta.json; returns the meta and the projection.
  */
-async function build(workers: IndexWorker[], t: NnMatrix, p: { m: number; efConstruction: number; seed: number; shards: number; project: number }, dir: string, key: string, record: Record<string, unknown>, progress: Progress): Promise<IndexMeta> {
+async function build(workers: IndexWorker[], t: NnMatrix, p: { m: number; efConstruction: number; seed: number; shards: number; project: number }, dir: string, key: string, record: Record<string, unknown>, progress: Progress): Promise<{ meta: IndexMeta; projection: Projection | undefined }> {
   const files = await prepareIndexDir(dir, p.shards);
   const t0 = performance.now();
   let rows: Float32Array | Float64Array = t.data;
   let d = t.cols;
+  let projection: Projection | undefined;
   if (p.project > 0) {
-    const projection = await fitProjection(t, p.project, p.seed);
+    projection = await fitProjection(t, p.project, p.seed);
     await sweepStaleTemps(join(dir, PROJECTION_FILE));
     await writeFileAtomic(join(dir, PROJECTION_FILE), encodeProjection(projection));
     rows = await projectRows(t, projection);
@@ -159,7 +161,8 @@ async function build(workers: IndexWorker[], t: NnMatrix, p: { m: number; efCons
   }));
   progress.stop();
   const seconds = (performance.now() - t0) / 1000;
-  return writeIndexMeta(dir, key, record, ranges.map(({ file, from, to }) => ({ file, from, to })), seconds, p.project > 0 ? PROJECTION_FILE : undefined);
+  const meta = await writeIndexMeta(dir, key, record, ranges.map(({ file, from, to }) => ({ file, from, to })), seconds, projection === undefined ? undefined : PROJECTION_FILE);
+  return { meta, projection };
 }
 
 export class HnswNearestNeighbors implements NearestNeighbors {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GenbenchError } from '../errors.js';
+import { firstLine, GenbenchError } from '../errors.js';
 import type { EvaluateOptions } from '../harness/evaluate.js';
 import type { Report } from '../io/report.js';
 import type { Store } from '../store/index.js';
@@ -72,7 +72,7 @@ export function evaluationHandler(deps: Deps): JobHandler {
       await putEvaluation(sql, { modelId: sub.modelId, submissionId: sub.id, report, verified: true, ...extra });
       await setSubmissionStatus(sql, sub.id, 'done');
     } catch (e) {
-      const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+      const message = firstLine(e);
       await setSubmissionStatus(sql, sub.id, 'failed', { error: e instanceof GenbenchError ? message : `evaluation failed: ${message}` });
       throw e;
     } finally {
@@ -114,7 +114,7 @@ async function runEvaluation(deps: Deps, job: EvalJob, dir: string): Promise<{ r
     try {
       report = await evaluate({ ...opts, trainSplit });
     } catch (e) {
-      warnings.push(`memorisation checks skipped: ${oneLine(e)}`);
+      warnings.push(`memorisation checks skipped: ${firstLine(e)}`);
       report = await evaluate(opts);
     }
   }
@@ -123,7 +123,7 @@ async function runEvaluation(deps: Deps, job: EvalJob, dir: string): Promise<{ r
     try {
       nn = await neighbourPanel(deps, { generator, dataset: recipe.dataset, trainSplit, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N), seed: recipe.seed }, dir);
     } catch (e) {
-      warnings.push(`nearest-neighbour panel not made: ${oneLine(e)}`);
+      warnings.push(`nearest-neighbour panel not made: ${firstLine(e)}`);
     }
   }
   const { grid: _grid, ...run } = report.run;
@@ -155,10 +155,6 @@ async function neighbourPanel(deps: Deps, p: { generator: string; dataset: strin
   const png = join(dir, 'nn.png');
   await memorizationForModel({ generator: p.generator, dataset: p.dataset, trainSplit: p.trainSplit, heldoutSplit: `${ref.name}[${start}:${stop}]`, n: p.n, seed: p.seed, space: 'pixel', panels: png, ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }) });
   return (await deps.store.blobs.putFile(png)).sha256;
-}
-
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
 
 /** Re-queues submissions left queued or running (a restart); returns how many. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { firstLine } from '../errors.js';
 
 /**
  * The evaluation job queue. A job is keyed by its submission id and recipe, so enqueueing the same evaluation twice
@@ -132,7 +133,7 @@ export class InProcessQueue implements JobQueue {
       e.state = 'done';
     } catch (err) {
       e.state = 'failed';
-      e.error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+      e.error = firstLine(err);
     }
     e.finishedAt = new Date().toISOString();
   }

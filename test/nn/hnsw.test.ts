@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { autoShards, defaultProjection, hnswNearestNeighbors } from '../../src/nn/hnsw.js';
+import { autoShards, defaultProjection, hnswNearestNeighbors, type HnswOptions } from '../../src/nn/hnsw.js';
+import type { NnMatrix, NnMetric } from '../../src/nn/types.js';
 import { bruteForce, clustered, featureLike } from './brute.js';
 import { conformance } from './conformance.js';
 
@@ -21,18 +22,29 @@ function recall(got: Int32Array[], want: Int32Array[], k: number): number {
   return hit / (got.length * k);
 }
 
+/** A 10-NN search on a new index, checked against brute force for recall@1 >= 0.99 and recall@10 >= 0.95. */
+async function searchWithRecall(train: NnMatrix, query: NnMatrix, opts: HnswOptions & { metric: NnMetric }) {
+  const want = bruteForce(train, query, 10, opts.metric);
+  const nn = await hnswNearestNeighbors(train, opts);
+  const r = await nn.search(query, 10);
+  await nn.dispose();
+  expect(recall(r.indices, want.indices, 1)).toBeGreaterThanOrEqual(0.99);
+  expect(recall(r.indices, want.indices, 10)).toBeGreaterThanOrEqual(0.95);
+  return { nn, r, want };
+}
+
+/** Flips bits of the byte `fromEnd` bytes before the end of a file (a corrupted cache file). */
+function corrupt(file: string, fromEnd: number, mask: number): void {
+  const bytes = readFileSync(file);
+  bytes[bytes.length - fromEnd] ^= mask;
+  writeFileSync(file, bytes);
+}
+
 describe('hnsw', () => {
   it('recall@1 >= 0.99 and recall@10 >= 0.95 on moderate random feature-like data, l2 and cosine', async () => {
     const train = featureLike(6000, 64, 12, 41);
     const query = featureLike(200, 64, 12, 42);
-    for (const metric of ['l2', 'cosine'] as const) {
-      const want = bruteForce(train, query, 10, metric);
-      const nn = await hnswNearestNeighbors(train, { metric, cache: false });
-      const r = await nn.search(query, 10);
-      await nn.dispose();
-      expect(recall(r.indices, want.indices, 1)).toBeGreaterThanOrEqual(0.99);
-      expect(recall(r.indices, want.indices, 10)).toBeGreaterThanOrEqual(0.95);
-    }
+    for (const metric of ['l2', 'cosine'] as const) await searchWithRecall(train, query, { metric, cache: false });
   });
 
   it('saves to and loads from the cache: same results, cacheHit, and a corrupted shard is rebuilt', async () => {
@@ -48,10 +60,7 @@ describe('hnsw', () => {
     expect(b.recipe['cacheHit']).toBe(true);
     expect((await b.search(query, 5)).indices).toEqual(ra.indices);
     await b.dispose();
-    const shard = join(cacheDir, key, 'shard-1.hnsw');
-    const bytes = readFileSync(shard);
-    bytes[bytes.length - 5] ^= 0xff;
-    writeFileSync(shard, bytes);
+    corrupt(join(cacheDir, key, 'shard-1.hnsw'), 5, 0xff);
     const c = await hnswNearestNeighbors(train, { cacheDir, shards: 2, m: 12 });
     expect(c.recipe['cacheHit']).toBe(false);
     expect((await c.search(query, 5)).indices).toEqual(ra.indices);
@@ -82,14 +91,9 @@ describe('hnsw', () => {
     const train = featureLike(5000, 320, 12, 71);
     const query = featureLike(200, 320, 12, 72);
     for (const metric of ['l2', 'cosine'] as const) {
-      const want = bruteForce(train, query, 10, metric);
-      const nn = await hnswNearestNeighbors(train, { metric, cacheDir });
+      const { nn, r, want } = await searchWithRecall(train, query, { metric, cacheDir });
       expect(nn.recipe).toMatchObject({ project: 64, candidates: 'max(2k, 20)', shards: 1 });
       expect(nn.recipe['projectionExplained']).toBeGreaterThan(0.5);
-      const r = await nn.search(query, 10);
-      await nn.dispose();
-      expect(recall(r.indices, want.indices, 1)).toBeGreaterThanOrEqual(0.99);
-      expect(recall(r.indices, want.indices, 10)).toBeGreaterThanOrEqual(0.95);
       r.indices.forEach((row, i) => row.forEach((j, t) => {
         const hit = [...want.indices[i]!].indexOf(j);
         if (hit >= 0) expect(r.distances[i]![t]).toBeCloseTo(want.distances[i]![hit]!, 9);
@@ -101,10 +105,7 @@ describe('hnsw', () => {
         expect(again.recipe['cacheHit']).toBe(true);
         expect((await again.search(query, 10)).indices).toEqual(r.indices);
         await again.dispose();
-        const file = join(cacheDir, key, 'projection.bin');
-        const bytes = readFileSync(file);
-        bytes[bytes.length - 3] ^= 0x40;
-        writeFileSync(file, bytes);
+        corrupt(join(cacheDir, key, 'projection.bin'), 3, 0x40);
         const rebuilt = await hnswNearestNeighbors(train, { metric, cacheDir });
         expect(rebuilt.recipe['cacheHit']).toBe(false);
         await rebuilt.dispose();
