@@ -61,7 +61,7 @@ export async function openDataset(nameOrPath: string, opts: ImageFolderOptions =
 
 export type { Dataset, DatasetSplit, ImageShape, LoadOptions, SourceFile, SplitInfo } from './types.js';
 export type { ImageFolderOptions } from './image-folder.js';
-export { parseSplitExpr, resolveSlice, sliceSplit } from './split-spec.js';
+export { parseSplitExpr, resolveSlice, sliceSplit, splitPermutation, splitRowIndices } from './split-spec.js';
 export { generatePolygons } from './polygons.js';
 export { parseIdx, readIdxPair } from './idx.js';
 export { parseNpz } from './npz.js';

@@ -1,6 +1,6 @@
 import { Rng } from '../rng.js';
 import type { ImageBatchU8 } from '../io/image.js';
-import { requireSplit, resolveSlice, formatSplit } from './split-spec.js';
+import { requireSplit, resolveSlice, formatSplit, sliceSplit } from './split-spec.js';
 import type { Dataset, DatasetSplit } from './types.js';
 
 /**
@@ -177,16 +177,17 @@ export const polygons: Dataset = {
   async load(split: string): Promise<DatasetSplit> {
     const info = requireSplit('polygons', this.splits, split);
     const s = SPLITS.find((x) => x.name === info.name)!;
-    const { start, stop } = resolveSlice(split, s.count);
+    const { shuffle, start, stop } = resolveSlice(split, s.count);
+    const source = { files: [], preprocessing: { generator: 'polygons-v1', seed: s.seed, supersampling: SS } };
+    if (shuffle !== undefined) {
+      // a shuffled selection needs rows from anywhere in the split: generate it whole, then pick
+      const whole = generatePolygons({ seed: s.seed, start: 0, stop: s.count });
+      return sliceSplit({ images: whole.images, labels: whole.labels.map((l) => l - 3), split: s.name, source }, split);
+    }
     const { images, labels } = generatePolygons({ seed: s.seed, start, stop });
     // labels are vertex counts 3..6; class index = count - 3
     const classes = labels.map((l) => l - 3);
-    return {
-      images,
-      labels: classes,
-      split: formatSplit(s.name, start, stop, s.count),
-      source: { files: [], preprocessing: { generator: 'polygons-v1', seed: s.seed, supersampling: SS } },
-    };
+    return { images, labels: classes, split: formatSplit(s.name, start, stop, s.count), source };
   },
   async available(split: string): Promise<boolean> {
     requireSplit('polygons', this.splits, split);

@@ -64,6 +64,14 @@ export function sliceImages(b: ImageBatchU8, from: number, to: number): ImageBat
   return { ...b, data: b.data.slice(from * size, to * size), n: to - from };
 }
 
+/** The images at `rows` (in that order) of a batch, sharing no memory with it. */
+export function takeImageRows(b: ImageBatchU8, rows: ArrayLike<number>): ImageBatchU8 {
+  const size = imageSize(b);
+  const data = new Uint8Array(rows.length * size);
+  for (let i = 0; i < rows.length; i++) data.set(b.data.subarray(rows[i]! * size, (rows[i]! + 1) * size), i * size);
+  return { ...b, data, n: rows.length };
+}
+
 /** NCHW float data (PyTorch/ONNX layout) to NHWC. */
 export function nchwToNhwc(src: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
   if (c === 1) return src;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GenbenchError } from '../../src/errors.js';
-import { parseSplitExpr, resolveSlice, sliceSplit } from '../../src/data/split-spec.js';
+import { parseSplitExpr, resolveSlice, sliceSplit, splitRowIndices } from '../../src/data/split-spec.js';
 import type { DatasetSplit } from '../../src/data/types.js';
 
 function usageError(f: () => unknown, expr: string): void {
@@ -54,5 +54,36 @@ describe('split expressions', () => {
     expect([...s.labels!]).toEqual([7, 8, 9]);
     expect([...s.images.data.subarray(0, 4)]).toEqual([28, 29, 30, 31]);
     expect(sliceSplit(full, 'test[:]').split).toBe('test');
+  });
+});
+
+describe('seeded shuffles (name~seed[start:stop])', () => {
+  it('parses the seed and keeps it in the canonical text', () => {
+    expect(parseSplitExpr('test~0[:8000]')).toEqual({ name: 'test', shuffle: 0, stop: 8000 });
+    expect(parseSplitExpr('train~42')).toEqual({ name: 'train', shuffle: 42 });
+    expect(() => parseSplitExpr('test~x[:10]')).toThrow(/NAME~SEED/);
+    expect(() => parseSplitExpr('test~99999999999')).toThrow(/NAME~SEED/);
+  });
+
+  it('gives complementary partitions that are a fixed permutation', () => {
+    const a = splitRowIndices('test~0[:80]', 100);
+    const b = splitRowIndices('test~0[80:]', 100);
+    const all = [...a, ...b].sort((x, y) => x - y);
+    expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect([...a]).not.toEqual(Array.from({ length: 80 }, (_, i) => i));
+    expect([...splitRowIndices('test~0[:80]', 100)]).toEqual([...a]);
+    expect([...splitRowIndices('test~1[:80]', 100)]).not.toEqual([...a]);
+    expect([...splitRowIndices('test[10:13]', 100)]).toEqual([10, 11, 12]);
+  });
+
+  it('sliceSplit picks the permuted rows with their labels', () => {
+    const n = 50;
+    const images = { data: Uint8Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4)), n, height: 2, width: 2, channels: 1 };
+    const full = { images, labels: Int32Array.from({ length: n }, (_, i) => i), split: 'test', source: { files: [] } };
+    const s = sliceSplit(full, 'test~3[10:20]');
+    const rows = splitRowIndices('test~3[10:20]', n);
+    expect(s.split).toBe('test~3[10:20]');
+    expect([...s.labels!]).toEqual([...rows]);
+    expect(s.images.data[4 * 5]).toBe(rows[5]);
   });
 });
