@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { GenbenchError, INTERNAL_EXIT_CODE, isGenbenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { COMMANDS } from './index.js';
+import { stopAllProgress } from './progress-bar.js';
 
 /**
  * The `genbench` executable. Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 3 a bug in genbench.
@@ -24,11 +25,21 @@ function applyExitOverride(cmd: Command): Command {
   return cmd;
 }
 
+/**
+ * Runs one command line and returns its exit status. Progress bars still drawn when the command ends (it threw
+ * between a bar's start and stop) are stopped first, so the error line stands on its own line and no bar timer is
+ * left running.
+ *
+ * @example
+ * await main(['node', 'genbench', 'backend', '--json']); // 0
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
+    stopAllProgress();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
+    stopAllProgress();
     return reportError(e);
   }
 }

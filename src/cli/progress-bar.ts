@@ -1,39 +1,133 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../progress.js';
 
+/** Bars drawn now (started, not stopped): stopped by `stopAllProgress` when a command ends, however it ends. */
+const active = new Set<Bar>();
+const LOG_EVERY_MS = 5000;
+const SHOW_CURSOR = '\x1b[?25h\x1b[?7h'; // cursor shown, line wrapping back on (cli-progress turns both off)
+
 /**
- * A Progress drawn on stderr with cli-progress. On a terminal it redraws in place; elsewhere (CI logs) it prints
- * a line every few seconds, so long work is visible without flooding the log. `--quiet` turns it off.
+ * A Progress drawn on stderr. On a terminal cli-progress redraws it in place; elsewhere (CI logs, pipes) it prints
+ * a plain line every 5 s while the work runs and one when it ends, so long work is visible without flooding the
+ * log. `--quiet` turns it off (progress only: warnings are still printed). A bar that is never stopped (the work
+ * threw) would keep its timer and the hidden cursor: the CLI calls `stopAllProgress` after every command, on
+ * success and on error.
+ *
+ * @example
+ * const p = stderrProgress({ quiet: false });
+ * p.start(100, 'decoding images'); p.tick(10); p.stop(); // stderr: decoding images [███░░...] 10% 10/100 ...
  */
 export function stderrProgress(opts: { quiet?: boolean } = {}): Progress {
   if (opts.quiet) return { start() {}, tick() {}, stop() {} };
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: Bar | null = null;
   let done = 0;
+  const stop = (): void => {
+    if (bar === null) return;
+    const b = bar;
+    bar = null;
+    active.delete(b);
+    b.finish();
+  };
   return {
     start(total, label) {
-      bar?.stop();
+      stop();
       done = 0;
-      bar = new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta_formatted} {info}`,
-          barsize: 24,
-          hideCursor: true,
-          noTTYOutput: true,
-          notTTYSchedule: 5000,
-          etaBuffer: 50,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(total, 0, { info: '' });
+      bar = process.stderr.isTTY ? ttyBar(total, label) : logBar(total, label);
+      active.add(bar);
     },
     tick(n = 1, info) {
       done += n;
-      bar?.update(done, info === undefined ? {} : { info });
+      bar?.update(done, info);
     },
-    stop() {
-      bar?.stop();
-      bar = null;
+    stop,
+  };
+}
+
+/** One drawn bar: `finish` is the normal end (final state drawn), `abandon` the end after an error (nothing drawn). */
+interface Bar {
+  update(done: number, info: string | undefined): void;
+  finish(): void;
+  abandon(): void;
+}
+
+/** On a terminal: cli-progress, redrawn in place, cursor hidden while it runs. */
+function ttyBar(total: number, label: string): Bar {
+  const b = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta_formatted} {info}`,
+      barsize: 24,
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  b.start(total, 0, { info: '' });
+  return {
+    update: (done, info) => b.update(done, info === undefined ? {} : { info }),
+    finish: () => b.stop(),
+    abandon() {
+      // stop without the final redraw; end the bar's line so the error message starts on its own
+      const timer = (b as unknown as { timer: NodeJS.Timeout | null }).timer;
+      if (timer !== null) clearTimeout(timer);
+      (b as unknown as { timer: NodeJS.Timeout | null }).timer = null;
+      process.stderr.write(`\n${SHOW_CURSOR}`);
     },
   };
 }
+
+/**
+ * Elsewhere (CI logs, pipes): one plain line every LOG_EVERY_MS while the work runs and one when it ends; nothing
+ * at start, so a command that fails at once prints its error line only. The timer never keeps the process alive.
+ */
+function logBar(total: number, label: string): Bar {
+  const started = Date.now();
+  let done = 0;
+  let info = '';
+  const line = (): void => {
+    const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
+    const s = (Date.now() - started) / 1000;
+    const eta = done > 0 && done < total ? ` eta ${Math.round((s * (total - done)) / done)}s` : '';
+    process.stderr.write(`${label} ${pct}% ${done}/${total}${eta}${info ? ` ${info}` : ''}\n`);
+  };
+  const timer = setInterval(line, LOG_EVERY_MS);
+  timer.unref();
+  return {
+    update(d, i) {
+      done = d;
+      if (i !== undefined) info = i;
+    },
+    finish() {
+      clearInterval(timer);
+      line();
+    },
+    abandon: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Stops every bar still drawn (their timers end, the cursor is shown again). Safe to call at any time, repeatedly.
+ *
+ * @example
+ * try { await work(stderrProgress()); } finally { stopAllProgress(); }
+ */
+export function stopAllProgress(): void {
+  for (const b of [...active]) {
+    active.delete(b);
+    try {
+      b.abandon();
+    } catch {
+      // a closed stream: nothing left to draw on
+    }
+  }
+}
+
+/** Number of bars drawn now (tests). */
+export function activeProgressCount(): number {
+  return active.size;
+}
+
+// Whatever path ends the process (process.exit, an uncaught exception), never leave the terminal's cursor hidden.
+process.once('exit', () => {
+  if (active.size > 0 && process.stderr.isTTY) process.stderr.write(SHOW_CURSOR);
+});
