@@ -7,7 +7,7 @@ import { GenbenchError } from '../errors.js';
 import { parseResize } from '../io/image-codec.js';
 import { writeGridPng } from '../io/png.js';
 import { Rng } from '../rng.js';
-import { log, parseIntFlag, printJson, printLine } from './output.js';
+import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
 /**
@@ -94,6 +94,7 @@ async function showAction(name: string, o: ShowOptions): Promise<void> {
   if (DATASETS.has(name) && (o.resize !== undefined || o.channels !== undefined)) {
     throw new GenbenchError('USAGE', `--resize and --channels apply to image folders only; '${name}' is a built-in dataset (drop the flag)`);
   }
+  await checkOutputs({ '--grid': o.grid });
   const progress = stderrProgress({ quiet: o.quiet ?? false });
   const ds = await openDataset(name, { ...folderOptions(o), progress });
   const split = o.split ?? (ds.splits.some((s) => s.name === 'test') ? 'test' : ds.splits[0]!.name);

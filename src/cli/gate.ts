@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { GenbenchError } from '../errors.js';
 import { compareReports, DEFAULT_RULES, gateMarkdown, gateText, githubAnnotations, readRules, type GateResult, type GateRules } from '../gate/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputs } from './output.js';
 import { readReport, type Report } from '../io/report.js';
 
 /**
@@ -34,6 +35,7 @@ export function gateCommand(): Command {
     .option('--json', 'print the gate result as JSON')
     .option('--annotations', 'print GitHub Actions annotations (default when GITHUB_ACTIONS=true)')
     .action(async (f: GateFlags) => {
+      await checkOutputs({ '--markdown': f.markdown });
       const [baseline, candidate] = await Promise.all([readReport(resolve(f.baseline)), readReport(resolve(f.candidate))]);
       const rules = await loadRules(f.rules);
       const { markdown, json, annotations } = f;

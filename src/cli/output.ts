@@ -1,4 +1,5 @@
 import { GenbenchError } from '../errors.js';
+import { checkOutputPath, type OutputTarget } from '../io/output-path.js';
 
 /**
  * Where the CLI writes: machine output (JSON, or the human summary) goes to stdout, everything else (logs, progress)
@@ -26,4 +27,24 @@ export function parseIntFlag(name: string, value: string, opts: { min?: number; 
   if (opts.min !== undefined && n < opts.min) throw new GenbenchError('USAGE', `--${name}: must be >= ${opts.min}, got ${n}`);
   if (opts.max !== undefined && n > opts.max) throw new GenbenchError('USAGE', `--${name}: must be <= ${opts.max}, got ${n}`);
   return n;
+}
+
+/**
+ * Checks every output file a command was given, before it starts any work: each as `checkOutputPath` does (no
+ * folder, special file or /proc; writable folder), and no two naming the same file. Undefined entries are skipped.
+ *
+ * @example
+ * await checkOutputs({ '--grid': 'g.png', '--out': 'x.npy' }); // { '--grid': { path: '/abs/g.png', ... }, '--out': {...} }
+ * await checkOutputs({ '--grid': 'x', '--out': 'x' });         // throws: --grid and --out name the same file x
+ */
+export async function checkOutputs(outputs: Record<string, string | undefined>): Promise<Record<string, OutputTarget>> {
+  const out: Record<string, OutputTarget> = {};
+  for (const [flag, path] of Object.entries(outputs)) {
+    if (path === undefined) continue;
+    const t = await checkOutputPath(path, flag);
+    const same = Object.entries(out).find(([, o]) => o.path === t.path && o.mode === 'atomic');
+    if (same) throw new GenbenchError('USAGE', `${same[0]} and ${flag} name the same file ${path}; give two different files`);
+    out[flag] = t;
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { GenbenchError } from '../errors.js';
 import { toUint8 } from '../io/image.js';
 import { writeNpy } from '../io/npy.js';
 import { writeGridPng } from '../io/png.js';
-import { log, parseIntFlag, printJson, printLine } from './output.js';
+import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
 /** Above this many images a progress bar is drawn on stderr. */
@@ -62,6 +62,7 @@ async function runSample(flags: SampleFlags): Promise<void> {
     throw new GenbenchError('USAGE', `--labels: got ${fullLabels.length} labels for --n ${n} (give one per image, or use --class K)`);
   }
 
+  await checkOutputs({ '--grid': flags.grid, '--out': flags.out });
   const { loadGenerator } = await import('../models/load.js'); // tfjs and onnxruntime load only when needed
   const g = await loadGenerator(flags.generator, {
     ...(flags.backend === undefined ? {} : { backend: flags.backend }),

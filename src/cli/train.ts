@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Dataset } from '../data/types.js';
 import { GenbenchError } from '../errors.js';
+import { checkOutputFolder } from '../io/output-path.js';
 import { log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
@@ -55,19 +56,21 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.epochs !== undefined && flags.minutes !== undefined) throw new GenbenchError('USAGE', 'give --epochs or --minutes, not both');
   const epochs = flags.epochs === undefined ? undefined : parseIntFlag('epochs', flags.epochs, { min: 1 });
   const minutes = flags.minutes === undefined ? undefined : parseMinutes(flags.minutes);
+  if (flags.out !== undefined) await checkOutputFolder(flags.out, '--out');
   const { getReferenceModel, train } = await import('../../reference-models/index.js'); // loads tfjs
   const model = getReferenceModel(flags.model);
   const { openDataset } = await import('../data/index.js');
   const ds = await openDataset(flags.dataset);
   const split = flags.split ?? (await defaultSplit(ds));
   const heldoutExpr = flags.heldout === 'none' ? null : (flags.heldout ?? (await defaultHeldOut(ds, split)));
+  const out = resolve(flags.out ?? `runs/${model.name}-${flags.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
+  if (flags.out === undefined) await checkOutputFolder(out, '--out (default)');
   const { initBackend } = await import('../backend/index.js');
   const backend = await initBackend(flags.backend);
   const progress = stderrProgress({ quiet: flags.quiet ?? false });
   const data = await ds.load(split, { progress });
   const heldOut = heldoutExpr === null ? undefined : await ds.load(heldoutExpr);
   const classes = ds.classNames?.length ?? (data.labels ? Math.max(...data.labels) + 1 : 0);
-  const out = resolve(flags.out ?? `runs/${model.name}-${flags.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
 
   const abort = new AbortController();
   const onSigint = (): void => {
