@@ -55,6 +55,17 @@ function mnist(file: string, sha256: string, bytes: number, contentSha256?: stri
   };
 }
 
+const FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
+const FASHION_MNIST_ABOUT = 'Fashion-MNIST (Zalando Research, Xiao et al. 2017), MIT';
+
+/**
+ * A Fashion-MNIST file, checked by the sha256 of its gunzipped content only: the official .gz and re-compressed
+ * copies (e.g. Debian's dataset-fashion-mnist) hold the same IDX bytes but differ as files.
+ */
+function fashionMnist(file: string, contentSha256: string): AssetSpec {
+  return { id: `datasets/fashion-mnist/${file}`, urls: [FASHION_MNIST_URL + file], contentSha256, about: FASHION_MNIST_ABOUT };
+}
+
 const TFJS_MODELS = 'https://storage.googleapis.com/tfjs-models/tfjs/';
 
 function mobilenet(name: string, treeSha256: string, features: number): AssetSpec {
@@ -82,6 +93,10 @@ export const ASSETS: readonly AssetSpec[] = Object.freeze([
     4542,
     'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
   ),
+  fashionMnist('train-images-idx3-ubyte.gz', 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888'),
+  fashionMnist('train-labels-idx1-ubyte.gz', 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9'),
+  fashionMnist('t10k-images-idx3-ubyte.gz', '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b'),
+  fashionMnist('t10k-labels-idx1-ubyte.gz', '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34'),
   {
     id: 'datasets/pneumoniamnist/pneumoniamnist_balanced.npz',
     urls: [],

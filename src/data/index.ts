@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { GenbenchError } from '../errors.js';
 import { openImageFolder, type ImageFolderOptions } from './image-folder.js';
+import { fashionMnist } from './fashion-mnist.js';
 import { mnist } from './mnist.js';
 import { pneumoniamnist, pneumoniamnistFull } from './medmnist.js';
 import { openNpzDataset } from './npz.js';
@@ -13,6 +14,7 @@ import type { Dataset } from './types.js';
 export const DATASETS: ReadonlyMap<string, Dataset> = Object.freeze(
   new Map<string, Dataset>([
     ['mnist', mnist],
+    ['fashion-mnist', fashionMnist],
     ['pneumoniamnist', pneumoniamnist],
     ['pneumoniamnist-full', pneumoniamnistFull],
     ['polygons', polygons],

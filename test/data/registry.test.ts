@@ -27,7 +27,7 @@ async function datasetsCli(args: string[]): Promise<string> {
 
 describe('dataset registry', () => {
   it('holds the built-in datasets in a frozen map', () => {
-    expect([...DATASETS.keys()]).toEqual(['mnist', 'pneumoniamnist', 'pneumoniamnist-full', 'polygons']);
+    expect([...DATASETS.keys()]).toEqual(['mnist', 'fashion-mnist', 'pneumoniamnist', 'pneumoniamnist-full', 'polygons']);
     expect(Object.isFrozen(DATASETS)).toBe(true);
     for (const ds of DATASETS.values()) {
       expect(ds.splits.length).toBeGreaterThan(0);
@@ -37,7 +37,7 @@ describe('dataset registry', () => {
 
   it('an unknown name is a USAGE error listing the valid ones', async () => {
     expect(() => getDataset('cifar')).toThrow(GenbenchError);
-    expect(() => getDataset('cifar')).toThrow(/unknown dataset 'cifar'.*mnist, pneumoniamnist, pneumoniamnist-full, polygons/);
+    expect(() => getDataset('cifar')).toThrow(/unknown dataset 'cifar'.*mnist, fashion-mnist, pneumoniamnist, pneumoniamnist-full, polygons/);
     await expect(openDataset('cifar')).rejects.toThrow(/unknown dataset 'cifar'/);
     await expect(openDataset('./no/such/dir')).rejects.toThrow(/no such file or folder/);
   });
