@@ -1,5 +1,6 @@
 import { GenbenchError } from '../errors.js';
 import { nchwToNhwc, type ImageBatchF32 } from '../io/image.js';
+import { checkArrayValues } from '../io/limits.js';
 import { Rng } from '../rng.js';
 import { manifestImageShape, manifestRange, type GeneratorManifest } from './manifest.js';
 import { DEFAULT_BATCH_SIZE, type ForwardFn, type GenerateOptions, type Generator, type SampleOptions } from './types.js';
@@ -55,6 +56,7 @@ export async function assembleGenerator(parts: GeneratorParts): Promise<Generato
       throw new GenbenchError('INPUT', `latents: length ${z.length} is not a multiple of latent_dim ${m.latent_dim}`);
     }
     const n = z.length / m.latent_dim;
+    checkArrayValues(n * imageSize, `${n} images of ${imageShape.height}x${imageShape.width}x${imageShape.channels}`);
     const lab = checkLabels(labels, n, classes, m.name);
     const batch = parts.fixedBatch ?? opts.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batch) || batch < 1) throw new GenbenchError('USAGE', `batch size must be a positive integer, got ${batch}`);
@@ -72,6 +74,8 @@ export async function assembleGenerator(parts: GeneratorParts): Promise<Generato
 
   const sample = async (opts: SampleOptions): Promise<ImageBatchF32> => {
     if (!Number.isInteger(opts.n) || opts.n < 1) throw new GenbenchError('USAGE', `n must be a positive integer, got ${opts.n}`);
+    checkArrayValues(opts.n * m.latent_dim, `n ${opts.n}: the latents [${opts.n}, ${m.latent_dim}]`);
+    checkArrayValues(opts.n * imageSize, `n ${opts.n}: the images [${opts.n}, ${imageShape.height}, ${imageShape.width}, ${imageShape.channels}]`);
     const z = new Rng(opts.seed).fillNormal(new Float32Array(opts.n * m.latent_dim));
     return generate(z, opts.labels, opts);
   };

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import type { ValueRange } from '../io/image.js';
+import { checkPixels } from '../io/limits.js';
 
 /**
  * The `genbench.json` manifest that comes with every checkpoint: what the model's inputs and outputs are, how to
@@ -83,21 +84,21 @@ export async function manifestPathFor(checkpoint: string): Promise<string> {
 /** Reads and checks a generator manifest; wrong or missing fields are one-line INPUT errors naming the field. */
 export async function readManifest(path: string): Promise<GeneratorManifest> {
   const raw = await readJson(path);
-  const role = (raw as { role?: unknown }).role;
+  const role = isObject(raw) ? raw['role'] : undefined;
   if (typeof role === 'string' && role !== 'generator') {
     throw new GenbenchError('INPUT', `${path}: role is '${role}', not a generator (give a generator checkpoint)`);
   }
-  return validate(GeneratorManifestSchema, raw, path);
+  return checkImageShape(validate(GeneratorManifestSchema, raw, path), path);
 }
 
 /** Reads and checks any checkpoint manifest (e.g. a discriminator used as a feature extractor). */
 export async function readCheckpointManifest(path: string): Promise<CheckpointManifest> {
-  return validate(CheckpointManifestSchema, await readJson(path), path);
+  return checkImageShape(validate(CheckpointManifestSchema, await readJson(path), path), path);
 }
 
 /** Parses manifest JSON already in memory (`source` names it in errors). */
 export function parseManifest(value: unknown, source: string): GeneratorManifest {
-  return validate(GeneratorManifestSchema, value, source);
+  return checkImageShape(validate(GeneratorManifestSchema, value, source), source);
 }
 
 /** The declared value range of the manifest's outputs. */
@@ -126,6 +127,26 @@ async function readJson(path: string): Promise<unknown> {
   } catch (e) {
     throw new GenbenchError('INPUT', `${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** image_shape within the pixel budget (GENBENCH_MAX_PIXELS), before any output buffer is sized by it. */
+function checkImageShape<T extends CheckpointManifest>(m: T, source: string): T {
+  const layout = (m as { output_layout?: string }).output_layout;
+  const [a, b, c] = m.image_shape;
+  const field = `${source}: field 'image_shape' [${m.image_shape.join(',')}]`;
+  if (layout === undefined) {
+    // a checkpoint without output_layout (a discriminator): the channel axis is the shortest one
+    checkPixels((a * b * c) / Math.min(a, b, c), 1, field);
+    return m;
+  }
+  const [h, w, channels] = layout === 'NHWC' ? [a, b, c] : [b, c, a];
+  checkPixels(w, h, field);
+  if (channels > 4) throw new GenbenchError('INPUT', `${field}: ${channels} channels (images have 1, 3 or 4); fix image_shape or output_layout`);
+  return m;
 }
 
 function validate<T extends z.ZodType>(schema: T, value: unknown, source: string): z.infer<T> {

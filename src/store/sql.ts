@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { GenbenchError } from '../errors.js';
 
 /**
  * The one database handle of genbench: an async SQL interface with `?` placeholders, so the same store code runs on
@@ -49,13 +50,63 @@ export interface SqliteOptions {
  * `':memory:'` gives a private in-memory database (tests).
  */
 export function openSqlite(path: string, opts: SqliteOptions = {}): Sql {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-  if (path !== ':memory:') db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
+  if (path !== ':memory:') {
+    checkSqliteFile(path);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (e) {
+      throw new GenbenchError('INPUT', `${path}: cannot create the database's folder (${(e as NodeJS.ErrnoException).code ?? e})`);
+    }
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+  } catch (e) {
+    db?.close();
+    if ((e as Error)?.name !== 'SqliteError') throw e;
+    throw new GenbenchError('INPUT', `${path}: cannot open as a SQLite database (${(e as Error).message})`, { cause: e });
+  }
   return new SqliteSql(db);
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/**
+ * A database path must be a SQLite file, an empty file, or not exist yet (it is created); a folder or another kind
+ * of file is an INPUT error naming it, before SQLite touches it.
+ *
+ * @example
+ * checkSqliteFile('genbench.db'); // ok when missing or a SQLite file; throws for README.md
+ */
+export function checkSqliteFile(path: string): void {
+  const info = (() => {
+    try {
+      return statSync(path);
+    } catch {
+      return null;
+    }
+  })();
+  if (info === null) return;
+  if (info.isDirectory()) throw new GenbenchError('INPUT', `${path}: is a folder, not a database file; give a file name such as ${path.replace(/\/+$/, '')}/genbench.db`);
+  if (!info.isFile()) throw new GenbenchError('INPUT', `${path}: is not a regular file; give a SQLite database file`);
+  if (info.size === 0) return;
+  const head = Buffer.alloc(16);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    readSync(fd, head, 0, 16, 0);
+  } catch (e) {
+    throw new GenbenchError('INPUT', `${path}: cannot read the database file (${(e as NodeJS.ErrnoException).code ?? e})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) {
+    throw new GenbenchError('INPUT', `${path}: not a SQLite database (its first bytes are not 'SQLite format 3'); give a genbench database file or a new name`);
+  }
 }
 
 type Db = InstanceType<typeof Database>;
