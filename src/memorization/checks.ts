@@ -1,23 +1,33 @@
 import { rowSlice, takeRows, type Matrix } from '../linalg/matrix.js';
 import { GenbenchError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { closerToTrainShare, CLOSER_Z_THRESHOLD, type CloserToTrainResult } from './closer-to-train.js';
+import { CLOSER_ALPHA, closerToTrainShare, nearestInPool, type CloserToTrainResult } from './closer-to-train.js';
 import { copyRate, COPY_DEFAULTS, type CopyRateResult } from './copy-rate.js';
 import { ct, type CtResult } from './ct.js';
 import { assignCells, kmeans } from './kmeans.js';
 import { mifidTerm, MIFID_DEFAULTS, type MifidResult } from './mifid-term.js';
 import { neighbours, type NeighbourOptions } from './neighbours.js';
+import { normalCdf } from './normal.js';
+import { PERMUTATIONS } from './null-tests.js';
 
 /**
  * All memorisation checks on one space (pixels or features): the nearest-neighbour searches are run once and shared.
- * Held-out rows are split at random (seed) into a query half A (baselines) and a reference half B (closer-to-train);
- * C_T uses every held-out row. Distances are Euclidean except the MiFID term's 1 - |cos|.
+ * Held-out rows are split at random (seed) into a query half A (the baselines) and a reference half B (the
+ * closer-to-train baseline's reference); the generated share and C_T use every held-out row. Distances are Euclidean
+ * except the MiFID term's 1 - |cos|.
+ *
+ * Nominal false-positive rates, under the null that the held-out rows and the generated rows are drawn like the
+ * training rows and the model did not memorise: copy_rate <= alpha (0.001, Fisher exact), closer_to_train_share
+ * alpha (0.001, label permutation), ct <= Phi(-3) = 0.00135, mifid_term below 0.001 (effect-size rule); together at
+ * most about 0.0045. The null needs training and held-out rows that are exchangeable (a seeded random partition
+ * such as `test~0[:8000]` / `test~0[8000:]`); when the held-out set looks shifted, `warnings` says so.
  *
  * @example
  * const r = await memorizationChecks({ train, heldout, generated }, { seed: 0 });
  * r.ct.value;             // -12.3: copying
  * r.copy_rate.value;      // 0.98
  * r.recipe.ct;            // { cells: 4, partition: 'k-means++ / Lloyd on train, seed 0', tau: 0.1, ... }
+ * r.warnings;             // [] (or: 'the held-out set looks shifted from the training set: ...')
  */
 export interface MemorizationSets {
   readonly train: Matrix;
@@ -38,7 +48,10 @@ export interface MemorizationOptions {
   readonly ctThreshold?: number;
   readonly ratio?: number;
   readonly dupFraction?: number;
-  readonly zThreshold?: number;
+  /** Verdict level of copy_rate's Fisher test and closer_to_train_share's permutation test (default 0.001). */
+  readonly alpha?: number;
+  /** Relabellings of closer_to_train_share's permutation test (default 4999). */
+  readonly permutations?: number;
   readonly eps?: number;
   readonly baselineFactor?: number;
   /** k-means is fitted on at most this many training rows, drawn at random (default 2000). */
@@ -65,6 +78,8 @@ export interface MemorizationResult {
   readonly mifid_term: MifidResult;
   readonly ct: CtCheck;
   readonly recipe: Record<string, unknown>;
+  /** Why a verdict may not hold (a held-out set shifted from the training set); empty when none. */
+  readonly warnings: readonly string[];
   /** Not part of the JSON output: the per-sample distances the neighbour panel ranks by. */
   readonly perSample: PerSample;
 }
@@ -83,24 +98,30 @@ export async function memorizationChecks(s: MemorizationSets, opts: Memorization
   const nn: NeighbourOptions = { metric: 'l2', ...(opts.nnMethod === undefined ? {} : { method: opts.nnMethod }) };
   const { a, b } = heldoutHalves(s.heldout, new Rng(seed).fork('heldout-halves'));
   const gT = await neighbours({ reference: s.train, queries: s.generated }, 2, nn);
-  const gB = await neighbours({ reference: b, queries: s.generated }, 1, nn);
+  const gH = await neighbours({ reference: s.heldout, queries: s.generated }, 1, nn);
   const aT = await neighbours({ reference: s.train, queries: a }, 2, nn);
   const aB = await neighbours({ reference: b, queries: a }, 1, nn);
   const col = (r: { distances: Float64Array[] }, k: number) => Float64Array.from(r.distances, (d) => d[k]!);
-  const zThreshold = opts.zThreshold ?? CLOSER_Z_THRESHOLD;
+  const first = (r: { indices: Int32Array[] }) => Int32Array.from(r.indices, (i) => i[0]!);
+  const alpha = opts.alpha ?? CLOSER_ALPHA;
+  const permutations = opts.permutations ?? PERMUTATIONS;
   const copy = copyRate({
     generated: { d1: col(gT, 0), d2: col(gT, 1) },
     heldout: { d1: col(aT, 0), d2: col(aT, 1) },
     ...pick(opts, 'ratio', 'dupFraction'),
-    zThreshold,
+    alpha,
   });
+  const pool = (t: { indices: Int32Array[]; distances: Float64Array[] }, r: { indices: Int32Array[]; distances: Float64Array[] }) =>
+    nearestInPool({ trainIndex: first(t), toTrain: col(t, 0), referenceIndex: first(r), toReference: col(r, 0) }, s.train.rows);
   const closer = closerToTrainShare({
-    generated: { toTrain: col(gT, 0), toHeldout: col(gB, 0) },
-    heldout: { toTrain: col(aT, 0), toHeldout: col(aB, 0) },
+    generated: { nearest: pool(gT, gH) },
+    heldout: { nearest: pool(aT, aB) },
     trainSize: s.train.rows,
+    heldoutSize: s.heldout.rows,
     referenceSize: b.rows,
-    zThreshold,
-  });
+    alpha,
+    permutations,
+  }, new Rng(seed).fork('closer-permutations'));
   const mifid = await mifidTerm({ generated: s.generated, train: s.train, heldout: a }, { ...pick(opts, 'eps', 'baselineFactor'), nn: { ...(opts.nnMethod === undefined ? {} : { method: opts.nnMethod }) } });
   const cells = cellLabels(s, opts, seed);
   const ctThreshold = opts.ctThreshold ?? CT_THRESHOLD;
@@ -111,10 +132,15 @@ export async function memorizationChecks(s: MemorizationSets, opts: Memorization
     heldout_halves: { query: a.rows, reference: b.rows, method: `seeded permutation: Rng(${seed}).fork('heldout-halves'); first half = queries (baselines), second = reference` },
     distance: 'Euclidean (copy_rate, closer_to_train_share, ct); 1 - |cos| (mifid_term)',
     nn: gT.recipe,
-    copy_rate: { ratio: copy.ratio, dup_fraction: copy.dup_fraction, delta: copy.delta, z_threshold: zThreshold },
-    closer_to_train_share: { z_threshold: zThreshold },
-    mifid_term: { eps: mifid.eps, baseline_factor: mifid.baseline_factor },
-    ct: { ...cells.recipe, tau: ctRes.tau, threshold: ctThreshold },
+    copy_rate: { ratio: copy.ratio, dup_fraction: copy.dup_fraction, delta: copy.delta, test: 'one-sided Fisher exact test of the generated copy count above the held-out query half\'s', alpha },
+    closer_to_train_share: {
+      reference: 'all held-out rows (baseline: query half A against reference half B)',
+      test: `label permutation of training vs held-out rows (${permutations} relabellings, Rng(${seed}).fork('closer-permutations')); exact when the training and held-out rows are exchangeable`,
+      alpha,
+      permutations,
+    },
+    mifid_term: { eps: mifid.eps, baseline_factor: mifid.baseline_factor, nominal_rate: 'effect-size rule: below 0.001 for 50 or more samples' },
+    ct: { ...cells.recipe, tau: ctRes.tau, threshold: ctThreshold, nominal_rate: normalCdf(ctThreshold) },
   };
   return {
     copy_rate: copy,
@@ -122,6 +148,7 @@ export async function memorizationChecks(s: MemorizationSets, opts: Memorization
     mifid_term: mifid,
     ct: { ...ctRes, threshold: ctThreshold, copying: ctRes.value !== null && ctRes.value <= ctThreshold },
     recipe,
+    warnings: closer.warning === undefined ? [] : [closer.warning],
     perSample: { nearestTrain: Int32Array.from(gT.indices, (i) => i[0]!), d1: col(gT, 0), d2: col(gT, 1) },
   };
 }

@@ -1,83 +1,106 @@
-import { twoProportionZ } from './normal.js';
+import type { Rng } from '../rng.js';
+import { labelPermutationTest, PERMUTATIONS } from './null-tests.js';
 
 /**
- * Share of generated samples closer to the training set than to held-out data, calibrated against held-out real
- * images themselves.
+ * Share of generated samples closer to the training set than to held-out real images, with a permutation null.
  *
- * Method: the held-out set is split at random (seeded, see halves.ts) into a query half A and a reference half B.
- * For each generated sample g: d_T(g) = distance to its nearest training row, d_B(g) = to its nearest row of B;
- * `value` = share of g with d_T(g) < d_B(g). The `baseline` is the same share for the held-out rows of A (real
- * images the model never saw, compared with the same two sets). If the model is independent of its training
- * images, each sample's nearest neighbour in T u B is equally likely to be any of those |T| + |B| rows (when T and B
- * are drawn from one distribution), so both shares estimate `null_expectation` p0 = |T| / (|T| + |B|); a model that
- * copies pushes `value` towards 1.
+ * Method: for each generated sample g, its nearest row in the pool T u H (training rows, all held-out rows);
+ * `value` = share of g whose nearest row is a training row (strictly closer: ties go to held-out). If the training
+ * and held-out rows are exchangeable (a seeded random partition such as `test~0[:8000]` / `test~0[8000:]`) and the
+ * model did not memorise, which pool rows are "training" is a uniform random labelling as far as the samples are
+ * concerned, so `value` estimates `null_expectation` p0 = |T| / (|T| + |H|) for ANY generator, good or bad.
+ * `p_value` = the label-permutation p-value of value >= observed (null-tests.ts, `permutations` relabellings of the
+ * pool): exact at any sample size, and it keeps the dependence of samples that share a nearest row, which the
+ * binomial z of earlier versions ignored. `copying` when p_value <= alpha (default 0.001): the nominal
+ * false-positive rate under that null.
  *
- * Verdict: `z` tests value above `compared_with` = max(baseline, p0), one-sided (pooled two-proportion z against the
- * baseline, binomial z against p0); `copying` when z >= zThreshold (default 3). Why the max: when the training and
- * held-out splits differ (MNIST test rows 0-4999 and 5000-9999 come from different writers), held-out images are
- * pulled towards their own half B (baseline < p0) while a model of the training distribution is pulled towards T
- * (value a little above p0) without copying anything; without such a shift baseline and p0 agree.
+ * Baseline and shift check: the held-out set is split at random (seeded) into a query half A and a reference half
+ * B; `baseline` = share of A closer to T than to B, expected `baseline_expectation` = |T| / (|T| + |B|) when T and H
+ * are exchangeable. `baseline_p_lower` (the same permutation test, lower tail) <= alpha means held-out images are
+ * pulled towards each other: the held-out set looks shifted from the training set (e.g. MNIST's `test[:8000]` and
+ * `test[8000:]`, whose writers differ), the null above does not hold and `copying` may be a false positive; the
+ * result then carries `warning`.
  *
  * @example
- * closerToTrainShare({ generated: { toTrain, toHeldout }, heldout: { toTrain: hT, toHeldout: hB }, trainSize: 8000, referenceSize: 1000 });
- * // { value: 1, baseline: 0.71, null_expectation: 0.889, compared_with: 0.889, z: 5.0, copying: true, n_generated: 200, n_baseline: 1000 }
+ * closerToTrainShare({ generated: { nearest: gNearest }, heldout: { nearest: aNearest }, trainSize: 8000, heldoutSize: 2000, referenceSize: 1000 }, rng);
+ * // { value: 0.86, null_expectation: 0.8, p_value: 0.0002, alpha: 0.001, copying: true, baseline: 0.88, baseline_expectation: 0.889, baseline_p_lower: 0.33, ... }
  */
-export interface NearestPair {
-  /** Distance of each row to its nearest training row. */
-  readonly toTrain: ArrayLike<number>;
-  /** Distance of each row to its nearest held-out reference (half B) row. */
-  readonly toHeldout: ArrayLike<number>;
+export interface NearestPool {
+  /** Per query row: its nearest pool row (0..|T|-1: training rows, then reference rows). */
+  readonly nearest: ArrayLike<number>;
 }
 
 export interface CloserToTrainInput {
-  readonly generated: NearestPair;
-  /** The held-out query half A. */
-  readonly heldout: NearestPair;
+  /** Generated rows against the pool T u H. */
+  readonly generated: NearestPool;
+  /** The held-out query half A against the pool T u B. */
+  readonly heldout: NearestPool;
   readonly trainSize: number;
-  /** Rows in the held-out reference half B. */
+  /** Rows of H (the generated rows' reference). */
+  readonly heldoutSize: number;
+  /** Rows of the held-out reference half B (the baseline's reference). */
   readonly referenceSize: number;
-  /** Verdict threshold on z (default 3). */
-  readonly zThreshold?: number;
+  /** Verdict level (default 0.001). */
+  readonly alpha?: number;
+  readonly permutations?: number;
 }
 
 export interface CloserToTrainResult {
   readonly value: number;
-  readonly baseline: number;
   readonly null_expectation: number;
-  /** max(baseline, null_expectation): what `z` tests against. */
-  readonly compared_with: number;
-  readonly z: number | null;
+  /** Label-permutation p-value of a share at least this high when T and H are exchangeable. */
+  readonly p_value: number;
+  readonly alpha: number;
   readonly copying: boolean;
+  readonly baseline: number;
+  readonly baseline_expectation: number;
+  /** Permutation p-value of a held-out baseline at least this LOW: small = held-out set shifted from training. */
+  readonly baseline_p_lower: number;
+  readonly permutations: number;
   readonly n_generated: number;
   readonly n_baseline: number;
+  /** Set when the held-out set looks shifted from the training set. */
+  readonly warning?: string;
 }
 
-export const CLOSER_Z_THRESHOLD = 3;
+export const CLOSER_ALPHA = 0.001;
 
-export function closerToTrainShare(input: CloserToTrainInput): CloserToTrainResult {
-  const value = shareCloser(input.generated);
-  const baseline = shareCloser(input.heldout);
-  const nG = input.generated.toTrain.length;
-  const nB = input.heldout.toTrain.length;
-  const p0 = input.trainSize / (input.trainSize + input.referenceSize);
-  const z = baseline >= p0 ? twoProportionZ({ p1: value, n1: nG, p2: baseline, n2: nB }) : (value - p0) / Math.sqrt((p0 * (1 - p0)) / nG);
+export function closerToTrainShare(input: CloserToTrainInput, rng: Rng): CloserToTrainResult {
+  const alpha = input.alpha ?? CLOSER_ALPHA;
+  const permutations = input.permutations ?? PERMUTATIONS;
+  const g = labelPermutationTest({ nearest: input.generated.nearest, trainSize: input.trainSize, referenceSize: input.heldoutSize, permutations }, rng.fork('generated'));
+  const h = labelPermutationTest({ nearest: input.heldout.nearest, trainSize: input.trainSize, referenceSize: input.referenceSize, permutations }, rng.fork('baseline'));
+  const shifted = h.p_lower <= alpha;
   return {
-    value,
-    baseline,
-    null_expectation: p0,
-    compared_with: Math.max(baseline, p0),
-    z: Number.isNaN(z) ? null : z,
-    copying: z >= (input.zThreshold ?? CLOSER_Z_THRESHOLD),
-    n_generated: nG,
-    n_baseline: nB,
+    value: g.share,
+    null_expectation: g.expected,
+    p_value: g.p_upper,
+    alpha,
+    copying: g.p_upper <= alpha,
+    baseline: h.share,
+    baseline_expectation: h.expected,
+    baseline_p_lower: h.p_lower,
+    permutations,
+    n_generated: input.generated.nearest.length,
+    n_baseline: input.heldout.nearest.length,
+    ...(shifted ? { warning: shiftWarning(h.share, h.expected, h.p_lower) } : {}),
   };
 }
 
-/** Share of rows strictly closer to the training set than to the held-out reference. */
-export function shareCloser(p: NearestPair): number {
-  if (p.toTrain.length !== p.toHeldout.length) throw new RangeError(`closer-to-train: ${p.toTrain.length} train distances but ${p.toHeldout.length} held-out distances`);
-  if (p.toTrain.length === 0) throw new RangeError('closer-to-train: no rows');
-  let c = 0;
-  for (let i = 0; i < p.toTrain.length; i++) if (p.toTrain[i]! < p.toHeldout[i]!) c++;
-  return c / p.toTrain.length;
+/** The warning text for a held-out set that looks shifted from the training set. */
+export function shiftWarning(baseline: number, expected: number, p: number): string {
+  return `the held-out set looks shifted from the training set: only ${pct(baseline)} of held-out images are closer to the training set than to other held-out images (${pct(expected)} expected if they are exchangeable, permutation p = ${p.toPrecision(2)}), so closer_to_train_share and ct may flag copying that is not there; draw both from one seeded random partition, e.g. test~0[:8000] and test~0[8000:]`;
+}
+
+/**
+ * Nearest pool row of each query from its nearest training row and nearest reference row: the training row when
+ * strictly closer, else trainSize + the reference row.
+ */
+export function nearestInPool(s: { trainIndex: ArrayLike<number>; toTrain: ArrayLike<number>; referenceIndex: ArrayLike<number>; toReference: ArrayLike<number> }, trainSize: number): Int32Array {
+  if (s.toTrain.length !== s.toReference.length) throw new RangeError(`closer-to-train: ${s.toTrain.length} train distances but ${s.toReference.length} held-out distances`);
+  return Int32Array.from({ length: s.toTrain.length }, (_, i) => (s.toTrain[i]! < s.toReference[i]! ? s.trainIndex[i]! : trainSize + s.referenceIndex[i]!));
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
 }

@@ -15,9 +15,14 @@ import { normalCdf } from './normal.js';
  * Z = 0 (as the reference code). C_T = sum over kept cells of P_pi Z_pi / sum of P_pi, P_pi = the cell's share of
  * held-out rows. A cell without held-out rows has no z (null) and weight 0.
  *
- * Sense: C_T ~ N(0, 1) roughly when the model neither copies nor underfits; strongly NEGATIVE means generated samples
- * sit closer to the training points than held-out data does: data-copying. Strongly positive: underfitting.
- * `p_copying` = Phi(C_T), the one-sided probability of a value at least this low without copying.
+ * Sense: strongly NEGATIVE means generated samples sit closer to the training points than held-out data does:
+ * data-copying. Strongly positive: underfitting. Null: when generated and held-out rows are exchangeable (drawn from
+ * one distribution, independently of T), each cell's Z is approximately N(0, 1) (its continuity shift makes it a
+ * little conservative in the lower tail) and the cells are disjoint, so C_T, a weighted mean of them, has variance
+ * sum P_pi^2 / (sum P_pi)^2 <= 1. `p_value` = Phi(C_T) is therefore a conservative one-sided p-value for copying
+ * (P(p_value <= a) <= a under the null; near 0 when the model copies, about 0.5 or above when it does not, near 1 when
+ * it underfits), and the paper's verdict C_T <= -3 has a nominal false-positive rate of at most Phi(-3) = 0.00135.
+ * The null needs held-out rows from the training distribution: a shifted held-out set makes C_T negative too.
  *
  * @example
  * const r = await ct({ train, heldout, generated, trainCells, heldoutCells, generatedCells });
@@ -51,8 +56,8 @@ export interface CtCell {
 export interface CtResult {
   /** C_T, or null when no cell is kept (too few generated samples per cell: use fewer cells or more samples). */
   readonly value: number | null;
-  /** Phi(C_T): small when the model copies. */
-  readonly p_copying: number | null;
+  /** Phi(C_T): conservative one-sided p-value for copying (small when the model copies, ~0.5 or more when not). */
+  readonly p_value: number | null;
   readonly tau: number;
   readonly cells: number;
   readonly per_cell: CtCell[];
@@ -83,7 +88,7 @@ export async function ct(input: CtInput, nn: NeighbourOptions = {}): Promise<CtR
     perCell.push({ cell: label, n_train: t.length, n_heldout: p.length, n_generated: q.length, heldout_fraction: heldoutFraction, generated_fraction: generatedFraction, z, included });
   }
   const value = den > 0 ? num / den : null;
-  return { value, p_copying: value === null ? null : normalCdf(value), tau, cells: labels.length, per_cell: perCell };
+  return { value, p_value: value === null ? null : normalCdf(value), tau, cells: labels.length, per_cell: perCell };
 }
 
 async function cellZ(t: Matrix, p: Matrix, q: Matrix, nn: NeighbourOptions): Promise<number | null> {

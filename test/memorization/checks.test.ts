@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rowSlice, takeRows, type Matrix } from '../../src/linalg/matrix.js';
 import { memorizationChecks, defaultCells, heldoutHalves } from '../../src/memorization/checks.js';
 import { closerToTrainShare } from '../../src/memorization/closer-to-train.js';
+import { fisherUpperP, labelPermutationTest, logGamma } from '../../src/memorization/null-tests.js';
 import { copyRate, median } from '../../src/memorization/copy-rate.js';
 import { anyCopying, checksJson } from '../../src/memorization/output.js';
 import { Rng } from '../../src/rng.js';
@@ -25,7 +26,10 @@ describe('memorisation checks on synthetic features', () => {
   it('a fresh sample from the training distribution is not copying on any check', async () => {
     const r = await memorizationChecks({ train, heldout, generated: mixture(300, 3) }, { seed: 0 });
     expect(anyCopying(r)).toBe(false);
-    expect(r.closer_to_train_share.value).toBeCloseTo(1000 / 1300, 1);
+    expect(r.closer_to_train_share.null_expectation).toBe(1000 / 1600); // pool: training + all held-out rows
+    expect(r.closer_to_train_share.value).toBeCloseTo(1000 / 1600, 1);
+    expect(r.closer_to_train_share.p_value).toBeGreaterThan(0.001);
+    expect(r.warnings).toEqual([]);
     expect(Math.abs(r.ct.value!)).toBeLessThan(3);
     expect(r.copy_rate.value).toBeLessThan(0.03);
   });
@@ -71,17 +75,40 @@ describe('memorisation checks on synthetic features', () => {
 });
 
 describe('the calibrated shares', () => {
-  it('closer-to-train: compares with max(held-out baseline, |T|/(|T|+|B|))', () => {
-    const near = { toTrain: [1, 1, 1, 1], toHeldout: [2, 2, 2, 2] };
-    const r = closerToTrainShare({ generated: near, heldout: { toTrain: [1, 3, 3, 3], toHeldout: [2, 2, 2, 2] }, trainSize: 3, referenceSize: 1 });
-    expect(r).toMatchObject({ value: 1, baseline: 0.25, null_expectation: 0.75, compared_with: 0.75 });
+  it('closer-to-train: label-permutation p-values against |T|/(|T|+|H|), and the shift warning from the baseline', () => {
+    // 40 samples, each nearest to a different training row of 100 (pool: 100 training + 100 held-out rows)
+    const all = closerToTrainShare({ generated: { nearest: Int32Array.from({ length: 40 }, (_, i) => i) }, heldout: { nearest: Int32Array.from({ length: 40 }, (_, i) => i % 2 === 0 ? i : 100 + i) }, trainSize: 100, heldoutSize: 100, referenceSize: 100, permutations: 999 }, new Rng(0));
+    expect(all).toMatchObject({ value: 1, null_expectation: 0.5, baseline: 0.5, baseline_expectation: 0.5, copying: true, alpha: 0.001, permutations: 999 });
+    expect(all.p_value).toBe(1 / 1000); // P(40 of 40 | 0.5) ~ 1e-12: no relabelling reaches it
+    expect(all.baseline_p_lower).toBeGreaterThan(0.3);
+    expect(all.warning).toBeUndefined();
+    // 40 samples all nearest to ONE training row (a collapsed generator): the null keeps that dependence, p = 1/2
+    const one = closerToTrainShare({ generated: { nearest: new Int32Array(40) }, heldout: { nearest: Int32Array.from({ length: 40 }, (_, i) => 100 + i) }, trainSize: 100, heldoutSize: 100, referenceSize: 100, permutations: 999 }, new Rng(0));
+    expect(one.value).toBe(1);
+    expect(one.p_value).toBeGreaterThan(0.4);
+    expect(one.copying).toBe(false);
+    expect(one.baseline).toBe(0);
+    expect(one.warning).toMatch(/^the held-out set looks shifted from the training set: only 0.0% of held-out images .* \(50.0% expected/);
+  });
+
+  it('exact tests: Fisher upper tail and ln Gamma', () => {
+    expect(fisherUpperP({ x1: 5, n1: 10, x2: 0, n2: 10 })).toBeCloseTo(252 / 15504 * 1, 10); // C(10,5)/C(20,5)
+    expect(fisherUpperP({ x1: 0, n1: 10, x2: 3, n2: 10 })).toBe(1);
+    expect(fisherUpperP({ x1: 5, n1: 500, x2: 0, n2: 1000 })).toBeCloseTo(0.0041, 4); // the binomial z read 3.2 here
+    expect(logGamma(1)).toBeCloseTo(0, 13);
+    expect(logGamma(11)).toBeCloseTo(Math.log(3628800), 11);
+    const r = labelPermutationTest({ nearest: Int32Array.from([0, 1, 5]), trainSize: 4, referenceSize: 4, permutations: 9999 }, new Rng(3));
+    expect(r).toMatchObject({ count: 2, expected: 0.5 });
+    // exact: P(S >= 2) with 3 distinct rows labelled from 4 of 8 = (C(3,2)C(5,2) + C(3,3)C(5,1)) / C(8,4) = 35/70
+    expect(r.p_upper).toBeCloseTo(0.5, 1);
   });
 
   it('copy rate: ratio test and near-duplicate distance from the held-out median', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     const r = copyRate({ generated: { d1: [0.05, 5, 1, 9], d2: [6, 6, 6, 10] }, heldout: { d1: [10, 10, 10], d2: [11, 11, 11] } });
-    expect(r).toMatchObject({ delta: 1, n_ratio: 2, n_within_delta: 2, value: 0.5, baseline: 0 }); // 0.05: both; 1: ratio 1/6 and d1 <= delta
+    expect(r).toMatchObject({ delta: 1, n_ratio: 2, n_within_delta: 2, value: 0.5, baseline: 0, alpha: 0.001, copying: false }); // 0.05: both; 1: ratio 1/6 and d1 <= delta
+    expect(r.p_value).toBeCloseTo(2 / 7, 12); // Fisher: both copies among the 4 generated of 7 rows: C(4,2)/C(7,2)
   });
 
   it('held-out halves: a seeded permutation split in two', () => {
