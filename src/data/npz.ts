@@ -1,17 +1,38 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { unzipSync } from 'fflate';
 import { GenbenchError } from '../errors.js';
 import type { ImageBatchU8 } from '../io/image.js';
-import { parseNpy, type NpyArray } from '../io/npy.js';
+import { parseNpy, parseNpyHeader, type NpyArray } from '../io/npy.js';
 import { requireSplit, sliceSplit } from './split-spec.js';
 import type { Dataset, DatasetSplit, SplitInfo } from './types.js';
+import { listZip, readZipMember, readZipMemberPrefix, type ZipEntry } from './zip.js';
 
 /**
  * NumPy `.npz` archives in the MedMNIST convention: a zip (stored or deflated) whose members are `.npy` arrays named
  * `<split>_images.npy` (uint8, [N, H, W] or [N, H, W, C] with C = 1 or 3) and optionally `<split>_labels.npy`
  * (integers, [N] or [N, 1]).
+ *
+ * Decompression bombs are refused before anything is inflated: every member read must declare the size its `.npy`
+ * header calls for (the header is inflated alone first), members inflate to their declared size and no further,
+ * and the members read together stay within GENBENCH_MAX_NPZ_BYTES (default 2 GiB of uncompressed data).
  */
+export const DEFAULT_MAX_NPZ_BYTES = 2 ** 31;
+
+/**
+ * The budget of uncompressed bytes read from one archive: GENBENCH_MAX_NPZ_BYTES, else 2 GiB.
+ *
+ * @example
+ * maxNpzBytes(); // 2147483648
+ */
+export function maxNpzBytes(): number {
+  const raw = process.env['GENBENCH_MAX_NPZ_BYTES'];
+  if (raw === undefined || raw === '') return DEFAULT_MAX_NPZ_BYTES;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new GenbenchError('USAGE', `GENBENCH_MAX_NPZ_BYTES='${raw}': expected a positive integer number of bytes`);
+  }
+  return n;
+}
 
 /**
  * The bytes of a file plus its sha256, read once; a missing file is NOT_FOUND naming it.
@@ -36,15 +57,38 @@ export async function readWithHash(path: string): Promise<{ bytes: Uint8Array; s
  * parseNpz(bytes, 'x.npz').get('test_images')?.shape; // [468, 28, 28]
  */
 export function parseNpz(bytes: Uint8Array, name: string, keep: (member: string) => boolean = () => true): Map<string, NpyArray> {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => f.name.endsWith('.npy') && keep(f.name.slice(0, -4)) });
-  } catch (e) {
-    throw new GenbenchError('INPUT', `${name}: not a valid .npz (zip) archive (${(e as Error).message})`, { cause: e });
-  }
+  const entries = listZip(bytes, name).filter((e) => e.name.endsWith('.npy') && keep(e.name.slice(0, -4)));
+  checkBudget(entries, name);
+  for (const e of entries) checkDeclaredSize(bytes, e, name);
   const out = new Map<string, NpyArray>();
-  for (const [member, data] of Object.entries(files)) out.set(member.slice(0, -4), parseNpy(data, `${name}:${member}`));
+  for (const e of entries) out.set(e.name.slice(0, -4), parseNpy(readZipMember(bytes, e, name), `${name}:${e.name}`));
   return out;
+}
+
+/** The declared uncompressed sizes of the members to read, together, within the budget. */
+function checkBudget(entries: readonly ZipEntry[], name: string): void {
+  const total = entries.reduce((a, e) => a + e.size, 0);
+  const limit = maxNpzBytes();
+  if (total > limit) {
+    const big = entries.reduce((a, e) => (e.size > a.size ? e : a));
+    throw new GenbenchError(
+      'INPUT',
+      `${name}: members to read declare ${gb(total)} GB uncompressed (${big.name}: ${gb(big.size)} GB from ${gb(big.compressedSize)} GB compressed), over the limit of ${gb(limit)} GB (raise GENBENCH_MAX_NPZ_BYTES to allow it)`,
+    );
+  }
+}
+
+/** A member's declared size must be what its own .npy header calls for (read by inflating the header alone). */
+function checkDeclaredSize(bytes: Uint8Array, e: ZipEntry, name: string): void {
+  const where = `${name}:${e.name}`;
+  const h = parseNpyHeader(readZipMemberPrefix(bytes, e, name, 65536 + 12), where);
+  const want = h.dataOffset + h.dataBytes;
+  if (e.size < want) throw new GenbenchError('INPUT', `${where}: truncated: header says ${h.shape.join('x')} ${h.dtype} (${want} bytes with the header) but the member declares ${e.size} bytes`);
+  if (e.size > want + 4096) throw new GenbenchError('INPUT', `${where}: declares ${e.size} bytes but its header says ${h.shape.join('x')} ${h.dtype} (${want} bytes); the archive is corrupt`);
+}
+
+function gb(bytes: number): string {
+  return (bytes / 1e9).toPrecision(3);
 }
 
 /**
@@ -55,16 +99,9 @@ export function parseNpz(bytes: Uint8Array, name: string, keep: (member: string)
  */
 export function npzSplitNames(bytes: Uint8Array, name: string): string[] {
   const names: string[] = [];
-  try {
-    unzipSync(bytes, {
-      filter: (f) => {
-        const m = /^(.+)_images\.npy$/.exec(f.name);
-        if (m) names.push(m[1]!);
-        return false;
-      },
-    });
-  } catch (e) {
-    throw new GenbenchError('INPUT', `${name}: not a valid .npz (zip) archive (${(e as Error).message})`, { cause: e });
+  for (const e of listZip(bytes, name)) {
+    const m = /^(.+)_images\.npy$/.exec(e.name);
+    if (m) names.push(m[1]!);
   }
   const order = (s: string): number => (['train', 'val', 'test'].indexOf(s) + 4) % 4;
   return names.sort((a, b) => order(a) - order(b) || a.localeCompare(b));

@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { GenbenchError } from '../errors.js';
+import { checkPixels, maxPixels } from './limits.js';
 
 /**
  * Decoding of PNG (pngjs) and JPEG (jpeg-js) files into plain 8-bit pixels, channel conversion, and THE one resize
@@ -9,6 +10,10 @@ import { GenbenchError } from '../errors.js';
  * Channel rules: grayscale -> RGB repeats the value; RGB -> grayscale is ITU-R BT.601 luma,
  * L = round(0.299 R + 0.587 G + 0.114 B) (the rule PIL's `convert('L')` uses); an alpha channel is dropped, never
  * composited. 16-bit PNGs are rescaled to 8 bits by pngjs.
+ *
+ * Image dimensions are read from the header (PNG IHDR, JPEG start of frame) and checked against the pixel budget
+ * (GENBENCH_MAX_PIXELS, default 64 MP) before anything is decoded, so a small file that declares a huge image is
+ * refused without allocating it.
  */
 
 /** One decoded image, HxWxC row-major uint8 (C = 1 gray, 3 RGB, 4 RGBA). */
@@ -37,6 +42,9 @@ export function decodeImage(bytes: Uint8Array, name: string): DecodedImage {
 }
 
 function decodePng(bytes: Uint8Array, name: string): DecodedImage {
+  const size = pngSize(bytes);
+  if (size === undefined) throw new GenbenchError('INPUT', `${name}: corrupt PNG (no IHDR header); re-export the image`);
+  checkPixels(size.width, size.height, name);
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -53,6 +61,13 @@ function decodePng(bytes: Uint8Array, name: string): DecodedImage {
   return { data: fromRgba(rgba, width * height, channels), width, height, channels };
 }
 
+/** Width and height from a PNG's IHDR chunk (the first chunk, right after the 8-byte signature). */
+function pngSize(b: Uint8Array): { width: number; height: number } | undefined {
+  if (b.length < 24 || String.fromCharCode(b[12]!, b[13]!, b[14]!, b[15]!) !== 'IHDR') return undefined;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { width: dv.getUint32(16), height: dv.getUint32(20) };
+}
+
 function fromRgba(rgba: Uint8Array, pixels: number, channels: 1 | 3 | 4): Uint8Array {
   if (channels === 4) return new Uint8Array(rgba.subarray(0, pixels * 4));
   const out = new Uint8Array(pixels * channels);
@@ -61,14 +76,17 @@ function fromRgba(rgba: Uint8Array, pixels: number, channels: 1 | 3 | 4): Uint8A
 }
 
 function decodeJpeg(bytes: Uint8Array, name: string): DecodedImage {
+  const frame = jpegFrame(bytes);
+  if (frame !== undefined) checkPixels(frame.width, frame.height, name);
   let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false });
+    const limits = { maxResolutionInMP: maxPixels() / 1e6, maxMemoryUsageInMB: Math.ceil((maxPixels() * 8) / 2 ** 20) + 64 };
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, ...limits });
   } catch (e) {
     throw new GenbenchError('INPUT', `${name}: corrupt JPEG (${(e as Error).message}); re-export the image`, { cause: e });
   }
   const { width, height, data } = img;
-  if (jpegComponents(bytes) !== 1) return { data, width, height, channels: 3 };
+  if (frame?.components !== 1) return { data, width, height, channels: 3 };
   return { data: fromRgb(data, width * height), width, height, channels: 1 };
 }
 
@@ -78,18 +96,18 @@ function fromRgb(rgb: Uint8Array, pixels: number): Uint8Array {
   return out;
 }
 
-/** Number of colour components in a JPEG's start-of-frame header (1 = grayscale), or 0 when not found. */
-function jpegComponents(b: Uint8Array): number {
+/** Size and number of colour components (1 = grayscale) from a JPEG's start-of-frame header, if found. */
+function jpegFrame(b: Uint8Array): { width: number; height: number; components: number } | undefined {
   let i = 2;
   while (i + 9 < b.length) {
-    if (b[i] !== 0xff) return 0;
+    if (b[i] !== 0xff) return undefined;
     const marker = b[i + 1]!;
     const len = (b[i + 2]! << 8) | b[i + 3]!;
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) return b[i + 9]!;
+    if (isSof) return { height: (b[i + 5]! << 8) | b[i + 6]!, width: (b[i + 7]! << 8) | b[i + 8]!, components: b[i + 9]! };
     i += 2 + len;
   }
-  return 0;
+  return undefined;
 }
 
 /**

@@ -1,12 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { GenbenchError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { MAX_ARRAY_VALUES } from './limits.js';
 
 /**
  * NumPy `.npy` files (format 1.0, 2.0 and 3.0 headers), C order, little-endian.
  * Reads float16 (widened to float32), float32, float64, uint8, int32 and int64 (as Float64 when |values| < 2^53,
  * else an error); writes float32, float64, uint8 and int32. Anything else (Fortran order, big-endian, object
- * arrays, other dtypes) is a clear error naming the file.
+ * arrays, other dtypes) is a clear error naming the file. Files are read header first and then in chunks, so the
+ * shape is checked before any data is read and files over 2 GiB read too.
  *
  * @example
  * const a = await readNpy('real.npy'); // { dtype: 'float32', shape: [2000, 64], data: Float32Array(128000) }
@@ -33,18 +35,108 @@ const DESCR: Record<string, NpyDtype> = {
 const ITEMSIZE: Record<NpyDtype, number> = { float16: 2, float32: 4, float64: 8, uint8: 1, int32: 4, int64: 8 };
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-export async function readNpy(path: string): Promise<NpyArray> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (e) {
-    throw new GenbenchError('NOT_FOUND', `${path}: cannot read .npy file (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-  return parseNpy(buf, path);
+/** What a .npy header says: dtype, shape, and where the data starts. */
+export interface NpyHeader {
+  readonly dtype: NpyDtype;
+  readonly shape: readonly number[];
+  /** Number of values (product of the shape). */
+  readonly count: number;
+  /** Byte offset of the data. */
+  readonly dataOffset: number;
+  /** Bytes of data the shape and dtype call for. */
+  readonly dataBytes: number;
 }
 
-/** Parses the bytes of a .npy file; `name` is used in error messages. */
-export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+/** Bytes read to find a header: the magic, the length field and the header text (numpy pads it to 64-byte lines). */
+const HEADER_PROBE = 65536 + 12;
+/** Data is read in chunks of this size (no 2 GiB single-read limit; memory is the array itself). */
+const READ_CHUNK = 64 * 2 ** 20;
+
+/**
+ * Reads a .npy file: the header first (dtype, shape, size checked before any data is read), then the data in
+ * chunks straight into the typed array, so files over 2 GiB read too.
+ */
+export async function readNpy(path: string): Promise<NpyArray> {
+  const fh = await openNpy(path);
+  try {
+    const { header, fileBytes } = await headerOf(fh, path);
+    checkDataSize(header, fileBytes, path);
+    const payload = new ArrayBuffer(header.dataBytes);
+    for (let done = 0; done < header.dataBytes; ) {
+      const chunk = new Uint8Array(payload, done, Math.min(READ_CHUNK, header.dataBytes - done));
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, header.dataOffset + done);
+      if (bytesRead === 0) throw new GenbenchError('INPUT', `${path}: truncated while reading (the file shrank?)`);
+      done += bytesRead;
+    }
+    return { dtype: header.dtype, shape: header.shape, data: decode(header.dtype, payload, header.count, path) };
+  } catch (e) {
+    throw readError(path, e);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads only the header of a .npy file (dtype, shape, data size, checked against the file's length): for checking
+ * inputs, e.g. two feature files' widths, before any data is read.
+ *
+ * @example
+ * await readNpyHeader('real.npy'); // { dtype: 'float32', shape: [2000, 64], count: 128000, dataOffset: 128, dataBytes: 512000 }
+ */
+export async function readNpyHeader(path: string): Promise<NpyHeader> {
+  const fh = await openNpy(path);
+  try {
+    const { header, fileBytes } = await headerOf(fh, path);
+    checkDataSize(header, fileBytes, path);
+    return header;
+  } catch (e) {
+    throw readError(path, e);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function openNpy(path: string): Promise<FileHandle> {
+  try {
+    const fh = await open(path, 'r');
+    const info = await fh.stat();
+    if (!info.isFile()) {
+      await fh.close();
+      throw new GenbenchError('INPUT', `${path}: not a regular file (give a .npy file)`);
+    }
+    return fh;
+  } catch (e) {
+    if (e instanceof GenbenchError) throw e;
+    throw new GenbenchError('NOT_FOUND', `${path}: cannot read .npy file (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
+async function headerOf(fh: FileHandle, path: string): Promise<{ header: NpyHeader; fileBytes: number }> {
+  const fileBytes = (await fh.stat()).size;
+  const probe = new Uint8Array(Math.min(HEADER_PROBE, fileBytes));
+  await fh.read(probe, 0, probe.length, 0);
+  return { header: parseNpyHeader(probe, path), fileBytes };
+}
+
+function checkDataSize(h: NpyHeader, available: number, name: string): void {
+  if (available - h.dataOffset < h.dataBytes) {
+    throw new GenbenchError('INPUT', `${name}: truncated: header says ${h.shape.join('x')} ${h.dtype} (${h.dataBytes} bytes) but ${Math.max(0, available - h.dataOffset)} bytes follow`);
+  }
+}
+
+function readError(path: string, e: unknown): unknown {
+  if (e instanceof GenbenchError || typeof (e as NodeJS.ErrnoException)?.code !== 'string') return e;
+  return new GenbenchError('INPUT', `${path}: cannot read .npy file (${(e as NodeJS.ErrnoException).code})`, { cause: e });
+}
+
+/**
+ * Parses a .npy header from the first bytes of a file (or a zip member); `name` is used in error messages.
+ * Shapes whose data would not fit one typed array are refused here, before anything is allocated.
+ *
+ * @example
+ * parseNpyHeader(encodeNpy(new Float32Array(6), [2, 3]), 'x.npy'); // { dtype: 'float32', shape: [2, 3], count: 6, dataOffset: 128, dataBytes: 24 }
+ */
+export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
   const fail = (what: string): never => {
     throw new GenbenchError('INPUT', `${name}: ${what}`);
   };
@@ -57,16 +149,18 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
     headerLen = dv.getUint16(8, true);
     offset = 10;
   } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) fail('truncated header');
     headerLen = dv.getUint32(8, true);
     offset = 12;
   } else {
     return fail(`unsupported .npy format version ${major}`);
   }
+  if (offset + headerLen > bytes.length) fail(`truncated or oversized header (${headerLen} bytes)`);
   const header = new TextDecoder('latin1').decode(bytes.subarray(offset, offset + headerLen));
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) fail(`malformed .npy header: ${header.trim()}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined) fail(`malformed .npy header: ${header.trim().slice(0, 200)}`);
   if (fortran === 'True') fail('Fortran-order arrays are not supported; save with np.ascontiguousarray(a)');
   if (descr!.startsWith('>')) fail(`big-endian dtype '${descr}' is not supported; save with a.astype(a.dtype.newbyteorder('<'))`);
   if (descr === '|O') fail('object arrays are not supported (save a numeric array)');
@@ -79,37 +173,41 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`bad shape (${shapeText})`);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`bad shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
-  const start = offset + headerLen;
-  const nbytes = count * ITEMSIZE[dtype];
-  if (bytes.length - start < nbytes) {
-    fail(`truncated: header says ${shape.join('x')} ${dtype} (${nbytes} bytes) but ${bytes.length - start} bytes follow`);
-  }
-  // Copy into a fresh, aligned buffer (the payload offset need not be a multiple of the item size; Buffer.slice shares memory).
-  const payload = new Uint8Array(nbytes);
-  payload.set(bytes.subarray(start, start + nbytes));
-  return { dtype, shape, data: decode(dtype, payload, count, name) };
+  if (!Number.isSafeInteger(count) || count > MAX_ARRAY_VALUES) fail(`shape (${shape.join(', ')}) has ${count.toPrecision(3)} values, more than one array holds (${MAX_ARRAY_VALUES})`);
+  return { dtype, shape, count, dataOffset: offset + headerLen, dataBytes: count * ITEMSIZE[dtype] };
 }
 
-function decode(dtype: NpyDtype, p: Uint8Array, count: number, name: string): NpyData {
+/** Parses the bytes of a .npy file; `name` is used in error messages. */
+export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+  const h = parseNpyHeader(bytes, name);
+  checkDataSize(h, bytes.length, name);
+  // Copy into a fresh, aligned buffer (the payload offset need not be a multiple of the item size; Buffer.slice shares memory).
+  const payload = new ArrayBuffer(h.dataBytes);
+  new Uint8Array(payload).set(bytes.subarray(h.dataOffset, h.dataOffset + h.dataBytes));
+  return { dtype: h.dtype, shape: h.shape, data: decode(h.dtype, payload, h.count, name) };
+}
+
+/** The typed array over `buf` (aligned, holding exactly the data; it may be larger than one Uint8Array can view). */
+function decode(dtype: NpyDtype, buf: ArrayBuffer, count: number, name: string): NpyData {
   switch (dtype) {
     case 'uint8':
-      return p;
+      return new Uint8Array(buf, 0, count);
     case 'float32':
-      return new Float32Array(p.buffer, p.byteOffset, count);
+      return new Float32Array(buf, 0, count);
     case 'float64':
-      return new Float64Array(p.buffer, p.byteOffset, count);
+      return new Float64Array(buf, 0, count);
     case 'int32':
-      return new Int32Array(p.buffer, p.byteOffset, count);
+      return new Int32Array(buf, 0, count);
     case 'float16': {
-      const h = new Uint16Array(p.buffer, p.byteOffset, count);
+      const h = new Uint16Array(buf, 0, count);
       const out = new Float32Array(count);
       for (let i = 0; i < count; i++) out[i] = halfToFloat(h[i]!);
       return out;
     }
     case 'int64': {
-      const b = new BigInt64Array(p.buffer, p.byteOffset, count);
+      const b = new BigInt64Array(buf, 0, count);
       const out = new Float64Array(count);
       for (let i = 0; i < count; i++) {
         const v = b[i]!;
