@@ -6,6 +6,8 @@ import { readNpy } from '../io/npy.js';
 import { toFeatureMatrix, type Matrix } from '../linalg/matrix.js';
 import type { MemorizationOptions, MemorizationResult } from '../memorization/checks.js';
 import type { MemorizationSpace } from '../memorization/model.js';
+import { anyCopying, checksJson } from '../memorization/output.js';
+import { memorizationVerdictOfSpaces } from '../memorization/verdict.js';
 import { VERSION } from '../version.js';
 import { log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
@@ -18,8 +20,9 @@ import { stderrProgress } from './progress-bar.js';
  *   model mode:    genbench memorization --generator PATH --dataset NAME --train-split S --heldout-split H
  *                  [--space pixel|features|both] [--n N] [--extractor ID] [--json] [--panels out.png]
  *                  prints { pixel: {...}, features: {...}, recipe } (the spaces computed)
- * Each check is { value, ..., copying }; C_T is strongly negative when the model copies. Exit 0 either way (a
- * verdict is not an error); bad input exits 2 with one line.
+ * Each check is { value, ..., copying }; C_T is strongly negative when the model copies. Prints the checks, any
+ * warning (held-out set shifted from the training set) on stderr and the one-line verdict (memorizationVerdict).
+ * Exit 1 when a check says copying (like `genbench gate`), 0 otherwise; bad input exits 2 with one line.
  *
  * @example
  * genbench memorization --train-features T.npy --heldout-features H.npy --generated-features G.npy --cells 5 --json
@@ -49,7 +52,15 @@ interface MemorizationFlags {
 
 export function memorizationCommand(): Command {
   return new Command('memorization')
-    .description('memorisation checks: copy rate, closer-to-train share, MiFID memorisation term, data-copying C_T')
+    .description('memorisation checks: copy rate, closer-to-train share, MiFID memorisation term, data-copying C_T; exit 1 when a check says copying')
+    .addHelpText('after', [
+      '',
+      'Exit status: 0 when no check says copying, 1 when at least one does (the verdict line names them), 2 for bad input.',
+      'Null: each check is calibrated for held-out images drawn like the training images; nominal false-positive rates',
+      'copy_rate 0.001 (Fisher exact), closer_to_train_share 0.001 (label permutation), ct Phi(-3) = 0.00135,',
+      'mifid_term < 0.001 (effect-size rule). Cut training and held-out rows from one seeded random partition, e.g.',
+      "--train-split 'test~0[:8000]' --heldout-split 'test~0[8000:]'; a warning says when the held-out set looks shifted.",
+    ].join('\n'))
     .option('--train-features <T.npy>', 'features mode: training features [N, d]')
     .option('--heldout-features <H.npy>', 'features mode: held-out real features [M, d]')
     .option('--generated-features <G.npy>', 'features mode: generated features [K, d]')
@@ -57,12 +68,12 @@ export function memorizationCommand(): Command {
     .option('--cells <k>', 'C_T cells: k-means on the training rows with k cells (default: about 50 generated samples per cell, 1-50)')
     .option('--generator <path>', 'model mode: checkpoint (X.onnx with X.genbench.json, or a TF.js folder)')
     .option('--dataset <name>', 'model mode: dataset (mnist, pneumoniamnist, ..., image folder or .npz)')
-    .option('--train-split <expr>', 'model mode: the images the model was trained on, e.g. test[:8000]')
-    .option('--heldout-split <expr>', 'model mode: real images it never saw, e.g. test[8000:]')
+    .option('--train-split <expr>', 'model mode: the images the model was trained on, e.g. test~0[:8000] (seeded random partition)')
+    .option('--heldout-split <expr>', 'model mode: real images it never saw, from the same distribution, e.g. test~0[8000:]')
     .option('--space <s>', 'model mode: pixel, features or both', 'both')
     .option('--n <count>', 'model mode: generated samples', '1000')
     .option('--extractor <id>', 'model mode: feature extractor for feature space (default mobilenet-v1-0.75)')
-    .option('--seed <int>', 'seed of sampling, held-out halves and k-means', '0')
+    .option('--seed <int>', 'seed of sampling, held-out halves, permutations and k-means', '0')
     .option('--nn <method>', 'nearest-neighbour search: exact, hnsw or auto (default auto: by training-set size)')
     .option('--panels <out.png>', 'model mode: PNG of the most suspicious samples beside their 5 nearest training images (+ .legend.json)')
     .option('--batch-size <int>', 'images per forward pass')
@@ -104,12 +115,13 @@ async function runFeatures(f: MemorizationFlags, opts: MemorizationOptions): Pro
   const sets = { train: await loadMatrix(paths.train, '--train-features'), heldout: await loadMatrix(paths.heldout, '--heldout-features'), generated: await loadMatrix(paths.generated, '--generated-features') };
   if (opts.cells !== undefined && opts.cells > sets.train.rows) throw new GenbenchError('USAGE', `--cells: ${opts.cells} is more than the ${sets.train.rows} training rows`);
   const { memorizationChecks } = await import('../memorization/checks.js');
-  const { checksJson } = await import('../memorization/output.js');
   const r = await memorizationChecks(sets, opts);
   const inputs = Object.fromEntries(await Promise.all(Object.entries(paths).map(async ([k, p]) => [k, { path: resolve(p), sha256: await sha256File(p) }])));
   const recipe = { genbench: VERSION, command: 'memorization', space: 'features', inputs, ...r.recipe };
-  if (f.json) return printJson({ ...checksJson(r), recipe });
-  printSpace('features', r);
+  const json = checksJson(r);
+  if (f.json) printJson({ ...json, recipe });
+  else printSpace('features', r);
+  finish({ features: r }, { features: json }, f);
 }
 
 async function runModel(f: MemorizationFlags, opts: MemorizationOptions): Promise<void> {
@@ -120,7 +132,6 @@ async function runModel(f: MemorizationFlags, opts: MemorizationOptions): Promis
   const n = parseIntFlag('n', f.n ?? '1000', { min: 2 });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
   const { memorizationForModel } = await import('../memorization/model.js'); // tfjs and onnxruntime load only when needed
-  const { checksJson } = await import('../memorization/output.js');
   const r = await memorizationForModel({
     ...opts,
     generator: f.generator!,
@@ -136,19 +147,35 @@ async function runModel(f: MemorizationFlags, opts: MemorizationOptions): Promis
     ...(f.backend === undefined ? {} : { backend: f.backend }),
   });
   const spaces = Object.fromEntries(Object.entries(r.spaces).map(([k, v]) => [k, checksJson(v)]));
-  if (f.json) return printJson({ ...spaces, recipe: r.recipe, ...(r.panels === undefined ? {} : { panels: r.panels }) });
-  for (const [name, res] of Object.entries(r.spaces)) printSpace(name, res);
+  if (f.json) printJson({ ...spaces, recipe: r.recipe, ...(r.panels === undefined ? {} : { panels: r.panels }) });
+  else for (const [name, res] of Object.entries(r.spaces)) printSpace(name, res);
   if (r.panels !== undefined && f.quiet !== true) log(`wrote ${resolve(r.panels.png)} and ${resolve(r.panels.legend)}`);
+  finish(r.spaces, spaces, f);
+}
+
+/**
+ * Warnings on stderr, the verdict line (stdout without --json, stderr with it unless --quiet), then CHECK_FAILED
+ * (exit 1) when a check says copying.
+ */
+function finish(results: Record<string, MemorizationResult>, spaces: Record<string, object>, f: MemorizationFlags): void {
+  const warnings = [...new Set(Object.values(results).flatMap((r) => r.warnings))];
+  for (const w of warnings) log(`warning: ${w}`);
+  const verdict = memorizationVerdictOfSpaces(Object.keys(spaces).length === 1 ? { '': Object.values(spaces)[0]! } : spaces) ?? 'memorisation: no checks ran';
+  if (!f.json) printLine(verdict);
+  else if (f.quiet !== true) log(verdict);
+  const flagged = Object.entries(results).filter(([, r]) => anyCopying(r)).map(([k]) => k);
+  if (flagged.length > 0) throw new GenbenchError('CHECK_FAILED', `memorisation: a check says copying in ${flagged.join(' and ')} space`);
 }
 
 function printSpace(space: string, r: MemorizationResult): void {
   const verdict = (c: boolean) => (c ? 'COPYING' : 'ok');
   const fmt = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toPrecision(4));
   printLine(`${space} space:`);
-  printLine(`  copy_rate              ${fmt(r.copy_rate.value)} (held-out ${fmt(r.copy_rate.baseline)})  ${verdict(r.copy_rate.copying)}`);
-  printLine(`  closer_to_train_share  ${fmt(r.closer_to_train_share.value)} (held-out ${fmt(r.closer_to_train_share.baseline)})  ${verdict(r.closer_to_train_share.copying)}`);
+  const c = r.closer_to_train_share;
+  printLine(`  copy_rate              ${fmt(r.copy_rate.value)} (held-out ${fmt(r.copy_rate.baseline)}, Fisher p ${fmt(r.copy_rate.p_value)})  ${verdict(r.copy_rate.copying)}`);
+  printLine(`  closer_to_train_share  ${fmt(c.value)} (null ${fmt(c.null_expectation)}, permutation p ${fmt(c.p_value)}; held-out ${fmt(c.baseline)} vs ${fmt(c.baseline_expectation)})  ${verdict(c.copying)}`);
   printLine(`  mifid_term             ${fmt(r.mifid_term.raw)} (thresholded ${fmt(r.mifid_term.thresholded)}, held-out ${fmt(r.mifid_term.baseline)})  ${verdict(r.mifid_term.copying)}`);
-  printLine(`  ct                     ${fmt(r.ct.value)} over ${r.ct.cells} cells (strongly negative = copying)  ${verdict(r.ct.copying)}`);
+  printLine(`  ct                     ${fmt(r.ct.value)} over ${r.ct.cells} cells (strongly negative = copying, p ${fmt(r.ct.p_value)})  ${verdict(r.ct.copying)}`);
 }
 
 /** A .npy [rows, cols] as a float64 matrix; shape and finiteness errors name the flag and file. */

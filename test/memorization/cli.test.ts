@@ -43,8 +43,9 @@ describe.skipIf(!shared)('genbench memorization (shared fixtures)', () => {
       ['memorization', '--train-features', join(dir, 'train.npy'), '--heldout-features', join(dir, 'test.npy'), '--generated-features', join(dir, 'fake_copying.npy'), '--centers', join(dir, 'kmeans_centers.npy'), '--nn', 'exact', '--json'],
       { env: env() },
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    // a check says copying: exit 1 like the gate, the JSON still on stdout, the verdict and the reason on stderr
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^memorisation: COPYING flagged by .*ct/), 'genbench: memorisation: a check says copying in features space']);
     const j = JSON.parse(r.stdout) as Record<string, { value: number | null; copying?: boolean; per_cell?: { z: number }[] } & Record<string, unknown>>;
     expect(Object.keys(j)).toEqual(['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct', 'recipe']);
     expect(Math.abs(j['ct']!.value! - expected.results.copying.C_T)).toBeLessThanOrEqual(1e-9);
@@ -53,15 +54,33 @@ describe.skipIf(!shared)('genbench memorization (shared fixtures)', () => {
     expect(j['recipe']).toMatchObject({ command: 'memorization', space: 'features', ct: { cells: 5, tau: 0.02 }, inputs: { train: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
   });
 
+  it('features mode: the fair generated set is not copying, exit 0, the verdict line last on stdout; --help states the exit status', async () => {
+    const dir = join(shared!, 'fixtures/metrics/data-copying');
+    const r = await runCli(
+      ['memorization', '--train-features', join(dir, 'train.npy'), '--heldout-features', join(dir, 'test.npy'), '--generated-features', join(dir, 'fake_fair.npy'), '--centers', join(dir, 'kmeans_centers.npy'), '--nn', 'exact'],
+      { env: env() },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('features space:');
+    expect(lines.at(-1)).toMatch(/^memorisation: no copying detected \(copy_rate [0-9.e-]+, closer-to-train p=[0-9.e-]+, C_T -?[0-9]+\.[0-9]\)$/);
+    const help = await runCli(['memorization', '--help'], { env: env() });
+    expect(help.stdout).toMatch(/Exit status: 0 when no check says copying, 1 when at least one does/);
+    expect(help.stdout).toMatch(/copy_rate 0\.001 \(Fisher exact\), closer_to_train_share 0\.001 \(label permutation\)/);
+  });
+
   it('model mode: mnist-dcgan in pixel space, JSON per space, not copying, with a neighbour panel', async () => {
     const panel = join(out, 'dcgan-panel.png');
     const r = await runCli(
       ['memorization', '--generator', join(shared!, 'fixtures/submissions/mnist-dcgan.onnx'), '--dataset', 'mnist', '--train-split', 'test[:8000]', '--heldout-split', 'test[8000:]', '--space', 'pixel', '--n', '150', '--panels', panel, '--json', '--quiet'],
       { env: env(), timeoutMs: 180_000 },
     );
-    expect(r.stderr).toBe('');
+    // the fixture was trained on the contiguous rows 0-7999, and MNIST's writers change along its test split: the
+    // held-out rows 8000-9999 are not drawn like the training rows, which the shift warning says (even with --quiet)
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^warning: the held-out set looks shifted from the training set: .* test~0\[:8000\] and test~0\[8000:\]$/)]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { pixel: Record<string, { value: number | null; copying: boolean }>; recipe: Record<string, unknown>; panels: { png: string; legend: string } };
+    const j = JSON.parse(r.stdout) as { pixel: Record<string, { value: number | null; copying: boolean; warning?: string }>; recipe: Record<string, unknown>; panels: { png: string; legend: string } };
+    expect(j.pixel['closer_to_train_share']!.warning).toMatch(/looks shifted/);
     expect(Object.keys(j)).toEqual(['pixel', 'recipe', 'panels']);
     expect(Object.keys(j.pixel)).toEqual(['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']);
     for (const [k, v] of Object.entries(j.pixel)) expect(v.copying, k).toBe(false);
