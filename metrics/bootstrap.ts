@@ -1,32 +1,35 @@
 /**
- * Seeded bootstrap confidence intervals for any metric, reported beside the point value.
+ * Seeded bootstrap confidence intervals for any metric, reported beside the point value: on by default in
+ * `evaluate`, `metrics` and `pixel`.
  *
- * Resamples: B (default 200) draws of the rows of each resampled input, with replacement and of full size;
- * generated rows (image pairs as pairs) from Rng(seed).fork('bootstrap').fork('generated'), reference rows from
- * .fork('reference'). `resampleReference: false` keeps the reference rows fixed (e.g. a fixed test set). Two
- * methods, chosen per metric:
+ * What an interval covers: the sampling of BOTH sets. Each of B resamples (default 200) draws the generated rows
+ * (image pairs as pairs) with replacement from Rng(seed).fork('bootstrap').fork('generated') and the reference rows
+ * from .fork('reference'), independently and at full size (`resampleReference: false` holds the reference fixed, for
+ * a reference that is the whole population of interest). The interval is for the metric's expected value at these
+ * sample sizes: the quantity two reports with the same recipe can be compared on, and what a second run with fresh
+ * samples of both sets would scatter around.
  *
- * 1. 'percentile of per-sample contributions' (precision, recall, density, coverage, mse, l1, psnr, ssim): the
- *    metric is the plain mean of per-sample terms (descriptor `contributions`, one pass with the value); the
- *    interval is the percentile interval (B. Efron, R. Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 13)
- *    of the terms' means over the resamples. For the k-NN metrics the other set's manifold (its k-NN radii) is held
- *    as computed on the full data: recomputing radii on a resample is wrong, because a duplicated row is at distance
- *    0 from its copy and collapses the radii (the old scheme's intervals missed the point value). So the interval
- *    covers the sampling of the averaged set given the other set's manifold; recall and coverage average over
- *    reference samples and get no interval when the reference is fixed.
- * 2. 'percentile, re-centred on the point estimate' (fd, kid, is and any other metric): recompute on each resample
- *    (KID through its `resampled` scheme, metrics/kid.ts) and report
- *      ci = [value + f (q_lo - median), value + f (q_hi - median)],  bootstrapBias = median - value,
- *    an interval for the metric's expected value at this sample size, i.e. the quantity two reports with the same
- *    recipe can be compared on. Re-centring is needed because plug-in statistics are biased at finite N (FD's
- *    bias is ~ +tr terms / N) and a resample, which has fewer distinct rows, adds that bias again: the raw
- *    percentile interval sits about one bias above the value and can miss it. f = sqrt(1 + extra / var_boot) adds a
- *    variance the resamples cannot see (KID's subset noise; 1 otherwise).
- * Percentiles: numpy's default linear interpolation.
+ * How the resampled values are computed, per metric (each descriptor's `resampled`, or the generic paths):
+ * - FD: weighted statistics per resample, FD recomputed (metrics/fd-resampled.ts); FD∞ shares FD's spread plus its
+ *   fit's intercept variance;
+ * - KID: the weighted full-sample unbiased MMD^2 per resample plus the subset variance (metrics/kid.ts);
+ * - precision, recall, density, coverage: two-sample weighted resamples with the k-NN radii recomputed on every
+ *   resample, copies of a row never its own neighbours (metrics/prdc-resampled.ts);
+ * - IS: the generated rows resampled, the splits recomputed (metrics/is.ts);
+ * - means of per-pair terms (mse, l1, psnr, ssim, feature_matching): the resampled means of the terms;
+ * - anything else: recomputation on the resampled rows.
+ * Interval: ci = [value + f (q_lo - median), value + f (q_hi - median)] (percentile interval re-centred on the point
+ * value; `bootstrapBias` = median - value), f = sqrt(1 + extra / var_boot) adding a variance the resamples cannot see
+ * (KID's subset noise, FD∞'s fit). Re-centring is needed because plug-in statistics are biased at finite N (FD's
+ * bias is ~ tr terms / N) and a resample, which has fewer distinct rows, adds that bias again. Its coverage is
+ * measured, not assumed: test/metrics/calibration.test.ts and `npm run bench:calibration` draw many independent
+ * pairs of sets from known distributions and count how often the interval holds the metric's mean over all draws.
+ * Percentiles: numpy's default linear interpolation. Monte-Carlo error: with B resamples the interval's ends move
+ * by about 1 / sqrt(2 B) of its half-width between bootstrap seeds (5% at B = 200).
  *
  * @example
  * const r = await bootstrapGroup(kidDescriptor, { generated, reference }, kidDescriptor.defaults, { resamples: 200 });
- * r.intervals.kid; // { ci: [0.0391, 0.0504], method: 'percentile, re-centred on the point estimate', bootstrapBias: -0.0007, scheme: '...' }
+ * r.intervals.kid; // { ci: [0.0391, 0.0504], method: 'percentile, re-centred on the point estimate', covers: 'generated and reference sampling', ... }
  */
 import { takeRows } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
@@ -42,23 +45,24 @@ export interface BootstrapOptions {
   /** Resample the reference rows too (default true). */
   readonly resampleReference?: boolean;
   readonly progress?: Progress;
-  /** The group's point results when already computed (skips recomputing them; not used by contribution metrics). */
+  /** The group's point results when already computed (skips recomputing them). */
   readonly point?: MetricResults;
 }
 
 export const BOOTSTRAP_DEFAULTS = { resamples: 200, level: 0.95, seed: 0, resampleReference: true } as const;
 
-export const CONTRIBUTIONS_METHOD = 'percentile of per-sample contributions';
 export const RECENTRED_METHOD = 'percentile, re-centred on the point estimate';
+/** Kept for reports written before every interval was re-centred. */
+export const CONTRIBUTIONS_METHOD = 'percentile of per-sample contributions';
 
 export interface BootstrapInterval {
   readonly ci: [number, number];
-  readonly method: typeof CONTRIBUTIONS_METHOD | typeof RECENTRED_METHOD;
-  /** Re-centred intervals: median of the resampled values minus the point value. */
-  readonly bootstrapBias?: number;
-  /** Contribution intervals: the samples averaged over. */
-  readonly over?: string;
-  /** How the resampled values were computed when not by plain recomputation (KID). */
+  readonly method: typeof RECENTRED_METHOD;
+  /** Median of the resampled values minus the point value. */
+  readonly bootstrapBias: number;
+  /** Which sampling the interval covers, e.g. 'generated and reference sampling'. */
+  readonly covers: string;
+  /** How the resampled values were computed when not by plain recomputation. */
   readonly scheme?: string;
 }
 
@@ -81,31 +85,60 @@ export async function bootstrapGroup(desc: MetricDescriptor, input: AnyInput, pa
   const level = opts.level ?? BOOTSTRAP_DEFAULTS.level;
   if (!Number.isInteger(resamples) || resamples < 2) throw new RangeError(`bootstrap resamples must be an integer >= 2, got ${resamples}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap level must be in (0, 1), got ${level}`);
-  const ctx = opts.progress ? { progress: opts.progress } : {};
   const draws = drawResamples(desc, input, resamples, opts);
+  const { results, boot } = await resampledGroup(desc, input, params, draws, opts.point, opts.progress);
+  const intervals: Partial<Record<MetricId, BootstrapInterval>> = {};
+  for (const [id, all] of Object.entries(boot.values) as [MetricId, Float64Array][]) {
+    const point = results[id]?.value;
+    if (point === undefined || !Number.isFinite(point)) continue;
+    const values = all.subarray(0, resamples);
+    const extra = (boot.extraVariance?.[id] ?? 0) + (desc.resampling === 'extrapolated' ? excessVariance(values, all.subarray(resamples)) : 0);
+    const r = recentredInterval(values, point, level, extra);
+    intervals[id] = { ci: r.ci, method: RECENTRED_METHOD, bootstrapBias: r.bias, covers: coverage(desc, draws), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
+  }
+  return { results, intervals };
+}
+
+/**
+ * The variance to add (negative: to remove) so that the interval's variance is 3 V(n) - V(n/2), V(m) being the
+ * bootstrap variance at resample size m. For T = linear + quadratic part, E V(m) = a / m + 2 b / (n m) + b / m^2
+ * while Var T = a / n + b / n^2, so 3 V(n) - V(n/2) is unbiased for Var T where V(n) alone counts the quadratic part
+ * three times. It is floored at V(n) / 4 (the extrapolation is noisy when B is small).
+ */
+function excessVariance(full: Float64Array, half: Float64Array): number {
+  const v1 = variance(full);
+  const v2 = variance(half);
+  return Math.max(3 * v1 - v2, v1 / 4) - v1;
+}
+
+/** Which sampling a group's intervals cover, from the roles that were resampled. */
+function coverage(desc: MetricDescriptor, draws: ResampleDraws): string {
+  if (desc.input === 'class-scores') return 'generated sampling';
+  if (desc.input === 'image-pairs' || desc.input === 'feature-pairs') return 'sampling of the pairs';
+  return draws.reference === null ? 'generated sampling (reference held fixed)' : 'generated and reference sampling';
+}
+
+/** The group's point results and its values on every resample. */
+async function resampledGroup(desc: MetricDescriptor, input: AnyInput, params: MetricParams, draws: ResampleDraws, point: MetricResults | undefined, progress?: Progress): Promise<{ results: MetricResults; boot: ResampledValues }> {
+  const ctx = progress ? { progress } : {};
+  const own = desc.resampled as ((i: AnyInput, p: MetricParams, d: ResampleDraws, pt: MetricResults, c: object) => Promise<ResampledValues>) | undefined;
+  const compute = desc.compute as (i: AnyInput, p: MetricParams, c: object) => Promise<MetricResults>;
+  if (own !== undefined) {
+    const results = point ?? (await compute(input, params, ctx));
+    return { results, boot: await own(input, params, draws, results, ctx) };
+  }
   const withContrib = desc.contributions as ((i: AnyInput, p: MetricParams, c: object) => ReturnType<NonNullable<MetricDescriptor['contributions']>>) | undefined;
   if (withContrib !== undefined) {
     const { results, contributions } = await withContrib(input, params, ctx);
-    const intervals: Partial<Record<MetricId, BootstrapInterval>> = {};
+    const values: Partial<Record<MetricId, Float64Array>> = {};
     for (const [id, c] of Object.entries(contributions) as [MetricId, { over: string; values: Float64Array }][]) {
       const idx = c.over === 'reference' ? draws.reference : draws.generated;
-      if (idx === null) continue;
-      const means = Float64Array.from(idx, (ix) => meanAt(c.values, ix));
-      intervals[id] = { ci: percentileInterval(sortedCopy(means), level), method: CONTRIBUTIONS_METHOD, over: c.over };
+      if (idx !== null) values[id] = Float64Array.from(idx, (ix) => meanAt(c.values, ix));
     }
-    return { results, intervals };
+    return { results, boot: { values, scheme: 'means of the per-sample terms over the resampled samples' } };
   }
-  const compute = desc.compute as (i: AnyInput, p: MetricParams, c: object) => Promise<MetricResults>;
-  const results = opts.point ?? (await compute(input, params, ctx));
-  const boot = await resampledValues(desc, input, params, draws, results, opts.progress);
-  const intervals: Partial<Record<MetricId, BootstrapInterval>> = {};
-  for (const [id, values] of Object.entries(boot.values) as [MetricId, Float64Array][]) {
-    const point = results[id]?.value;
-    if (point === undefined) continue;
-    const r = recentredInterval(values, point, level, boot.extraVariance?.[id] ?? 0);
-    intervals[id] = { ci: r.ci, method: RECENTRED_METHOD, bootstrapBias: r.bias, ...(boot.scheme ? { scheme: boot.scheme } : {}) };
-  }
-  return { results, intervals };
+  const results = point ?? (await compute(input, params, ctx));
+  return { results, boot: await recomputed(desc, input, params, draws, progress) };
 }
 
 /**
@@ -121,7 +154,7 @@ export async function bootstrapMetric(desc: MetricDescriptor, input: AnyInput, p
 }
 
 /**
- * The point results with each interval merged in: `ci95`, `ciMethod` and, for re-centred intervals, `bootstrapBias`.
+ * The point results with each interval merged in: `ci95`, `ciMethod`, `ciCovers` and `bootstrapBias`.
  *
  * @example
  * withIntervals(await bootstrapGroup(d, sets, params)).fd; // { value: 5.44, ci95: [5.2, 5.7], ciMethod: '...', bootstrapBias: 0.38, ... }
@@ -130,7 +163,7 @@ export function withIntervals(r: BootstrapResult): MetricResults {
   const out: MetricResults = {};
   for (const [id, v] of Object.entries(r.results) as [MetricId, NonNullable<MetricResults[MetricId]>][]) {
     const iv = r.intervals[id];
-    out[id] = iv === undefined ? v : { ...v, ci95: iv.ci, ciMethod: iv.method, ...(iv.bootstrapBias !== undefined ? { bootstrapBias: iv.bootstrapBias } : {}) };
+    out[id] = iv === undefined ? v : { ...v, ci95: iv.ci, ciMethod: iv.method, ciCovers: iv.covers, bootstrapBias: iv.bootstrapBias };
   }
   return out;
 }
@@ -147,7 +180,7 @@ export function recentredInterval(values: ArrayLike<number>, point: number, leve
   const med = percentile(sorted, 0.5);
   const [lo, hi] = percentileInterval(sorted, level);
   const v = variance(sorted);
-  const f = extraVariance > 0 && v > 0 ? Math.sqrt(1 + extraVariance / v) : 1;
+  const f = extraVariance !== 0 && v > 0 ? Math.sqrt(Math.max(0, 1 + extraVariance / v)) : 1;
   return { ci: [point + f * (lo - med), point + f * (hi - med)], bias: med - point };
 }
 
@@ -260,14 +293,16 @@ function drawResamples(desc: MetricDescriptor, input: AnyInput, resamples: numbe
   const rng = new Rng(opts.seed ?? BOOTSTRAP_DEFAULTS.seed).fork('bootstrap');
   const n = desc.input === 'image-pairs' ? (input as ImagePairs).generated.n : (input as FeatureSets | ClassScores).generated.rows;
   const m = desc.input === 'features' && (opts.resampleReference ?? BOOTSTRAP_DEFAULTS.resampleReference) ? (input as FeatureSets).reference.rows : 0;
-  const draw = (r: Rng, size: number) => Array.from({ length: resamples }, () => drawIndices(r, size));
+  const nested = desc.resampling === 'extrapolated';
+  const draw = (r: Rng, size: number) => {
+    const full = Array.from({ length: resamples }, () => drawIndices(r, size));
+    return nested ? [...full, ...full.map((idx) => idx.subarray(0, Math.max(2, Math.floor(size / 2))))] : full;
+  };
   return { generated: draw(rng.fork('generated'), n), reference: m > 0 ? draw(rng.fork('reference'), m) : null };
 }
 
-/** The group's values on every resample: the descriptor's own scheme, or recomputation on the resampled rows. */
-async function resampledValues(desc: MetricDescriptor, input: AnyInput, params: MetricParams, draws: ResampleDraws, point: MetricResults, progress?: Progress): Promise<ResampledValues> {
-  const own = desc.resampled as ((i: AnyInput, p: MetricParams, d: ResampleDraws, pt: MetricResults) => Promise<ResampledValues>) | undefined;
-  if (own !== undefined) return own(input, params, draws, point);
+/** The group's values on every resample by recomputation on the resampled rows. */
+async function recomputed(desc: MetricDescriptor, input: AnyInput, params: MetricParams, draws: ResampleDraws, progress?: Progress): Promise<ResampledValues> {
   const compute = desc.compute as (i: AnyInput, p: MetricParams) => Promise<MetricResults>;
   const b = draws.generated.length;
   const values: Partial<Record<MetricId, Float64Array>> = {};

@@ -1,27 +1,69 @@
 /**
- * Registry descriptor of the Fréchet distance. The metric itself lives in metrics/fd.ts (paper, reference and
- * method are documented there); it is imported on first use, so the registry and the CLI load no eigen solver
- * unless fd is asked for.
+ * Registry descriptors of the Fréchet distance and of FD∞. The metric itself lives in metrics/fd.ts (paper,
+ * reference and method are documented there) and FD∞ and the resampling in metrics/fd-resampled.ts; both are
+ * imported on first use, so the registry and the CLI load no eigen solver unless fd is asked for.
+ *
+ * FD is clipped at 0 (rounding can leave -1e-13 for identical sets). FD∞ is computed with FD (same group) when the
+ * plan asks for it (`infinity: true`, which the harness sets when fd_inf is in the metric list). Resamples: FD on
+ * two-sample weighted resamples; FD∞'s values are FD's resampled values moved to FD∞ (the sampling of both sets
+ * drives both), with the squared standard error of its fit as the extra variance the resamples cannot see.
  *
  * @example
- * await fdDescriptor.compute({ generated, reference }, fdDescriptor.defaults); // { fd: { value: 5.4401, ranks: {...}, ... } }
+ * await fdDescriptor.compute({ generated, reference }, fdDescriptor.defaults); // { fd: { value: 5.4401, ranks: {...}, ... }, fd_inf: {...} }
  */
-import type { FeatureMetricDescriptor, FeatureSets, MetricResults } from './types.js';
+import type { FeatureMetricDescriptor, FeatureSets, MetricParams, MetricResults, ResampleDraws, ResampledValues, RunContext } from './types.js';
 
-async function compute(sets: FeatureSets): Promise<MetricResults> {
+const MIN_ROWS_FOR_INFINITY = 16;
+
+async function compute(sets: FeatureSets, params: MetricParams): Promise<MetricResults> {
   const { fdFromFeatures } = await import('./fd.js');
   const { value, ...extras } = await fdFromFeatures(sets);
-  return { fd: { value, ...extras } };
+  const out: MetricResults = { fd: { value: Math.max(0, value), ...extras } };
+  if (params['infinity'] === true && sets.generated.rows >= MIN_ROWS_FOR_INFINITY) {
+    const { fdInfinity } = await import('./fd-resampled.js');
+    const inf = await fdInfinity(sets, { seed: typeof params['infinitySeed'] === 'number' ? params['infinitySeed'] : 0 });
+    out.fd_inf = { value: Math.max(0, inf.value), slope: inf.slope, fitSe: inf.se, sizes: inf.sizes.join(','), fdAtSizes: inf.fds.map((v) => Number(v.toPrecision(8))).join(',') };
+  }
+  return out;
 }
 
-export const fdDescriptor: FeatureMetricDescriptor = {
-  id: 'fd',
+async function resampled(sets: FeatureSets, _params: MetricParams, draws: ResampleDraws, point: MetricResults, ctx: RunContext = {}): Promise<ResampledValues> {
+  const { fdResampled } = await import('./fd-resampled.js');
+  const fd = await fdResampled(sets, draws, ctx.progress);
+  const inf = point.fd_inf;
+  if (inf === undefined || point.fd === undefined) return { values: { fd }, scheme: 'weighted two-sample resamples (row multiplicities), FD recomputed' };
+  const shift = inf.value - point.fd.value;
+  const se = typeof inf['fitSe'] === 'number' ? inf['fitSe'] : 0;
+  return {
+    values: { fd, fd_inf: fd.map((v) => v + shift) },
+    extraVariance: { fd_inf: se * se },
+    scheme: 'weighted two-sample resamples (row multiplicities), FD recomputed; fd_inf: FD\'s resampled spread plus the fit\'s intercept variance',
+  };
+}
+
+const base = {
   group: 'fd',
   input: 'features',
-  title: 'Fréchet distance between Gaussian fits',
   higherIsBetter: false,
-  paper: 'Heusel et al., GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium, NeurIPS 2017',
   reference: 'pytorch-fid 0.3.0 calculate_frechet_distance (float64, np.cov ddof 1)',
-  defaults: { covDdof: 1, dtype: 'float64' },
+  defaults: { infinity: false, infinitySeed: 0 },
+  resampling: 'extrapolated',
   compute,
+  resampled,
+} as const;
+
+export const fdDescriptor: FeatureMetricDescriptor = {
+  ...base,
+  id: 'fd',
+  title: 'Fréchet distance between Gaussian fits',
+  paper: 'Heusel et al., GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium, NeurIPS 2017',
+};
+
+export const fdInfDescriptor: FeatureMetricDescriptor = {
+  ...base,
+  id: 'fd_inf',
+  title: 'FD extrapolated to infinite samples (FD∞: fit of FD against 1/N on generated subsets)',
+  paper: 'Chong & Forsyth, Effectively Unbiased FID and Inception Score and where to find them, CVPR 2020',
+  reference: 'mchong6/FID_IS_infinity calculate_FID_infinity (linear fit of FID_N against 1/N, intercept)',
+  whenRequested: { infinity: true },
 };

@@ -9,18 +9,19 @@
  * await computeMetrics(['precision', 'recall'], { generated, reference }); // one kNN pass for both
  */
 import { GenbenchError } from '../src/errors.js';
-import { fdDescriptor } from './fd-descriptor.js';
+import { fdDescriptor, fdInfDescriptor } from './fd-descriptor.js';
 import { featureMatchingDescriptor } from './feature-matching.js';
 import { isDescriptor } from './is.js';
 import { kidDescriptor } from './kid.js';
 import { l1Descriptor, mseDescriptor, psnrDescriptor, ssimDescriptor } from './pixel.js';
 import { coverageDescriptor, densityDescriptor, precisionDescriptor, recallDescriptor } from './prdc.js';
-import type { MetricDescriptor, MetricId, MetricParams, MetricResults, RunContext } from './types.js';
+import type { MetricDescriptor, MetricId, MetricParams, MetricResults, ParamValue, RunContext } from './types.js';
 
 export const METRICS: ReadonlyMap<MetricId, MetricDescriptor> = Object.freeze(
   new Map<MetricId, MetricDescriptor>([
     ['is', isDescriptor],
     ['fd', fdDescriptor],
+    ['fd_inf', fdInfDescriptor],
     ['kid', kidDescriptor],
     ['precision', precisionDescriptor],
     ['recall', recallDescriptor],
@@ -56,6 +57,16 @@ export function groupMetrics(descs: readonly MetricDescriptor[]): MetricDescript
 }
 
 /**
+ * A group's parameters: its defaults, then what each requested member switches on (`whenRequested`).
+ *
+ * @example
+ * groupDefaults([getMetric('fd'), getMetric('fd_inf')]); // { infinity: true, infinitySeed: 0 }
+ */
+export function groupDefaults(group: readonly MetricDescriptor[]): Record<string, ParamValue> {
+  return Object.assign({}, group[0]!.defaults, ...group.map((d) => d.whenRequested ?? {}));
+}
+
+/**
  * Computes the given metrics on one input, each group once, with `params` overriding the defaults; returns only
  * the ids asked for.
  */
@@ -69,7 +80,7 @@ export async function computeMetrics<I>(
   for (const group of groupMetrics(ids.map(getMetric))) {
     const d = group[0]!;
     const compute = d.compute as (i: I, p: MetricParams, c: RunContext) => Promise<MetricResults>;
-    const r = await compute(input, { ...d.defaults, ...params }, ctx);
+    const r = await compute(input, { ...groupDefaults(group), ...params }, ctx);
     for (const g of group) if (r[g.id] !== undefined) out[g.id] = r[g.id]!;
   }
   return out;

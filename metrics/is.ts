@@ -20,7 +20,7 @@ import { takeRows, type Matrix } from '../src/linalg/matrix.js';
 import { Rng } from '../src/rng.js';
 import { checkMatrix } from './check.js';
 import { meanStd } from './kid.js';
-import { numParam, type ClassMetricDescriptor, type ClassScores, type MetricParams, type MetricResults } from './types.js';
+import { numParam, type ClassMetricDescriptor, type ClassScores, type MetricParams, type MetricResults, type ResampleDraws, type ResampledValues } from './types.js';
 
 export interface InceptionScoreOptions {
   readonly splits?: number;
@@ -113,6 +113,45 @@ function logProbRows(p: Matrix): Matrix {
   return { rows: p.rows, cols: c, data: out };
 }
 
+/**
+ * IS on bootstrap resamples of the generated rows: each resample's rows, in draw order, are cut into the same splits
+ * as the point value. With p = exp(log p) and h_i = sum_y p_iy log p_iy computed once, a split's score is
+ * exp(mean_i h_i - sum_y q_y log q_y), q = the split's mean p, so a resample costs one pass over p.
+ *
+ * @example
+ * isResampled({ generated: logits, kind: 'logits' }, draws, 10).length; // draws.generated.length
+ */
+export function isResampled(scores: ClassScores, draws: ResampleDraws, splits: number): Float64Array {
+  const logp = scores.kind === 'logits' ? logSoftmaxRows(scores.generated) : logProbRows(scores.generated);
+  const { rows: n, cols: c } = logp;
+  const p = logp.data.map(Math.exp);
+  const h = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) if (p[i * c + j]! > 0) h[i] += p[i * c + j]! * logp.data[i * c + j]!;
+  const q = new Float64Array(c);
+  return Float64Array.from(draws.generated, (idx) => {
+    let total = 0;
+    for (let s = 0; s < splits; s++) {
+      const [from, to] = [Math.floor((s * n) / splits), Math.floor(((s + 1) * n) / splits)];
+      q.fill(0);
+      let hs = 0;
+      for (let a = from; a < to; a++) {
+        const i = idx[a]!;
+        hs += h[i]!;
+        for (let j = 0, o = i * c; j < c; j++) q[j] += p[o + j]!;
+      }
+      let cross = 0;
+      for (let j = 0; j < c; j++) if (q[j]! > 0) cross += (q[j]! / (to - from)) * Math.log(q[j]! / (to - from));
+      total += Math.exp(hs / (to - from) - cross);
+    }
+    return total / splits;
+  });
+}
+
+async function resampled(scores: ClassScores, params: MetricParams, draws: ResampleDraws, point: MetricResults): Promise<ResampledValues> {
+  const splits = typeof point.is?.['splits'] === 'number' ? point.is['splits'] : numParam(params, 'splits');
+  return { values: { is: isResampled(scores, draws, splits) } };
+}
+
 async function compute(scores: ClassScores, params: MetricParams): Promise<MetricResults> {
   const r = inceptionScore(scores, {
     splits: numParam(params, 'splits'),
@@ -131,4 +170,5 @@ export const isDescriptor: ClassMetricDescriptor = {
   reference: 'torch-fidelity 0.4.0 metric_isc.isc_features_to_metric (splits [i*N//s, (i+1)*N//s), ddof 0)',
   defaults: { splits: 10, shuffle: false, shuffleSeed: 2020 },
   compute,
+  resampled,
 };

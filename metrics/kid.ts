@@ -202,9 +202,19 @@ export async function kidResampled(sets: FeatureSets, draws: ResampleDraws, prod
   const dx = weightedDiagonal(sets.generated, wx);
   const dy = weightedDiagonal(sets.reference, wy);
   const out = new Float64Array(b);
+  const tx = columnSums(wx);
+  const ty = columnSums(wy);
   for (let k = 0; k < b; k++) {
-    out[k] = (sxx[k]! - dx.kernel[k]!) / (n * n - dx.squares[k]!) + (syy[k]! - dy.kernel[k]!) / (m * m - dy.squares[k]!) - (2 * sxy[k]!) / (n * m);
+    const [nx, ny] = [tx[k]!, ty[k]!];
+    out[k] = (sxx[k]! - dx.kernel[k]!) / (nx * nx - dx.squares[k]!) + (syy[k]! - dy.kernel[k]!) / (ny * ny - dy.squares[k]!) - (2 * sxy[k]!) / (nx * ny);
   }
+  return out;
+}
+
+/** Total multiplicity of each draw (column). */
+function columnSums(w: Matrix): Float64Array {
+  const out = new Float64Array(w.cols);
+  for (let i = 0; i < w.rows; i++) for (let k = 0; k < w.cols; k++) out[k] += w.data[i * w.cols + k]!;
   return out;
 }
 
@@ -272,6 +282,7 @@ export const kidDescriptor: FeatureMetricDescriptor = {
   paper: 'Bińkowski et al., Demystifying MMD GANs, ICLR 2018',
   reference: 'torch-fidelity 0.4.0 metric_kid.kid_features_to_metric',
   defaults: { ...KID_DEFAULTS, degree: 3, coef0: 1, products: 'float64' },
+  resampling: 'extrapolated',
   compute,
   resampled,
 };

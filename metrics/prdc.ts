@@ -11,7 +11,7 @@ import { ballCounts, kthNeighbourDistances, type KnnOptions } from '../src/linal
 import { checkFeatureSets } from './check.js';
 import { DC_DEFAULTS, densityCoverageFromCounts } from './density-coverage.js';
 import { PR_DEFAULTS, precisionRecallFromCounts, type BallCompare } from './precision-recall.js';
-import { numParam, type FeatureMetricDescriptor, type FeatureSets, type MetricParams, type MetricResults, type ResultsWithContributions } from './types.js';
+import { numParam, type FeatureMetricDescriptor, type FeatureSets, type MetricParams, type MetricResults, type ResampleDraws, type ResampledValues, type ResultsWithContributions, type RunContext } from './types.js';
 
 export interface PrdcOptions extends KnnOptions {
   readonly kPr?: number;
@@ -118,13 +118,19 @@ async function compute(sets: FeatureSets, params: MetricParams): Promise<MetricR
   return (await contributions(sets, params)).results;
 }
 
+async function resampled(sets: FeatureSets, params: MetricParams, draws: ResampleDraws, _point: MetricResults, ctx: RunContext = {}): Promise<ResampledValues> {
+  const { prdcResampled } = await import('./prdc-resampled.js');
+  const p = { kPr: numParam(params, 'kPr'), kDc: numParam(params, 'kDc'), comparePr: cmp(params['comparePr'], 'comparePr'), compareDc: cmp(params['compareDc'], 'compareDc') };
+  return { values: await prdcResampled(sets, draws, p, ctx.progress), scheme: 'weighted two-sample resamples, k-NN radii recomputed per resample (copies of a row not its own neighbours)' };
+}
+
 const PR_PAPER = 'Kynkäänniemi et al., Improved Precision and Recall Metric for Assessing Generative Models, NeurIPS 2019';
 const DC_PAPER = 'Naeem et al., Reliable Fidelity and Diversity Metrics for Generative Models, ICML 2020';
 const TF = 'torch-fidelity 0.4.0 metric_prc (radius = (k+1)-th distance counting self, d <= r)';
 const CLOVA = 'clovaai/generative-evaluation-prdc compute_prdc (d < r)';
 
 function descriptor(id: 'precision' | 'recall' | 'density' | 'coverage', title: string, paper: string, reference: string): FeatureMetricDescriptor {
-  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, defaults: DEFAULTS, compute, contributions };
+  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, defaults: DEFAULTS, compute, contributions, resampled };
 }
 
 export const precisionDescriptor = descriptor('precision', 'Precision (k-NN manifold)', PR_PAPER, TF);

@@ -11,7 +11,7 @@ import type { Progress } from '../src/progress.js';
  * d.higherIsBetter; // false
  * d.defaults;       // { subsets: 100, subsetSize: 1000, seed: 2020, degree: 3, coef0: 1 }
  */
-export type MetricId = 'is' | 'fd' | 'kid' | 'precision' | 'recall' | 'density' | 'coverage' | 'mse' | 'l1' | 'psnr' | 'ssim' | 'feature_matching';
+export type MetricId = 'is' | 'fd' | 'fd_inf' | 'kid' | 'precision' | 'recall' | 'density' | 'coverage' | 'mse' | 'l1' | 'psnr' | 'ssim' | 'feature_matching';
 
 /** Two feature sets by role: rows are samples, columns features (never positional `(a, b)`: torch-fidelity #58). */
 export interface FeatureSets {
@@ -106,6 +106,14 @@ interface DescriptorBase<I> {
   readonly reference: string;
   /** Default parameters, including the default seed of stochastic metrics (STYLE.md rule 8). */
   readonly defaults: MetricParams;
+  /**
+   * How resamples are drawn (metrics/bootstrap.ts): 'bootstrap' (default: B resamples of n rows with replacement)
+   * or 'extrapolated' (also B nested resamples of n/2 rows; the variance is extrapolated as 3 V(n) - V(n/2), which
+   * removes the bootstrap's excess variance for statistics with a quadratic part such as FD and KID).
+   */
+  readonly resampling?: 'bootstrap' | 'extrapolated';
+  /** Parameters set when this id is asked for (e.g. fd_inf switches on the FD group's extrapolation). */
+  readonly whenRequested?: MetricParams;
   /** Computes every metric of the group on `input` with `params` (defaults merged by the caller). */
   readonly compute: (input: I, params: MetricParams, ctx?: RunContext) => Promise<MetricResults>;
   /**

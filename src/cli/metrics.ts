@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { bootstrapGroup, withIntervals } from '../../metrics/bootstrap.js';
-import { groupMetrics, parseMetricList } from '../../metrics/index.js';
+import { BOOTSTRAP_DEFAULTS, bootstrapGroup, RECENTRED_METHOD, withIntervals } from '../../metrics/bootstrap.js';
+import { groupDefaults, groupMetrics, parseMetricList } from '../../metrics/index.js';
 import type { MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
 import { sha256File } from '../assets/index.js';
 import { GenbenchError } from '../errors.js';
-import { readNpy, type NpyArray } from '../io/npy.js';
+import { readNpy, readNpyHeader, type NpyArray, type NpyHeader } from '../io/npy.js';
 import { toFeatureMatrix, type Matrix } from '../linalg/matrix.js';
 import type { Progress } from '../progress.js';
 import { VERSION } from '../version.js';
@@ -22,7 +22,7 @@ import { stderrProgress } from './progress-bar.js';
  * @example
  * genbench metrics --generated fake.npy --reference real.npy --metrics kid --json   # { "kid": { "value": 0.0433, "std": 0.0028, ... }, "recipe": {...} }
  */
-const FEATURE_DEFAULT = 'fd,kid,precision,recall,density,coverage';
+const FEATURE_DEFAULT = 'fd,fd_inf,kid,precision,recall,density,coverage';
 
 interface MetricsFlags {
   generated?: string;
@@ -31,7 +31,8 @@ interface MetricsFlags {
   probs?: string;
   metrics?: string;
   seed?: string;
-  bootstrap?: string;
+  bootstrap: string;
+  ci: boolean;
   bootstrapFixedReference?: boolean;
   kidSubsets?: string;
   kidSubsetSize?: string;
@@ -52,8 +53,9 @@ export function metricsCommand(): Command {
     .option('--probs <file.npy>', 'class probabilities of generated samples [N, classes] (for is)')
     .option('--metrics <list>', `comma-separated metric ids (default ${FEATURE_DEFAULT}, or is with --logits/--probs)`)
     .option('--seed <int>', 'seed of KID subsets and bootstrap resamples (default: each metric\'s default, kid 2020)')
-    .option('--bootstrap <n>', 'add 95% bootstrap intervals (ci95) from n resamples, e.g. 200 (percentile of per-sample contributions for precision/recall/density/coverage, re-centred percentile for fd/kid/is)')
-    .option('--bootstrap-fixed-reference', 'bootstrap resamples generated rows only (reference kept fixed; no interval for recall/coverage then)')
+    .option('--bootstrap <n>', 'resamples of the 95% bootstrap intervals (ci95) on every metric, both sets resampled (0 = none)', String(BOOTSTRAP_DEFAULTS.resamples))
+    .option('--no-ci', 'no intervals (same as --bootstrap 0)')
+    .option('--bootstrap-fixed-reference', 'intervals resample the generated rows only (the reference held fixed, as for a reference that is the whole population)')
     .option('--kid-subsets <n>', 'KID: number of subsets (default 100)')
     .option('--kid-subset-size <n>', 'KID: samples per subset (default 1000)')
     .option('--k-pr <k>', 'precision/recall neighbourhood size (default 3)')
@@ -86,7 +88,7 @@ async function runMetrics(f: MetricsFlags): Promise<void> {
   const params: Record<string, MetricParams> = {};
   const methods: Record<string, string> = {};
   for (const group of groupMetrics(descs)) {
-    const p = groupParams(group[0]!, overrides);
+    const p = groupParams(group, overrides);
     params[group[0]!.group] = p;
     const r = await runGroup(group, loaded.input, p, f, progress);
     for (const d of group) out[d.id] = r.results[d.id];
@@ -98,7 +100,7 @@ async function runMetrics(f: MetricsFlags): Promise<void> {
     metrics: descs.map((d) => d.id),
     inputs: loaded.inputs,
     params,
-    ...(f.bootstrap !== undefined ? { bootstrap: bootstrapRecipe(f, methods) } : {}),
+    bootstrap: resamplesOf(f) > 0 ? bootstrapRecipe(f, methods) : null,
   };
   if (f.json) return printJson({ ...out, recipe });
   printHuman(out as Record<string, MetricValue>);
@@ -125,39 +127,47 @@ function flagParams(f: MetricsFlags): Record<string, number | boolean> {
     o['shuffleSeed'] = parseIntFlag('shuffle-seed', f.shuffleSeed, { min: 0, max: 0xffffffff });
     o['shuffle'] = true;
   }
-  if (f.bootstrap !== undefined) parseIntFlag('bootstrap', f.bootstrap, { min: 2 });
+  resamplesOf(f);
   return o;
 }
 
-function groupParams(d: MetricDescriptor, overrides: Record<string, number | boolean>): MetricParams {
-  const p: Record<string, number | string | boolean> = { ...d.defaults };
-  for (const [k, v] of Object.entries(overrides)) if (k in d.defaults) p[k] = v;
+/** Bootstrap resamples from --bootstrap / --no-ci: 0 (none) or at least 2. */
+function resamplesOf(f: MetricsFlags): number {
+  if (!f.ci) return 0;
+  const b = parseIntFlag('bootstrap', f.bootstrap, { min: 0 });
+  if (b === 1) throw new GenbenchError('USAGE', '--bootstrap: give 0 (no intervals) or at least 2 resamples, e.g. 200');
+  return b;
+}
+
+function groupParams(group: readonly MetricDescriptor[], overrides: Record<string, number | boolean>): MetricParams {
+  const p: Record<string, number | string | boolean> = groupDefaults(group);
+  for (const [k, v] of Object.entries(overrides)) if (k in group[0]!.defaults) p[k] = v;
   return p;
 }
 
 /** A group's results (with ci95 when bootstrapping) and, per id, how its interval was computed. */
 async function runGroup(group: MetricDescriptor[], input: unknown, params: MetricParams, f: MetricsFlags, progress: Progress): Promise<{ results: MetricResults; methods: Record<string, string> }> {
   const d = group[0]!;
-  if (f.bootstrap === undefined) {
+  if (resamplesOf(f) === 0) {
     const compute = d.compute as (i: unknown, p: MetricParams, c: { progress: Progress }) => Promise<MetricResults>;
     return { results: await compute(input, params, { progress }), methods: {} };
   }
   const r = await bootstrapGroup(d, input as never, params, {
-    resamples: Number(f.bootstrap),
+    resamples: resamplesOf(f),
     seed: f.seed !== undefined ? Number(f.seed) : 0,
     resampleReference: f.bootstrapFixedReference !== true,
     progress,
   });
   const methods: Record<string, string> = {};
-  for (const [id, iv] of Object.entries(r.intervals)) methods[id] = iv.scheme ? `${iv.method}; ${iv.scheme}` : iv.over ? `${iv.method} (over ${iv.over} samples)` : iv.method;
+  for (const [id, iv] of Object.entries(r.intervals)) methods[id] = `${iv.method}; covers ${iv.covers}${iv.scheme ? `; ${iv.scheme}` : ''}`;
   return { results: withIntervals(r), methods };
 }
 
 function bootstrapRecipe(f: MetricsFlags, methods: Record<string, string>) {
   return {
-    resamples: Number(f.bootstrap),
+    resamples: resamplesOf(f),
     level: 0.95,
-    method: 'percentile',
+    method: RECENTRED_METHOD,
     methods,
     seed: f.seed !== undefined ? Number(f.seed) : 0,
     resampleReference: f.bootstrapFixedReference !== true,
@@ -180,26 +190,43 @@ export async function loadNpyInput(path: string): Promise<{ array: NpyArray; rec
   return { array, record };
 }
 
+/**
+ * The header of a [samples, features] float .npy file, checked before any data is read: float dtype, rank 2,
+ * >= 2 rows. `what` is 'feature' or 'class-score'.
+ *
+ * @example
+ * await featureHeader('real.npy', 'feature'); // { dtype: 'float32', shape: [2000, 64], ... }
+ */
+export async function featureHeader(path: string, what: string): Promise<NpyHeader> {
+  const h = await readNpyHeader(path);
+  if (h.count === 0) throw new GenbenchError('INPUT', `${path}: the array is empty (shape (${h.shape.join(', ')}))`);
+  if (!h.dtype.startsWith('float')) {
+    throw new GenbenchError('INPUT', `${path}: dtype ${h.dtype} is not a ${what} dtype; save float16, float32 or float64 values`);
+  }
+  if (h.shape.length !== 2) {
+    throw new GenbenchError('INPUT', `${path}: expected a 2-D array [samples, ${what === 'feature' ? 'features' : 'classes'}], got shape (${h.shape.join(', ')})`);
+  }
+  const rows = h.shape[0]!;
+  if (rows < 2) throw new GenbenchError('INPUT', `${path}: ${rows} sample${rows === 1 ? '' : 's'}; at least 2 are needed`);
+  return h;
+}
+
 /** A [samples, features] float matrix from a .npy file: float dtypes only, rank 2, >= 2 rows, finite. */
 async function loadFeatureFile(path: string, what: string): Promise<{ m: Matrix; record: InputRecord }> {
+  await featureHeader(path, what);
   const { array, record } = await loadNpyInput(path);
-  if (!array.dtype.startsWith('float')) {
-    throw new GenbenchError('INPUT', `${path}: dtype ${array.dtype} is not a ${what} dtype; save float16, float32 or float64 values`);
-  }
-  if (array.shape.length !== 2) {
-    throw new GenbenchError('INPUT', `${path}: expected a 2-D array [samples, ${what === 'feature' ? 'features' : 'classes'}], got shape (${array.shape.join(', ')})`);
-  }
   const [rows, cols] = array.shape as [number, number];
-  if (rows < 2) throw new GenbenchError('INPUT', `${path}: ${rows} sample${rows === 1 ? '' : 's'}; at least 2 are needed`);
   return { m: toFeatureMatrix(array.data, rows, cols, path), record };
 }
 
 async function loadFeatureSets(generated: string, reference: string) {
+  // both headers first: a width mismatch fails before either file's data is read
+  const [gh, rh] = [await featureHeader(generated, 'feature'), await featureHeader(reference, 'feature')];
+  if (gh.shape[1] !== rh.shape[1]) {
+    throw new GenbenchError('INPUT', `${generated} has ${gh.shape[1]} features per sample but ${reference} has ${rh.shape[1]}; extract both with the same feature extractor`);
+  }
   const g = await loadFeatureFile(generated, 'feature');
   const r = await loadFeatureFile(reference, 'feature');
-  if (g.m.cols !== r.m.cols) {
-    throw new GenbenchError('INPUT', `${generated} has ${g.m.cols} features per sample but ${reference} has ${r.m.cols}; extract both with the same feature extractor`);
-  }
   return { input: { generated: g.m, reference: r.m }, inputs: { generated: g.record, reference: r.record } };
 }
 

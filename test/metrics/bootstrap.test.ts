@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapGroup, bootstrapMetric, percentile, percentileBootstrap, recentredInterval, RECENTRED_METHOD, CONTRIBUTIONS_METHOD } from '../../metrics/bootstrap.js';
+import { prdcResampled } from '../../metrics/prdc-resampled.js';
+import { bootstrapGroup, bootstrapMetric, percentile, percentileBootstrap, recentredInterval, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
 import { getMetric } from '../../metrics/index.js';
 import { kidResampled, mmd2Unbiased } from '../../metrics/kid.js';
 import { prdcWithContributions } from '../../metrics/prdc.js';
@@ -59,10 +60,12 @@ describe('bootstrap building blocks', () => {
     const d = getMetric('precision');
     const r = await bootstrapGroup(d, sets, d.defaults, { resamples: 50, seed: 1 });
     expect(Object.keys(r.intervals).sort()).toEqual(['coverage', 'density', 'precision', 'recall']);
-    expect(r.intervals.precision).toMatchObject({ method: CONTRIBUTIONS_METHOD, over: 'generated' });
-    const fixed = await bootstrapMetric(d, sets, d.defaults, { resamples: 50, seed: 1, resampleReference: false });
-    expect(Object.keys(fixed).sort()).toEqual(['density', 'precision']);
-    expect(fixed.precision).toEqual(r.intervals.precision!.ci);
+    expect(r.intervals.precision).toMatchObject({ method: RECENTRED_METHOD, covers: 'generated and reference sampling' });
+    const fixed = await bootstrapGroup(d, sets, d.defaults, { resamples: 50, seed: 1, resampleReference: false });
+    expect(Object.keys(fixed.intervals).sort()).toEqual(['coverage', 'density', 'precision', 'recall']);
+    expect(fixed.intervals.precision!.covers).toBe('generated sampling (reference held fixed)');
+    // resampling the reference too widens the interval: it adds the reference's sampling and its radii's
+    expect(halfWidth(r.intervals.recall!.ci)).toBeGreaterThan(halfWidth(fixed.intervals.recall!.ci));
     const is = getMetric('is');
     const logits = { generated: gauss(rng, 200, 10), kind: 'logits' as const };
     const ri = await bootstrapGroup(is, logits, params(is, { splits: 2 }), { resamples: 30 });
@@ -133,29 +136,30 @@ describe.skipIf(!shared)('bootstrap on gauss-small (fake.npy vs real.npy, 2000 x
     }
   }, 120_000);
 
-  it('k-NN metrics: half-widths match the binomial / standard-error formula within a factor 1.3', async () => {
+  it('k-NN metrics: all-ones multiplicities give the point values; with the reference fixed precision is binomial', async () => {
     const d = getMetric('precision');
-    const r = await bootstrapGroup(d, sets, d.defaults, { resamples: 400, seed: 1 });
-    const { contributions } = await prdcWithContributions(sets);
-    for (const id of ['precision', 'recall', 'density', 'coverage'] as const) {
-      const c = contributions[id];
-      const m = c.reduce((s, x) => s + x, 0) / c.length;
-      const sd = Math.sqrt(c.reduce((s, x) => s + (x - m) ** 2, 0) / c.length);
-      if (id !== 'density') expect(sd).toBeCloseTo(Math.sqrt(m * (1 - m)), 12); // binomial
-      const expected = (1.96 * sd) / Math.sqrt(c.length);
-      const got = halfWidth(r.intervals[id]!.ci);
-      expect(got / expected, id).toBeGreaterThan(1 / 1.3);
-      expect(got / expected, id).toBeLessThan(1.3);
-    }
+    const id = Int32Array.from({ length: 2000 }, (_, i) => i);
+    const p = { kPr: 3, kDc: 5, comparePr: '<=' as const, compareDc: '<' as const };
+    const ones = await prdcResampled(sets, { generated: [id], reference: [id] }, p);
+    const point = await prdcWithContributions(sets);
+    for (const k of ['precision', 'recall', 'density', 'coverage'] as const) expect(ones[k][0], k).toBeCloseTo(point.values[k], 3);
+    const r = await bootstrapGroup(d, sets, d.defaults, { resamples: 400, seed: 1, resampleReference: false });
+    const m = point.values.precision;
+    const expected = 1.96 * Math.sqrt((m * (1 - m)) / 2000);
+    expect(halfWidth(r.intervals.precision!.ci) / expected).toBeGreaterThan(1 / 1.3);
+    expect(halfWidth(r.intervals.precision!.ci) / expected).toBeLessThan(1.3);
   }, 60_000);
 
-  it('KID: the interval accounts for the subset noise (wider than the resampling spread alone)', async () => {
+  it('KID: the interval adds the subset noise and the extrapolated variance to the resampling spread', async () => {
     const d = getMetric('kid');
     const p = kidParams(d);
     const r = await bootstrapGroup(d, sets, p, { resamples: 100, seed: 2 });
     const point = r.results.kid!;
     const plain = recentredInterval(await kidResampled(sets, drawsFor(100, 2)), point.value, 0.95);
-    expect(halfWidth(r.intervals.kid!.ci)).toBeGreaterThan(halfWidth(plain.ci));
+    // the full-size resamples are the first 100 draws; the interval differs from theirs by the extrapolated variance
+    expect(halfWidth(r.intervals.kid!.ci)).not.toBeCloseTo(halfWidth(plain.ci), 6);
+    expect(r.intervals.kid!.ci[0]).toBeLessThan(point.value);
+    expect(r.intervals.kid!.ci[1]).toBeGreaterThan(point.value);
     expect(Math.abs(r.intervals.kid!.bootstrapBias!)).toBeLessThan(halfWidth(r.intervals.kid!.ci));
   }, 60_000);
 });

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../src/io/npy.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
 import { fdFromFeatures, fdFromStats, statsOf } from '../../metrics/fd.js';
+import { fdDescriptor } from '../../metrics/fd-descriptor.js';
+import { fdResampled } from '../../metrics/fd-resampled.js';
+import { Rng } from '../../src/rng.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 
 const shared = optionalSharedAssets();
@@ -82,5 +85,31 @@ describe.skipIf(!shared)('FD golden values (pytorch-fid b9c1811)', () => {
     const s = await fdFromStats({ generated: await statsOf(generated), reference: await statsOf(reference) });
     expect(rel(s.value, expected.fd.exact_value)).toBeLessThan(expected.fd.tolerance.rtol);
     expect(s.ranks).toEqual({ generated: 299, reference: 299 });
+  });
+});
+
+describe('FD on resamples and FD∞', () => {
+  const rows = (seed: number, n: number, d: number, scale = 1) => ({ rows: n, cols: d, data: new Rng(seed).fillNormal(new Float64Array(n * d)).map((v) => v * scale) });
+
+  it('all-ones multiplicities reproduce the point FD (covariance and Gram routes)', async () => {
+    for (const [n, d] of [[300, 8], [40, 64]] as const) {
+      const sets = { generated: rows(1, n, d, 1.2), reference: rows(2, n, d) };
+      const id = Int32Array.from({ length: n }, (_, i) => i);
+      const [v] = await fdResampled(sets, { generated: [id], reference: [id] });
+      const point = (await fdFromFeatures(sets)).value;
+      expect(Math.abs(v! - point) / point).toBeLessThan(1e-6);
+    }
+  });
+
+  it('FD of identical sets is 0, never negative; FD∞ lies below FD at small n and nearer the true value', async () => {
+    const x = rows(3, 200, 16);
+    const same = await fdDescriptor.compute({ generated: x, reference: x }, { infinity: true, infinitySeed: 0 });
+    expect(same.fd!.value).toBe(0);
+    expect(same.fd_inf!.value).toBeGreaterThanOrEqual(0);
+    // N(0, 1.21 I) vs N(0, I), d = 16: true FD = 16 (1.1 - 1)^2 = 0.16; FD at n = 400 is biased up by ~d^2 / n
+    const sets = { generated: rows(4, 400, 16, 1.1), reference: rows(5, 4000, 16) };
+    const r = await fdDescriptor.compute(sets, { infinity: true, infinitySeed: 0 });
+    expect(r.fd_inf!.value).toBeLessThan(r.fd!.value);
+    expect(Math.abs(r.fd_inf!.value - 0.16)).toBeLessThan(Math.abs(r.fd!.value - 0.16));
   });
 });

@@ -4,7 +4,7 @@ import { computeMetrics, getMetric, METRICS, parseMetricList } from '../../metri
 
 describe('metric registry', () => {
   it('holds every metric id of the CLI output, frozen, each with a descriptor', () => {
-    expect([...METRICS.keys()]).toEqual(['is', 'fd', 'kid', 'precision', 'recall', 'density', 'coverage', 'mse', 'l1', 'psnr', 'ssim', 'feature_matching']);
+    expect([...METRICS.keys()]).toEqual(['is', 'fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage', 'mse', 'l1', 'psnr', 'ssim', 'feature_matching']);
     expect(Object.isFrozen(METRICS)).toBe(true);
     for (const [id, d] of METRICS) {
       expect(d.id).toBe(id);
@@ -20,7 +20,7 @@ describe('metric registry', () => {
     const e = (() => { try { getMetric('fid'); } catch (x) { return x; } })() as GenbenchError;
     expect(e).toBeInstanceOf(GenbenchError);
     expect(e.code).toBe('USAGE');
-    expect(e.message).toBe("unknown metric 'fid'; valid metrics: is, fd, kid, precision, recall, density, coverage, mse, l1, psnr, ssim, feature_matching");
+    expect(e.message).toBe("unknown metric 'fid'; valid metrics: is, fd, fd_inf, kid, precision, recall, density, coverage, mse, l1, psnr, ssim, feature_matching");
     expect(() => parseMetricList('kid,,fd')).toThrow(/empty metric name/);
   });
 
