@@ -4,6 +4,7 @@ import { toFeatureMatrix, type Matrix } from '../linalg/matrix.js';
 import { createNearestNeighbors, exactMaxThreshold } from '../nn/index.js';
 import { checkMetric } from '../nn/common.js';
 import { VERSION } from '../version.js';
+import { readNpyHeader } from '../io/npy.js';
 import { loadNpyInput, type InputRecord } from './metrics.js';
 import { parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
@@ -54,11 +55,13 @@ async function runNn(f: NnFlags): Promise<void> {
   if (f.exact === true && f.hnsw === true) throw new GenbenchError('USAGE', 'give either --exact or --hnsw, not both');
   const k = parseIntFlag('k', f.k ?? '10', { min: 1 });
   const metric = checkMetric(f.metric ?? 'l2');
+  // both headers first: a width mismatch fails before either file's data is read
+  const [th, qh] = [await rowsHeader(f.train), await rowsHeader(f.query)];
+  if (th.shape[1] !== qh.shape[1]) {
+    throw new GenbenchError('INPUT', `${f.query} has ${qh.shape[1]} features per row but ${f.train} has ${th.shape[1]}; extract both with the same feature extractor`);
+  }
   const train = await loadMatrix(f.train);
   const query = await loadMatrix(f.query);
-  if (train.m.cols !== query.m.cols) {
-    throw new GenbenchError('INPUT', `${f.query} has ${query.m.cols} features per row but ${f.train} has ${train.m.cols}; extract both with the same feature extractor`);
-  }
   if (k > train.m.rows) throw new GenbenchError('USAGE', `--k ${k} is larger than the ${train.m.rows} rows of ${f.train}; use --k ${train.m.rows} or less`);
   const progress = stderrProgress({ quiet: f.quiet === true || f.json === true });
   const method = f.exact === true ? 'exact' : f.hnsw === true ? 'hnsw' : 'auto';
@@ -78,6 +81,15 @@ async function runNn(f: NnFlags): Promise<void> {
   } finally {
     await nn.dispose();
   }
+}
+
+/** A [rows, features] float header; one row is enough here (a single query or training row). */
+async function rowsHeader(path: string) {
+  const h = await readNpyHeader(path);
+  if (h.count === 0) throw new GenbenchError('INPUT', `${path}: the array is empty (shape (${h.shape.join(', ')}))`);
+  if (!h.dtype.startsWith('float')) throw new GenbenchError('INPUT', `${path}: dtype ${h.dtype} is not a feature dtype; save float16, float32 or float64 values`);
+  if (h.shape.length !== 2) throw new GenbenchError('INPUT', `${path}: expected a 2-D array [rows, features], got shape (${h.shape.join(', ')})`);
+  return h;
 }
 
 async function loadMatrix(path: string): Promise<{ m: Matrix; record: InputRecord }> {

@@ -4,6 +4,7 @@ import { groupMetrics, parseMetricList } from '../../metrics/index.js';
 import type { ImagePairs, ImageStack, MetricParams, MetricResults, MetricValue, PairMetricDescriptor } from '../../metrics/types.js';
 import { GenbenchError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { readNpyHeader, type NpyHeader } from '../io/npy.js';
 import { loadNpyInput, printHuman, type InputRecord } from './metrics.js';
 import { parseIntFlag, printJson } from './output.js';
 import { featureMatchingOnPairs } from './pixel-discriminator.js';
@@ -63,8 +64,11 @@ async function runPixel(f: PixelFlags): Promise<void> {
   if (f.layers !== undefined && f.discriminator === undefined) throw new GenbenchError('USAGE', '--layers: give --discriminator too (layers are its outputs)');
   const resamples = f.bootstrap === undefined ? 0 : parseIntFlag('bootstrap', f.bootstrap, { min: 2 });
   const seed = parseIntFlag('seed', f.seed ?? '0', { min: 0 });
+  await checkPair(f.a, f.b);
   const a = await loadImages(f.a);
   const b = await loadImages(f.b);
+  checkRange(a.stack, f.a, range, f.range);
+  checkRange(b.stack, f.b, range, f.range);
   const pairs: ImagePairs = { generated: a.stack, reference: b.stack };
   const progress = stderrProgress({ quiet: f.quiet === true });
   const d = descs[0] as PairMetricDescriptor | undefined;
@@ -88,6 +92,43 @@ async function runPixel(f: PixelFlags): Promise<void> {
   };
   if (f.json) return printJson({ ...out, recipe });
   printHuman(out as Record<string, MetricValue>);
+}
+
+/** Both headers before any data: image dtypes, rank 3 or 4, the same shape, and not uint8 against float. */
+async function checkPair(aPath: string, bPath: string): Promise<void> {
+  const a = await imageHeader(aPath);
+  const b = await imageHeader(bPath);
+  if (a.shape.join(',') !== b.shape.join(',')) {
+    throw new GenbenchError('INPUT', `--a ${aPath} has shape (${a.shape.join(', ')}) but --b ${bPath} has (${b.shape.join(', ')}); pairs need the same shape`);
+  }
+  if ((a.dtype === 'uint8') !== (b.dtype === 'uint8')) {
+    throw new GenbenchError('INPUT', `--a ${aPath} is ${a.dtype} but --b ${bPath} is ${b.dtype}; bring both to one scale first (e.g. uint8 0..255 for both, or float = uint8 / 255)`);
+  }
+}
+
+async function imageHeader(path: string): Promise<NpyHeader> {
+  const h = await readNpyHeader(path);
+  if (h.dtype !== 'uint8' && !h.dtype.startsWith('float')) {
+    throw new GenbenchError('INPUT', `${path}: dtype ${h.dtype} is not an image dtype; save uint8 or float images`);
+  }
+  if (h.shape.length !== 3 && h.shape.length !== 4) {
+    throw new GenbenchError('INPUT', `${path}: expected images [N,H,W] or [N,H,W,C], got shape (${h.shape.join(', ')})`);
+  }
+  return h;
+}
+
+/** The values must fit the declared data range: their spread (max - min) may not exceed --range. */
+function checkRange(stack: ImageStack, path: string, range: number, given: string): void {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of stack.data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (hi - lo > range * (1 + 1e-6)) {
+    const hint = hi > 1.5 ? 255 : hi - lo <= 2 && lo < 0 ? 2 : 1;
+    throw new GenbenchError('INPUT', `--range ${given}: ${path} has values from ${lo} to ${hi}, wider than the range; use --range ${hint} (255 for 0..255 images, 1 for [0, 1], 2 for [-1, 1])`);
+  }
 }
 
 async function loadImages(path: string): Promise<{ stack: ImageStack; record: InputRecord }> {
