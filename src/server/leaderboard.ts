@@ -1,5 +1,6 @@
 import { METRICS } from '../../metrics/index.js';
 import type { MetricId } from '../../metrics/types.js';
+import { MEMORIZATION_CHECKS, memorizationVerdict } from '../memorization/verdict.js';
 import type { EvaluationRecord } from '../store/evaluations.js';
 import type { ModelRecord } from '../store/models.js';
 import type { HumanScore } from './human.js';
@@ -10,7 +11,9 @@ import { rankBands, spearman } from './stats.js';
  * one row per model (its latest evaluation there, a verified one preferred over a self-reported one), each metric
  * with its 95% interval, the human score, the recipe badge, and a rank band on the board's primary metric (FD when
  * present; rule in stats.ts). Each board also carries its chart data: the history of the primary metric over
- * submissions and the Spearman correlation of human score and FD.
+ * submissions and the Spearman correlation of human score and FD. The memorisation checks of a report (`copy_rate`,
+ * `closer_to_train_share`, `mifid_term`, `ct`) are not metric columns: a row carries their one-line verdict instead
+ * (`memorisation`, memorizationVerdict; null when the evaluation ran no checks).
  *
  * @example
  * const boards = buildBoards({ evaluations, models, human });
@@ -32,6 +35,8 @@ export interface BoardRow {
   readonly samples: number;
   readonly metrics: Readonly<Record<string, MetricCell>>;
   readonly human: HumanScore | null;
+  /** One-line memorisation verdict ('memorisation: no copying detected (...)'), or null without the checks. */
+  readonly memorisation: string | null;
   readonly recipe: { readonly extractor: string; readonly weights: string; readonly preprocessing: string; readonly split: string; readonly key: string };
   /** Rank band on the primary metric (null when the model has no value for it). */
   readonly rank: number | null;
@@ -74,7 +79,8 @@ function buildBoard(evals: readonly EvaluationRecord[], models: ReadonlyMap<stri
     const old = latest.get(e.modelId);
     if (old === undefined || (e.verified && !old.verified) || (e.verified === old.verified && e.createdAt >= old.createdAt)) latest.set(e.modelId, e);
   }
-  const metricIds = [...new Set([...latest.values()].flatMap((e) => Object.keys(e.report.metrics)))].sort(metricOrder);
+  const checks: readonly string[] = MEMORIZATION_CHECKS;
+  const metricIds = [...new Set([...latest.values()].flatMap((e) => Object.keys(e.report.metrics)))].filter((id) => !checks.includes(id)).sort(metricOrder);
   const primary = metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null);
   const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? null]));
   let rows = [...latest.values()].map((e) => toRow(e, models.get(e.modelId), human.get(e.modelId) ?? null));
@@ -106,6 +112,7 @@ function toRow(e: EvaluationRecord, m: ModelRecord | undefined, human: HumanScor
     samples: e.nGenerated,
     metrics,
     human,
+    memorisation: memorizationVerdict(e.report.metrics) ?? null,
     recipe: { extractor: ex.id, weights: ex.weightsSha256.slice(0, 12), preprocessing: preprocessingText(ex.preprocessing), split: e.report.dataset.split, key: e.recipeKey.slice(0, 12) },
     rank: null,
   };

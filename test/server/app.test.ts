@@ -57,15 +57,19 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
     expect(final.status).toBe('done');
     expect(readdirSync(uploads)).toEqual([]);
 
-    const { boards } = (await (await fetch(`${base}/api/leaderboard`)).json()) as { boards: Array<{ dataset: string; extractor: string; rows: Array<Record<string, any>> }> };
+    const { boards } = (await (await fetch(`${base}/api/leaderboard`)).json()) as { boards: Array<{ dataset: string; extractor: string; metrics: string[]; rows: Array<Record<string, any>> }> };
     const board = boards.find((b) => b.dataset === 'mnist' && b.extractor === 'mobilenet-v1-0.25')!;
     const row = board.rows.find((r) => r.modelId === accepted.modelId)!;
     expect(row).toMatchObject({ modelName: 'mnist-dcgan', verified: true, samples: 100, licence: 'CC0-1.0', rank: 1 });
     expect(row.metrics.fd.value).toBeGreaterThan(0);
     expect(row.recipe.extractor).toBe('mobilenet-v1-0.25');
 
+    expect(row.memorisation).toMatch(/^memorisation: no copying detected \(copy_rate /);
+    expect(board.metrics).not.toContain('copy_rate');
     const page = await (await fetch(`${base}/`)).text();
     expect(page).toContain('mnist-dcgan');
+    expect(page).toContain('>Memorisation</th>');
+    expect(page).toMatch(/<span class="no-copying">no copying/);
     const model = (await (await fetch(`${base}/api/models/${accepted.modelId}`)).json()) as {
       evaluations: Array<{ links: { grid: string; report: string; nn?: string }; memorisation: { verdict: string; details: Record<string, any> } | null; warnings: string[] }>;
     };

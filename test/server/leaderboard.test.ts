@@ -76,6 +76,21 @@ describe('buildBoards', () => {
     expect(normaliseHumanScores(undefined).size).toBe(0);
   });
 
+  it('shows the memorisation checks as one verdict per row, not as metric columns', () => {
+    const check = (value: number, copying: boolean, extra: Record<string, unknown> = {}) => ({ value, copying, ...extra });
+    const withChecks = (e: EvaluationRecord, copying: boolean): EvaluationRecord => ({
+      ...e,
+      report: { ...e.report, metrics: { ...e.report.metrics, copy_rate: check(copying ? 0.2 : 0.01, copying), closer_to_train_share: check(0.8, false, { p_value: 0.41 }), mifid_term: check(0.2, false), ct: check(copying ? -5 : 0.3, copying) } },
+    });
+    const [board] = buildBoards({ models: [model('a'), model('b'), model('c')], evaluations: [withChecks(evaluation('a', 10), false), withChecks(evaluation('b', 20), true), evaluation('c', 30)], human: new Map() });
+    expect(board!.metrics).toEqual(['fd', 'precision']);
+    expect(board!.rows.map((r) => r.memorisation)).toEqual([
+      'memorisation: no copying detected (copy_rate 0.01, closer-to-train p=0.41, C_T 0.3)',
+      'memorisation: COPYING flagged by copy_rate, ct',
+      null,
+    ]);
+  });
+
   it('summarises preprocessing', () => {
     expect(preprocessingText({ height: 299, width: 299, filter: 'bicubic', range: [0, 1], channels: 3 })).toBe('299x299 bicubic [0,1] 3ch');
   });

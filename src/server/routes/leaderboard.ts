@@ -52,7 +52,7 @@ function boardSection(b: Board, index: number, humanAvailable: boolean): SafeHtm
 <thead><tr>
 <th data-type="number">Rank</th><th data-type="text">Model</th>
 ${b.metrics.map((m) => html`<th data-type="number" title="${m === b.primary ? 'primary metric (rank bands)' : ''}">${m}${dir(m)}</th>`)}
-<th data-type="number">Human${humanAvailable ? '' : ' (n/a)'}</th><th data-type="number">Samples</th><th data-type="text">Recipe</th>
+<th data-type="number">Human${humanAvailable ? '' : ' (n/a)'}</th><th data-type="text" title="memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) when the model names its training split">Memorisation</th><th data-type="number">Samples</th><th data-type="text">Recipe</th>
 <th data-type="text">Status</th><th data-type="text">Date</th><th data-type="text">Licence</th>
 </tr></thead>
 <tbody>
@@ -73,12 +73,22 @@ function rowHtml(b: Board, r: BoardRow): SafeHtml {
 <td data-value="${r.modelName}"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}</td>
 ${b.metrics.map((m) => metricTd(r.metrics[m]))}
 <td data-value="${r.human?.value ?? ''}">${r.human === null ? html`<span class="na">n/a</span>` : cellText(r.human)}</td>
+${memorisationTd(r.memorisation)}
 <td data-value="${r.samples}">${r.samples}</td>
 <td data-value="${r.recipe.extractor}"><span class="badge" title="recipe ${r.recipe.key}; split ${r.recipe.split}">${r.recipe.extractor} · ${r.recipe.weights} · ${r.recipe.preprocessing}</span></td>
 <td data-value="${r.verified ? 'verified' : 'self-reported'}"><span class="${r.verified ? 'verified' : 'self'}">${r.verified ? 'verified' : 'self-reported'}</span></td>
 <td data-value="${r.date}">${r.date.slice(0, 10)}</td>
 <td data-value="${r.licence ?? ''}">${r.licence ?? '–'}</td>
 </tr>`;
+}
+
+/** 'copying: copy_rate, ct' (red) or 'no copying', the whole verdict line as the tooltip; '–' without the checks. */
+function memorisationTd(verdict: string | null): SafeHtml {
+  if (verdict === null) return html`<td data-value="">–</td>`;
+  const copying = /^memorisation: COPYING flagged by (.*?)(;|$)/.exec(verdict);
+  const text = copying ? `copying: ${copying[1]}` : 'no copying';
+  const caveat = verdict.includes('looks shifted') ? ' (held-out split shifted)' : '';
+  return html`<td data-value="${text}" title="${verdict}"><span class="${copying ? 'copying' : 'no-copying'}">${text}${caveat}</span></td>`;
 }
 
 function metricTd(c: MetricCell | undefined): SafeHtml {
