@@ -13,7 +13,7 @@ import { optionalSharedAssets } from '../helpers/assets.js';
 import { BIN, runCli } from '../helpers/cli.js';
 
 /**
- * `genbench demo` end to end with tiny settings: trains DCGAN and the VAE for a few seconds on MNIST test[:8000],
+ * `genbench demo` end to end with tiny settings: trains DCGAN and the VAE for a few seconds on MNIST test~0[:8000],
  * evaluates them and one shared ONNX baseline (200 samples, the small MobileNet), checks the database, then runs the
  * demo again with the server on a free port: nothing is trained or stored twice and /api/leaderboard shows them.
  */

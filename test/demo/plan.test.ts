@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBaselines } from '../../src/demo/baselines.js';
-import { CDCGAN_MIN_MINUTES, DEMO_DEFAULTS, planDemo, type BaselineEntry } from '../../src/demo/plan.js';
+import { CDCGAN_MIN_MINUTES, DEMO_DEFAULTS, DEMO_TRAIN, planDemo, type BaselineEntry } from '../../src/demo/plan.js';
+import { getDataset } from '../../src/data/index.js';
+import { sliceSplit } from '../../src/data/split-spec.js';
+import { defaultSplit } from '../../src/harness/reference.js';
 import { GenbenchError } from '../../src/errors.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 
@@ -20,7 +23,15 @@ describe('planDemo', () => {
     const trained = big.entries.filter((e) => e.kind === 'reference');
     expect(trained.map((e) => e.name)).toEqual(['dcgan-mnist', 'vae-mnist', 'cdcgan-mnist']);
     for (const e of trained) expect(e.kind === 'reference' && e.minutes).toBeCloseTo(CDCGAN_MIN_MINUTES * 2 / 3, 10);
-    expect(trained.every((e) => e.kind === 'reference' && e.split === 'test[:8000]')).toBe(true);
+    expect(trained.every((e) => e.kind === 'reference' && e.split === 'test~0[:8000]')).toBe(true);
+  });
+
+  it('trains on a seeded random partition whose complement is the default held-out split of the manifest', () => {
+    // what genbench train records as train_split: the canonical text of the selection
+    const rows = { images: { data: new Uint8Array(10000), n: 10000, height: 1, width: 1, channels: 1 }, split: 'test', source: { files: [], preprocessing: {} } };
+    const recorded = sliceSplit(rows, DEMO_TRAIN.split).split;
+    expect(recorded).toBe('test~0[0:8000]');
+    expect(defaultSplit(getDataset('mnist'), { dataset: 'mnist', train_split: recorded })).toBe(DEMO_TRAIN.heldout);
   });
 
   it('keeps only the --models entries, and none are trained with 0 minutes', () => {
