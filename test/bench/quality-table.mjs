@@ -11,6 +11,8 @@
  * Env: QUALITY_MINUTES (10), QUALITY_N (2000 samples scored), QUALITY_DIR (runs and reports; default
  * runs/quality; a model whose run folder has train.json is not trained again), QUALITY_MODELS (dcgan,cdcgan,vae),
  * QUALITY_DATASETS (mnist,polygons). Prints a markdown table on stdout and writes QUALITY_DIR/table.json.
+ * Then runs the long conditional-model check, test/bench/cdcgan-labels.mjs (about 9 minutes; QUALITY_LABELS=0 skips
+ * it), and exits 1 if it fails.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -81,4 +83,12 @@ for (const r of rows) {
   const training = r.steps === null ? 'PyTorch, fixture' : `${r.steps} steps, ${f(r.seconds / 60, 1)} min`;
   const pr = (m) => `${f(m.precision)} / ${f(m.recall)}`;
   console.log(`| ${r.dataset} | ${r.model} | ${training} | ${f(r.mobilenet.fd)} | ${f(r.mobilenet.is)} | ${pr(r.mobilenet)} | ${f(r.classifier.fd)} | ${f(r.classifier.is)} | ${pr(r.classifier)} |`);
+}
+
+if (process.env.QUALITY_LABELS !== '0') {
+  try {
+    execFileSync(process.execPath, [join(root, 'test/bench/cdcgan-labels.mjs')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch {
+    process.exitCode = 1; // the check printed its agreement
+  }
 }

@@ -4,90 +4,124 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { getDataset } from '../../src/data/index.js';
-import { createExtractor } from '../../src/features/index.js';
-import { toUint8 } from '../../src/io/image.js';
+import { toUint8, type ImageBatchU8 } from '../../src/io/image.js';
 import { loadGenerator } from '../../src/models/load.js';
 import { getReferenceModel, train } from '../../reference-models/index.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
-import { classifierTestHome } from '../features/classifier-home.js';
 
 /**
- * Issue 5: the conditional model honours labels. A cDCGAN is trained on the MNIST digits 0 .. DIGITS-1 of
- * test[:8000] (class k is digit k), then sampled with requested labels; the standard MNIST classifier
- * (`classifier:mnist`, >= 98% held out) must agree with the requested label on at least AGREE of the samples, and
- * the same latents with the labels rotated must move the classifier's answers with them (so the agreement comes
- * from the labels, not from the latents).
+ * The conditional model's label path is wired end to end (training, export, loader) and learnt, in a short run: a
+ * cDCGAN trains STEPS steps (batch 8) on PER_CLASS zeros and PER_CLASS ones of MNIST test[:8000], is exported and
+ * loaded back, and samples the same latents with label 0 and with label 1. Switching the label must move the sample
+ * towards the mean image of the real 1s (away from the 0s'): the paired change projected on m1 - m0, over |m1 - m0|^2.
  *
- * The labels take a while to show (2 digits, batch 32, measured on the shared machine): 200 steps gave 44.7% / 45%
- * (chance), 600 steps 70.3% / 63.3%, 1200 steps 89.3% / 92.0%. So the run is 1200 steps: 520 s on the shared machine
- * at load ~2-3, about 9 minutes of one vitest fork in CI; the slowest test of the suite. GENBENCH_CDCGAN_STEPS overrides it;
- * GENBENCH_SKIP_SLOW=1 skips it outside CI (never in CI).
+ * Measured (seed 0, wasm): after 20 and 60 steps the label barely matters (mean |pixel change| 0.004, projected
+ * shift -0.001, 25-27% of latents move the right way); after 200 steps |change| 0.011, shift 0.034, 100% of latents
+ * move the right way (300 steps: shift 0.095). 36 s of training and sampling on the 2-core machine at load ~8.
+ *
+ * The long check (1200 steps on all 0s and 1s: the MNIST classifier agrees with the requested label on >= 80%)
+ * runs in `npm run bench:quality` (test/bench/cdcgan-labels.mjs).
  */
 const shared = optionalSharedAssets();
-const skip = process.env['GENBENCH_SKIP_SLOW'] === '1' && process.env['CI'] !== 'true';
-const DIGITS = 2;
-const STEPS = Number(process.env['GENBENCH_CDCGAN_STEPS'] ?? 1200);
-const BATCH = 32;
-const SAMPLES = 300;
-const AGREE = 0.8;
+const STEPS = 200;
+const BATCH = 8;
+const PER_CLASS = 16;
+const SAMPLES = 200;
+const SIZE = 28 * 28;
 
-describe.skipIf(!shared || skip)('cdcgan honours its labels after a short training run', () => {
+describe.skipIf(!shared)(`cdcgan follows its label input after ${STEPS} steps on two digits`, () => {
   let out: string;
-  let agreement: { requested: number; rotated: number };
+  let real: { data: Uint8Array; n: number; labels: Int32Array };
+  let means: [Float64Array, Float64Array];
+  let zeros: ImageBatchU8;
+  let ones: ImageBatchU8;
+
   beforeAll(async () => {
-    process.env['GENBENCH_HOME'] = classifierTestHome();
     out = await mkdtemp(join(tmpdir(), 'genbench-cdcgan-labels-'));
     const backend = await initBackend('wasm');
     const all = await getDataset('mnist').load('test[:8000]');
-    const keep = [...all.labels!.keys()].filter((i) => all.labels![i]! < DIGITS);
-    const size = 28 * 28;
-    const data = new Uint8Array(keep.length * size);
-    keep.forEach((i, k) => data.set(all.images.data.subarray(i * size, (i + 1) * size), k * size));
+    const seen = [0, 0];
+    const keep = [...all.labels!.keys()].filter((i) => all.labels![i]! < 2 && seen[all.labels![i]!]!++ < PER_CLASS);
+    const data = new Uint8Array(keep.length * SIZE);
+    keep.forEach((i, k) => data.set(all.images.data.subarray(i * SIZE, (i + 1) * SIZE), k * SIZE));
+    real = { data, n: keep.length, labels: Int32Array.from(keep, (i) => all.labels![i]!) };
+    means = classMeans(real);
     const r = await train({
       model: getReferenceModel('cdcgan'),
-      train: { images: { ...all.images, data, n: keep.length }, labels: Int32Array.from(keep, (i) => all.labels![i]!) },
-      classes: DIGITS,
-      settings: { model: 'cdcgan', dataset: 'mnist', split: `test[0:8000] digits 0-${DIGITS - 1}`, batch: BATCH, seed: 0, backend: backend.name },
+      train: { images: { ...all.images, data, n: keep.length }, labels: real.labels },
+      classes: 2,
+      settings: { model: 'cdcgan', dataset: 'mnist', split: `test[0:8000] first ${PER_CLASS} 0s and 1s`, batch: BATCH, seed: 0, backend: backend.name },
       out,
       epochs: 1000,
       maxSteps: STEPS,
     });
     expect(r.status).toBe('step-limit');
-    agreement = await measureAgreement(r.checkpoint!);
-  }, 3_600_000);
+    const g = await loadGenerator(r.checkpoint!);
+    try {
+      zeros = toUint8(await g.sample({ n: SAMPLES, seed: 7, labels: new Int32Array(SAMPLES) }));
+      ones = toUint8(await g.sample({ n: SAMPLES, seed: 7, labels: new Int32Array(SAMPLES).fill(1) }));
+    } finally {
+      g.dispose();
+    }
+  }, 300_000);
   afterAll(async () => {
     if (out) await rm(out, { recursive: true, force: true });
   });
 
-  it(`the MNIST classifier agrees with the requested label on >= ${AGREE * 100}% of ${SAMPLES} samples`, () => {
-    console.log(`cdcgan label agreement after ${STEPS} steps: requested ${agreement.requested.toFixed(3)}, rotated labels ${agreement.rotated.toFixed(3)}`);
-    expect(agreement.requested).toBeGreaterThanOrEqual(AGREE);
+  it('the direction m1 - m0 separates the real digits (nearest class mean reads >= 98% of them)', () => {
+    let hits = 0;
+    for (let i = 0; i < real.n; i++) if (nearestMean(real.data.subarray(i * SIZE, (i + 1) * SIZE), means) === real.labels[i]) hits++;
+    expect(hits / real.n).toBeGreaterThanOrEqual(0.98);
   });
 
-  it('the same latents with rotated labels follow the new labels', () => {
-    expect(agreement.rotated).toBeGreaterThanOrEqual(AGREE);
+  it('the same latents with the other label give other images (mean |pixel change| > 0.006)', () => {
+    let diff = 0;
+    zeros.data.forEach((v, i) => (diff += Math.abs(v - ones.data[i]!)));
+    expect(diff / zeros.data.length / 255).toBeGreaterThan(0.006);
+  });
+
+  it('switching the label from 0 to 1 moves >= 90% of the samples towards the 1s, by >= 0.015 on average', () => {
+    const s = shifts(zeros, ones, means);
+    const right = s.filter((x) => x > 0).length / s.length;
+    const mean = s.reduce((a, b) => a + b, 0) / s.length;
+    console.log(`cdcgan after ${STEPS} steps: ${(right * 100).toFixed(1)}% of latents move towards the 1s, mean shift ${mean.toFixed(4)}`);
+    expect(right).toBeGreaterThanOrEqual(0.9);
+    expect(mean).toBeGreaterThanOrEqual(0.015);
   });
 });
 
-/** Fraction of samples the classifier assigns to the requested digit, for labels i % DIGITS and (i + 1) % DIGITS. */
-async function measureAgreement(checkpoint: string): Promise<{ requested: number; rotated: number }> {
-  const g = await loadGenerator(checkpoint);
-  const fx = await createExtractor('classifier:mnist');
-  try {
-    const rate = async (shift: number): Promise<number> => {
-      const labels = Int32Array.from({ length: SAMPLES }, (_, i) => (i + shift) % DIGITS);
-      const images = toUint8(await g.sample({ n: SAMPLES, seed: 7, labels }));
-      const p = (await fx.extract(images, { layers: ['softmax'] }))['softmax']!;
-      let hits = 0;
-      for (let i = 0; i < SAMPLES; i++) {
-        const row = p.data.subarray(i * 10, i * 10 + 10);
-        if (row.indexOf(Math.max(...row)) === labels[i]) hits++;
-      }
-      return hits / SAMPLES;
-    };
-    return { requested: await rate(0), rotated: await rate(1) };
-  } finally {
-    await fx.dispose();
-    g.dispose();
+/** Mean image (pixels in [0, 1]) of the 0s and of the 1s. */
+function classMeans(set: { data: Uint8Array; n: number; labels: Int32Array }): [Float64Array, Float64Array] {
+  const sums = [new Float64Array(SIZE), new Float64Array(SIZE)] as const;
+  const counts = [0, 0];
+  for (let i = 0; i < set.n; i++) {
+    const c = set.labels[i]!;
+    counts[c]! += 1;
+    for (let p = 0; p < SIZE; p++) sums[c][p]! += set.data[i * SIZE + p]! / 255;
   }
+  return [sums[0].map((s) => s / counts[0]!), sums[1].map((s) => s / counts[1]!)];
+}
+
+/** The class (0 or 1) whose mean image is nearer to the uint8 image `x`. */
+function nearestMean(x: Uint8Array, means: [Float64Array, Float64Array]): number {
+  let d0 = 0;
+  let d1 = 0;
+  for (let p = 0; p < SIZE; p++) {
+    d0 += (x[p]! / 255 - means[0][p]!) ** 2;
+    d1 += (x[p]! / 255 - means[1][p]!) ** 2;
+  }
+  return d1 < d0 ? 1 : 0;
+}
+
+/** Per latent: (image with label 1 - image with label 0) . (m1 - m0) / |m1 - m0|^2 (1 = the whole way from m0 to m1). */
+function shifts(zeros: ImageBatchU8, ones: ImageBatchU8, means: [Float64Array, Float64Array]): number[] {
+  const w = means[1].map((v, p) => v - means[0][p]!);
+  const ww = w.reduce((s, v) => s + v * v, 0);
+  const out: number[] = [];
+  for (let i = 0; i < zeros.n; i++) {
+    let d = 0;
+    for (let p = 0; p < SIZE; p++) d += ((ones.data[i * SIZE + p]! - zeros.data[i * SIZE + p]!) / 255) * w[p]!;
+    out.push(d / ww);
+  }
+  return out;
 }
