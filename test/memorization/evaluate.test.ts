@@ -25,6 +25,9 @@ describe.skipIf(!shared)('genbench evaluate --train-split adds the memorisation 
       expect(rep.metrics[id]!['copying'], id).toBe(false);
     }
     expect(rep.metrics['ct']!['per_cell']).toHaveLength(2);
-    expect(rep.recipe.params['memorization']).toMatchObject({ train_split: 'test[0:2000]', train_count: 2000, space: 'features (f2)', ct_cells: 2, seed: 0 });
+    expect(rep.metrics['closer_to_train_share']).toMatchObject({ alpha: 0.001, permutations: 4999 });
+    expect(rep.metrics['closer_to_train_share']!['p_value']).toBeGreaterThan(0.001);
+    expect(rep.metrics['copy_rate']).toMatchObject({ alpha: 0.001 });
+    expect(rep.recipe.params['memorization']).toMatchObject({ train_split: 'test[0:2000]', train_count: 2000, space: 'features (f2)', ct_cells: 2, seed: 0, copy_alpha: 0.001, closer_alpha: 0.001, closer_permutations: 4999 });
   });
 });
