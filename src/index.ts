@@ -62,7 +62,7 @@ export {
 
 // Nearest neighbours (exact and HNSW) and memorisation checks
 export { createNearestNeighbors, exactNearestNeighbors, hnswNearestNeighbors, type NearestNeighbors, type NeighborResult, type NnMetric } from './nn/index.js';
-export { memorizationChecks, memorizationForModel, type MemorizationResult } from './memorization/index.js';
+export { memorizationChecks, memorizationForModel, memorizationVerdict, type MemorizationResult } from './memorization/index.js';
 
 // CI gate between two reports
 export { compareReports, parseRules, readRules, gateMarkdown, type GateResult, type GateRules } from './gate/index.js';
