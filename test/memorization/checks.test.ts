@@ -34,6 +34,15 @@ describe('memorisation checks on synthetic features', () => {
     expect(r.copy_rate.value).toBeLessThan(0.03);
   });
 
+  it('a held-out set from a shifted distribution raises the shift warning (and the verdicts may not hold)', async () => {
+    const shifted = mixture(600, 2);
+    for (let i = 0; i < shifted.data.length; i++) shifted.data[i]! += 0.5;
+    const r = await memorizationChecks({ train, heldout: shifted, generated: mixture(300, 3) }, { seed: 0 });
+    expect(r.closer_to_train_share.baseline_p_lower).toBeLessThanOrEqual(0.001);
+    expect(r.warnings).toEqual([r.closer_to_train_share.warning]);
+    expect(r.warnings[0]).toMatch(/^the held-out set looks shifted from the training set/);
+  });
+
   it('copies of training rows (plus tiny noise) are copying on every check', async () => {
     const rng = new Rng(5);
     const copies = takeRows(train, rng.sampleWithoutReplacement(1000, 300));
