@@ -100,7 +100,9 @@ export function dropClasses(images: ImageBatchU8, labels: Int32Array, fraction: 
 
 /**
  * Memorisation: replaces round(fraction x n) images (a seeded order, so larger fractions replace a superset) with
- * exact copies of distinct training images (cycled when the training set is smaller).
+ * exact copies of distinct training images (cycled when the training set is smaller). The training images must be
+ * disjoint from the reference: copies of the reference itself would be a leak that every metric rewards, not
+ * memorisation.
  */
 export function memorise(images: ImageBatchU8, training: ImageBatchU8, fraction: number, rng: Rng): Corrupted & { picks: Picks } {
   checkStrength('memorise fraction', fraction, 1);
@@ -145,15 +147,24 @@ function pick(images: ImageBatchU8, index: Int32Array): Corrupted & { picks: Pic
   return { images: { ...images, n: index.length, data }, picks: { source: new Uint8Array(index.length), index } };
 }
 
+function needTraining(x: CorruptionInput): ImageBatchU8 {
+  if (x.training === undefined) throw new RangeError('memorise needs training images (CorruptionInput.training)');
+  return x.training;
+}
+
 function checkStrength(what: string, v: number, max: number): void {
   if (!(v >= 0 && v <= max)) throw new RangeError(`${what} must be in [0, ${max}], got ${v}`);
 }
 
-/** What a corruption gets: the "generated" images (real, held out), their labels, and the training images. */
+/**
+ * What a corruption gets: the "generated" images (real, held out), their labels, and training images: real images
+ * of the same distribution disjoint from both the generated and the reference images (what a model would have been
+ * trained on; the memorisation corruption copies them).
+ */
 export interface CorruptionInput {
   readonly images: ImageBatchU8;
   readonly labels?: Int32Array;
-  readonly training: ImageBatchU8;
+  readonly training?: ImageBatchU8;
 }
 
 export interface CorruptionSpec {
@@ -180,7 +191,7 @@ export const CORRUPTIONS: ReadonlyMap<string, CorruptionSpec> = Object.freeze(
         { id: 'noise', title: 'Gaussian noise', unit: 'sigma in 8-bit levels', levels: [0, 8, 24, 64], needsLabels: false, apply: (x, s, rng) => ({ images: gaussianNoise(x.images, s, rng) }) },
         { id: 'blur', title: 'Gaussian blur', unit: 'sigma in pixels', levels: [0, 0.5, 1, 2], needsLabels: false, apply: (x, s) => ({ images: gaussianBlur(x.images, s) }) },
         { id: 'drop-classes', title: 'mode dropping', unit: 'fraction of classes dropped', levels: [0, 0.3, 0.6, 0.9], needsLabels: true, apply: (x, s, rng) => dropClasses(x.images, x.labels!, s, rng) },
-        { id: 'memorise', title: 'memorisation (training copies)', unit: 'fraction replaced by training images', levels: [0, 0.25, 0.5, 1], needsLabels: false, apply: (x, s, rng) => memorise(x.images, x.training, s, rng) },
+        { id: 'memorise', title: 'memorisation (training copies)', unit: 'fraction replaced by training images', levels: [0, 0.25, 0.5, 1], needsLabels: false, apply: (x, s, rng) => memorise(x.images, needTraining(x), s, rng) },
         { id: 'shrink-diversity', title: 'shrinking diversity', unit: 'fraction of distinct images removed', levels: [0, 0.5, 0.8, 0.95], needsLabels: false, apply: (x, s, rng) => shrinkDiversity(x.images, s, rng) },
       ] satisfies CorruptionSpec[]
     ).map((c) => [c.id, c]),

@@ -85,8 +85,9 @@ describe('memorise', () => {
     quarter.picks.source.forEach((s, i) => s === 1 && expect(r.picks.source[i]).toBe(1));
     expect(memorise(x, training, 0, new Rng(5)).images.data).toEqual(x.data);
   });
-  it('rejects training images of another size', () => {
+  it('rejects training images of another size, and the registry entry refuses to run without training images', () => {
     expect(() => memorise(x, batch(5, 4, 4), 0.5, new Rng(0))).toThrow(/training images are 4x4x1, not 8x8x1/);
+    expect(() => CORRUPTIONS.get('memorise')!.apply({ images: x }, 0.5, new Rng(0))).toThrow(/memorise needs training images/);
   });
 });
 
