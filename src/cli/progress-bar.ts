@@ -8,8 +8,8 @@ const SHOW_CURSOR = '\x1b[?25h\x1b[?7h'; // cursor shown, line wrapping back on 
 
 /**
  * A Progress drawn on stderr. On a terminal cli-progress redraws it in place; elsewhere (CI logs, pipes) it prints
- * a plain line every 5 s while the work runs and one when it ends, so long work is visible without flooding the
- * log. `--quiet` turns it off (progress only: warnings are still printed). A bar that is never stopped (the work
+ * a plain line every 5 s while the work runs and one when it ends (work under 5 s prints nothing), so long work is
+ * visible without flooding the log. `--quiet` turns it off (progress only: warnings are still printed). A bar that is never stopped (the work
  * threw) would keep its timer and the hidden cursor: the CLI calls `stopAllProgress` after every command, on
  * success and on error.
  *
@@ -77,14 +77,17 @@ function ttyBar(total: number, label: string): Bar {
 }
 
 /**
- * Elsewhere (CI logs, pipes): one plain line every LOG_EVERY_MS while the work runs and one when it ends; nothing
- * at start, so a command that fails at once prints its error line only. The timer never keeps the process alive.
+ * Elsewhere (CI logs, pipes): one plain line every LOG_EVERY_MS while the work runs and, if it printed any, one
+ * when it ends. Short work prints nothing, so a command that fails prints its error line only. The timer never
+ * keeps the process alive.
  */
 function logBar(total: number, label: string): Bar {
   const started = Date.now();
   let done = 0;
   let info = '';
+  let printed = false;
   const line = (): void => {
+    printed = true;
     const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
     const s = (Date.now() - started) / 1000;
     const eta = done > 0 && done < total ? ` eta ${Math.round((s * (total - done)) / done)}s` : '';
@@ -99,7 +102,7 @@ function logBar(total: number, label: string): Bar {
     },
     finish() {
       clearInterval(timer);
-      line();
+      if (printed) line();
     },
     abandon: () => clearInterval(timer),
   };

@@ -61,7 +61,9 @@ export async function openImageFolder(root: string, opts: ImageFolderOptions = {
   progress.start(files.length, 'decoding images');
   for (const rel of files) {
     const path = join(root, rel);
-    const bytes = await readFile(path);
+    const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+      throw new GenbenchError('INPUT', `${path}: cannot read image (${e.code ?? e.message})`);
+    });
     manifest.update(`${createHash('sha256').update(bytes).digest('hex')}  ${rel}\n`);
     decoded.push(decodeImage(bytes, path));
     progress.tick();

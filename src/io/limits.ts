@@ -32,14 +32,14 @@ export function maxPixels(): number {
  * Throws an INPUT error naming `name` when a width x height image is over the pixel budget.
  *
  * @example
- * checkPixels(30000, 30000, 'big.png'); // throws: big.png: 30000x30000 is 900.0 megapixels, over the limit of 64.0 (GENBENCH_MAX_PIXELS)
+ * checkPixels(30000, 30000, 'big.png'); // throws: big.png: 30000x30000 is 900.0 megapixels, over the limit of 64.0 megapixels (raise GENBENCH_MAX_PIXELS to allow it)
  */
 export function checkPixels(width: number, height: number, name: string): void {
   const limit = maxPixels();
   if (width * height > limit) {
     throw new GenbenchError(
       'INPUT',
-      `${name}: ${width}x${height} is ${mp(width * height)} megapixels, over the limit of ${mp(limit)} (raise GENBENCH_MAX_PIXELS to allow it)`,
+      `${name}: ${width}x${height} is ${pixels(width * height)}, over the limit of ${pixels(limit)} (raise GENBENCH_MAX_PIXELS to allow it)`,
     );
   }
 }
@@ -56,6 +56,6 @@ export function checkArrayValues(count: number, what: string): void {
   }
 }
 
-function mp(pixels: number): string {
-  return (pixels / 1e6).toFixed(1);
+function pixels(n: number): string {
+  return n >= 1e5 ? `${(n / 1e6).toFixed(1)} megapixels` : `${n} pixels`;
 }

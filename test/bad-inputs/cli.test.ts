@@ -81,8 +81,39 @@ const CASES: readonly Case[] = [
     },
     args: ['datasets', 'show', 'imgs'],
     code: 2,
-    stderr: /^genbench: imgs\/bomb\.png: 30000x30000 is 900\.0 megapixels, over the limit of 64\.0 \(raise GENBENCH_MAX_PIXELS/,
+    stderr: /^genbench: imgs\/bomb\.png: 30000x30000 is 900\.0 megapixels, over the limit of 64\.0 megapixels \(raise GENBENCH_MAX_PIXELS/,
     maxMb: 300,
+  },
+  {
+    name: 'JPEG whose header declares 30000x30000 pixels',
+    setup: async (d) => {
+      await mkdir(join(d, 'imgs'));
+      // SOI, then a baseline start-of-frame: 8-bit, height 30000, width 30000, 3 components
+      const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, 0x75, 0x30, 0x75, 0x30, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+      await writeFile(join(d, 'imgs', 'big.jpg'), Uint8Array.from([0xff, 0xd8, ...sof, 0xff, 0xd9]));
+    },
+    args: ['datasets', 'show', 'imgs'],
+    code: 2,
+    stderr: /^genbench: imgs\/big\.jpg: 30000x30000 is 900\.0 megapixels/,
+    maxMb: 300,
+  },
+  {
+    name: 'image folder with images of two sizes (after a completed progress bar)',
+    setup: async (d) => {
+      await tinyFolder(d);
+      await writeFile(join(d, 'imgs', 'z.png'), encodePng(new Uint8Array(25), 5, 5, 1));
+    },
+    args: ['datasets', 'show', 'imgs'],
+    code: 2,
+    stderr: /^genbench: imgs\/z\.png: image is 5x5 but 0\.png is 4x4; pass --resize/,
+  },
+  {
+    name: 'GENBENCH_MAX_PIXELS lowers the pixel budget',
+    setup: tinyFolder,
+    env: { GENBENCH_MAX_PIXELS: '15' },
+    args: ['datasets', 'show', 'imgs'],
+    code: 2,
+    stderr: /^genbench: imgs\/0\.png: 4x4 is 16 pixels, over the limit of 15 pixels \(raise GENBENCH_MAX_PIXELS/,
   },
   {
     name: '.npz with a 5 GB member in 5 MB',
