@@ -7,9 +7,9 @@ import { stderrProgress } from './progress-bar.js';
  * `genbench sanity`: the metric sanity suite (src/harness/sanity.ts). Real held-out images are corrupted at
  * increasing strength (noise, blur, dropped classes, copies of training images, fewer distinct images), for --seeds
  * run seeds (each with its own random disjoint reference, held-out and training rows), and every metric's values
- * per strength, mean Spearman rho with a 95% interval over the seeds and verdict (detects, inverted, no signal,
- * uninformative) are reported: the table as JSON on stdout with --json, a readable summary on stderr (always,
- * unless --quiet).
+ * per strength, mean Spearman rho with an interval over the seeds (95% simultaneous over the run's verdicts) and
+ * verdict (detects, inverted, no signal, uninformative) are reported: the table as JSON on stdout with --json, a
+ * readable summary on stderr (always, unless --quiet).
  *
  * Default --n 256 and --seeds 5: per seed the run extracts 9 x 256 images (reference, held-out, training, three
  * noise and three blur levels; the selection corruptions reuse those features); reruns read the feature cache.
