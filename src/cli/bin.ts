@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { main, reportError } from './main.js';
 import { exitPromptly } from './exit.js';
+import { stopAllProgress } from './progress-bar.js';
+
+// An error thrown outside the command's promise chain (a callback, an event handler) is reported like any other:
+// one line for a user error, a stack for a bug; then the process ends.
+const fatal = (e: unknown): void => {
+  stopAllProgress();
+  void exitPromptly(reportError(e) || 3);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 const code = await main(process.argv);
 process.exitCode = code;

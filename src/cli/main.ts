@@ -44,7 +44,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function reportError(e: unknown): number {
+/**
+ * Prints an error the way the CLI reports it (one line for a GenbenchError, a stack for a bug) and returns the exit
+ * status: 0 for help/version, 1 a failed check, 2 usage or input, 3 a bug.
+ *
+ * @example
+ * reportError(new GenbenchError('INPUT', 'x.npy: truncated')); // stderr: genbench: x.npy: truncated; returns 2
+ */
+export function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
     // commander has already printed its message (or the help text).
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { GenbenchError } from '../errors.js';
 import type { ImageBatchU8 } from '../io/image.js';
+import { checkPixels } from '../io/limits.js';
 import { parseNpy, parseNpyHeader, type NpyArray } from '../io/npy.js';
 import { requireSplit, sliceSplit } from './split-spec.js';
 import type { Dataset, DatasetSplit, SplitInfo } from './types.js';
@@ -82,6 +83,7 @@ function checkBudget(entries: readonly ZipEntry[], name: string): void {
 function checkDeclaredSize(bytes: Uint8Array, e: ZipEntry, name: string): void {
   const where = `${name}:${e.name}`;
   const h = parseNpyHeader(readZipMemberPrefix(bytes, e, name, 65536 + 12), where);
+  if (/_images\.npy$/.test(e.name) && h.shape.length >= 3) checkPixels(h.shape[2]!, h.shape[1]!, `${where}: images`);
   const want = h.dataOffset + h.dataBytes;
   if (e.size < want) throw new GenbenchError('INPUT', `${where}: truncated: header says ${h.shape.join('x')} ${h.dtype} (${want} bytes with the header) but the member declares ${e.size} bytes`);
   if (e.size > want + 4096) throw new GenbenchError('INPUT', `${where}: declares ${e.size} bytes but its header says ${h.shape.join('x')} ${h.dtype} (${want} bytes); the archive is corrupt`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/io/png.js';
 import { encodeNpy } from '../../src/io/npy.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
-import { bombNpzHonest, bombNpzLying, bombPng, onnxGenerator, sparseNpy, writeManifest } from './files.js';
+import { bombNpzHonest, bombNpzLying, bombNpzPixels, bombPng, onnxGenerator, sparseNpy, writeManifest } from './files.js';
 import { runMeasured } from './run.js';
 
 /**
@@ -124,6 +124,14 @@ const CASES: readonly Case[] = [
     maxMb: 300,
   },
   {
+    name: '.npz within the byte budget holding a 1-gigapixel image',
+    setup: (d) => writeFile(join(d, 'wide.npz'), bombNpzPixels()),
+    args: ['datasets', 'show', 'wide.npz'],
+    code: 2,
+    stderr: /^genbench: wide\.npz:test_images\.npy: images: 32768x32769 is 1073\.8 megapixels, over the limit/,
+    maxMb: 300,
+  },
+  {
     name: '.npz member that inflates past its declared size',
     setup: (d) => writeFile(join(d, 'lying.npz'), bombNpzLying()),
     args: ['datasets', 'show', 'lying.npz'],
@@ -231,6 +239,15 @@ const CASES: readonly Case[] = [
     needsAssets: true,
     setup: (d) => generator(d, true),
     args: ['evaluate', '--generator', 'g.onnx', '--dataset', 'mnist', '--n', '2000', '--out', 'r.json'],
+    code: 2,
+    stderr: /^genbench: model nan-generator \(.*g\.onnx\) produced NaN/,
+    maxMb: 1500,
+  },
+  {
+    name: 'memorization with a generator emitting NaN for some latents, with progress bars',
+    needsAssets: true,
+    setup: (d) => generator(d, true),
+    args: ['memorization', '--generator', 'g.onnx', '--dataset', 'mnist', '--train-split', 'test[:2000]', '--heldout-split', 'test[8000:]', '--space', 'pixel', '--n', '2000'],
     code: 2,
     stderr: /^genbench: model nan-generator \(.*g\.onnx\) produced NaN/,
     maxMb: 1500,

@@ -165,6 +165,17 @@ export function bombNpzHonest(): Uint8Array {
 }
 
 /**
+ * An .npz within the byte budget (1.07 GB) whose one image is 32769 x 32768 pixels: over the pixel budget, so it is
+ * refused from the member's header before anything is inflated.
+ */
+export function bombNpzPixels(): Uint8Array {
+  const k = 16;
+  const header = npyHeader([1, 1 + k * 2048, 32768]);
+  const data = 32768 + k * 2 ** 26;
+  return zipArchive([{ name: 'test_images.npy', deflated: deflateZeros(header, data), size: header.length + data, crc: 0 }]);
+}
+
+/**
  * An .npz whose test_images.npy declares 10 x 28 x 28 (the size its header calls for) but inflates to 64 MiB more:
  * a reader that trusts the declared size must stop inflating there.
  */
