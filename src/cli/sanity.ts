@@ -38,7 +38,7 @@ export function sanityCommand(): Command {
   return new Command('sanity')
     .description('check which metric detects which failure: corrupt real held-out images at increasing strength and watch each metric')
     .requiredOption('--dataset <name>', 'built-in dataset (mnist, pneumoniamnist, polygons, ...), image folder or .npz')
-    .option('--split <name>', 'split to draw the disjoint random reference, held-out and training rows from (default test)')
+    .option('--split <name>', 'split to draw the disjoint random reference, held-out and training rows from (default test, or the largest split when test is too small)')
     .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>')
     .option('--n <count>', 'held-out images playing "generated" (as many training rows are drawn for memorise)', '256')
     .option('--reference-n <count>', 'reference images (default: n)')

@@ -1,5 +1,5 @@
 import { sliceSplit } from '../data/split-spec.js';
-import type { DatasetSplit } from '../data/types.js';
+import type { DatasetSplit, SplitInfo } from '../data/types.js';
 import { GenbenchError } from '../errors.js';
 import { Rng } from '../rng.js';
 
@@ -18,6 +18,7 @@ import { Rng } from '../rng.js';
  * @example
  * sanitySeeds(0, 3);  // [2339197473, 3513066938, 783149785] (the same on every machine; a longer list extends it)
  * sanityRows(full, 1234, { reference: 256, generated: 256, training: 256 }).training.split; // 'test~1234[512:768]'
+ * sanitySplit(pneumoniamnist.splits, 768); // 'train' (test has 624 images)
  */
 export interface RowCounts {
   readonly reference: number;
@@ -49,4 +50,12 @@ export function sanityRows(full: DatasetSplit, seed: number, counts: RowCounts):
   }
   const at = (from: number, to: number) => sliceSplit(full, `${full.split}~${seed}[${from}:${to}]`);
   return { seed, reference: at(0, r), generated: at(r, r + n), ...(t > 0 ? { training: at(r + n, r + n + t) } : {}) };
+}
+
+/** The default split: test when it holds `rows` images (or its size is unknown), else the largest split that does, else test (or the last split). */
+export function sanitySplit(splits: readonly SplitInfo[], rows: number): string {
+  const test = splits.find((s) => s.name === 'test');
+  if (test !== undefined && (test.count === undefined || test.count >= rows)) return test.name;
+  const big = splits.filter((s) => s.count !== undefined && s.count >= rows).sort((a, b) => b.count! - a.count!)[0];
+  return (big ?? test ?? splits[splits.length - 1]!).name;
 }

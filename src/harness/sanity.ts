@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 import { CORRUPTIONS, type Corrupted, type CorruptionSpec } from './corruptions.js';
 import { checkMetricNames, DISC_METRIC, planLayers, planMetrics, type MetricPlan } from './metric-plan.js';
 import { runMetrics } from './run-metrics.js';
-import { sanityRows, sanitySeeds, type RowCounts, type SanityRows } from './sanity-rows.js';
+import { sanityRows, sanitySeeds, sanitySplit, type RowCounts, type SanityRows } from './sanity-rows.js';
 import { uninformativeMetrics } from './sanity-notes.js';
 import { markUninformative, trendOverSeeds, type MetricTrend } from './trend.js';
 
@@ -46,7 +46,7 @@ import { markUninformative, trendOverSeeds, type MetricTrend } from './trend.js'
  */
 export interface SanityOptions {
   readonly dataset: string;
-  /** Split (a bare name) to draw the row sets from (default: test, else the last split). */
+  /** Split (a bare name) to draw the row sets from (default: test; the largest split when test is too small). */
   readonly split?: string;
   readonly extractor?: string | FeatureExtractor;
   /** Held-out images playing "generated" (default 256); as many training rows are drawn for memorisation. */
@@ -141,13 +141,13 @@ export async function sanity(opts: SanityOptions): Promise<SanityResult> {
   checkMetricNames(opts.metrics);
   if (opts.backend !== undefined) await initBackend(opts.backend);
   const ds = await openDataset(opts.dataset);
-  const split = opts.split ?? ds.splits.find((s) => s.name === 'test')?.name ?? ds.splits[ds.splits.length - 1]!.name;
+  const counts = { reference: referenceN, generated: n, training: trainingN };
+  const split = opts.split ?? sanitySplit(ds.splits, counts.reference + counts.generated + counts.training);
   const e = parseSplitExpr(split);
   if (e.shuffle !== undefined || e.start !== undefined || e.stop !== undefined) {
     throw new GenbenchError('USAGE', `--split '${split}': give a split name such as ${e.name}; the row sets are seeded random partitions of the whole split (${e.name}~S[0:r] and on)`);
   }
   const full = await ds.load(split, opts.progress === undefined ? {} : { progress: opts.progress });
-  const counts = { reference: referenceN, generated: n, training: trainingN };
   sanityRows(full, seeds[0]!, counts); // size check before the extractor loads
   const fx = typeof opts.extractor === 'object' ? opts.extractor : await createExtractor(opts.extractor ?? DEFAULT_EXTRACTOR);
   try {

@@ -94,7 +94,7 @@ describe.skipIf(!shared)('genbench sanity', () => {
 
   it('exits 2 with one line on bad input', async () => {
     for (const [args, message] of [
-      [['--n', '4000'], /has 10000 images, fewer than --reference-n 4000 \+ 2 x --n 4000 \(reference, generated and training rows\)/],
+      [['--split', 'test', '--n', '4000'], /split 'test' has 10000 images, fewer than --reference-n 4000 \+ 2 x --n 4000 \(reference, generated and training rows\)/],
       [['--corruptions', 'noise,melt'], /unknown corruption 'melt'; valid: noise, blur/],
       [['--metrics', 'fid'], /unknown metric 'fid'/],
       [['--seeds', '1'], /--seeds/],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetSplit } from '../../src/data/types.js';
 import { splitRowIndices } from '../../src/data/split-spec.js';
-import { sanityRows, sanitySeeds } from '../../src/harness/sanity-rows.js';
+import { sanityRows, sanitySeeds, sanitySplit } from '../../src/harness/sanity-rows.js';
 
 /** A split of `n` 2x2 gray images whose first pixel is the row number (mod 256) and whose label is row % 10. */
 function split(n: number, channels: 1 | 3 = 1): DatasetSplit {
@@ -49,5 +49,15 @@ describe('sanityRows', () => {
     expect(() => sanityRows(split(500), 0, { reference: 256, generated: 128, training: 128 })).toThrow(
       /split 'test' has 500 images, fewer than --reference-n 256 \+ 2 x --n 128 \(reference, generated and training rows\)/,
     );
+  });
+});
+
+describe('sanitySplit', () => {
+  const splits = [{ name: 'train', count: 4708 }, { name: 'val', count: 524 }, { name: 'test', count: 624 }];
+  it('takes test when it holds the rows, else the largest split that does, else test', () => {
+    expect(sanitySplit(splits, 600)).toBe('test');
+    expect(sanitySplit(splits, 768)).toBe('train');
+    expect(sanitySplit(splits, 9000)).toBe('test'); // too large for every split: sanityRows says so
+    expect(sanitySplit([{ name: 'all' }], 100)).toBe('all');
   });
 });
