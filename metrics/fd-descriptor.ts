@@ -48,6 +48,7 @@ const base = {
   reference: 'pytorch-fid 0.3.0 calculate_frechet_distance (float64, np.cov ddof 1)',
   defaults: { infinity: false, infinitySeed: 0 },
   resampling: 'extrapolated',
+  resampleShare: 0.25,
   compute,
   resampled,
 } as const;

@@ -108,10 +108,15 @@ interface DescriptorBase<I> {
   readonly defaults: MetricParams;
   /**
    * How resamples are drawn (metrics/bootstrap.ts): 'bootstrap' (default: B resamples of n rows with replacement)
-   * or 'extrapolated' (also B nested resamples of n/2 rows; the variance is extrapolated as 3 V(n) - V(n/2), which
+   * or 'extrapolated' (also B nested resamples of n/2 rows; the variance is extrapolated from V(n) and V(n/2), which
    * removes the bootstrap's excess variance for statistics with a quadratic part such as FD and KID).
    */
   readonly resampling?: 'bootstrap' | 'extrapolated';
+  /**
+   * Share of the requested resamples this group draws (default 1; at least 20): FD's resamples each solve a d x d
+   * eigenproblem, so it draws a quarter and reads a normal interval from their spread (metrics/bootstrap.ts).
+   */
+  readonly resampleShare?: number;
   /** Parameters set when this id is asked for (e.g. fd_inf switches on the FD group's extrapolation). */
   readonly whenRequested?: MetricParams;
   /** Computes every metric of the group on `input` with `params` (defaults merged by the caller). */
