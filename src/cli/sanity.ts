@@ -12,7 +12,8 @@ import { stderrProgress } from './progress-bar.js';
  * readable summary on stderr (always, unless --quiet).
  *
  * Default --n 256 and --seeds 5: per seed the run extracts 9 x 256 images (reference, held-out, training, three
- * noise and three blur levels; the selection corruptions reuse those features); reruns read the feature cache.
+ * noise and three blur levels; the selection corruptions reuse those features), 11,520 in all: measured 233 s with
+ * mobilenet-v1-0.75 on onnxruntime on 2 shared cores at load ~4; reruns read the feature cache.
  *
  * @example
  * genbench sanity --dataset mnist --json
