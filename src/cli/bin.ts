@@ -11,6 +11,8 @@ const fatal = (e: unknown): void => {
 };
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
+// The reader of stdout went away (`genbench ... | head`): nothing more can be shown, end quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0) : fatal(e)));
 
 const code = await main(process.argv);
 process.exitCode = code;
