@@ -10,7 +10,10 @@ import { stderrProgress } from './progress-bar.js';
  * stdout with --json, a readable summary otherwise; the report file (--out) and the sample grid are written
  * atomically. Bad input exits 2 with one line.
  *
- * Defaults: --n 5000; reference = the first min(n, split size) images of the split (--reference-n to change);
+ * Defaults: --n 5000; reference = min(n, split size) seeded random rows of the split (--reference-n, --reference-seed;
+ * the seed defaults to --seed, so runs with other seeds re-draw the reference rows too); 95% intervals on every
+ * metric from 200 two-sample resamples (--bootstrap N, --no-ci); memorisation checks when the model's manifest
+ * names its training split (--no-memorization);
  * --split = the dataset's test split, held out from the model's training rows when its manifest names them (the
  * shared MNIST fixtures, trained on test rows 0-7999, are scored against test[8000:]); grid beside --out as
  * `<report>.grid.png` unless --grid is given.
@@ -27,7 +30,10 @@ interface EvaluateFlags {
   extractor?: string;
   metrics?: string;
   seed: string;
+  referenceSeed?: string;
   bootstrap: string;
+  ci: boolean;
+  memorization: boolean;
   batchSize?: string;
   backend?: string;
   out?: string;
@@ -46,16 +52,19 @@ export function evaluateCommand(): Command {
     .requiredOption('--dataset <name>', 'built-in dataset (mnist, pneumoniamnist, polygons, ...), image folder or .npz')
     .option('--split <expr>', 'reference split, e.g. test or test[8000:] (default: test, held out from the model\'s training rows)')
     .option('--n <count>', 'generated samples to score', '5000')
-    .option('--reference-n <count>', 'reference images: the first of the split (default: min(n, split size))')
+    .option('--reference-n <count>', 'reference images: seeded random rows of the split (default: min(n, split size))')
+    .option('--reference-seed <int>', 'seed of the reference rows (default: --seed)')
     .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>')
     .option('--metrics <list>', 'comma-separated: is, fd, kid, precision, recall, density, coverage, disc (default: all the extractor serves)')
-    .option('--seed <int>', 'seed of the latents (and of bootstrap resamples)', '0')
-    .option('--bootstrap <n>', 'add 95% percentile-bootstrap intervals from n resamples (0 = none)', '0')
+    .option('--seed <int>', 'seed of the latents, the reference rows and the bootstrap resamples', '0')
+    .option('--bootstrap <n>', 'resamples of the 95% intervals on every metric (both sets resampled; 0 = none)', '200')
+    .option('--no-ci', 'no intervals (same as --bootstrap 0; the gate then refuses the report)')
     .option('--batch-size <int>', 'images per forward pass (generator and extractor)')
     .option('--backend <name>', 'tfjs backend: node-gpu, node, wasm, cpu')
     .option('--out <report.json>', 'write the report here (atomically)')
     .option('--grid <file.png>', 'write a PNG grid of the first 64 samples scored (default: beside --out)')
-    .option('--train-split <expr>', 'the model\'s training split (e.g. test[:8000]): adds the memorisation checks copy_rate, closer_to_train_share, mifid_term, ct (feature space)')
+    .option('--train-split <expr>', 'the model\'s training split (e.g. test~0[:8000]; default: the manifest\'s train_split): adds the memorisation checks (feature space)')
+    .option('--no-memorization', 'skip the memorisation checks even when the manifest names the training split')
     .option('--json', 'print the report JSON on stdout')
     .option('--quiet', 'no progress bars')
     .option('--baseline <report.json>', 'then gate the new report against this one (genbench gate; exit 1 on a regression)')
@@ -67,7 +76,8 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
   const n = parseIntFlag('n', f.n, { min: 2 });
   const referenceN = f.referenceN === undefined ? undefined : parseIntFlag('reference-n', f.referenceN, { min: 2 });
   const seed = parseIntFlag('seed', f.seed, { min: 0, max: 0xffffffff });
-  const bootstrap = parseIntFlag('bootstrap', f.bootstrap, { min: 0 });
+  const bootstrap = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
+  const referenceSeed = f.referenceSeed === undefined ? undefined : parseIntFlag('reference-seed', f.referenceSeed, { min: 0, max: 0xffffffff });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
   const grid = f.grid ?? (f.out === undefined ? undefined : defaultGridPath(f.out));
   const gate = f.baseline === undefined ? undefined : await loadGate(f.baseline, f.rules); // bad files fail before the work
@@ -82,12 +92,13 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
     progress: stderrProgress({ quiet: f.quiet === true }),
     ...(f.split === undefined ? {} : { split: f.split }),
     ...(referenceN === undefined ? {} : { referenceN }),
+    ...(referenceSeed === undefined ? {} : { referenceSeed }),
     ...(f.extractor === undefined ? {} : { extractor: f.extractor }),
     ...(f.metrics === undefined ? {} : { metrics: f.metrics }),
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(f.backend === undefined ? {} : { backend: f.backend }),
     ...(grid === undefined ? {} : { grid }),
-    ...(f.trainSplit === undefined ? {} : { trainSplit: f.trainSplit }),
+    ...(f.memorization ? (f.trainSplit === undefined ? {} : { trainSplit: f.trainSplit }) : { trainSplit: false as const }),
   });
   if (f.out !== undefined) await writeReport(resolve(f.out), report);
   if (f.json) printJson(report);
@@ -113,12 +124,16 @@ export function defaultGridPath(out: string): string {
 export function printSummary(r: Report, out?: string): void {
   printLine(`${r.model.name} vs ${r.dataset.name} ${r.dataset.split}: ${r.recipe.n.generated} generated / ${r.recipe.n.reference} reference images`);
   printLine(`extractor ${r.recipe.extractor.id} (weights ${r.recipe.extractor.weightsSha256.slice(0, 12)}), layer ${r.recipe.extractor.layers.features}, seed ${r.recipe.seeds.sampling}`);
+  const sel = r.recipe.reference;
+  if (sel !== undefined) printLine(`reference ${sel.count} of ${sel.of} rows of ${sel.split}${sel.seed === null ? '' : ` (seeded random subset, seed ${sel.seed}, rows ${sel.rowsSha256.slice(0, 12)})`}`);
+  printLine(r.recipe.bootstrap === null ? 'no intervals (--no-ci)' : `ci95: ${r.recipe.bootstrap.resamples} two-sample resamples; covers ${r.recipe.bootstrap.covers ?? 'the generated set'}`);
   printLine();
   for (const [id, v] of Object.entries(r.metrics)) {
     const std = v.std !== undefined && v.std !== 0 ? ` ± ${fmt(v.std)}` : '';
     const ci = v.ci95 !== undefined ? `  ci95 [${fmt(v.ci95[0])}, ${fmt(v.ci95[1])}]` : '';
     printLine(`  ${id.padEnd(10)} ${v.value === null ? 'n/a' : fmt(v.value)}${std}${ci}`);
   }
+  if (r.memorization !== undefined) printLine(r.memorization.verdict);
   printLine();
   const t = r.timings;
   printLine(

@@ -36,12 +36,26 @@ const MUST_MATCH: ReadonlyArray<readonly [string, Getter]> = [
   ['recipe.extractor.preprocessing', (r) => r.recipe.extractor.preprocessing],
   ['dataset.name', (r) => r.dataset.name],
   ['dataset.split', (r) => r.dataset.split],
-  ['dataset.imagesSha256', (r) => r.dataset.imagesSha256],
+  // the reference rows themselves may differ (a seeded random subset per run, which the intervals cover); the split
+  // they are drawn from, its files and the subset size may not
+  ['dataset.files', (r) => r.dataset.files.map((f) => f.sha256)],
+  ['recipe.reference.of', (r) => r.recipe.reference?.of ?? r.dataset.count],
   ['recipe.n', (r) => r.recipe.n],
   ['recipe.sampling.quantisation', (r) => r.recipe.sampling.quantisation],
-  ['recipe.params', (r) => r.recipe.params],
+  ['recipe.params', (r) => withoutSeededRows(r.recipe.params)],
   ['recipe.bootstrap.level', (r) => r.recipe.bootstrap?.level ?? null],
 ];
+
+/**
+ * The parameters that must match: all but the memorisation checks' seed, which like the sampling seed only picks
+ * which rows are drawn (the checks' verdicts are calibrated for any seed).
+ */
+function withoutSeededRows(params: Report['recipe']['params']): Report['recipe']['params'] {
+  const memo = params['memorization'];
+  if (memo === undefined) return params;
+  const { seed: _seed, ...rest } = memo;
+  return { ...params, memorization: rest };
+}
 
 /** Notes on differences that do not block the gate. */
 export function comparabilityNotes(baseline: Report, candidate: Report): string[] {

@@ -70,6 +70,7 @@ export interface CompareInput {
 export function compareReports({ baseline, candidate, rules = DEFAULT_RULES }: CompareInput): GateResult {
   assertComparable(baseline, candidate);
   if ((rules.intervals ?? 'required') === 'required') assertIntervals(baseline, candidate);
+  assertIntervalsHoldValues(baseline, candidate);
   const ids = [...new Set([...Object.keys(baseline.metrics), ...Object.keys(candidate.metrics)])];
   const rows = ids.map((id) => compareMetric(id, baseline.metrics[id], candidate.metrics[id], rules));
   const regressions = rows.filter((r) => r.fails).map((r) => r.metric);
@@ -93,6 +94,20 @@ function assertIntervals(baseline: Report, candidate: Report): void {
         'INPUT',
         `${role} report (${r.model.name}): recipe.bootstrap is null, so the gate cannot tell a regression from noise; re-run genbench evaluate with --bootstrap 200 (or set "intervals": "optional" in the gate rules)`,
       );
+    }
+  }
+}
+
+/** A ci95 that excludes its own value is a broken report (hand-edited or from a faulty tool): refused. */
+function assertIntervalsHoldValues(baseline: Report, candidate: Report): void {
+  for (const [role, r] of [['baseline', baseline], ['candidate', candidate]] as const) {
+    for (const [id, m] of Object.entries(r.metrics)) {
+      if (m.value === null || m.ci95 === undefined) continue;
+      const [lo, hi] = m.ci95;
+      const slack = 1e-9 * Math.max(1, Math.abs(m.value));
+      if (!(lo <= hi) || m.value < lo - slack || m.value > hi + slack) {
+        throw new GenbenchError('INPUT', `${role} report (${r.model.name}): metric '${id}' has value ${m.value} outside its ci95 [${lo}, ${hi}]; re-run genbench evaluate for it`);
+      }
     }
   }
 }

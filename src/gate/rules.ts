@@ -49,6 +49,7 @@ export interface ResolvedRule {
 /** Built-in tolerances: relative for unbounded scores (FD, KID, IS, disc), absolute for fractions in [0, 1]. */
 export const DEFAULT_TOLERANCES: Readonly<Record<string, { absolute: number; relative: number }>> = Object.freeze({
   fd: { absolute: 0, relative: 0.05 },
+  fd_inf: { absolute: 0, relative: 0.05 },
   kid: { absolute: 0.001, relative: 0.1 },
   is: { absolute: 0, relative: 0.05 },
   precision: { absolute: 0.02, relative: 0 },
@@ -61,8 +62,17 @@ export const DEFAULT_TOLERANCES: Readonly<Record<string, { absolute: number; rel
 /** Tolerance of a metric nobody names. */
 export const FALLBACK_TOLERANCE = Object.freeze({ absolute: 0, relative: 0.05 });
 
-/** Metrics outside the registry whose direction is known: the discriminator distance (lower is better). */
-const EXTRA_DIRECTIONS: Readonly<Record<string, Direction>> = Object.freeze({ disc: 'lower' });
+/**
+ * Metrics outside the registry whose direction is known: the discriminator distance, and the memorisation checks
+ * (copy rate, closer-to-train share and MiFID's term grow with copying; C_T falls).
+ */
+const EXTRA_DIRECTIONS: Readonly<Record<string, Direction>> = Object.freeze({ disc: 'lower', copy_rate: 'lower', closer_to_train_share: 'lower', mifid_term: 'lower', ct: 'higher' });
+
+/**
+ * The memorisation checks carry their own calibrated verdicts (and no intervals): the gate shows them but fails on
+ * them only when the rules name them.
+ */
+const VERDICT_METRICS: ReadonlySet<string> = new Set(['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']);
 
 /** The rules used when no file is given. */
 export const DEFAULT_RULES: GateRules = Object.freeze({ schema: RULES_SCHEMA });
@@ -111,7 +121,7 @@ export function resolveRule(rules: GateRules, metric: string): ResolvedRule {
     absolute: named?.absolute ?? base.absolute,
     relative: named?.relative ?? base.relative,
     direction,
-    gate: named?.gate ?? rules.default?.gate ?? true,
+    gate: named?.gate ?? (VERDICT_METRICS.has(metric) ? false : (rules.default?.gate ?? true)),
   };
 }
 

@@ -9,12 +9,16 @@ import type { FeatureExtractor } from '../features/types.js';
 import { sliceImages, toUint8, type ImageBatchU8 } from '../io/image.js';
 import { writeGridPng } from '../io/png.js';
 import { REPORT_SCHEMA, type Report } from '../io/report.js';
+import { memorizationVerdict } from '../memorization/verdict.js';
 import { loadGenerator } from '../models/load.js';
 import type { Generator } from '../models/types.js';
 import type { Progress } from '../progress.js';
 import { VERSION } from '../version.js';
 import { checkMetricNames, planLayers, planMetrics, type MetricPlan } from './metric-plan.js';
-import { defaultSplit, loadReference, trainingOverlapWarning } from './reference.js';
+import { BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
+import { defaultSplit, loadReference, trainingOverlapWarning, trainingSplit, type ReferenceSelection } from './reference.js';
+
+const BOOTSTRAP_METHOD = `${RECENTRED_METHOD}: two-sample resamples (both sets), k-NN radii recomputed per resample, FD and KID variance extrapolated from resamples of n and n/2 rows (metrics/bootstrap.ts)`;
 import { runMetrics } from './run-metrics.js';
 import { intervalWarnings, sampleWarnings } from './warnings.js';
 
@@ -41,15 +45,17 @@ export interface EvaluateOptions {
   readonly split?: string;
   /** Generated samples to score. */
   readonly n: number;
-  /** Reference images (the first of the split); default min(n, split size). */
+  /** Reference images: a seeded random subset of the split (reference.ts); default min(n, split size). */
   readonly referenceN?: number;
+  /** Seed of the reference subset (default: the sampling seed, so runs with other seeds re-draw the reference too). */
+  readonly referenceSeed?: number;
   /** Extractor id (created and disposed here) or an open extractor; default mobilenet-v1-0.75. */
   readonly extractor?: string | FeatureExtractor;
   /** Metric ids (comma-separated or a list); default: metric-plan.ts. */
   readonly metrics?: string | readonly string[];
   /** Sampling seed (latents), default 0; also the bootstrap seed. */
   readonly seed?: number;
-  /** Bootstrap resamples for ci95 (0 or undefined: none). */
+  /** Bootstrap resamples for the ci95 of every metric (default 200; 0: no intervals). */
   readonly bootstrap?: number;
   /** Images per forward pass for the generator and the extractor (default: each one's own). */
   readonly batchSize?: number;
@@ -59,8 +65,11 @@ export interface EvaluateOptions {
   readonly grid?: string;
   /** Feature cache folder (default GENBENCH_HOME/features). */
   readonly cacheDir?: string;
-  /** Training split of the model: adds the memorisation checks (feature space, src/memorization) to the metrics. */
-  readonly trainSplit?: string;
+  /**
+   * Training split of the model: adds the memorisation checks (feature space, src/memorization) to the metrics.
+   * Default: the split the generator's manifest names (`dataset` + `train_split`); `false` skips the checks.
+   */
+  readonly trainSplit?: string | false;
   readonly progress?: Progress;
 }
 
@@ -98,7 +107,9 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
   const seed = opts.seed ?? 0;
   const progress = opts.progress;
   const split = opts.split ?? defaultSplit(ds, g.manifest);
-  const { reference, available } = await loadReference(ds, split, opts.referenceN ?? opts.n, progress);
+  const referenceSeed = opts.referenceSeed ?? seed;
+  const { reference, available, selection } = await loadReference(ds, split, opts.referenceN ?? opts.n, referenceSeed, progress);
+  const trainSplit = opts.trainSplit === false ? undefined : (opts.trainSplit ?? trainingSplit(ds, g.manifest));
   const plan = planMetrics({ fx, nGenerated: opts.n, nReference: reference.images.n, ...(opts.metrics === undefined ? {} : { list: opts.metrics }) });
   const layers = planLayers(plan);
   const batch = opts.batchSize === undefined ? {} : { batchSize: opts.batchSize };
@@ -118,20 +129,23 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
   const referenceSeconds = since(t);
   t = performance.now();
   const refFeatures = Object.fromEntries(Object.entries(cached).map(([k, v]) => [k, v.matrix]));
-  const bootstrap = opts.bootstrap !== undefined && opts.bootstrap > 0 ? { resamples: opts.bootstrap, seed } : undefined;
+  const resamples = opts.bootstrap ?? BOOTSTRAP_DEFAULTS.resamples;
+  const bootstrap = resamples > 0 ? { resamples, seed } : undefined;
   const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog });
   const fl = plan.layers.features;
-  const memo = opts.trainSplit === undefined ? undefined : await (await import('../memorization/evaluate-hook.js')).memorizationForReport({ ds, trainSplit: opts.trainSplit, fx, layer: fl, generated: generated[fl]!, reference: refFeatures[fl]!, seed, ...batch, ...prog, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+  const memo = trainSplit === undefined ? undefined : await (await import('../memorization/evaluate-hook.js')).memorizationForReport({ ds, trainSplit, fx, layer: fl, generated: generated[fl]!, reference: refFeatures[fl]!, seed, ...batch, ...prog, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
   if (memo !== undefined) Object.assign(metrics, memo.metrics);
   const metricsSeconds = since(t);
 
-  const overlap = trainingOverlapWarning(ds.name, reference.split, g.manifest);
+  const overlap = trainingOverlapWarning(ds.name, reference.split, g.manifest, splitCount(ds, reference.split));
   const warnings = [
     ...sampleWarnings({
       nGenerated: opts.n,
       nReference: reference.images.n,
       referenceAvailable: available,
       featureDim: generated[plan.layers.features]!.cols,
+      fd: metrics['fd'],
+      fdInf: metrics['fd_inf'],
       metrics: plan.ids,
       labels: labels.mode,
       generatedShape: images,
@@ -140,13 +154,14 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
     ...plan.warnings,
     ...intervalWarnings(metrics),
     ...(overlap === undefined ? [] : [overlap]),
+    ...(memo?.warnings ?? []),
   ];
   return {
     schema: REPORT_SCHEMA,
     created: new Date().toISOString(),
     model: modelSection(g),
     dataset: datasetSection(ds, reference),
-    recipe: withMemorization(recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode }), memo?.params),
+    recipe: withMemorization(recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode, selection, split: reference.split }), memo?.params),
     metrics,
     timings: {
       sample: { seconds: sampleSeconds },
@@ -156,6 +171,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
       total: { seconds: since(started) },
     },
     warnings,
+    ...(memo === undefined ? {} : { memorization: { verdict: memorizationVerdict(memo.metrics) ?? 'memorisation: no checks ran' } }),
     run: { extractor: fx.id, ...batch, ...(opts.grid === undefined ? {} : { grid: resolve(opts.grid) }) },
   };
 }
@@ -202,6 +218,8 @@ interface RecipeFacts {
   readonly seed: number;
   readonly bootstrap: { resamples: number; seed: number } | undefined;
   readonly labels: 'none' | 'reference' | 'balanced';
+  readonly selection: ReferenceSelection;
+  readonly split: string;
 }
 
 function recipeSection(r: RecipeFacts): Report['recipe'] {
@@ -214,7 +232,9 @@ function recipeSection(r: RecipeFacts): Report['recipe'] {
     sampling: { labels: r.labels, quantisation: 'uint8: clip(round-half-even((x - lo) / (hi - lo) * 255))' },
     metrics: [...r.plan.ids],
     params: Object.fromEntries(Object.entries(r.plan.params).map(([k, v]) => [k, { ...v }])),
-    bootstrap: r.bootstrap === undefined ? null : { resamples: r.bootstrap.resamples, level: 0.95, method: 'percentile: of per-sample contributions for means (precision, recall, density, coverage), re-centred on the point value otherwise (see each metric\'s ciMethod)', resampleReference: true },
+    reference: { split: r.split, ...r.selection },
+    rankedBy: r.plan.ids.includes('fd') ? 'fd' : (r.plan.ids[0] ?? 'fd'),
+    bootstrap: r.bootstrap === undefined ? null : { resamples: r.bootstrap.resamples, level: BOOTSTRAP_DEFAULTS.level, method: BOOTSTRAP_METHOD, resampleReference: true, covers: 'the sampling of the generated and of the reference set (each metric\'s ciCovers)' },
     genbench: VERSION,
     backend: { tfjs: activeBackend()?.name ?? null, generator: r.g.engine, extractor: r.fx.engine },
   };
@@ -228,6 +248,12 @@ function recipeLayers(plan: MetricPlan): Report['recipe']['extractor']['layers']
 /** Recipe with the memorisation parameters under params.memorization, when the checks ran. */
 function withMemorization(r: Report['recipe'], params: Record<string, string | number | boolean> | undefined): Report['recipe'] {
   return params === undefined ? r : { ...r, params: { ...r.params, memorization: params } };
+}
+
+/** The size of the split an expression selects from, when the dataset states it without loading. */
+function splitCount(ds: Dataset, expr: string): number | undefined {
+  const name = expr.replace(/[~[].*$/, '');
+  return ds.splits.find((s) => s.name === name)?.count;
 }
 
 function since(t: number): number {

@@ -1,4 +1,4 @@
-import { getMetric, groupMetrics } from '../../metrics/index.js';
+import { getMetric, groupDefaults, groupMetrics } from '../../metrics/index.js';
 import type { MetricDescriptor, MetricParams } from '../../metrics/types.js';
 import { GenbenchError } from '../errors.js';
 import { defaultLayerFor, layerInfo, type FeatureExtractor } from '../features/types.js';
@@ -8,7 +8,7 @@ import { defaultLayerFor, layerInfo, type FeatureExtractor } from '../features/t
  * (grouped, defaults merged, parameters fitted to the sample sizes) plus `disc`, the discriminator feature distance,
  * which the harness computes itself when the extractor is a discriminator.
  *
- * Defaults: fd, kid, precision, recall, density, coverage; plus is when the extractor has a class-score layer; plus
+ * Defaults: fd, fd_inf, kid, precision, recall, density, coverage; plus is when the extractor has a class-score layer; plus
  * disc when it is a discriminator. Asking for a metric the extractor cannot serve is a USAGE error.
  *
  * @example
@@ -18,7 +18,7 @@ import { defaultLayerFor, layerInfo, type FeatureExtractor } from '../features/t
  */
 export const DISC_METRIC = 'disc';
 
-const FEATURE_DEFAULTS = ['fd', 'kid', 'precision', 'recall', 'density', 'coverage'];
+const FEATURE_DEFAULTS = ['fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage'];
 
 export interface MetricPlan {
   /** Every metric id reported, in order. */
@@ -62,7 +62,7 @@ export function planMetrics(input: PlanInput): MetricPlan {
   const warnings: string[] = [];
   const groups = groupMetrics(descs);
   const params: Record<string, MetricParams> = {};
-  for (const g of groups) params[g[0]!.group] = fitParams(g[0]!, input, warnings);
+  for (const g of groups) params[g[0]!.group] = fitParams(g, input, warnings);
   const wantsIs = descs.some((d) => d.input === 'class-scores');
   const classScores = wantsIs ? defaultLayerFor(fx, 'class-scores') : undefined;
   const classKind = classScores !== undefined && layerInfo(fx, classScores).kind === 'probabilities' ? 'probs' : 'logits';
@@ -104,8 +104,9 @@ function metricIds(list: PlanInput['list'], fx: PlanInput['fx'], isDisc: boolean
 }
 
 /** Defaults merged, with the sample-size-dependent parameters lowered to what the sets allow (and a warning). */
-function fitParams(d: MetricDescriptor, input: PlanInput, warnings: string[]): MetricParams {
-  const p: Record<string, number | string | boolean> = { ...d.defaults };
+function fitParams(group: readonly MetricDescriptor[], input: PlanInput, warnings: string[]): MetricParams {
+  const d = group[0]!;
+  const p: Record<string, number | string | boolean> = groupDefaults(group);
   const smaller = Math.min(input.nGenerated, input.nReference);
   if (d.group === 'kid' && typeof p['subsetSize'] === 'number' && p['subsetSize'] > smaller) {
     warnings.push(`kid: subset size lowered from ${p['subsetSize']} to ${smaller} (the smaller set); KID values are comparable only at equal subset size`);

@@ -4,7 +4,7 @@
  *
  * @example
  * sampleWarnings({ nGenerated: 500, nReference: 500, referenceAvailable: 2000, featureDim: 768, ... });
- * // ['n = 500 is below 2048: FD is biased upwards (it falls as n grows) ...', ...]
+ * // ['the covariance of the 768 features is rank-deficient (rank 499 < 768, n = 500): ...', ...]
  */
 export interface WarningFacts {
   readonly nGenerated: number;
@@ -13,6 +13,9 @@ export interface WarningFacts {
   readonly referenceAvailable: number;
   /** Size of the features layer (FD/KID/PRDC). */
   readonly featureDim: number;
+  /** The FD and FD∞ entries of the report, when computed. */
+  readonly fd?: FdFacts | undefined;
+  readonly fdInf?: FdFacts | undefined;
   readonly metrics: readonly string[];
   /** 'none' (unconditional), 'reference' (labels taken from the reference), 'balanced' (i % classes). */
   readonly labels: 'none' | 'reference' | 'balanced';
@@ -20,16 +23,33 @@ export interface WarningFacts {
   readonly referenceShape: { readonly height: number; readonly width: number; readonly channels: number };
 }
 
-/** FD below this many samples is noticeably biased (Chong & Forsyth 2020; the usual minimum for Inception FID). */
+/**
+ * FD's finite-sample bias: FD(n) - FD∞ (Chong & Forsyth 2020) is about c / n, with c growing with the feature
+ * dimension. A warning is given when the covariance is rank-deficient (n <= d: FD then measures only the span of
+ * the samples), and when FD∞ lies outside FD's interval, i.e. the bias is larger than the noise.
+ */
+export interface FdFacts {
+  readonly value: number | null;
+  readonly ci95?: readonly [number, number];
+  readonly [extra: string]: unknown;
+}
+
+/** The sample size the field's Inception FID protocols use at least (Chong & Forsyth 2020). */
 export const FD_MIN_SAMPLES = 2048;
 
 export function sampleWarnings(f: WarningFacts): string[] {
   const w: string[] = [];
-  const fdLike = f.metrics.some((m) => m === 'fd' || m === 'disc');
-  const smaller = Math.min(f.nGenerated, f.nReference);
-  if (fdLike && smaller < FD_MIN_SAMPLES) {
-    const rank = smaller <= f.featureDim ? `; with ${smaller} samples of ${f.featureDim} features the covariance is rank-deficient (rank <= ${smaller - 1})` : '';
-    w.push(`n = ${smaller} is below ${FD_MIN_SAMPLES}: FD is biased upwards (it falls as n grows)${rank}; compare FD only between runs with the same n, or raise --n`);
+  const fdLike = f.metrics.some((m) => m === 'fd' || m === 'fd_inf' || m === 'disc');
+  const ranks = f.fd?.['ranks'] as { generated?: number; reference?: number } | undefined;
+  const rank = Math.min(ranks?.generated ?? Infinity, ranks?.reference ?? Infinity);
+  if (fdLike && (Math.min(f.nGenerated, f.nReference) <= f.featureDim || rank < f.featureDim)) {
+    const r = Number.isFinite(rank) ? rank : Math.min(f.nGenerated, f.nReference) - 1;
+    w.push(`the covariance of the ${f.featureDim} features is rank-deficient (rank ${r} < ${f.featureDim}, n = ${Math.min(f.nGenerated, f.nReference)}): FD compares only the span of the samples and falls steeply as n grows; raise --n above ${f.featureDim} or compare only runs with the same n`);
+  }
+  const fd = f.fd?.value;
+  const inf = f.fdInf?.value;
+  if (fd !== undefined && fd !== null && inf !== undefined && inf !== null && f.fd?.ci95 !== undefined && (inf < f.fd.ci95[0] || inf > f.fd.ci95[1])) {
+    w.push(`FD at n = ${Math.min(f.nGenerated, f.nReference)} is ${fd.toPrecision(4)} but FD extrapolated to infinite n is ${inf.toPrecision(4)}: the finite-sample bias (${f.featureDim} features) exceeds FD's interval; compare FD only between runs with the same n, or compare fd_inf`);
   }
   if (f.nGenerated > f.referenceAvailable) {
     w.push(`n = ${f.nGenerated} generated samples but the reference split has only ${f.referenceAvailable} images; metrics compare sets of different sizes (pick a larger --split or a smaller --n)`);

@@ -74,7 +74,11 @@ export const RecipeSchema = z.object({
   metrics: z.array(z.string()).min(1),
   /** Parameters of each metric group, defaults merged. */
   params: z.record(z.string(), z.record(z.string(), primitive)),
-  bootstrap: z.object({ resamples: count, level: z.number(), method: z.string(), resampleReference: z.boolean() }).nullable(),
+  bootstrap: z.object({ resamples: count, level: z.number(), method: z.string(), resampleReference: z.boolean(), covers: z.string().optional() }).nullable(),
+  /** Which rows of the split are the reference: all, or a seeded random subset (count, of, seed, sha256 of the row indices). */
+  reference: z.object({ split: z.string(), count, of: count, seed: count.nullable(), rowsSha256: sha256Hex }).optional(),
+  /** The metric a leaderboard ranks this protocol by. */
+  rankedBy: z.string().optional(),
   genbench: z.string().min(1),
   backend: z.object({ tfjs: z.string().nullable(), generator: z.string(), extractor: z.string() }),
 });
@@ -98,6 +102,8 @@ export const ReportSchema = z.object({
   metrics: z.record(z.string(), MetricEntrySchema),
   timings: TimingsSchema,
   warnings: z.array(z.string()),
+  /** The one-line memorisation verdict, when the checks ran. */
+  memorization: z.object({ verdict: z.string() }).optional(),
   /** Facts about this run that do not change the numbers: the extractor as given (with its path), batch size, the grid written. */
   run: z.object({ extractor: z.string(), batchSize: z.number().int().positive().optional(), grid: z.string().optional() }),
 });

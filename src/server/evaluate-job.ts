@@ -109,13 +109,13 @@ async function runEvaluation(deps: Deps, job: EvalJob, dir: string): Promise<{ r
   };
   let report: Report;
   const warnings: string[] = [];
-  if (trainSplit === undefined) report = await evaluate(opts);
+  if (trainSplit === undefined) report = await evaluate({ ...opts, trainSplit: false });
   else {
     try {
       report = await evaluate({ ...opts, trainSplit });
     } catch (e) {
       warnings.push(`memorisation checks skipped: ${firstLine(e)}`);
-      report = await evaluate(opts);
+      report = await evaluate({ ...opts, trainSplit: false });
     }
   }
   let nn: string | undefined;
@@ -153,7 +153,7 @@ async function neighbourPanel(deps: Deps, p: { generator: string; dataset: strin
   const start = ref.start ?? 0;
   const stop = ref.stop === undefined ? start + p.n : Math.min(ref.stop, start + p.n);
   const png = join(dir, 'nn.png');
-  await memorizationForModel({ generator: p.generator, dataset: p.dataset, trainSplit: p.trainSplit, heldoutSplit: `${ref.name}[${start}:${stop}]`, n: p.n, seed: p.seed, space: 'pixel', panels: png, ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }) });
+  await memorizationForModel({ generator: p.generator, dataset: p.dataset, trainSplit: p.trainSplit, heldoutSplit: `${ref.name}${ref.shuffle === undefined ? '' : `~${ref.shuffle}`}[${start}:${stop}]`, n: p.n, seed: p.seed, space: 'pixel', panels: png, ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }) });
   return (await deps.store.blobs.putFile(png)).sha256;
 }
 

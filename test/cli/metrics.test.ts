@@ -42,7 +42,7 @@ describe('genbench metrics: bad input exits 2 with one line', () => {
     ['wrong rank', ['--generated', 'rank3.npy', '--reference', 'r.npy'], /rank3.npy: expected a 2-D array/],
     ['empty file', ['--generated', 'empty.npy', '--reference', 'r.npy'], /empty.npy: not a .npy file/],
     ['kid subset too large', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'kid'], /lower --kid-subset-size to at most 60/],
-    ['unknown metric', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'fid'], /unknown metric 'fid'; valid metrics: is, fd, kid/],
+    ['unknown metric', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'fid'], /unknown metric 'fid'; valid metrics: is, fd, fd_inf, kid/],
     ['is without logits', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'is'], /needs class scores: use --logits/],
   ];
   for (const [what, args, message] of cases) {
@@ -68,7 +68,7 @@ describe('genbench metrics and pixel: output', () => {
     expect(out.recipe.params.prdc).toMatchObject({ kPr: 3, comparePr: '<=' });
     expect(out.recipe.inputs.generated.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(out.recipe.bootstrap).toMatchObject({ resamples: 5, seed: 3 });
-    expect(out.recipe.bootstrap.methods.precision).toMatch(/^percentile of per-sample contributions/);
+    expect(out.recipe.bootstrap.methods.precision).toMatch(/^percentile, re-centred on the point estimate; covers generated and reference sampling; .*radii recomputed/);
     expect(out.recipe.bootstrap.methods.kid).toMatch(/^percentile, re-centred on the point estimate/);
     expect(out.kid.ciMethod).toBe('percentile, re-centred on the point estimate');
     expect(typeof out.kid.bootstrapBias).toBe('number');

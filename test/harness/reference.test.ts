@@ -23,6 +23,14 @@ describe('trainingOverlapWarning', () => {
     expect(trainingOverlapWarning('mnist', 'test[8000:9000]', t)).toBeUndefined();
     expect(trainingOverlapWarning('mnist', 'test', { dataset: 'mnist', train_split: 'train' })).toBeUndefined();
     expect(trainingOverlapWarning('polygons', 'test', t)).toBeUndefined();
-    expect(trainingOverlapWarning('mnist', 'test', { dataset: 'mnist', train_split: 'some images' })).toMatch(/may contain/);
+    expect(() => trainingOverlapWarning('mnist', 'test', { dataset: 'mnist', train_split: 'some images' })).toThrow(/train_split 'some images' is not a split expression/);
+  });
+
+  it('compares seeded random partitions row by row when the split size is known', () => {
+    const s = { dataset: 'mnist', train_split: 'test~0[:8000]' };
+    expect(defaultSplit(mnist, s)).toBe('test~0[8000:]');
+    expect(trainingOverlapWarning('mnist', 'test~0[8000:]', s, 10000)).toBeUndefined();
+    expect(trainingOverlapWarning('mnist', 'test[8000:]', s, 10000)).toMatch(/and 1[0-9]{3} of the reference 'test\[8000:\]' images are among them/);
+    expect(trainingOverlapWarning('mnist', 'test~0[8000:]', s)).toMatch(/may contain/);
   });
 });
