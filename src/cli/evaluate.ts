@@ -1,7 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Report } from '../io/report.js';
-import { log, parseIntFlag, printJson, printLine } from './output.js';
+import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
 /**
@@ -80,6 +80,7 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
   const referenceSeed = f.referenceSeed === undefined ? undefined : parseIntFlag('reference-seed', f.referenceSeed, { min: 0, max: 0xffffffff });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
   const grid = f.grid ?? (f.out === undefined ? undefined : defaultGridPath(f.out));
+  await checkOutputs({ '--out': f.out, '--grid': grid });
   const gate = f.baseline === undefined ? undefined : await loadGate(f.baseline, f.rules); // bad files fail before the work
   const { evaluate } = await import('../harness/evaluate.js'); // tfjs and onnxruntime load only when needed
   const { writeReport } = await import('../io/report.js');
@@ -103,7 +104,7 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
   if (f.out !== undefined) await writeReport(resolve(f.out), report);
   if (f.json) printJson(report);
   else printSummary(report, f.out);
-  if (f.quiet !== true) for (const w of report.warnings) log(`warning: ${w}`);
+  for (const w of report.warnings) log(`warning: ${w}`);
   if (gate !== undefined) await gate.run({ ...gate.options, candidate: report, out: f.json ? process.stderr : process.stdout });
 }
 

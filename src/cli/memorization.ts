@@ -9,7 +9,7 @@ import type { MemorizationSpace } from '../memorization/model.js';
 import { anyCopying, checksJson } from '../memorization/output.js';
 import { memorizationVerdictOfSpaces } from '../memorization/verdict.js';
 import { VERSION } from '../version.js';
-import { log, parseIntFlag, printJson, printLine } from './output.js';
+import { log, parseIntFlag, printJson, printLine, checkOutputs } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
 /**
@@ -131,6 +131,7 @@ async function runModel(f: MemorizationFlags, opts: MemorizationOptions): Promis
   const space = (f.space ?? 'both') as MemorizationSpace;
   const n = parseIntFlag('n', f.n ?? '1000', { min: 2 });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
+  if (f.panels !== undefined) await checkOutputs({ '--panels': f.panels, '--panels legend': `${f.panels.replace(/\.png$/i, '')}.legend.json` });
   const { memorizationForModel } = await import('../memorization/model.js'); // tfjs and onnxruntime load only when needed
   const r = await memorizationForModel({
     ...opts,

@@ -77,6 +77,7 @@ async function runSanity(f: SanityFlags): Promise<void> {
   });
   if (f.json) printJson(result);
   if (f.quiet !== true || !f.json) for (const line of summaryLines(result)) log(line);
+  else for (const line of summaryLines(result).filter((l) => l.startsWith('warning:'))) log(line);
 }
 
 /**
