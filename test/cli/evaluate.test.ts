@@ -20,28 +20,35 @@ beforeAll(() => {
 });
 
 describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-out rows)', () => {
-  const args = ['evaluate', '--generator', dcgan, '--dataset', 'mnist', '--n', '128', '--extractor', disc];
+  const args = ['evaluate', '--generator', dcgan, '--dataset', 'mnist', '--n', '128', '--extractor', disc, '--bootstrap', '20', '--no-memorization'];
   let first: Report;
 
   it('writes a valid report with the recipe and every metric, and a sample grid beside it', async () => {
     const r = await runCli([...args, '--out', join(out, 'r.json'), '--json', '--quiet'], { env: env() });
-    expect(r.stderr).toBe('');
+    // --quiet hides progress, never warnings
+    expect(r.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('warning: '))).toBe(true);
     expect(r.code).toBe(0);
     first = parseReport(JSON.parse(r.stdout), 'stdout');
     expect(parseReport(JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')), 'r.json')).toEqual(first);
-    expect(Object.keys(first.metrics)).toEqual(['fd', 'kid', 'precision', 'recall', 'density', 'coverage', 'disc']);
+    expect(Object.keys(first.metrics)).toEqual(['fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage', 'disc']);
     for (const m of Object.values(first.metrics)) expect(Number.isFinite(m.value)).toBe(true);
     expect(Object.keys(first.metrics['disc']!['layers'] as object)).toEqual(['f1', 'f2', 'logit']);
-    expect(first.dataset).toMatchObject({ name: 'mnist', split: 'test[8000:8128]', count: 128, labelled: true }); // held out from 0-7999
+    expect(first.dataset).toMatchObject({ name: 'mnist', split: 'test[8000:10000]', count: 128, labelled: true }); // held out from 0-7999
+    // a seeded random subset of the held-out rows, never the first n
+    expect(first.recipe.reference).toMatchObject({ split: 'test[8000:10000]', count: 128, of: 2000, seed: 0, rowsSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    for (const [id, m] of Object.entries(first.metrics)) {
+      expect(m.ci95, id).toHaveLength(2);
+      expect(m['ciCovers'] ?? 'disc', id).toMatch(/generated and reference sampling|disc/);
+    }
     expect(first.recipe).toMatchObject({
       extractor: { id: 'discriminator:mnist-dcgan-disc', layers: { features: 'f2', discriminator: ['f1', 'f2', 'logit'] } },
       n: { generated: 128, reference: 128 },
-      seeds: { sampling: 0, metrics: { kid: 2020 }, bootstrap: null },
+      seeds: { sampling: 0, metrics: { kid: 2020 }, bootstrap: 0 },
       sampling: { labels: 'none' },
     });
     expect(first.model).toMatchObject({ name: 'mnist-dcgan', format: 'onnx', files: { 'mnist-dcgan.onnx': '7cbe291b2a9117f7bab6405dc57d248ef60a7783c1bdaf75779c9e3cf8141cc1' } });
     expect(first.timings.featuresReference.cached).toBe(false);
-    expect(first.warnings.join('\n')).toMatch(/n = 128 is below 2048/);
+    expect(first.warnings.join('\n')).toMatch(/covariance of the \d+ features is rank-deficient \(rank \d+ < \d+, n = 128\)/);
     expect(first.warnings.join('\n')).not.toMatch(/memorisation/);
     const png = readFileSync(join(out, 'r.grid.png'));
     expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
@@ -56,28 +63,31 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
     expect(second.recipe).toEqual(first.recipe);
     const human = await runCli([...args, '--quiet'], { env: env() });
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/mnist-dcgan vs mnist test\[8000:8128\]: 128 generated \/ 128 reference images/);
+    expect(human.stdout).toMatch(/mnist-dcgan vs mnist test\[8000:10000\]: 128 generated \/ 128 reference images/);
+    expect(human.stdout).toMatch(/^reference 128 of 2000 rows of test\[8000:10000\] \(seeded random subset, seed 0/m);
     expect(human.stdout).toMatch(/^\s+fd\s+\d/m);
     expect(human.stdout).toMatch(/reference [\d.]+s \(cached\)/);
   });
 
-  it('adds bootstrap intervals and IS with MobileNet, sampling a conditional model with the reference labels', async () => {
+  it('IS with MobileNet, a conditional model sampled with the reference labels, and the memorisation verdict by default', async () => {
     const cdcgan = join(subs, 'mnist-cdcgan.onnx');
-    const r = await runCli(['evaluate', '--generator', cdcgan, '--dataset', 'mnist', '--n', '24', '--extractor', 'mobilenet-v1-0.25', '--bootstrap', '5', '--json', '--quiet'], { env: env(), timeoutMs: 90_000 });
+    const r = await runCli(['evaluate', '--generator', cdcgan, '--dataset', 'mnist', '--n', '24', '--extractor', 'mobilenet-v1-0.25', '--bootstrap', '5', '--json', '--quiet'], { env: env(), timeoutMs: 170_000 });
     expect(r.code).toBe(0);
     const rep = parseReport(JSON.parse(r.stdout), 'stdout');
-    expect(Object.keys(rep.metrics)).toEqual(['is', 'fd', 'kid', 'precision', 'recall', 'density', 'coverage']);
+    expect(Object.keys(rep.metrics)).toEqual(['is', 'fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage', 'copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']);
+    expect(rep.memorization?.verdict).toMatch(/^memorisation: /);
+    expect(rep.recipe.params['memorization']).toMatchObject({ train_split: 'test[0:8000]' });
     expect(rep.metrics['is']!.value!).toBeGreaterThan(1);
-    for (const [id, m] of Object.entries(rep.metrics)) {
+    for (const [id, m] of Object.entries(rep.metrics).filter(([k]) => !['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct'].includes(k))) {
       expect(m.ci95, id).toHaveLength(2);
       expect(m.value!, id).toBeGreaterThanOrEqual(m.ci95![0]);
       expect(m.value!, id).toBeLessThanOrEqual(m.ci95![1]);
-      expect(m['ciMethod'], id).toMatch(/^percentile/);
+      expect(m['ciMethod'], id).toMatch(/^(percentile|normal)/);
     }
     expect(rep.warnings.join(' ')).not.toMatch(/outside its ci95/);
     expect(rep.recipe).toMatchObject({ sampling: { labels: 'reference' }, bootstrap: { resamples: 5, method: expect.stringMatching(/^percentile/) }, seeds: { bootstrap: 0 } });
     expect(rep.recipe.extractor.layers).toEqual({ features: 'global_average_pooling2d_1', classScores: 'reshape_2' });
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!shared)('genbench evaluate: bad input exits 2 with one line', () => {
