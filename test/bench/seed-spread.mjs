@@ -1,0 +1,66 @@
+/**
+ * npm run bench:seed-spread: do the default intervals match the real spread? Scores the MNIST DCGAN fixture with
+ * `evaluate --n 1000 --seed S` for S = 1..10 (defaults: 200 two-sample resamples, reference rows a seeded random
+ * subset of the held-out test[8000:10000]; --no-memorization) and prints per metric the sd of the value across
+ * seeds, the sd the intervals imply (mean half-width / 1.96) and their ratio implied / actual (target 0.8-1.3).
+ * With 10 seeds the across-seed sd is itself uncertain: a perfectly calibrated interval gives a ratio in the printed
+ * range 95% of the time. Then gates the seed-2 report against the seed-1 report (`genbench gate`, target exit 0).
+ *
+ *   npm run bench:seed-spread                       # about 10 min on 2 cores
+ *   SPREAD_SEEDS=5 SPREAD_N=500 npm run bench:seed-spread
+ *
+ * Env: SPREAD_SEEDS (10), SPREAD_N (1000), SPREAD_DIR (reports; default a fresh folder under the OS temp dir).
+ *
+ * The feature cache keys dataset features by the split expression, not by the rows drawn from it, so a cached
+ * subset would be served for every seed's reference rows; each seed therefore starts with an empty feature cache
+ * (GENBENCH_HOME = SPREAD_DIR/home, features/ removed before each run) and extracts its own reference features.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { evaluateJson, genbench, load, table } from './genbench-cli.mjs';
+
+const SEEDS = Number(process.env.SPREAD_SEEDS ?? 10);
+const N = Number(process.env.SPREAD_N ?? 1000);
+const DIR = process.env.SPREAD_DIR === undefined ? mkdtempSync(join(tmpdir(), 'genbench-spread-')) : resolve(process.env.SPREAD_DIR);
+mkdirSync(DIR, { recursive: true });
+const home = join(DIR, 'home');
+
+console.log(`before: ${load()}; reports in ${DIR}`);
+const reports = [];
+for (let s = 1; s <= SEEDS; s++) {
+  rmSync(join(home, 'features'), { recursive: true, force: true });
+  const r = evaluateJson(['--n', String(N), '--seed', String(s), '--no-memorization', '--out', join(DIR, `r${s}.json`)], { home });
+  const t = r.report.timings;
+  if (t.featuresReference.cached) throw new Error(`seed ${s}: reference features came from the cache, not from this seed's rows`);
+  console.log(`seed ${s}: wall ${r.seconds.toFixed(1)} s (sample ${t.sample.seconds}, features ${t.featuresGenerated.seconds} + ${t.featuresReference.seconds}, metrics ${t.metrics.seconds}); ${load()}`);
+  reports.push(r.report);
+}
+
+/** Wilson-Hilferty quantile of chi-square with k degrees of freedom at standard normal quantile z. */
+const chi2 = (k, z) => k * (1 - 2 / (9 * k) + z * Math.sqrt(2 / (9 * k))) ** 3;
+const k = SEEDS - 1;
+const lo = Math.sqrt(k / chi2(k, 1.96)), hi = Math.sqrt(k / chi2(k, -1.96)); // range of sd_true / sd_hat
+
+const rows = [];
+for (const id of Object.keys(reports[0].metrics)) {
+  const values = reports.map((r) => r.metrics[id]?.value).filter((v) => typeof v === 'number' && Number.isFinite(v));
+  const halves = reports.map((r) => r.metrics[id]?.ci95).filter((c) => c !== undefined).map(([a, b]) => (b - a) / 2);
+  if (values.length < 2 || halves.length === 0) { rows.push([id, 'n/a', 'n/a', 'n/a', 'n/a', '']); continue; }
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const actual = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+  const implied = halves.reduce((a, b) => a + b, 0) / halves.length / 1.96;
+  const ratio = implied / actual;
+  rows.push([id, mean.toPrecision(4), actual.toPrecision(3), implied.toPrecision(3), ratio.toFixed(2), ratio >= 0.8 && ratio <= 1.3 ? 'yes' : 'no']);
+}
+const ref = reports[0].recipe.reference;
+console.log(`\nevaluate mnist-dcgan.onnx --dataset mnist --n ${N} --seed 1..${SEEDS} (reference ${ref.count} of ${ref.of} rows of ${ref.split}, re-drawn per seed), defaults, --no-memorization\n`);
+console.log(table(['metric', 'mean', 'sd across seeds', 'sd implied by ci95', 'implied / actual', 'in 0.8-1.3'], rows));
+console.log(`\nwith ${SEEDS} seeds a calibrated interval gives implied / actual in [${lo.toFixed(2)}, ${hi.toFixed(2)}] 95% of the time (chi-square, ${k} df).`);
+console.log(`the reference rows of every seed come from the same ${ref.of} rows, so the across-seed spread holds less reference noise than a fresh draw from the population would.`);
+console.log('each seed extracted its own reference features (empty feature cache per run; the cache keys a subset by its split expression only).');
+
+const gate = genbench(['gate', '--baseline', join(DIR, 'r1.json'), '--candidate', join(DIR, 'r2.json')], { home });
+console.log(`\ngenbench gate --baseline r1.json --candidate r2.json (seed 1 vs seed 2): exit ${gate.status} (target 0)\n`);
+console.log(`${gate.stdout}${gate.stderr}`.trimEnd());
+console.log(`\nafter: ${load()}`);
