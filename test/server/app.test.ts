@@ -71,10 +71,15 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
     expect(page).toContain('>Memorisation</th>');
     expect(page).toMatch(/<span class="no-copying">no copying/);
     const model = (await (await fetch(`${base}/api/models/${accepted.modelId}`)).json()) as {
-      evaluations: Array<{ links: { grid: string; report: string; nn?: string }; memorisation: { verdict: string; details: Record<string, any> } | null; warnings: string[] }>;
+      evaluations: Array<{ split: string; recipe: Record<string, any>; links: { grid: string; report: string; nn?: string }; memorisation: { verdict: string; details: Record<string, any> } | null; warnings: string[] }>;
     };
     const ev = model.evaluations[0]!;
-    expect(ev.memorisation?.verdict).toBe('no memorisation detected');
+    // the whole held-out split, 100 seeded random rows of it as the reference; the server's bootstrap setting (0) kept
+    expect(ev.split).toBe('test[8000:10000]');
+    expect(ev.recipe['reference']).toMatchObject({ split: 'test[8000:10000]', count: 100, of: 2000, seed: 0 });
+    expect(ev.recipe['bootstrap']).toBeNull();
+    // the report's own verdict line (the leaderboard's), with the four checks and their recipe as details
+    expect(ev.memorisation?.verdict).toBe(row.memorisation);
     for (const k of ['copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']) expect(ev.memorisation!.details[k]).toMatchObject({ copying: false });
     expect(ev.memorisation!.details['recipe']).toMatchObject({ train_split: 'test[0:8000]', train_count: 8000 });
     expect(ev.warnings.filter((w) => /memorisation|panel/.test(w))).toEqual([]);
@@ -83,7 +88,7 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
     expect(nn.headers.get('content-type')).toBe('image/png');
     expect([...new Uint8Array(await nn.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     const html = await (await fetch(`${base}/models/${accepted.modelId}`)).text();
-    expect(html).toContain('Memorisation: <b>no memorisation detected</b>');
+    expect(html).toContain(`Memorisation: <b>${row.memorisation}</b>`);
     expect(html).toContain('/nn.png');
     const grid = await fetch(`${base}${model.evaluations[0]!.links.grid}`);
     expect(grid.headers.get('content-type')).toBe('image/png');

@@ -26,6 +26,21 @@ describe('memorisationOf', () => {
     expect(memorisationOf(withChecks({ copy_rate: true }))!.verdict).toBe('copies training images');
   });
 
+  it('takes the verdict of genbench\'s own section and keeps the check entries as details', () => {
+    const verdict = 'memorisation: no copying detected (copy_rate 0.01, closer-to-train p=0.5, C_T -0.4)';
+    const both = { ...withChecks({}), memorization: { verdict } } as unknown as Report;
+    const m = memorisationOf(both)!;
+    expect(m.verdict).toBe(verdict);
+    expect(m.details).toEqual({
+      copy_rate: { value: 0.01, copying: false },
+      closer_to_train_share: { value: 0.5, copying: false },
+      mifid_term: { value: 1, copying: false },
+      ct: { value: -0.4, copying: false },
+      recipe: { train_split: 'test[0:8000]' },
+      verdict,
+    });
+  });
+
   it('keeps the section form and is undefined without either', () => {
     expect(memorisationOf(fakeReport(10))).toBeUndefined();
     const section = { ...fakeReport(10), memorisation: { verdict: 'custom' } } as unknown as Report;

@@ -42,13 +42,17 @@ export const MEMORISATION_METRICS = ['copy_rate', 'closer_to_train_share', 'mifi
  * The memorisation verdict of a report: from a `memorisation` / `memorization` section (an object with a `verdict`
  * string or a boolean `copying` / `memorised`), else from the check entries in `report.metrics` (`copy_rate`,
  * `closer_to_train_share`, `mifid_term`, `ct`, each with a boolean `copying`: copying when any says so, details
- * the four values and the training split); undefined when it has neither.
+ * the four values and the training split); undefined when it has neither. With both (genbench's own reports), the
+ * section's verdict and the entries' details, the section's fields added.
  *
  * @example
  * memorisationOf(report)?.verdict; // 'no memorisation detected'
  */
 export function memorisationOf(report: Report): { verdict: string; details: unknown } | undefined {
-  return memorisationSection(report) ?? memorisationMetrics(report);
+  const section = memorisationSection(report);
+  const checks = memorisationMetrics(report);
+  if (section === undefined || checks === undefined) return section ?? checks;
+  return { verdict: section.verdict, details: { ...(checks.details as Record<string, unknown>), ...(section.details as Record<string, unknown>) } };
 }
 
 function memorisationSection(report: Report): { verdict: string; details: unknown } | undefined {
