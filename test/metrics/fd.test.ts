@@ -5,7 +5,8 @@ import { readNpy } from '../../src/io/npy.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
 import { fdFromFeatures, fdFromStats, statsOf } from '../../metrics/fd.js';
 import { fdDescriptor } from '../../metrics/fd-descriptor.js';
-import { fdResampled } from '../../metrics/fd-resampled.js';
+import { fdResampled, weightedFd } from '../../metrics/fd-resampled.js';
+import { counts } from '../../metrics/resample.js';
 import { Rng } from '../../src/rng.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 
@@ -99,6 +100,20 @@ describe('FD on resamples and FD∞', () => {
       const point = (await fdFromFeatures(sets)).value;
       expect(Math.abs(v! - point) / point).toBeLessThan(1e-6);
     }
+  });
+
+  it('the second-order expansion used for many resamples agrees with the exact FD of each resample', async () => {
+    const n = 1000;
+    const sets = { generated: rows(6, n, 16, 1.2), reference: rows(7, n, 16) };
+    const rng = new Rng(8);
+    const draw = () => Int32Array.from({ length: n }, () => rng.int(n));
+    const draws = { generated: Array.from({ length: 30 }, draw), reference: Array.from({ length: 30 }, draw) };
+    const fast = await fdResampled(sets, draws);
+    const exact = await Promise.all(draws.generated.map((g, k) => weightedFd(sets, counts(g, n), counts(draws.reference[k]!, n))));
+    const m = exact.reduce((s, v) => s + v, 0) / exact.length;
+    const sd = Math.sqrt(exact.reduce((s, v) => s + (v - m) ** 2, 0) / (exact.length - 1));
+    for (let k = 0; k < 30; k++) expect(Math.abs(fast[k]! - exact[k]!), `resample ${k}`).toBeLessThan(0.2 * sd);
+    expect(fast.some((v, k) => v !== exact[k])).toBe(true); // the expansion was used after its check
   });
 
   it('FD of identical sets is 0, never negative; FD∞ lies below FD at small n and nearer the true value', async () => {
