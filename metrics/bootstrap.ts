@@ -24,6 +24,9 @@
  * bias is ~ tr terms / N) and a resample, which has fewer distinct rows, adds that bias again. Its coverage is
  * measured, not assumed: test/metrics/calibration.test.ts and `npm run bench:calibration` draw many independent
  * pairs of sets from known distributions and count how often the interval holds the metric's mean over all draws.
+ * FD and KID (`resampling: 'extrapolated'`) also draw B nested resamples of n/2 rows, and their variance is
+ * extrapolated from V(n) and V(n/2) (excessVariance). FD draws a quarter of B (`resampleShare`) and reads a normal
+ * interval from the variance (normalInterval). docs/uncertainty.md says all of it in one place.
  * Percentiles: numpy's default linear interpolation. Monte-Carlo error: with B resamples the interval's ends move
  * by about 1 / sqrt(2 B) of its half-width between bootstrap seeds (5% at B = 200).
  *
