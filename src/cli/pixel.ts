@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { bootstrapGroup, CONTRIBUTIONS_METHOD, withIntervals } from '../../metrics/bootstrap.js';
+import { BOOTSTRAP_DEFAULTS, bootstrapGroup, RECENTRED_METHOD, withIntervals } from '../../metrics/bootstrap.js';
 import { groupMetrics, parseMetricList } from '../../metrics/index.js';
 import type { ImagePairs, ImageStack, MetricParams, MetricResults, MetricValue, PairMetricDescriptor } from '../../metrics/types.js';
 import { GenbenchError } from '../errors.js';
@@ -25,7 +25,8 @@ interface PixelFlags {
   b: string;
   range: string;
   metrics: string;
-  bootstrap?: string;
+  bootstrap: string;
+  ci: boolean;
   seed?: string;
   json?: boolean;
   quiet?: boolean;
@@ -44,7 +45,8 @@ export function pixelCommand(): Command {
     .option('--metrics <list>', 'comma-separated: mse, l1, psnr, ssim, feature_matching (needs --discriminator)', PIXEL_DEFAULT)
     .option('--discriminator <path>', 'GAN discriminator checkpoint (ONNX or TF.js with a manifest naming its outputs): adds feature_matching, the per-pair feature-matching distance over its layers')
     .option('--layers <list>', 'discriminator layers for feature_matching (default: every output its manifest names), e.g. f1,f2')
-    .option('--bootstrap <n>', 'add 95% bootstrap intervals (ci95): percentile of per-pair values over n resamples of the pairs')
+    .option('--bootstrap <n>', 'resamples of the pairs for the 95% intervals (ci95) on every metric (0 = none)', String(BOOTSTRAP_DEFAULTS.resamples))
+    .option('--no-ci', 'no intervals (same as --bootstrap 0)')
     .option('--seed <int>', 'bootstrap seed', '0')
     .option('--json', 'machine-readable output on stdout')
     .option('--quiet', 'no progress bar')
@@ -62,7 +64,8 @@ async function runPixel(f: PixelFlags): Promise<void> {
   }
   if (matching && f.discriminator === undefined) throw new GenbenchError('USAGE', 'metric feature_matching needs --discriminator <checkpoint of a GAN discriminator>');
   if (f.layers !== undefined && f.discriminator === undefined) throw new GenbenchError('USAGE', '--layers: give --discriminator too (layers are its outputs)');
-  const resamples = f.bootstrap === undefined ? 0 : parseIntFlag('bootstrap', f.bootstrap, { min: 2 });
+  const resamples = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
+  if (resamples === 1) throw new GenbenchError('USAGE', '--bootstrap: give 0 (no intervals) or at least 2 resamples, e.g. 200');
   const seed = parseIntFlag('seed', f.seed ?? '0', { min: 0 });
   await checkPair(f.a, f.b);
   const a = await loadImages(f.a);
@@ -88,7 +91,7 @@ async function runPixel(f: PixelFlags): Promise<void> {
     inputs: { a: a.record, b: b.record },
     params,
     ...(fm === undefined ? {} : { featureMatching: fm.recipe }),
-    ...(resamples > 0 ? { bootstrap: { resamples, level: 0.95, method: CONTRIBUTIONS_METHOD, seed, over: 'pairs' } } : {}),
+    bootstrap: resamples > 0 ? { resamples, level: 0.95, method: RECENTRED_METHOD, seed, covers: 'sampling of the pairs' } : null,
   };
   if (f.json) return printJson({ ...out, recipe });
   printHuman(out as Record<string, MetricValue>);
