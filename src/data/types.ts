@@ -70,6 +70,11 @@ export interface DatasetSplit {
   readonly labels?: Int32Array;
   /** The split expression that was loaded, normalised (e.g. 'test[0:8000]'). */
   readonly split: string;
+  /**
+   * sha256 of the row indices kept when only some rows of `split` are held (the evaluation's seeded random
+   * reference subset); absent when every row is. Part of the feature cache key.
+   */
+  readonly rows?: string;
   readonly source: {
     readonly files: readonly SourceFile[];
     /** Preprocessing applied while loading (resize and filter, channel conversion, generator seed), for recipes. */

@@ -26,6 +26,8 @@ export type FeatureInputs =
       readonly split: string;
       /** sha256 of every file the split was read from, in load order. */
       readonly files: readonly string[];
+      /** sha256 of the row indices kept, when only some rows of the split are (DatasetSplit.rows). */
+      readonly rows?: string;
       /** Preprocessing applied while loading (folder resize, channel conversion), if any. */
       readonly loading?: Readonly<Record<string, string | number>>;
     }
@@ -94,7 +96,8 @@ export function imagesInputs(images: ImageBatchU8): FeatureInputs {
 }
 
 /**
- * Inputs identified by a dataset split: the files' sha256 and the split expression (no pixel hashing needed).
+ * Inputs identified by a dataset split: the files' sha256 and the split expression (no pixel hashing needed), and
+ * the sha256 of the rows kept when only some rows of the split are (a seeded random subset of it).
  *
  * @example
  * const s = await getDataset('mnist').load('test[:1000]');
@@ -102,7 +105,7 @@ export function imagesInputs(images: ImageBatchU8): FeatureInputs {
  */
 export function datasetInputs(
   dataset: string,
-  split: { split: string; source: { files: readonly { sha256: string }[]; preprocessing?: Readonly<Record<string, string | number>> } },
+  split: { split: string; rows?: string; source: { files: readonly { sha256: string }[]; preprocessing?: Readonly<Record<string, string | number>> } },
 ): FeatureInputs {
   const loading = split.source.preprocessing;
   return {
@@ -110,6 +113,7 @@ export function datasetInputs(
     dataset,
     split: split.split,
     files: split.source.files.map((f) => f.sha256),
+    ...(split.rows === undefined ? {} : { rows: split.rows }),
     ...(loading === undefined || Object.keys(loading).length === 0 ? {} : { loading }),
   };
 }

@@ -126,13 +126,15 @@ export async function loadReference(ds: Dataset, split: string, referenceN: numb
     return { reference: full, available, selection: { count: available, of: available, seed: null, rowsSha256: rowsHash(all) } };
   }
   const rows = new Rng(seed).fork('reference-rows').sampleWithoutReplacement(available, referenceN).sort();
+  const rowsSha256 = rowsHash(rows);
   const reference = {
     images: takeImageRows(full.images, rows),
     ...(full.labels === undefined ? {} : { labels: Int32Array.from(rows, (r) => full.labels![r]!) }),
     split: full.split,
+    rows: rowsSha256, // the subset's features are cached under its rows, not under the whole split's expression
     source: full.source,
   };
-  return { reference, available, selection: { count: referenceN, of: available, seed, rowsSha256: rowsHash(rows) } };
+  return { reference, available, selection: { count: referenceN, of: available, seed, rowsSha256 } };
 }
 
 function rowsHash(rows: Int32Array): string {
