@@ -12,19 +12,26 @@ function sampleReport(): Report {
     schema: REPORT_SCHEMA,
     created: '2025-01-02T03:04:05.678Z',
     model: { name: 'g', path: '/m/g.onnx', format: 'onnx', files: { 'g.onnx': sha('a') }, manifest: { name: 'g', latent_dim: 64 }, engine: 'onnxruntime-node 1.30.0 (cpu)' },
-    dataset: { name: 'mnist', split: 'test[8000:8100]', count: 100, files: [{ id: 'datasets/mnist/x.gz', path: '/s/x.gz', sha256: sha('b') }], imagesSha256: sha('c'), labelled: true },
+    dataset: { name: 'mnist', split: 'test[8000:10000]', count: 100, files: [{ id: 'datasets/mnist/x.gz', path: '/s/x.gz', sha256: sha('b') }], imagesSha256: sha('c'), labelled: true },
     recipe: {
       extractor: { id: 'mobilenet-v1-0.25', weightsSha256: sha('d'), layers: { features: 'global_average_pooling2d_1', classScores: 'reshape_2' }, preprocessing: { height: 224, width: 224 } },
       n: { generated: 100, reference: 100 },
-      seeds: { sampling: 0, metrics: { kid: 2020 }, bootstrap: null },
+      seeds: { sampling: 0, metrics: { kid: 2020 }, bootstrap: 0 },
       sampling: { labels: 'none', quantisation: 'uint8' },
-      metrics: ['fd', 'kid'],
-      params: { fd: { covDdof: 1 }, kid: { subsets: 1, subsetSize: 100 } },
-      bootstrap: null,
+      metrics: ['fd', 'fd_inf', 'kid'],
+      params: { fd: { covDdof: 1 }, kid: { subsets: 1, subsetSize: 100 }, memorization: { train_split: 'test[0:8000]', seed: 0 } },
+      bootstrap: { resamples: 200, level: 0.95, method: 're-centred', resampleReference: true, covers: 'the sampling of the generated and of the reference set' },
+      reference: { split: 'test[8000:10000]', count: 100, of: 2000, seed: 0, rowsSha256: sha('e') },
+      rankedBy: 'fd',
       genbench: '0.1.0',
       backend: { tfjs: 'wasm', generator: 'onnxruntime-node 1.30.0 (cpu)', extractor: 'tfjs 4.22.0 (wasm)' },
     },
-    metrics: { fd: { value: 12.5, ranks: { generated: 99, reference: 99 } }, kid: { value: 0.01, std: 0, ci95: [0.005, 0.02] } },
+    metrics: {
+      fd: { value: 12.5, ci95: [11, 14], ciMethod: 're-centred', ciCovers: 'both sets', bootstrapBias: 0.4, ranks: { generated: 99, reference: 99 } },
+      fd_inf: { value: 9.5, ci95: [7, 12] },
+      kid: { value: 0.01, std: 0, ci95: [0.005, 0.02] },
+      ct: { value: 0.3, copying: false },
+    },
     timings: {
       sample: { seconds: 0.1 },
       featuresGenerated: { seconds: 5 },
@@ -32,7 +39,8 @@ function sampleReport(): Report {
       metrics: { seconds: 0.3 },
       total: { seconds: 6 },
     },
-    warnings: ['n = 100 is below 2048'],
+    warnings: ['the covariance of the 1024 features is rank-deficient (rank 99 < 1024, n = 100)'],
+    memorization: { verdict: 'memorisation: no copying detected (copy_rate 0, closer-to-train p=0.4, C_T 0.3)' },
     run: { extractor: 'mobilenet-v1-0.25' },
   };
 }
@@ -44,6 +52,13 @@ describe('report schema genbench.report/v1', () => {
     await writeReport(path, sampleReport());
     expect(await readReport(path)).toEqual(sampleReport());
     expect(JSON.parse(readFileSync(path, 'utf8')).schema).toBe('genbench.report/v1');
+  });
+
+  it('still reads a report without the reference subset, the ranked metric and the memorisation verdict', () => {
+    const r = sampleReport();
+    const { reference: _reference, rankedBy: _rankedBy, ...recipe } = r.recipe;
+    const { memorization: _memorization, ...older } = { ...r, recipe: { ...recipe, bootstrap: null } };
+    expect(parseReport(older, 'r.json')).toEqual(older);
   });
 
   it('rejects a report missing a recipe field, naming the field', () => {

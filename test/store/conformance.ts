@@ -163,14 +163,14 @@ export function storeConformance(a: string | (() => Promise<Sql>), b?: string | 
   });
 }
 
-/** A minimal valid genbench.report/v1 for store tests. */
+/** A small valid genbench.report/v1 for store tests, shaped like evaluate()'s: 100 seeded random rows of the whole split. */
 export function fakeReport(fd: number, opts: { name?: string; dataset?: string; created?: string } = {}): Report {
   const sha = 'd'.repeat(64);
   return {
     schema: 'genbench.report/v1',
     created: opts.created ?? '2025-01-01T00:00:00.000Z',
     model: { name: opts.name ?? 'm', path: 'm.onnx', format: 'onnx', files: { 'm.onnx': sha }, manifest: {}, engine: 'onnxruntime' },
-    dataset: { name: opts.dataset ?? 'mnist', split: 'test[8000:8100]', count: 100, files: [], imagesSha256: sha, labelled: true },
+    dataset: { name: opts.dataset ?? 'mnist', split: 'test[8000:10000]', count: 100, files: [], imagesSha256: sha, labelled: true },
     recipe: {
       extractor: { id: 'mobilenet-v1-0.75', weightsSha256: sha, layers: { features: 'gap' }, preprocessing: { height: 224, width: 224, filter: 'bilinear', range: [-1, 1], channels: 3 } },
       n: { generated: 100, reference: 100 },
@@ -178,7 +178,8 @@ export function fakeReport(fd: number, opts: { name?: string; dataset?: string; 
       sampling: { labels: 'none', quantisation: 'uint8' },
       metrics: ['fd'],
       params: {},
-      bootstrap: { resamples: 10, level: 0.95, method: 'percentile', resampleReference: true },
+      bootstrap: { resamples: 10, level: 0.95, method: 'percentile', resampleReference: true, covers: 'both sets' },
+      reference: { split: 'test[8000:10000]', count: 100, of: 2000, seed: 0, rowsSha256: 'e'.repeat(64) },
       genbench: '0.1.0',
       backend: { tfjs: null, generator: 'onnxruntime', extractor: 'onnxruntime' },
     },
