@@ -1,5 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { parseValueRange } from '../data/image-set.js';
+import { GenbenchError } from '../errors.js';
 import type { Report } from '../io/report.js';
 import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
@@ -10,7 +12,12 @@ import { stderrProgress } from './progress-bar.js';
  * stdout with --json, a readable summary otherwise; the report file (--out) and the sample grid are written
  * atomically. Bad input exits 2 with one line.
  *
- * Defaults: --n 5000; reference = min(n, split size) seeded random rows of the split (--reference-n, --reference-seed;
+ * `--generated IMAGES` scores a set of images instead (a folder of PNG/JPEG, a .zip of them, a .npy or .npz array
+ * such as `genbench sample --out` writes; src/data/image-set.ts): the first --n of them (default all), with the same
+ * report, reference, intervals, grid and, with --train-split, memorisation checks; the report's model section
+ * describes the set (format 'images', sha256 of its files).
+ *
+ * Defaults: --n 5000 (a generator); reference = min(n, split size) seeded random rows of the split (--reference-n, --reference-seed;
  * the seed defaults to --seed, so runs with other seeds re-draw the reference rows too); 95% intervals on every
  * metric from 200 two-sample resamples (--bootstrap N, --no-ci); memorisation checks when the model's manifest
  * names its training split (--no-memorization);
@@ -20,12 +27,15 @@ import { stderrProgress } from './progress-bar.js';
  *
  * @example
  * genbench evaluate --generator subs/mnist-dcgan.onnx --dataset mnist --split test --n 1000 --json   # { "schema": "genbench.report/v1", ... }
+ * genbench evaluate --generated samples.npy --dataset mnist --split 'test[8000:]' --json             # model: { format: 'images', ... }
  */
 interface EvaluateFlags {
-  generator: string;
+  generator?: string;
+  generated?: string;
+  generatedRange?: string;
   dataset: string;
   split?: string;
-  n: string;
+  n?: string;
   referenceN?: string;
   extractor?: string;
   metrics?: string;
@@ -47,11 +57,13 @@ interface EvaluateFlags {
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('score a generator against a dataset split: sample, extract features, compute metrics, write a report')
-    .requiredOption('--generator <path>', 'checkpoint: X.onnx (manifest X.genbench.json beside it) or a TF.js model folder')
+    .description('score a generator (or a set of generated images) against a dataset split: sample, extract features, compute metrics, write a report')
+    .option('--generator <path>', 'checkpoint: X.onnx (manifest X.genbench.json beside it) or a TF.js model folder')
+    .option('--generated <images>', 'score these images instead of a generator: a folder of PNG/JPEG, a .zip of them, X.npy or X.npz (uint8 [N,H,W,C] as genbench sample --out writes)')
+    .option('--generated-range <lo,hi>', 'value range of float --generated arrays, e.g. -1,1 or 0,1 (quantised to 8 bits like samples)')
     .requiredOption('--dataset <name>', 'built-in dataset (mnist, pneumoniamnist, polygons, ...), image folder or .npz')
     .option('--split <expr>', 'reference split, e.g. test or test[8000:] (default: test, held out from the model\'s training rows)')
-    .option('--n <count>', 'generated samples to score', '5000')
+    .option('--n <count>', 'generated samples to score (default 5000; with --generated, all of them)')
     .option('--reference-n <count>', 'reference images: seeded random rows of the split (default: min(n, split size))')
     .option('--reference-seed <int>', 'seed of the reference rows (default: --seed)')
     .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>')
@@ -73,7 +85,10 @@ export function evaluateCommand(): Command {
 }
 
 async function runEvaluate(f: EvaluateFlags): Promise<void> {
-  const n = parseIntFlag('n', f.n, { min: 2 });
+  if ((f.generator === undefined) === (f.generated === undefined)) throw new GenbenchError('USAGE', 'give --generator CHECKPOINT or --generated IMAGES (a folder, .zip, .npy or .npz), not both');
+  const n = f.n === undefined ? (f.generated === undefined ? 5000 : undefined) : parseIntFlag('n', f.n, { min: 2 });
+  const generatedRange = f.generatedRange === undefined ? undefined : parseValueRange(f.generatedRange);
+  if (generatedRange !== undefined && f.generated === undefined) throw new GenbenchError('USAGE', '--generated-range: only for --generated float arrays');
   const referenceN = f.referenceN === undefined ? undefined : parseIntFlag('reference-n', f.referenceN, { min: 2 });
   const seed = parseIntFlag('seed', f.seed, { min: 0, max: 0xffffffff });
   const bootstrap = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
@@ -82,12 +97,10 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
   const grid = f.grid ?? (f.out === undefined ? undefined : defaultGridPath(f.out));
   await checkOutputs({ '--out': f.out, '--grid': grid });
   const gate = f.baseline === undefined ? undefined : await loadGate(f.baseline, f.rules); // bad files fail before the work
-  const { evaluate } = await import('../harness/evaluate.js'); // tfjs and onnxruntime load only when needed
+  const { evaluate, evaluateImages } = await import('../harness/evaluate.js'); // tfjs and onnxruntime load only when needed
   const { writeReport } = await import('../io/report.js');
-  const report = await evaluate({
-    generator: f.generator,
+  const common = {
     dataset: f.dataset,
-    n,
     seed,
     bootstrap,
     progress: stderrProgress({ quiet: f.quiet === true }),
@@ -100,7 +113,11 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
     ...(f.backend === undefined ? {} : { backend: f.backend }),
     ...(grid === undefined ? {} : { grid }),
     ...(f.memorization ? (f.trainSplit === undefined ? {} : { trainSplit: f.trainSplit }) : { trainSplit: false as const }),
-  });
+  };
+  const report =
+    f.generated === undefined
+      ? await evaluate({ ...common, generator: f.generator!, n: n! })
+      : await evaluateImages({ ...common, generated: f.generated, ...(n === undefined ? {} : { n }), ...(generatedRange === undefined ? {} : { generatedRange }) });
   if (f.out !== undefined) await writeReport(resolve(f.out), report);
   if (f.json) printJson(report);
   else printSummary(report, f.out);

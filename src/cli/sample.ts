@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { GenbenchError } from '../errors.js';
-import { toUint8 } from '../io/image.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { sliceImages, toUint8, type ImageBatchU8 } from '../io/image.js';
 import { writeNpy } from '../io/npy.js';
-import { writeGridPng } from '../io/png.js';
+import { encodePngAs, writeGridPng } from '../io/png.js';
 import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
@@ -18,6 +20,7 @@ interface SampleFlags {
   class?: string;
   grid?: string;
   out?: string;
+  outDir?: string;
   batchSize: string;
   backend?: string;
   engine?: string;
@@ -27,7 +30,8 @@ interface SampleFlags {
 
 /**
  * `genbench sample`: loads a generator checkpoint (verified against its manifest), draws n images from a seed, and
- * writes a PNG grid and/or the uint8 images as .npy [n, h, w, c].
+ * writes a PNG grid, the uint8 images as .npy [n, h, w, c] and/or one PNG per image into a folder (000000.png, ...,
+ * in sample order), each of which `genbench evaluate --generated` scores.
  *
  * @example
  * genbench sample --generator subs/mnist-dcgan.onnx --n 64 --grid g.png   # prints: wrote g.png (64 images, 8x8)
@@ -42,6 +46,7 @@ export function sampleCommand(): Command {
     .option('--class <k>', 'one class label for every image (conditional models)')
     .option('--grid <file.png>', 'write a PNG grid of the images')
     .option('--out <file.npy>', 'write the images as uint8 .npy [n, height, width, channels]')
+    .option('--out-dir <folder>', 'write one PNG per image into this folder (000000.png, ...; created if missing)')
     .option('--batch-size <int>', 'images per forward pass', '64')
     .option('--backend <name>', 'tfjs backend for TF.js checkpoints: node-gpu, node, wasm, cpu')
     .option('--engine <name>', 'what runs TF.js layers checkpoints: onnx (converted once, cached; default, or GENBENCH_ENGINE) or tfjs')
@@ -79,7 +84,7 @@ async function runSample(flags: SampleFlags): Promise<void> {
       ...(progress ? { progress } : {}),
     });
     const u8 = toUint8(batch);
-    const written: { grid?: string; npy?: string } = {};
+    const written: { grid?: string; npy?: string; folder?: string } = {};
     if (flags.grid !== undefined) {
       written.grid = resolve(flags.grid);
       await writeGridPng(written.grid, u8);
@@ -88,6 +93,7 @@ async function runSample(flags: SampleFlags): Promise<void> {
       written.npy = resolve(flags.out);
       await writeNpy(written.npy, u8.data, [n, u8.height, u8.width, u8.channels]);
     }
+    if (flags.outDir !== undefined) written.folder = await writePngFolder(flags.outDir, u8);
     const summary = {
       model: g.manifest.name,
       format: g.manifest.format,
@@ -104,7 +110,7 @@ async function runSample(flags: SampleFlags): Promise<void> {
     };
     if (flags.json) printJson(summary);
     else printHuman(summary);
-    if (flags.grid === undefined && flags.out === undefined) log('note: nothing was written (pass --grid and/or --out)');
+    if (flags.grid === undefined && flags.out === undefined && flags.outDir === undefined) log('note: nothing was written (pass --grid, --out and/or --out-dir)');
   } finally {
     g.dispose();
   }
@@ -127,8 +133,23 @@ function parseLabels(flags: SampleFlags): Int32Array | undefined {
   return Int32Array.from(parts, (p) => parseIntFlag('labels', p, { min: 0 }));
 }
 
-function printHuman(s: { model: string; engine: string; n: number; seed: number; shape: number[]; written: { grid?: string; npy?: string }; seconds: number }): void {
+/** One PNG per image, named by its index (zero-padded, so path order is sample order), each written atomically. */
+async function writePngFolder(dir: string, u8: ImageBatchU8): Promise<string> {
+  const root = resolve(dir);
+  await mkdir(root, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new GenbenchError('USAGE', `--out-dir ${dir}: cannot create the folder (${e.code ?? e.message})`);
+  });
+  const digits = Math.max(6, String(u8.n - 1).length);
+  for (let i = 0; i < u8.n; i++) {
+    const img = sliceImages(u8, i, i + 1);
+    await writeFileAtomic(join(root, `${String(i).padStart(digits, '0')}.png`), encodePngAs(img.data, u8.width, u8.height, u8.channels));
+  }
+  return root;
+}
+
+function printHuman(s: { model: string; engine: string; n: number; seed: number; shape: number[]; written: { grid?: string; npy?: string; folder?: string }; seconds: number }): void {
   printLine(`${s.model}: ${s.n} images [${s.shape.slice(1).join('x')}], seed ${s.seed}, ${s.engine}, ${s.seconds} s`);
   if (s.written.grid) printLine(`wrote ${s.written.grid}`);
   if (s.written.npy) printLine(`wrote ${s.written.npy}`);
+  if (s.written.folder) printLine(`wrote ${s.n} PNG files into ${s.written.folder}`);
 }

@@ -6,7 +6,8 @@ import { GenbenchError } from '../errors.js';
 import { createExtractor, DEFAULT_EXTRACTOR } from '../features/index.js';
 import { datasetInputs, extractCached, imagesInputs } from '../features/cache.js';
 import type { FeatureExtractor } from '../features/types.js';
-import { sliceImages, toUint8, type ImageBatchU8 } from '../io/image.js';
+import { loadImageSet, type ImageSet } from '../data/image-set.js';
+import { sliceImages, type ImageBatchU8, type ValueRange } from '../io/image.js';
 import { writeGridPng } from '../io/png.js';
 import { REPORT_SCHEMA, type Report } from '../io/report.js';
 import { memorizationVerdict } from '../memorization/verdict.js';
@@ -19,6 +20,7 @@ import { BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js
 import { defaultSplit, loadReference, trainingOverlapWarning, trainingSplit, type ReferenceSelection } from './reference.js';
 
 const BOOTSTRAP_METHOD = `${RECENTRED_METHOD}: two-sample resamples (both sets), k-NN radii recomputed per resample, FD and KID variance extrapolated from resamples of n and n/2 rows (metrics/bootstrap.ts)`;
+import { generatorSource, imageSetSource, type ImageSource } from './image-source.js';
 import { runMetrics } from './run-metrics.js';
 import { intervalWarnings, sampleWarnings } from './warnings.js';
 
@@ -29,7 +31,8 @@ import { intervalWarnings, sampleWarnings } from './warnings.js';
  * computes every planned metric (metric-plan.ts, run-metrics.ts) with optional bootstrap intervals, times each
  * stage, collects warnings, writes a PNG grid of the first 64 samples scored when `grid` is given, and returns the
  * `genbench.report/v1` object (io/report.ts). Paths given for the generator or extractor are opened and released
- * here; objects passed in are left open.
+ * here; objects passed in are left open. With `generated` instead of a generator, the first n of those images are
+ * scored as they are (image-source.ts), with the same reference, metrics, intervals, grid and memorisation checks.
  *
  * @example
  * const report = await evaluate({ generator: 'subs/mnist-dcgan.onnx', dataset: 'mnist', split: 'test', n: 1000 });
@@ -80,13 +83,54 @@ export async function evaluate(opts: EvaluateOptions): Promise<Report> {
   if (opts.backend !== undefined) await initBackend(opts.backend);
   const ds = await openDataset(opts.dataset);
   const g = typeof opts.generator === 'string' ? await loadGenerator(opts.generator, opts.backend === undefined ? {} : { backend: opts.backend }) : opts.generator;
+  try {
+    return await withExtractor(opts, (fx) => run(opts, ds, generatorSource(g), fx, started));
+  } finally {
+    if (typeof opts.generator === 'string') g.dispose();
+  }
+}
+
+/**
+ * Options of `evaluateImages()`: those of `evaluate()` with a set of images in place of the generator.
+ */
+export interface EvaluateImagesOptions extends Omit<EvaluateOptions, 'generator' | 'n'> {
+  /** A folder of PNG/JPEG files, a .zip of them, a .npy or a .npz (data/image-set.ts), or a loaded set. */
+  readonly generated: string | ImageSet;
+  /** Value range of float arrays (uint8 arrays and image files need none). */
+  readonly generatedRange?: ValueRange;
+  /** Images to score: the first n of the set (default all of them). */
+  readonly n?: number;
+}
+
+/**
+ * `evaluate()` for images given as they are (no checkpoint): the first n images of the set are scored with the
+ * same reference, metrics, intervals, grid and (with `trainSplit`) memorisation checks; the report's `model`
+ * describes the set (format 'images', sha256 of its files).
+ *
+ * @example
+ * const report = await evaluateImages({ generated: 'samples.npy', dataset: 'mnist', split: 'test[8000:]' });
+ * report.model.format; // 'images'
+ */
+export async function evaluateImages(opts: EvaluateImagesOptions): Promise<Report> {
+  checkOptions({ ...opts, generator: '', n: opts.n ?? 2 });
+  checkMetricNames(opts.metrics);
+  const started = performance.now();
+  if (opts.backend !== undefined) await initBackend(opts.backend);
+  const ds = await openDataset(opts.dataset);
+  const set = typeof opts.generated === 'string' ? await loadImageSet(opts.generated, opts.generatedRange === undefined ? {} : { range: opts.generatedRange }) : opts.generated;
+  const n = opts.n ?? set.images.n;
+  if (n > set.images.n) throw new GenbenchError('USAGE', `--n ${n}: ${set.path} holds ${set.images.n} images; pass --n ${set.images.n} or fewer`);
+  const src = imageSetSource(set, ds, opts.trainSplit === false ? undefined : opts.trainSplit);
+  return withExtractor(opts, (fx) => run({ ...opts, generator: '', n }, ds, src, fx, started));
+}
+
+async function withExtractor<T>(opts: Pick<EvaluateOptions, 'extractor' | 'progress'>, f: (fx: FeatureExtractor) => Promise<T>): Promise<T> {
   let fx: FeatureExtractor | undefined;
   try {
     fx = typeof opts.extractor === 'object' ? opts.extractor : await createExtractor(opts.extractor ?? DEFAULT_EXTRACTOR, opts.progress === undefined ? {} : { progress: opts.progress });
-    return await run(opts, ds, g, fx, started);
+    return await f(fx);
   } finally {
     if (fx !== undefined && typeof opts.extractor !== 'object') await fx.dispose();
-    if (typeof opts.generator === 'string') g.dispose();
   }
 }
 
@@ -103,13 +147,13 @@ function checkOptions(o: EvaluateOptions): void {
   if (o.seed !== undefined && o.seed > 0xffffffff) throw new GenbenchError('USAGE', `--seed: must be < 2^32, got ${o.seed}`);
 }
 
-async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: FeatureExtractor, started: number): Promise<Report> {
+async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: FeatureExtractor, started: number): Promise<Report> {
   const seed = opts.seed ?? 0;
   const progress = opts.progress;
-  const split = opts.split ?? defaultSplit(ds, g.manifest);
+  const split = opts.split ?? defaultSplit(ds, g.training);
   const referenceSeed = opts.referenceSeed ?? seed;
   const { reference, available, selection } = await loadReference(ds, split, opts.referenceN ?? opts.n, referenceSeed, progress);
-  const trainSplit = opts.trainSplit === false ? undefined : (opts.trainSplit ?? trainingSplit(ds, g.manifest));
+  const trainSplit = opts.trainSplit === false ? undefined : (opts.trainSplit ?? trainingSplit(ds, g.training));
   const plan = planMetrics({ fx, nGenerated: opts.n, nReference: reference.images.n, ...(opts.metrics === undefined ? {} : { list: opts.metrics }) });
   const layers = planLayers(plan);
   const batch = opts.batchSize === undefined ? {} : { batchSize: opts.batchSize };
@@ -117,7 +161,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
 
   const labels = samplingLabels(g, reference, opts.n);
   let t = performance.now();
-  const images = toUint8(await g.sample({ n: opts.n, seed, ...batch, ...prog, ...(labels.labels ? { labels: labels.labels } : {}) }));
+  const images = await g.images({ n: opts.n, seed, ...batch, ...prog, ...(labels.labels ? { labels: labels.labels } : {}) });
   const sampleSeconds = since(t);
   if (opts.grid !== undefined) await writeGridPng(opts.grid, sliceImages(images, 0, Math.min(64, images.n)));
 
@@ -137,7 +181,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
   if (memo !== undefined) Object.assign(metrics, memo.metrics);
   const metricsSeconds = since(t);
 
-  const overlap = trainingOverlapWarning(ds.name, reference.split, g.manifest, splitCount(ds, reference.split));
+  const overlap = trainingOverlapWarning(ds.name, reference.split, g.training, splitCount(ds, reference.split));
   const warnings = [
     ...sampleWarnings({
       nGenerated: opts.n,
@@ -159,7 +203,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
   return {
     schema: REPORT_SCHEMA,
     created: new Date().toISOString(),
-    model: modelSection(g),
+    model: g.model,
     dataset: datasetSection(ds, reference),
     recipe: withMemorization(recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode, selection, split: reference.split }), memo?.params),
     metrics,
@@ -177,23 +221,11 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: Generator, fx: Feature
 }
 
 /** Labels for a conditional model: the reference labels in order (cycled), else balanced i % classes. */
-function samplingLabels(g: Generator, reference: DatasetSplit, n: number): { mode: 'none' | 'reference' | 'balanced'; labels?: Int32Array } {
+function samplingLabels(g: Pick<ImageSource, 'classes'>, reference: DatasetSplit, n: number): { mode: 'none' | 'reference' | 'balanced'; labels?: Int32Array } {
   if (g.classes === undefined) return { mode: 'none' };
   const ref = reference.labels;
   if (ref === undefined || ref.length === 0 || ref.some((l) => l < 0 || l >= g.classes!)) return { mode: 'balanced' };
   return { mode: 'reference', labels: Int32Array.from({ length: n }, (_, i) => ref[i % ref.length]!) };
-}
-
-function modelSection(g: Generator): Report['model'] {
-  const main = g.manifest.file.split('/').pop()!;
-  return {
-    name: g.manifest.name,
-    path: g.path,
-    format: g.manifest.format,
-    files: { ...(g.manifest.files ?? {}), [main]: g.sha256 },
-    manifest: { ...g.manifest },
-    engine: g.engine,
-  };
 }
 
 function datasetSection(ds: Dataset, s: DatasetSplit): Report['dataset'] {
@@ -211,7 +243,7 @@ function datasetSection(ds: Dataset, s: DatasetSplit): Report['dataset'] {
 
 interface RecipeFacts {
   readonly fx: FeatureExtractor;
-  readonly g: Generator;
+  readonly g: ImageSource;
   readonly plan: MetricPlan;
   readonly n: number;
   readonly nReference: number;

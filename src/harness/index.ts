@@ -7,7 +7,7 @@
  * const report = await evaluate({ generator: 'g.onnx', dataset: 'mnist', n: 1000 });
  * const table = await sanity({ dataset: 'mnist', n: 256 });
  */
-export { evaluate, type EvaluateOptions } from './evaluate.js';
+export { evaluate, evaluateImages, type EvaluateOptions, type EvaluateImagesOptions } from './evaluate.js';
 export { planMetrics, planLayers, DISC_METRIC, type MetricPlan } from './metric-plan.js';
 export { runMetrics, type LayerFeatures } from './run-metrics.js';
 export { discriminatorDistance, type DiscDistance } from './disc-distance.js';

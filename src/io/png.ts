@@ -8,6 +8,10 @@ import { writeFileAtomic } from './atomic.js';
 
 /** Encodes one HxWxC uint8 image (C = 1, 3 or 4) as PNG bytes (RGBA internally). */
 export function encodePng(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
+  return PNG.sync.write(rgbaPng(pixels, width, height, channels));
+}
+
+function rgbaPng(pixels: Uint8Array, width: number, height: number, channels: number): PNG {
   const png = new PNG({ width, height, colorType: 6 });
   const out = png.data;
   for (let p = 0, n = width * height; p < n; p++) {
@@ -23,7 +27,19 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
       out[d + 3] = channels === 4 ? pixels[s + 3]! : 255;
     }
   }
-  return PNG.sync.write(png);
+  return png;
+}
+
+/**
+ * Encodes one HxWxC uint8 image as a PNG of the same channels (1 gray, 3 RGB, 4 RGBA), so decoding it gives back
+ * the same pixels and channel count (encodePng always writes RGBA).
+ *
+ * @example
+ * encodePngAs(new Uint8Array(784), 28, 28, 1); // a grayscale PNG that decodeImage reads as { channels: 1 }
+ */
+export function encodePngAs(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
+  const colorType = channels === 1 ? 0 : channels === 3 ? 2 : 6;
+  return PNG.sync.write(rgbaPng(pixels, width, height, channels), { colorType });
 }
 
 export interface GridOptions {

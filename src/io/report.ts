@@ -36,9 +36,11 @@ export const MetricEntrySchema = z.looseObject({
 const ModelSchema = z.object({
   name: z.string().min(1),
   path: z.string().min(1),
+  /** The checkpoint's format (onnx, tfjs-layers, tfjs-graph), or 'images' for images scored as given (evaluate --generated). */
   format: z.string().min(1),
-  /** sha256 of every checkpoint file by name (the main file and, for TF.js folders, each shard). */
+  /** sha256 of every checkpoint file by name (the main file and, for TF.js folders, each shard; the image file, or a folder's file list). */
   files: z.record(z.string(), sha256Hex),
+  /** The checkpoint's manifest; for 'images', how the set was read (source, dtype, shape, layout, range, count). */
   manifest: z.record(z.string(), z.unknown()),
   engine: z.string(),
 });
