@@ -9,9 +9,10 @@ import { optionalSharedAssets } from '../helpers/assets.js';
 import { faintPixels, FAINT_THRESHOLD } from './test-rater.js';
 
 /**
- * The issue's whole flow in Debian's chromium (playwright-core, no downloaded browser): upload the mnist-dcgan fixture
- * through the upload page, wait for its (real, small) evaluation, find it on the leaderboard, pass the qualification
- * round and cast 20 counted votes on /rate, time a few HYPE-time trials, and see the human score on the leaderboard.
+ * The whole submit-to-human-score flow in Debian's chromium (playwright-core, no downloaded browser): upload the
+ * mnist-dcgan fixture through the upload page, wait for its (real, small) evaluation, find it on the leaderboard, pass
+ * the qualification round and cast 20 counted votes on /rate, time a few HYPE-time trials, and see the human score on
+ * the leaderboard.
  *
  * The rater is honest: it decides from the pixels the page shows (test-rater.ts: the DCGAN's faint background haze),
  * with no hook into the server. It waits 250 ms per image, as the server rejects votes faster than 150 ms.
@@ -30,7 +31,8 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
     server = await startServer({
       db: join(tmp, 'gb.db'),
       port: 0,
-      evaluation: { n: 32, bootstrap: 0, extractor: 'mobilenet-v1-0.25' },
+      // no memorisation checks: they would extract the features of the fixture's 8000 training images first
+      evaluation: { n: 32, bootstrap: 0, extractor: 'mobilenet-v1-0.25', memorization: false },
       cacheDir: join(tmp, 'features'),
       app: { rating: { config: { qualificationTrials: 10, fakePoolSize: 200, bootstrapIterations: 1000, minTimeTrials: 1 } } },
     });
