@@ -16,6 +16,7 @@ import { nnCommand } from './nn.js';
 import { gateCommand } from './gate.js';
 import { workerCommand } from './worker.js';
 import { demoCommand } from './demo.js';
+import { featuresCommand } from './features.js';
 
 /**
  * Registry of CLI commands: one file per command, one line here (STYLE.md rule 2).
@@ -28,6 +29,7 @@ export const COMMANDS: ReadonlyMap<string, () => Command> = Object.freeze(
     ['backend', backendCommand],
     ['assets', assetsCommand],
     ['metrics', metricsCommand],
+    ['features', featuresCommand],
     ['pixel', pixelCommand],
     ['train', trainCommand],
     ['evaluate', evaluateCommand],

@@ -24,7 +24,7 @@ async function sparseImages(path: string, shape: readonly number[]): Promise<voi
   }
 }
 
-/** Bad sets of generated images for `genbench evaluate --generated` (refused before the dataset or extractor loads). */
+/** Bad sets of images given as they are, for `genbench evaluate --generated` and `genbench features` (refused before the dataset or extractor loads). */
 export const GENERATED_CASES: readonly Case[] = [
   {
     name: 'generated .zip holding a decompression-bomb PNG',
@@ -108,6 +108,28 @@ export const GENERATED_CASES: readonly Case[] = [
     args: evaluate('g.npy', '--n', '10'),
     code: 2,
     stderr: /^genbench: --n 10: .*g\.npy holds 3 images; pass --n 3 or fewer$/,
+  },
+  {
+    name: 'features of a generated .zip holding a decompression-bomb PNG (before the extractor loads)',
+    setup: async (d) => writeFile(join(d, 'g.zip'), zipArchive([member('bomb.png', bombPng(30000))])),
+    args: ['features', '--input', 'g.zip', '--out', 'f.npy'],
+    code: 2,
+    stderr: /^genbench: g\.zip:bomb\.png: 30000x30000 is 900\.0 megapixels, over the limit/,
+    maxMb: 300,
+  },
+  {
+    name: 'features with both --input and --dataset',
+    setup: async (d) => writeFile(join(d, 'g.npy'), encodeNpy(new Uint8Array(2 * 784), [2, 28, 28])),
+    args: ['features', '--input', 'g.npy', '--dataset', 'mnist', '--out', 'f.npy'],
+    code: 2,
+    stderr: /^genbench: give --input IMAGES \(a folder, \.zip, \.npy or \.npz\) or --dataset NAME \[--split S\], not both$/,
+  },
+  {
+    name: 'features --split without --dataset',
+    setup: async (d) => writeFile(join(d, 'g.npy'), encodeNpy(new Uint8Array(2 * 784), [2, 28, 28])),
+    args: ['features', '--input', 'g.npy', '--split', 'test', '--out', 'f.npy'],
+    code: 2,
+    stderr: /^genbench: --split: only with --dataset$/,
   },
   {
     name: 'generated set that does not exist',
