@@ -4,7 +4,7 @@
  * Paper: M. F. Naeem, S. J. Oh, Y. Uh, Y. Choi, J. Yoo, "Reliable Fidelity and Diversity Metrics for Generative
  * Models", ICML 2020 (k = 5).
  * Checked against: clovaai/generative-evaluation-prdc @ e320c1d `prdc/prdc.py` `compute_prdc`, fixture
- * ../shared/fixtures/metrics/gauss-small (`prdc`).
+ * `fixtures/metrics/gauss-small` of the shared assets (GENBENCH_ASSETS; `prdc`).
  *
  * Conventions (clovaai prdc): radius of a reference sample = distance to its k-th nearest reference sample, itself
  * counted as neighbour 0 (`argpartition(k)[:, k]`); the ball test is strict `d < r` (`compare: '<='` switches).

@@ -3,7 +3,7 @@
  *   FD = |mu_g - mu_r|^2 + tr S_g + tr S_r - 2 tr sqrt(S_g S_r).
  * Paper: Heusel et al., "GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium",
  * NeurIPS 2017. Checked against pytorch-fid (mseitzer/pytorch-fid @ b9c1811, src/pytorch_fid/fid_score.py,
- * calculate_frechet_distance with np.mean / np.cov(ddof=1) statistics) on ../shared/fixtures/metrics.
+ * calculate_frechet_distance with np.mean / np.cov(ddof=1) statistics) on the fixtures/metrics of GENBENCH_ASSETS.
  *
  * Numerics (all float64): covariance by per-chunk centring + Chan's exact merge (src/linalg/covariance.ts);
  * tr sqrt(S_g S_r) through a symmetric eigenproblem, never a general sqrtm: eigenvalues of L^T S_g L with

@@ -6,8 +6,8 @@
  *
  * Paper: the feature-matching loss of pix2pixHD (Wang et al., CVPR 2018, eq. 4, there an L1 per layer over the
  * discriminator's layers) and of Salimans et al. 2016 ("Improved Techniques for Training GANs", section 3.1); here
- * squared L2 per the genbench evaluation issue. Reference implementation: the direct formula in float64 (numpy:
- * `sum(((a_l - b_l) ** 2).mean(axis=1) for l in layers).mean()`), checked analytically in the tests.
+ * squared L2, to match the squared distances of genbench's other metrics. Reference implementation: the direct formula
+ * in float64 (numpy: `sum(((a_l - b_l) ** 2).mean(axis=1) for l in layers).mean()`), checked analytically in the tests.
  *
  * Input: one Float64 matrix per role whose columns are the layers side by side (`layers` gives each name and width,
  * in column order), rows paired. Reported: `value`, `perPair` (d_i) and `layers` (the mean over pairs of each

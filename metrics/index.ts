@@ -1,7 +1,6 @@
 /**
- * The metric registry: every reported metric id with its descriptor, in one frozen Map built here (STYLE.md rule
- * 4). Adding a metric touches its file, one line below and its test. Unknown ids are USAGE errors that list the
- * valid ones.
+ * The metric registry: every reported metric id with its descriptor, in one frozen Map built here. Adding a metric
+ * touches its file, one line below and its test. Unknown ids are USAGE errors that list the valid ones.
  *
  * @example
  * getMetric('kid').defaults;         // { subsets: 100, subsetSize: 1000, seed: 2020, degree: 3, coef0: 1 }

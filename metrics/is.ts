@@ -4,7 +4,7 @@
  * Paper: T. Salimans, I. Goodfellow, W. Zaremba, V. Cheung, A. Radford, X. Chen, "Improved Techniques for Training
  * GANs", NeurIPS 2016.
  * Checked against: torch-fidelity 0.4.0 `metric_isc.isc_features_to_metric` (toshas/torch-fidelity @ 5e211a9),
- * fixture ../shared/fixtures/metrics/is-logits (also its sbarratt and torchmetrics-style variants).
+ * fixture `fixtures/metrics/is-logits` in GENBENCH_ASSETS (also its sbarratt and torchmetrics-style variants).
  *
  * Conventions (torch-fidelity): from logits, log p = log-softmax in float64 (no eps; p = exp(log p)); from
  * probabilities, 0 * log 0 = 0. Split i holds rows [i*N/s, (i+1)*N/s) (integer division, every row used); the

@@ -2,10 +2,10 @@
  * Kernel Inception Distance (KID): unbiased MMD^2 with the cubic polynomial kernel k(x, y) = (x.y / d + 1)^3,
  * averaged over random subsets.
  *
- * Paper: M. Bińkowski, D. J. Sutherland, M. Arbel, A. Gretton, "Demystifying MMD GANs", ICLR 2018.
- * Checked against: torch-fidelity 0.4.0 `metric_kid.kid_features_to_metric` / `mmd2` (toshas/torch-fidelity @
- * 5e211a9), fixture ../shared/fixtures/metrics/gauss-small (`kid`): with its subset index files the values agree to
- * 1e-9 relative; with genbench's RNG the mean lies within the spread of 20 reference seeds.
+ * Paper: M. Bińkowski, D. J. Sutherland, M. Arbel, A. Gretton, "Demystifying MMD GANs", ICLR 2018. Checked against:
+ * torch-fidelity 0.4.0 `metric_kid.kid_features_to_metric` / `mmd2` (toshas/torch-fidelity @ 5e211a9), fixture
+ * `fixtures/metrics/gauss-small` in GENBENCH_ASSETS (`kid`): with its subset index files the values agree to 1e-9
+ * relative; with genbench's RNG the mean lies within the spread of 20 reference seeds.
  *
  * Estimator (as torch-fidelity): per subset of m generated rows X and m reference rows Y, drawn without replacement
  * (generated first, then reference, from one seeded Rng), MMD^2 = (sum_{i!=j} k(x_i,x_j) + sum_{i!=j} k(y_i,y_j))

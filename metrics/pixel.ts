@@ -4,7 +4,7 @@
  *
  * Papers: PSNR is the classic 10 log10(R^2 / MSE); SSIM: Wang et al., IEEE TIP 2004 (see metrics/ssim.ts).
  * Checked against: scikit-image 0.19.3 `mean_squared_error`, `peak_signal_noise_ratio(data_range=R)`,
- * `structural_similarity` (fixture ../shared/fixtures/metrics/pixel); L1 = np.mean(np.abs(a - b)).
+ * `structural_similarity` (fixture `fixtures/metrics/pixel` in GENBENCH_ASSETS); L1 = np.mean(np.abs(a - b)).
  *
  * Conventions: PSNR is the mean of per-pair PSNR (not the PSNR of the pooled MSE as torchmetrics' dim=None); an
  * identical pair has PSNR +Infinity, so the mean is +Infinity (reported with `identicalPairs`). The data range is

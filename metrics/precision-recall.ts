@@ -4,7 +4,7 @@
  * Paper: T. Kynkäänniemi, T. Karras, S. Laine, J. Lehtinen, T. Aila, "Improved Precision and Recall Metric for
  * Assessing Generative Models", NeurIPS 2019 (k = 3).
  * Checked against: torch-fidelity 0.4.0 `metric_prc.prc_features_to_metric` (toshas/torch-fidelity @ 5e211a9),
- * fixture ../shared/fixtures/metrics/gauss-small (`prc`).
+ * fixture `fixtures/metrics/gauss-small` in GENBENCH_ASSETS (`prc`).
  *
  * Conventions (torch-fidelity): the radius of a sample is the (k+1)-th smallest distance to its own set, the sample
  * itself counted (`kthvalue(k + 1)`); the ball test is `d <= r` (inclusive; `compare: '<'` switches to clovaai's

@@ -4,7 +4,7 @@
  * Paper: Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli, "Image Quality Assessment: From Error Visibility to
  * Structural Similarity", IEEE TIP 2004.
  * Checked against: scikit-image 0.19.3 `skimage.metrics.structural_similarity(a, b, gaussian_weights=True,
- * sigma=1.5, use_sample_covariance=False, data_range=R)`, fixture ../shared/fixtures/metrics/pixel.
+ * sigma=1.5, use_sample_covariance=False, data_range=R)`, fixture `fixtures/metrics/pixel` in GENBENCH_ASSETS.
  *
  * Method (as scikit-image): local means, variances and covariance by a separable Gaussian filter (sigma 1.5,
  * truncate 3.5 -> radius 5, window 11, weights normalised to sum 1) applied along rows then columns with

@@ -4,7 +4,7 @@ import type { Progress } from '../src/progress.js';
 /**
  * The shared vocabulary of metrics: what a metric takes (by role), what it returns, and the descriptor that the
  * registry (metrics/index.ts) holds for each reported id. A metric file is pure functions plus its descriptor(s):
- * Float64 matrices in, plain objects out, no I/O (STYLE.md rule 1).
+ * Float64 matrices in, plain objects out, no I/O, no models, no tensors.
  *
  * @example
  * const d: MetricDescriptor = METRICS.get('kid')!;
@@ -104,7 +104,7 @@ interface DescriptorBase<I> {
   /** Paper and the reference implementation the values are checked against. */
   readonly paper: string;
   readonly reference: string;
-  /** Default parameters, including the default seed of stochastic metrics (STYLE.md rule 8). */
+  /** Default parameters, including the default seed of stochastic metrics (the only place a default seed lives). */
   readonly defaults: MetricParams;
   /**
    * How resamples are drawn (metrics/bootstrap.ts): 'bootstrap' (default: B resamples of n rows with replacement)

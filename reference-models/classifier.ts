@@ -6,9 +6,9 @@ import { initWeights } from './init.js';
 import type { Batch, ModelContext, ReferenceModel, Scalars, TrainableModel } from './types.js';
 
 /**
- * `classifier`: the small CNN used as a dataset-specific feature network (the `classifier:<dataset>` extractor of
- * the evaluation issue) and to check that conditional generators honour their labels. Conv 32 3x3, ReLU, MaxPool 2,
- * Conv 64 3x3, ReLU, MaxPool 2, Flatten, Dense 128 ReLU (`features`), Dense classes (`logits`); softmax
+ * `classifier`: the small CNN used as a dataset-specific feature network (the `classifier:<dataset>` extractor,
+ * src/features/classifier.ts) and to check that conditional generators honour their labels. Conv 32 3x3, ReLU,
+ * MaxPool 2, Conv 64 3x3, ReLU, MaxPool 2, Flatten, Dense 128 ReLU (`features`), Dense classes (`logits`); softmax
  * cross-entropy, Adam 1e-3. Pixels in [0, 1]. Held-out `accuracy` is reported every epoch.
  *
  * @example

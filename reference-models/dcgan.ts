@@ -3,7 +3,7 @@ import type { ReferenceModel } from './types.js';
 
 /**
  * `dcgan`: DCGAN for small grayscale images (28x28 MNIST, polygons), the architecture of
- * ../shared/bench/dcgan_step_torch.py with a 100-dimensional latent; networks and step in gan.ts.
+ * bench/dcgan_step_torch.py (GENBENCH_ASSETS) with a 100-dimensional latent; networks and step in gan.ts.
  *
  * @example
  * genbench train --model dcgan --dataset mnist --epochs 5 --out runs/dcgan

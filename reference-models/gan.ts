@@ -8,11 +8,11 @@ import type { Batch, ModelContext, Scalars, TrainableModel } from './types.js';
 
 /**
  * The DCGAN networks and step shared by `dcgan` and `cdcgan` (Radford et al. 2015, in the shape of
- * ../shared/bench/dcgan_step_torch.py). G: Dense -> (H/4, W/4, 128), BN, ReLU, ConvT 64 4/2, BN, ReLU, ConvT C 4/2,
- * tanh. D: Conv 64 4/2, LeakyReLU 0.2, Conv 128 4/2, LeakyReLU 0.2, Flatten, Dense 1 (a logit). Conditional
- * versions take a one-hot label: G concatenates it to z; D maps it to an extra input channel (Dense -> H x W x 1)
- * and concatenates it again before the last Dense. One step is the PyTorch reference's: a D step on real and
- * (detached) fake images, then a G step with the non-saturating loss -log D(G(z)) against the updated D.
+ * bench/dcgan_step_torch.py in GENBENCH_ASSETS). G: Dense -> (H/4, W/4, 128), BN, ReLU, ConvT 64 4/2, BN, ReLU,
+ * ConvT C 4/2, tanh. D: Conv 64 4/2, LeakyReLU 0.2, Conv 128 4/2, LeakyReLU 0.2, Flatten, Dense 1 (a logit).
+ * Conditional versions take a one-hot label: G concatenates it to z; D maps it to an extra input channel
+ * (Dense -> H x W x 1) and concatenates it again before the last Dense. One step is the PyTorch reference's: a D step
+ * on real and (detached) fake images, then a G step with the non-saturating loss -log D(G(z)) against the updated D.
  * Adam 2e-4, beta1 0.5, beta2 0.999 for both.
  */
 export interface GanOptions {

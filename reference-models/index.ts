@@ -6,7 +6,7 @@ import type { ReferenceModel } from './types.js';
 import { vae } from './vae.js';
 
 /**
- * The reference models genbench trains (STYLE.md rule 4: a frozen Map built here; adding one is its file, one line
+ * The reference models genbench trains (a frozen Map built here; adding one is its file, one line
  * here and its test).
  *
  * @example

@@ -12,12 +12,12 @@ import { disposeTrainable, encodeState, readState, type Counters, type RunSettin
 import type { ReferenceModel, Scalars, TrainableModel } from './types.js';
 
 /**
- * The one training loop every reference model runs in (STYLE.md rule 11). Per epoch: a seeded shuffle, batches of
- * `batch` images, one `model.step` each (losses logged per step), then held-out metrics, a sample grid from fixed
- * latents (`samples/epoch-NNN.png`) and a checkpoint (checkpoint.ts). Stops after `epochs`, after `minutes`, after
- * `maxSteps` total steps (then it checkpoints where it stands), or when `signal` aborts (then it keeps the last
- * checkpoint and writes nothing). Randomness: init from Rng(seed).fork('init'), epoch order from fork('epoch-E'),
- * step noise from fork('step-S'), so the same seed and backend give the same weights, resumed or not.
+ * The one training loop every reference model runs in: models are thin descriptors over it. Per epoch: a seeded
+ * shuffle, batches of `batch` images, one `model.step` each (losses logged per step), then held-out metrics, a sample
+ * grid from fixed latents (`samples/epoch-NNN.png`) and a checkpoint (checkpoint.ts). Stops after `epochs`, after
+ * `minutes`, after `maxSteps` total steps (then it checkpoints where it stands), or when `signal` aborts (then it keeps
+ * the last checkpoint and writes nothing). Randomness: init from Rng(seed).fork('init'), epoch order from
+ * fork('epoch-E'), step noise from fork('step-S'), so the same seed and backend give the same weights, resumed or not.
  *
  * @example
  * const r = await train({ model: dcgan, train: { images }, classes: 0, out: 'runs/dcgan', epochs: 1,

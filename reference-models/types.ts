@@ -5,7 +5,7 @@ import type { Rng } from '../src/rng.js';
 import type { Adam } from './adam.js';
 
 /**
- * What a reference model is to the shared training loop (STYLE.md rule 11): a descriptor that builds its networks
+ * What a reference model is to the shared training loop: a descriptor that builds its networks
  * and says what one step does. Batching, shuffling, logging, checkpoints, sample grids, resume and timing live in
  * train-loop.ts, once.
  *

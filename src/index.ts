@@ -1,5 +1,5 @@
 /**
- * genbench's public API: the one barrel (STYLE.md). What it does not export is internal and may change.
+ * genbench's public API: the one barrel. What it does not export is internal and may change.
  *
  * @example
  * import { getDataset, loadGenerator, toUint8 } from 'genbench';

@@ -1,8 +1,8 @@
 /**
  * Every asset genbench knows how to find or fetch, keyed by its path relative to an asset root
- * (GENBENCH_HOME or a GENBENCH_ASSETS folder; `../shared` is laid out the same way).
+ * (GENBENCH_HOME or a GENBENCH_ASSETS folder; both are laid out the same way).
  *
- * Adding an asset is one entry here (STYLE.md rule 2); lookup, verification and download read only these fields.
+ * Adding an asset is one entry here; lookup, verification and download read only these fields.
  */
 export interface AssetSpec {
   /** Path relative to an asset root, e.g. 'datasets/mnist/t10k-images-idx3-ubyte.gz' (folders: no trailing '/'). */

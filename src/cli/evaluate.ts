@@ -97,7 +97,7 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
   const grid = f.grid ?? (f.out === undefined ? undefined : defaultGridPath(f.out));
   await checkOutputs({ '--out': f.out, '--grid': grid });
   const gate = f.baseline === undefined ? undefined : await loadGate(f.baseline, f.rules); // bad files fail before the work
-  const { evaluate, evaluateImages } = await import('../harness/evaluate.js'); // tfjs and onnxruntime load only when needed
+  const { evaluate, evaluateImages } = await import('../harness/evaluate.js'); // tfjs loads only when needed (onnxruntime is loaded at start: the metric registry's matrix products use it)
   const { writeReport } = await import('../io/report.js');
   const common = {
     dataset: f.dataset,

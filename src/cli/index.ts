@@ -17,9 +17,10 @@ import { gateCommand } from './gate.js';
 import { workerCommand } from './worker.js';
 import { demoCommand } from './demo.js';
 import { featuresCommand } from './features.js';
+import { statsCommand } from './stats.js';
 
 /**
- * Registry of CLI commands: one file per command, one line here (STYLE.md rule 2).
+ * Registry of CLI commands: one file per command, one line here.
  * Each entry makes a fresh commander Command, so tests can build the program many times.
  */
 export const COMMANDS: ReadonlyMap<string, () => Command> = Object.freeze(
@@ -30,6 +31,7 @@ export const COMMANDS: ReadonlyMap<string, () => Command> = Object.freeze(
     ['assets', assetsCommand],
     ['metrics', metricsCommand],
     ['features', featuresCommand],
+    ['stats', statsCommand],
     ['pixel', pixelCommand],
     ['train', trainCommand],
     ['evaluate', evaluateCommand],

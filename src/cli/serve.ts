@@ -46,7 +46,7 @@ async function runServe(f: ServeFlags): Promise<void> {
   if (bootstrap === 1) throw new GenbenchError('USAGE', '--eval-bootstrap: give 0 (none) or at least 2 resamples, e.g. 50');
   const sessionsPerHour = parseIntFlag('rater-sessions-per-hour', f.raterSessionsPerHour, { min: 0 });
   const { startServer } = await import('../server/serve.js');
-  const { clusterServeDeps } = await import('../queue/cluster.js'); // --redis / DATABASE_URL (issue 8)
+  const { clusterServeDeps } = await import('../queue/cluster.js'); // --redis / DATABASE_URL (BullMQ, PostgreSQL)
   const cluster = await clusterServeDeps({ redis: f.redis, databaseUrl: process.env['DATABASE_URL'], dataDir: f.dataDir, log });
   const server = await startServer({
     ...cluster,

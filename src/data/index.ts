@@ -9,7 +9,7 @@ import { polygons } from './polygons.js';
 import type { Dataset } from './types.js';
 
 /**
- * The built-in datasets (STYLE.md rule 4: a frozen Map built here; adding one is its file plus one line).
+ * The built-in datasets (a frozen Map built here; adding one is its file plus one line).
  */
 export const DATASETS: ReadonlyMap<string, Dataset> = Object.freeze(
   new Map<string, Dataset>([

@@ -3,7 +3,7 @@ import type { ImageBatchU8 } from '../io/image.js';
 import type { FeatureExtractor, Preprocessing } from './types.js';
 
 /**
- * THE feature cache key (STYLE.md rule 6: one function builds every key). A key is the sha256 of the canonical JSON
+ * THE feature cache key (one function builds every key). A key is the sha256 of the canonical JSON
  * (keys sorted, no spaces) of: the cache format version, what the inputs are (content hashes, never paths), the
  * extractor's stable identity and weights sha256, the layer, and the full preprocessing record. Anything that can
  * change a feature value is in it; nothing that cannot (file paths, batch size, progress) is.

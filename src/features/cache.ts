@@ -17,7 +17,7 @@ import type { ExtractOptions, FeatureExtractor } from './types.js';
  *
  * - Storage dtype: float32 whenever every value is exactly a float32 (always true for network output, which is
  *   float32 before it is widened), so nothing is lost at half the size of float64; any other matrix is stored as
- *   float64. Reads widen to Float64 (STYLE.md rule 7).
+ *   float64. Reads widen to Float64 (statistics are float64).
  * - Writes: .npy first, then the sidecar, each through io/atomic.ts (temp file + fsync + rename). Ctrl-C or a crash
  *   leaves a temp file (swept later), never a partial file at a final path; concurrent writers of one key write the
  *   same bytes and the last rename wins.

@@ -18,7 +18,7 @@ import type { FeatureExtractor, Preprocessing } from './types.js';
  * resized bilinearly.
  *
  * @example
- * const fx = await createDiscriminatorExtractor('../shared/fixtures/submissions/mnist-dcgan-disc.onnx');
+ * const fx = await createDiscriminatorExtractor('mnist-dcgan-disc.onnx');
  * fx.layers.map((l) => `${l.name}:${l.dim}`); // ['f1:12544', 'f2:6272', 'logit:1']
  */
 const DiscFields = z.looseObject({

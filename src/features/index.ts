@@ -9,7 +9,7 @@ import { createMobilenetOrtExtractor } from './mobilenet-ort.js';
 import type { FeatureExtractor } from './types.js';
 
 /**
- * The feature extractor registry (STYLE.md rule 4: frozen Maps built here; adding an extractor is its file plus one
+ * The feature extractor registry (frozen Maps built here; adding an extractor is its file plus one
  * line). Fixed ids name built-in networks; prefixed ids (`discriminator:<path>`, `custom:<path>`) open a model file.
  * An unknown id is a USAGE error listing every valid form.
  *

@@ -6,7 +6,7 @@ import type { Preprocessing } from './types.js';
 
 /**
  * ONNX feature networks through onnxruntime-node (CPU execution provider, all cores, full graph optimisation): one
- * session, several named outputs per run. The session is released by `release()` (STYLE.md rule 10).
+ * session, several named outputs per run. The session is released by `release()`; no session outlives its extractor.
  *
  * @example
  * const onnx = await onnxForward('disc.onnx', 'x', ['f1', 'f2', 'logit'], prep, 'disc.genbench.json');

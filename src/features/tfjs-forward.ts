@@ -6,7 +6,7 @@ import type { Preprocessing } from './types.js';
 /**
  * TF.js engines for feature extractors. A layers model is rebuilt once as a multi-output `tf.model` whose outputs are
  * the declared layers (one forward pass gives all of them); a graph model is executed with the declared node names.
- * Every call runs in `tf.tidy`, reads the outputs and disposes them: no tensor leaves (STYLE.md rule 10).
+ * Every call runs in `tf.tidy`, reads the outputs and disposes them: no tensor leaves.
  *
  * @example
  * const { forward, release } = layersForward(await loadLayersModelFromFiles(dir), ['global_average_pooling2d_1'], prep, dir);

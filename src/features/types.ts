@@ -8,10 +8,10 @@ import { GenbenchError } from '../errors.js';
  * The FeatureExtractor interface: every network that turns images into feature vectors (MobileNet from assets, a GAN
  * discriminator, a user's custom export) looks the same to the harness. Each declares its layers, which layer each
  * kind of metric reads by default, and its preprocessing AS DATA: that record is part of every feature cache key
- * (STYLE.md rule 5), so two runs that resize differently can never share cached features.
+ * (feature cache keys), so two runs that resize differently can never share cached features.
  *
  * Features leave an extractor as Float64 matrices (rows = images), converted once from the network's float32 output
- * (STYLE.md rule 7); no tensor ever leaves it (rule 10).
+ * (statistics are float64); no tensor ever leaves it.
  *
  * @example
  * const fx = await createExtractor('mobilenet-v1-0.25');

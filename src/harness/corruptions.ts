@@ -179,7 +179,7 @@ export interface CorruptionSpec {
 }
 
 /**
- * The sanity suite's corruptions (STYLE.md rule 4: a frozen Map; adding one is a function above and one entry).
+ * The sanity suite's corruptions (a frozen Map; adding one is a function above and one entry).
  *
  * @example
  * CORRUPTIONS.get('noise')!.levels; // [0, 8, 24, 64]

@@ -6,7 +6,7 @@ import { resolveLinks } from './output-path.js';
 
 /**
  * Writes `data` to `path` atomically: into a temporary file beside it, fsync, then rename over the target.
- * A crash or Ctrl-C leaves either the old file or the new one, never half of one (rule 6 of STYLE.md).
+ * A crash or Ctrl-C leaves either the old file or the new one, never half of one.
  *
  * Only a regular file (or nothing) is ever renamed over: a symbolic link is followed and the file it points to is
  * replaced (the link stays); a FIFO or character device (`/dev/null`) is written into; a folder, socket or block

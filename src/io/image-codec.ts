@@ -5,7 +5,7 @@ import { checkPixels, maxPixels } from './limits.js';
 
 /**
  * Decoding of PNG (pngjs) and JPEG (jpeg-js) files into plain 8-bit pixels, channel conversion, and THE one resize
- * implementation of genbench (STYLE.md rule 5: every resize goes through `resizeImage`, and the filter is recorded).
+ * implementation of genbench (every resize goes through `resizeImage`, and the filter is recorded).
  *
  * Channel rules: grayscale -> RGB repeats the value; RGB -> grayscale is ITU-R BT.601 luma,
  * L = round(0.299 R + 0.587 G + 0.114 B) (the rule PIL's `convert('L')` uses); an alpha channel is dropped, never

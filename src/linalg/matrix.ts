@@ -1,8 +1,8 @@
 import { GenbenchError } from '../errors.js';
 
 /**
- * A dense row-major Float64 matrix: `rows` samples x `cols` features for feature matrices (STYLE.md rule 7:
- * statistics are float64; model output is converted once, here at the boundary).
+ * A dense row-major Float64 matrix: `rows` samples x `cols` features for feature matrices (statistics
+ * are float64; model output is converted once, here at the boundary).
  */
 export interface Matrix {
   readonly rows: number;

@@ -6,7 +6,8 @@ import { normalCdf } from './normal.js';
 /**
  * The data-copying test statistic C_T of Meehan, Chaudhuri & Dasgupta, "A Non-Parametric Test to Detect
  * Data-Copying in Generative Models" (AISTATS 2020); checked against casey-meehan/data-copying @ a0ba2db
- * (`data_copying_tests.py` `C_T`, `Zu_cells`, `Zu`) by the golden case ../shared/fixtures/metrics/data-copying.
+ * (`data_copying_tests.py` `C_T`, `Zu_cells`, `Zu`) by the golden case `fixtures/metrics/data-copying`
+ * of GENBENCH_ASSETS.
  *
  * Per cell pi of a partition fitted on the training set T (k-means, see kmeans.ts): L(Q) = distances of the generated
  * rows in the cell to their nearest training row IN THE CELL, L(P) the same for the held-out rows; Z_pi =

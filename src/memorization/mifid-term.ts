@@ -5,7 +5,7 @@ import { nearestDistances, type NeighbourOptions } from './neighbours.js';
 /**
  * The memorisation term of MiFID (Bai et al., "On Training Sample Memorization: Lessons from Benchmarking Generative
  * Modeling with a Large-scale Competition", KDD 2021; the Kaggle "Generative Dog Images" scoring code), checked
- * against torchmetrics `image/mifid.py` `_compute_cosine_distance` by ../shared/fixtures/metrics/nn-exact:
+ * against torchmetrics `image/mifid.py` `_compute_cosine_distance` by `fixtures/metrics/nn-exact` (GENBENCH_ASSETS):
  * d(g, t) = 1 - |cos(g, t)| (ABSOLUTE cosine); rows whose feature SUM is 0 are dropped from both sets;
  * raw = mean over generated rows of the minimum over training rows; thresholded = raw if raw < eps (0.1) else 1.
  *

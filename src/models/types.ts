@@ -4,7 +4,7 @@ import type { GeneratorManifest } from './manifest.js';
 
 /**
  * A loaded generator checkpoint. Images come back NHWC, as floats in the declared `range`; tensors and sessions
- * stay inside (STYLE rule 10). Call `dispose()` when done.
+ * stay inside. Call `dispose()` when done.
  *
  * @example
  * const g = await loadGenerator('subs/mnist-dcgan.onnx');

@@ -12,7 +12,7 @@ import type { NnMatrix } from './types.js';
  * The content-addressed cache of HNSW indexes: `GENBENCH_HOME/nn-index/<key>/shard-<i>.hnsw` (hnswlib's own
  * format, written to a temp name then renamed) and `meta.json`, written last and atomically, recording the key's
  * record, each shard's row range, size and sha256. A folder without a valid meta.json, or whose files do not match
- * it, is a miss (rebuilt and overwritten). The key (STYLE.md rule 6: one function builds it) is the sha256 of the
+ * it, is a miss (rebuilt and overwritten). The key (one function builds it) is the sha256 of the
  * canonical JSON of: the format version, the sha256 of the training matrix (dtype, shape and value bytes), the
  * metric and every build parameter (M, efConstruction, seed, shards, projection dims) and the library. An index
  * built on a projection (projection.ts) stores it as `projection.bin`, listed and verified like the shards.

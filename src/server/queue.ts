@@ -7,7 +7,7 @@ import { firstLine } from '../errors.js';
  * returns the first job's id with `deduplicated: true`. A job that failed may be enqueued again (a retry).
  *
  * `InProcessQueue` runs jobs in this process, `concurrency` at a time (default 1: evaluations are CPU-bound);
- * a BullMQ implementation (issue 8) has the same interface.
+ * the BullMQ implementation (src/queue/bullmq.ts) has the same interface.
  *
  * @example
  * const queue = new InProcessQueue();

@@ -1,6 +1,6 @@
 import { GenbenchError } from '../errors.js';
 import { putEvaluation } from '../store/evaluations.js';
-import { createSubmission, setSubmissionJob } from '../store/submissions.js';
+import { createSubmission, setSubmissionJob, type StoredFile } from '../store/submissions.js';
 import type { AppDeps } from './app.js';
 import { DEFAULT_EVALUATION } from './app.js';
 import { evaluationRecipe } from './evaluate-job.js';
@@ -9,8 +9,9 @@ import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
 
 /**
  * Accepts a checked upload: stores its files content-addressed, records model + submission (+ a self-reported
- * report when one came with it) in one transaction, and queues the evaluation. When recording fails, the blobs this
- * call created and nothing references are removed again, so a rejected upload leaves nothing behind.
+ * report when one came with it) in one transaction (createSubmission's joins it), and queues the evaluation. When
+ * recording fails, the blobs this call created and nothing references are removed again, so a rejected upload
+ * leaves nothing behind.
  *
  * @example
  * const r = await acceptSubmission(deps, { files: [{ name: 'g.onnx', path }, { name: 'g.genbench.json', path: p2 }], tokenId });
@@ -29,7 +30,7 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   const { sql, blobs } = deps.store;
   const checked = await checkUpload(req.files, { limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS, ...(req.dataset === undefined ? {} : { dataset: req.dataset }) });
   const created: string[] = [];
-  const stored = [];
+  const stored: StoredFile[] = [];
   for (const f of checked.files) {
     const existed = await blobs.has(f.sha256);
     const put = await blobs.putFile(f.path);
@@ -39,19 +40,22 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   }
   let recorded;
   try {
-    recorded = await createSubmission(sql, {
-      model: { name: checked.manifest.name, kind: 'submission', format: checked.manifest.format, manifest: { ...checked.manifest } },
-      files: stored,
-      mainFile: checked.mainFile,
-      dataset: checked.dataset,
-      tokenId: req.tokenId,
+    recorded = await sql.transaction(async (tx) => {
+      const r = await createSubmission(tx, {
+        model: { name: checked.manifest.name, kind: 'submission', format: checked.manifest.format, manifest: { ...checked.manifest } },
+        files: stored,
+        mainFile: checked.mainFile,
+        dataset: checked.dataset,
+        tokenId: req.tokenId,
+      });
+      if (checked.report !== undefined) await putEvaluation(tx, { modelId: r.model.id, submissionId: r.submission.id, report: checked.report, verified: false });
+      return r;
     });
   } catch (e) {
     await removeUnreferenced(deps, created);
     throw e;
   }
   const { submission, model } = recorded;
-  if (checked.report !== undefined) await putEvaluation(sql, { modelId: model.id, submissionId: submission.id, report: checked.report, verified: false });
   const recipe = evaluationRecipe(deps.evaluation ?? DEFAULT_EVALUATION, checked.dataset);
   const job = await deps.queue.enqueue({ submissionId: submission.id, recipe });
   await setSubmissionJob(sql, submission.id, job.id); // the job id only: the job may already be running

@@ -8,10 +8,10 @@ import { getReferenceModel } from '../../reference-models/index.js';
 import { disposeTrainable } from '../../reference-models/train-state.js';
 
 /**
- * The reference-model DCGAN step (batch 64, 28x28) on wasm against ../shared/bench/dcgan_step_torch.py (PyTorch CPU,
- * 1 thread), alternating ROUNDS times in one run so that both see the same machine load; prints each round, the
- * median ratios (wall clock and CPU time) and the load average. For a shared, loaded machine, where wall-clock
- * ratios swing with the load (the plain train-step bench times each side once, by wall clock).
+ * The reference-model DCGAN step (batch 64, 28x28) on wasm against bench/dcgan_step_torch.py of GENBENCH_ASSETS
+ * (PyTorch CPU, 1 thread), alternating ROUNDS times in one run so that both see the same machine load; prints each
+ * round, the median ratios (wall clock and CPU time) and the load average. For a shared, loaded machine, where
+ * wall-clock ratios swing with the load (the plain train-step bench times each side once, by wall clock).
  *
  *   GENBENCH_ASSETS=/work/shared npx vitest bench --run test/backend/dcgan-vs-torch.bench.ts
  *

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * FD benchmark: genbench's Fréchet distance from features to value vs pytorch-fid's path
- * (../shared/bench/fd_ref.py: np.cov per set + calculate_frechet_distance with scipy sqrtm), on the same seeded
- * float32 data (written as .npy to a temp folder), in the same run, alternating the two programs.
+ * FD benchmark: genbench's Fréchet distance from features to value vs pytorch-fid's path (bench/fd_ref.py of
+ * GENBENCH_ASSETS: np.cov per set + calculate_frechet_distance with scipy sqrtm), on the same seeded float32 data
+ * (written as .npy to a temp folder), in the same run, alternating the two programs.
  *
  *   npx tsc -p tsconfig.json && node test/bench/fd.mjs
  *

@@ -17,11 +17,11 @@ import type { ImageBatchU8 } from '../../src/io/image.js';
 import { sharedAssets } from '../helpers/assets.js';
 
 /**
- * Feature-extraction speed, MobileNet v1 alpha 0.75 at 224x224 up to global average pooling (768 features), in one
- * run: genbench on onnxruntime-node (MNIST 28x28 uint8 in, preprocessing inside the graph, batch sizes 16/32/64),
- * the same ONNX network fed preprocessed float input (network only), genbench on tfjs (wasm backend unless
- * GENBENCH_BACKEND says otherwise), and ../shared/bench/mobilenet_torch.py (PyTorch CPU, random weights, network only).
- * Prints images/s and the ratios.
+ * Feature-extraction speed, MobileNet v1 alpha 0.75 at 224x224 up to global average pooling (768 features), in one run:
+ * genbench on onnxruntime-node (MNIST 28x28 uint8 in, preprocessing inside the graph, batch sizes 16/32/64), the same
+ * ONNX network fed preprocessed float input (network only), genbench on tfjs (wasm backend unless GENBENCH_BACKEND says
+ * otherwise), and bench/mobilenet_torch.py of GENBENCH_ASSETS (PyTorch CPU, random weights, network only). Prints
+ * images/s and the ratios.
  *
  *   GENBENCH_ASSETS=../shared npx vitest bench --run test/bench/features.bench.ts
  *

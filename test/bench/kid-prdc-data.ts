@@ -9,7 +9,7 @@ import { Rng } from '../../src/rng.js';
 /**
  * Shared data for the KID and PRDC benchmarks: N = 10,000 x d = 768 Inception-like (non-negative, ReLU'd
  * Gaussian) features, written once as float32 .npy to the temp folder so the Python references read the same
- * numbers, and the reference programs of ../shared/bench run with /usr/bin/python3 (Debian's numpy/sklearn).
+ * numbers, and the reference programs of GENBENCH_ASSETS's bench/ run with /usr/bin/python3 (Debian's numpy/sklearn).
  */
 export const N = 10_000;
 export const D = 768;
@@ -33,7 +33,7 @@ export function benchSets(): { generated: Matrix; reference: Matrix; files: { ge
   return { generated: { rows: N, cols: D, data: Float64Array.from(g) }, reference: { rows: N, cols: D, data: Float64Array.from(r) }, files };
 }
 
-/** Runs a reference program of ../shared/bench and parses its one JSON line. */
+/** Runs a reference program of GENBENCH_ASSETS's bench/ and parses its one JSON line. */
 export function runReference(script: string, args: string[]): Record<string, number> {
   const shared = process.env['GENBENCH_ASSETS'] ?? '../shared';
   const out = execFileSync('/usr/bin/python3', [join(shared, 'bench', script), ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });

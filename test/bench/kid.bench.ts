@@ -5,10 +5,10 @@ import { benchSets, report, runReference } from './kid-prdc-data.js';
 
 /**
  * KID at N = 10,000, d = 768 (100 subsets of 1000): genbench (float32 and float64 products) vs torch-fidelity's
- * estimator as ../shared/bench/kid_ref.py computes it (numpy float64), in the same run, alternating reference and
- * genbench KID_BENCH_REPEAT times (default 2) so that both see the same load; the 1-minute load average is printed
- * with each line. Subsets differ (numpy's RNG vs genbench's), so the values agree to the subset std, not exactly;
- * the exact check is test/metrics/kid.test.ts.
+ * estimator as bench/kid_ref.py of GENBENCH_ASSETS computes it (numpy float64), in the same run, alternating reference
+ * and genbench KID_BENCH_REPEAT times (default 2) so that both see the same load; the 1-minute load average is printed
+ * with each line. Subsets differ (numpy's RNG vs genbench's), so the values agree to the subset std, not exactly; the
+ * exact check is test/metrics/kid.test.ts.
  * Run: GENBENCH_ASSETS=../shared npx vitest bench --run test/bench/kid.bench.ts
  */
 describe('kid N=10000 d=768', () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Nearest-neighbour benchmark (issue 6): genbench exact search vs scikit-learn brute force
- * (../shared/bench/knn_ref.py, n_jobs=1, float32) in the same run, and genbench HNSW vs genbench exact search.
+ * Nearest-neighbour benchmark: genbench exact search vs scikit-learn brute force
+ * (bench/knn_ref.py of GENBENCH_ASSETS, n_jobs=1, float32) in the same run, and genbench HNSW vs genbench exact search.
  *
  *   npx tsc -p tsconfig.json && node test/bench/nn.mjs        (npm run bench:nn)
  *

@@ -5,7 +5,7 @@ import { benchSets, report, runReference } from './kid-prdc-data.js';
 /**
  * Precision/recall (k=3, <=) and density/coverage (k=5, <) at N = 10,000, d = 768: genbench's one tiled pass
  * (float32 screening + exact float64 recheck at the radii) vs clovaai-style full distance matrices
- * (../shared/bench/prdc_ref.py, scikit-learn), in the same run; values must be identical.
+ * (bench/prdc_ref.py of GENBENCH_ASSETS, scikit-learn), in the same run; values must be identical.
  * Run: GENBENCH_ASSETS=../shared npx vitest bench --run test/bench/prdc.bench.ts
  */
 describe('prdc N=10000 d=768', () => {

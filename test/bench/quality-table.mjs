@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Quality table of the reference models (issue 5): DCGAN, cDCGAN and VAE trained with default settings for
+ * Quality table of the reference models: DCGAN, cDCGAN and VAE trained with default settings for
  * QUALITY_MINUTES each on MNIST test[:8000] and on polygons train[:8000], then scored by `genbench evaluate` with the
  * MobileNet (ImageNet) and the dataset's own classifier extractors (FD, IS, precision, recall); the PyTorch ONNX
  * fixtures in GENBENCH_ASSETS/fixtures/submissions give comparison rows on MNIST. Everything goes through the CLI.

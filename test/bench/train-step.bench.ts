@@ -8,10 +8,10 @@ import { getReferenceModel, REFERENCE_MODELS } from '../../reference-models/inde
 import { disposeTrainable } from '../../reference-models/train-state.js';
 
 /**
- * Training speed: one DCGAN step (batch 64, 28x28, the architecture of ../shared/bench/dcgan_step_torch.py, which
- * reference-models/dcgan.ts is) in genbench on the chosen backend (default wasm) and in PyTorch on CPU (Debian
- * python3-torch, 1 thread), in the same run; prints both times per step and the ratio (target: genbench <= 2x).
- * Then images/s of every reference model's step at batch 64 (the README's table).
+ * Training speed: one DCGAN step (batch 64, 28x28, the architecture of bench/dcgan_step_torch.py in GENBENCH_ASSETS,
+ * which reference-models/dcgan.ts is) in genbench on the chosen backend (default wasm) and in PyTorch on CPU (Debian
+ * python3-torch, 1 thread), in the same run; prints both times per step and the ratio (target: genbench <= 2x). Then
+ * images/s of every reference model's step at batch 64 (the README's table).
  *
  *   GENBENCH_ASSETS=../shared npx vitest bench --run test/bench/train-step.bench.ts
  *

@@ -6,7 +6,7 @@ import { syntheticReport } from './synthetic.js';
 const values = { fd: [20, 1] } as const;
 const base = syntheticReport(values);
 
-/** Each recipe change the issue names, and the field the refusal must name. */
+/** Each recipe change that makes two reports incomparable, and the field the refusal must name. */
 const CASES: ReadonlyArray<readonly [string, (r: Report) => void, RegExp]> = [
   ['extractor', (r) => void (r.recipe.extractor.id = 'mobilenet-v1-0.75'), /recipe\.extractor\.id differs/],
   ['weights', (r) => void (r.recipe.extractor.weightsSha256 = 'c'.repeat(64)), /recipe\.extractor\.weightsSha256 differs/],

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * The shared read-only assets (../shared) for tests, from GENBENCH_ASSETS (first entry).
+ * The shared read-only assets for tests, from GENBENCH_ASSETS (first entry).
  * Outside CI a missing folder skips the tests that need it; in CI (CI=true) it is an error, so nothing is skipped
  * silently there.
  *

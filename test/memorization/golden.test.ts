@@ -21,7 +21,7 @@ interface CopyCase {
   Zu_global_no_cells: number;
 }
 
-describe.skipIf(!shared)('golden: C_T against casey-meehan/data-copying (../shared/fixtures/metrics/data-copying)', () => {
+describe.skipIf(!shared)('golden: C_T against casey-meehan/data-copying (fixtures/metrics/data-copying of the shared assets)', () => {
   const dir = `${shared}/fixtures/metrics/data-copying`;
   const expected = shared ? (JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as { results: Record<string, CopyCase>; tolerance: { C_T: { atol: number }; Zu_per_cell: { atol: number } } }) : undefined;
 
@@ -56,7 +56,7 @@ describe.skipIf(!shared)('golden: C_T against casey-meehan/data-copying (../shar
   }
 });
 
-describe.skipIf(!shared)('golden: MiFID memorisation term against torchmetrics (../shared/fixtures/metrics/nn-exact)', () => {
+describe.skipIf(!shared)('golden: MiFID memorisation term against torchmetrics (fixtures/metrics/nn-exact of the shared assets)', () => {
   const dir = `${shared}/fixtures/metrics/nn-exact`;
   it('fake -> train raw (rtol 1e-9) and thresholded (1.0); the near-duplicate subset below eps', async () => {
     const e = (JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as { mifid_memorization: Record<string, number | Record<string, number>> }).mifid_memorization;

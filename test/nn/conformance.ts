@@ -7,7 +7,7 @@ import { bruteForce, clustered } from './brute.js';
 export type Factory = (train: NnMatrix, metric: NnMetric) => Promise<NearestNeighbors>;
 
 /**
- * The shared conformance suite of NearestNeighbors (STYLE.md rule 13): every implementation runs these cases.
+ * The shared conformance suite of NearestNeighbors: every implementation runs these cases.
  * `exact: true` demands brute-force results exactly; otherwise recall@1 >= 0.99 and exact distances for the rows
  * it returns (HNSW: membership is approximate, distances are re-ranked in float64).
  */

@@ -23,7 +23,7 @@ import {
 } from '../../src/store/index.js';
 
 /**
- * The store conformance suite: every Sql implementation (SQLite here, PostgreSQL in issue 8) must pass it.
+ * The store conformance suite: every Sql implementation (SQLite here, PostgreSQL in postgres.test.ts) must pass it.
  * `makeSql` returns a handle on a fresh, empty database; the suite closes it after each test.
  *
  * @example
