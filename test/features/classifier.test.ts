@@ -101,14 +101,22 @@ describe.skipIf(!shared)('classifier:mnist (standard recipe)', () => {
       env: { GENBENCH_ASSETS: shared, GENBENCH_HOME: home, GENBENCH_BACKEND: undefined },
       timeoutMs: 300_000,
     });
-    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
+    // --quiet hides progress only: stderr holds the report's warnings, nothing else
+    expect(r.stderr).toBe((report.warnings as string[]).map((w) => `warning: ${w}\n`).join(''));
     expect(report.recipe.extractor).toMatchObject({ id: 'classifier:mnist', weightsSha256: fx.weightsSha256, layers: { features: 'features', classScores: 'softmax' } });
     expect(report.recipe.extractor.info).toEqual(fx.info);
     expect(report.metrics.is.value).toBeGreaterThan(1);
     expect(report.metrics.is.value).toBeLessThanOrEqual(10);
     expect(report.metrics.fd.value).toBeGreaterThan(0);
+    // by default: intervals on every metric, and the memorisation checks (the fixture's manifest names its training rows)
+    for (const id of ['is', 'fd', 'precision', 'recall']) {
+      const [lo, hi] = report.metrics[id].ci95 as [number, number];
+      expect(lo <= report.metrics[id].value && report.metrics[id].value <= hi, id).toBe(true);
+    }
+    expect(report.recipe.bootstrap.resamples).toBe(200);
+    expect(report.memorization.verdict).toMatch(/^memorisation: /);
   }, 300_000);
 });
 
