@@ -9,6 +9,7 @@ import { readNpy, readNpyHeader, type NpyArray, type NpyHeader } from '../io/npy
 import { toFeatureMatrix, type Matrix } from '../linalg/matrix.js';
 import type { Progress } from '../progress.js';
 import { VERSION } from '../version.js';
+import { fdWithStats, isStatsFile } from './metrics-stats.js';
 import { parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
@@ -48,7 +49,7 @@ export function metricsCommand(): Command {
   return new Command('metrics')
     .description('compute metrics on feature files (.npy [samples, features]) or class logits/probabilities')
     .option('--generated <file.npy>', 'features of generated samples [N, d] (float16/32/64)')
-    .option('--reference <file.npy>', 'features of reference samples [M, d]')
+    .option('--reference <file.npy>', 'features of reference samples [M, d], or their statistics S.npz (genbench stats; FD only)')
     .option('--logits <file.npy>', 'class logits of generated samples [N, classes] (for is; softmax in float64)')
     .option('--probs <file.npy>', 'class probabilities of generated samples [N, classes] (for is)')
     .option('--metrics <list>', `comma-separated metric ids (default ${FEATURE_DEFAULT}, or is with --logits/--probs)`)
@@ -75,6 +76,11 @@ async function runMetrics(f: MetricsFlags): Promise<void> {
   }
   if (!classMode && (f.generated === undefined || f.reference === undefined)) {
     throw new GenbenchError('USAGE', 'give --generated G.npy and --reference R.npy (features), or --logits L.npy / --probs P.npy (for is)');
+  }
+  if (!classMode && (isStatsFile(f.generated) || isStatsFile(f.reference))) {
+    const out = await fdWithStats({ generated: f.generated!, reference: f.reference!, ...(f.metrics === undefined ? {} : { metrics: f.metrics }) });
+    if (f.json) return printJson(out);
+    return printHuman({ fd: out['fd'] as MetricValue });
   }
   const descs = parseMetricList(f.metrics ?? (classMode ? 'is' : FEATURE_DEFAULT));
   const want = classMode ? 'class-scores' : 'features';

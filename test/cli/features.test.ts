@@ -64,3 +64,36 @@ describe.skipIf(!shared)('genbench features, then genbench metrics', () => {
     expect(bad.stderr.trim()).toMatch(/^genbench: extractor '.*' has no layer 'nope'; its layers are f1, f2, logit$/);
   });
 });
+
+describe.skipIf(!shared)('genbench stats, then genbench metrics --reference S.npz --metrics fd', () => {
+  const m = 'mobilenet-v1-0.25';
+
+  it('FD from the statistics file equals the FD evaluate reports on the same rows', async () => {
+    await ok(['sample', '--generator', dcgan, '--n', '64', '--seed', '3', '--out', join(dir, 'm.npy')]);
+    const report = parseReport(JSON.parse(await ok(['evaluate', '--generated', join(dir, 'm.npy'), '--dataset', 'mnist', '--split', split, '--seed', '3', '--extractor', m, '--metrics', 'fd', '--no-ci', '--json'])), 'stdout');
+    const s = JSON.parse(await ok(['stats', '--dataset', 'mnist', '--split', split, '--n', '64', '--seed', '3', '--extractor', m, '--out', join(dir, 'r.npz'), '--json']));
+    expect(s).toMatchObject({ count: 64, dim: 256, layer: 'global_average_pooling2d_1', images: { rowsSha256: report.recipe.reference!.rowsSha256 } });
+    await ok(['features', '--input', join(dir, 'm.npy'), '--extractor', m, '--out', join(dir, 'gm.npy')]);
+    const out = JSON.parse(await ok(['metrics', '--generated', join(dir, 'gm.npy'), '--reference', join(dir, 'r.npz'), '--metrics', 'fd', '--json']));
+    const want = report.metrics['fd']!.value!;
+    expect(Math.abs(out.fd.value - want) / want).toBeLessThan(1e-9);
+    expect(out.recipe).toMatchObject({ metrics: ['fd'], bootstrap: null, inputs: { reference: { kind: 'statistics', count: 64, dim: 256 } } });
+    // statistics on both sides
+    await ok(['stats', '--input', join(dir, 'm.npy'), '--extractor', m, '--out', join(dir, 'g.npz')]);
+    const both = JSON.parse(await ok(['metrics', '--generated', join(dir, 'g.npz'), '--reference', join(dir, 'r.npz'), '--json']));
+    expect(Math.abs(both.fd.value - want) / want).toBeLessThan(1e-9);
+  });
+
+  it('refuses other metrics, features of another width, and statistics of other features (exit 2, one line)', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--generated', join(dir, 'gm.npy'), '--reference', join(dir, 'r.npz'), '--metrics', 'fd,kid'], /a statistics file \(\.npz\) gives FD only; pass --metrics fd/],
+      [['--generated', join(dir, 'g.npy'), '--reference', join(dir, 'r.npz')], /g\.npy has 6272 features per sample but .*r\.npz has 256/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['metrics', ...args], { env: env() });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
