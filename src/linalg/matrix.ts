@@ -10,6 +10,13 @@ export interface Matrix {
   readonly data: Float64Array;
 }
 
+/**
+ * A `rows` x `cols` matrix over `data` (row-major, not copied), or a zero matrix when `data` is omitted.
+ *
+ * @example
+ * const m: Matrix = matrix(2, 3, Float64Array.of(1, 2, 3, 4, 5, 6)); // m.data[1 * 3 + 2] === 6
+ * matrix(2, 2).data;                                                // Float64Array [0, 0, 0, 0]
+ */
 export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
   const d = data ?? new Float64Array(rows * cols);
   if (d.length !== rows * cols) throw new RangeError(`matrix ${rows}x${cols} needs ${rows * cols} values, got ${d.length}`);
@@ -19,6 +26,10 @@ export function matrix(rows: number, cols: number, data?: Float64Array): Matrix 
 /**
  * Widens any numeric array [rows, cols] to a Float64 feature matrix, rejecting NaN/Inf with an INPUT error that
  * names `what` (a file or a role such as 'generated') and the first bad position.
+ *
+ * @example
+ * toFeatureMatrix(new Float32Array([0.5, 1, 2, 4]), 2, 2, 'generated').data; // Float64Array [0.5, 1, 2, 4]
+ * toFeatureMatrix([1, NaN], 1, 2, 'generated'); // GenbenchError INPUT: generated: non-finite value NaN at row 0, column 1
  */
 export function toFeatureMatrix(
   values: ArrayLike<number>,
