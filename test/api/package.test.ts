@@ -70,7 +70,8 @@ const fd = await fdFromFeatures({ generated, reference });
 let internal;
 try { await import('genbench/dist/src/rng.js'); internal = 'importable'; } catch (e) { internal = e.code; }
 const pkg = (await import('genbench/package.json', { with: { type: 'json' } })).default;
-console.log(JSON.stringify({ fd: fd.value, method: fd.method, kid: getMetric('kid').id, internal, version: pkg.version }));
+const entries = ['genbench/server', 'genbench/store'].map((s) => import.meta.resolve(s).split('node_modules/genbench/')[1]);
+console.log(JSON.stringify({ fd: fd.value, method: fd.method, kid: getMetric('kid').id, internal, version: pkg.version, entries }));
 `;
 
 const TYPED = `
@@ -101,6 +102,7 @@ describe('the packed package', () => {
     expect(out['method']).toBe('cholesky-eigh');
     expect(out['kid']).toBe('kid');
     expect(out['internal']).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED'); // only the exports map is public
+    expect(out['entries']).toEqual(['dist/src/server/serve.js', 'dist/src/store/index.js']); // resolved, not loaded (native drivers)
     expect(out['version']).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
 
     writeFileSync(join(proj, 'typed.ts'), TYPED);
