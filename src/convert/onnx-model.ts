@@ -14,8 +14,8 @@ import { ProtoWriter } from './protobuf.js';
  *   inputs: [{ name: 'x', type: 'float32', shape: ['N', 4] }], outputs: [{ name: 'y', type: 'float32', shape: ['N', 4] }] });
  * await ort.InferenceSession.create(bytes); // y = relu(x)
  */
-export type ElemType = 'float32' | 'uint8' | 'int64' | 'float64';
-const ELEM: Record<ElemType, number> = { float32: 1, uint8: 2, int64: 7, float64: 11 };
+export type ElemType = 'float32' | 'uint8' | 'int64' | 'float16' | 'float64';
+const ELEM: Record<ElemType, number> = { float32: 1, uint8: 2, int64: 7, float16: 10, float64: 11 };
 
 export type AttrValue =
   | { readonly int: number }

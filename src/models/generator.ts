@@ -43,10 +43,10 @@ export async function assembleGenerator(parts: GeneratorParts): Promise<Generato
     const zIn = rows === n ? z : padRows(z, n, rows);
     const lIn = labels === undefined || rows === n ? labels : padLabels(labels, rows);
     const out = await parts.forward(zIn, rows, lIn);
-    checkShape(out.shape, rows, m, parts.manifestPath);
+    const layout = outputLayout(out.shape, rows, m, imageShape, parts.manifestPath);
     const data = rows === n ? out.data : out.data.subarray(0, n * imageSize);
     checkFinite(data, m.name, parts.path);
-    if (m.output_layout === 'NHWC') return data;
+    if (layout === 'NHWC') return data;
     return nchwToNhwc(data, n, imageShape.channels, imageShape.height, imageShape.width);
   };
 
@@ -116,15 +116,22 @@ function checkLabels(labels: Int32Array | undefined, n: number, classes: number 
   return labels;
 }
 
-function checkShape(shape: readonly number[], n: number, m: GeneratorManifest, manifestPath: string): void {
-  const want = [n, ...m.image_shape];
-  if (shape.length !== want.length || shape.some((d, i) => d !== want[i])) {
-    throw new GenbenchError(
-      'INPUT',
-      `${manifestPath}: field 'image_shape' says [${m.image_shape.join(',')}] (${m.output_layout}) but model ${m.name} ` +
-        `outputs [${shape.join(',')}] for ${n} latents; fix image_shape or output_layout`,
-    );
-  }
+/**
+ * The layout of a batch of output: the manifest's when the shape is [n, ...image_shape]; else the other layout of
+ * the same image (a PyTorch NCHW export declared NHWC, or the reverse), or [n, H, W] for a gray image; anything else
+ * is an INPUT error naming the expected and the actual shape.
+ */
+function outputLayout(shape: readonly number[], n: number, m: GeneratorManifest, img: { height: number; width: number; channels: number }, manifestPath: string): 'NCHW' | 'NHWC' {
+  const is = (want: readonly number[]) => shape.length === want.length && shape.every((d, i) => d === want[i]);
+  const { height: h, width: w, channels: c } = img;
+  if (is([n, ...m.image_shape])) return m.output_layout;
+  if (is([n, c, h, w])) return 'NCHW';
+  if (is([n, h, w, c]) || (c === 1 && is([n, h, w]))) return 'NHWC';
+  throw new GenbenchError(
+    'INPUT',
+    `${manifestPath}: field 'image_shape' says [${m.image_shape.join(',')}] (${m.output_layout}) but model ${m.name} ` +
+      `outputs [${shape.join(',')}] for ${n} latents; expected [${[n, c, h, w].join(',')}] (NCHW) or [${[n, h, w, c].join(',')}] (NHWC); fix image_shape or output_layout`,
+  );
 }
 
 function checkFinite(data: Float32Array, name: string, path: string): void {

@@ -2,13 +2,16 @@ import { openOnnxSession } from '../backend/onnx.js';
 import ort from 'onnxruntime-node';
 import { GenbenchError } from '../errors.js';
 import { assembleGenerator } from './generator.js';
+import { latentShape, latentTensor, outputFloat32 } from './onnx-io.js';
 import type { GeneratorManifest } from './manifest.js';
 import type { ForwardFn, Generator } from './types.js';
 
 /**
  * ONNX generators through onnxruntime-node (CPU execution provider, all cores, full graph optimisation).
  * The manifest's input, output and conditioning names must exist in the session, and the latent size and class
- * count must agree with the model's declared input shapes. Output NCHW is turned into NHWC by the generator.
+ * count must agree with the model's declared input shapes. PyTorch exports run as they come (onnx-io.ts): a latent
+ * input [N, z, 1, 1] is fed as such, float16 and float64 inputs and outputs are converted. Output NCHW is turned
+ * into NHWC by the generator (which also detects a model that emits the other layout than its manifest states).
  *
  * @example
  * const g = await loadOnnxGenerator({ manifest, manifestPath, file: 'subs/mnist-dcgan.onnx', sha256 });
@@ -29,18 +32,16 @@ export async function loadOnnxGenerator(req: OnnxLoadRequest): Promise<Generator
   const session = await openOnnxSession(file);
   try {
     const fixedBatch = checkSignature(session, m, manifestPath);
+    const zShape = latentShape(metaOf(session.inputMetadata, m.input), m.latent_dim, manifestPath);
     const condMeta = m.conditional ? metaOf(session.inputMetadata, m.conditional.input) : undefined;
     const condType = condMeta?.type ?? 'float32';
     const condRank = condMeta?.shape?.length ?? 1;
     const forward: ForwardFn = async (z, n, labels) => {
-      const feeds: Record<string, ort.Tensor> = { [m.input]: new ort.Tensor('float32', z, [n, m.latent_dim]) };
+      const feeds: Record<string, ort.Tensor> = { [m.input]: latentTensor(z, n, zShape) };
       if (m.conditional && labels) feeds[m.conditional.input] = conditionTensor(labels, m.conditional, condType, condRank);
       const result = await session.run(feeds, [m.output]);
       const out = result[m.output]!;
-      if (out.type !== 'float32') {
-        throw new GenbenchError('UNSUPPORTED', `${file}: output '${m.output}' is ${out.type}; genbench reads float32 images`);
-      }
-      return { data: out.data as Float32Array, shape: out.dims.map(Number) };
+      return { data: outputFloat32(out, m.output, file), shape: out.dims.map(Number) };
     };
     return await assembleGenerator({
       manifest: m,
@@ -72,8 +73,9 @@ export function checkSignature(s: ort.InferenceSession, m: GeneratorManifest, ma
   const unfed = s.inputNames.filter((n) => !fed.has(n));
   if (unfed.length > 0) fail('conditional', `does not name model input(s) ${unfed.join(', ')}; a conditional model needs "conditional": {"classes", "input", "encoding"}`);
   const zMeta = metaOf(s.inputMetadata, m.input);
-  const zDim = zMeta?.shape?.[1];
-  if (typeof zDim === 'number' && zDim !== m.latent_dim) fail('latent_dim', `is ${m.latent_dim} but input '${m.input}' has ${zDim} values per row`);
+  const zDims = zMeta?.shape?.slice(1) ?? [];
+  const zDim = zDims.every((d) => typeof d === 'number') ? (zDims as number[]).reduce((a, b) => a * b, 1) : undefined;
+  if (zDim !== undefined && zDims.length > 0 && zDim !== m.latent_dim) fail('latent_dim', `is ${m.latent_dim} but input '${m.input}' has ${zDim} values per row (shape [${zMeta!.shape!.join(',')}])`);
   if (c && c.encoding === 'onehot') {
     const yDim = metaOf(s.inputMetadata, c.input)?.shape?.[1];
     if (typeof yDim === 'number' && yDim !== c.classes) fail('conditional.classes', `is ${c.classes} but one-hot input '${c.input}' has ${yDim} columns`);

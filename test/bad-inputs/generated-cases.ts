@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { encodeNpy } from '../../src/io/npy.js';
 import { encodePng } from '../../src/io/png.js';
+import { writeExport } from '../models/export-fixtures.js';
 import type { Case } from './case.js';
 import { bombPng, crc32, deflateZeros, npyHeader, zipArchive } from './files.js';
 
@@ -24,7 +25,10 @@ async function sparseImages(path: string, shape: readonly number[]): Promise<voi
   }
 }
 
-/** Bad sets of images given as they are, for `genbench evaluate --generated` and `genbench features` (refused before the dataset or extractor loads). */
+/**
+ * Bad sets of images given as they are, for `genbench evaluate --generated` and `genbench features` (refused before
+ * the dataset or extractor loads), and PyTorch-style ONNX exports whose shapes contradict their manifest.
+ */
 export const GENERATED_CASES: readonly Case[] = [
   {
     name: 'generated .zip holding a decompression-bomb PNG',
@@ -130,6 +134,20 @@ export const GENERATED_CASES: readonly Case[] = [
     args: ['features', '--input', 'g.npy', '--split', 'test', '--out', 'f.npy'],
     code: 2,
     stderr: /^genbench: --split: only with --dataset$/,
+  },
+  {
+    name: 'ONNX export whose image output is flat [N, 784]',
+    setup: async (d) => writeExport(join(d, 'g.onnx'), { latent: 16, channels: 1, size: 28, zShape: 'nchw', dtype: 'float32', layout: 'flat' }),
+    args: ['sample', '--generator', 'g.onnx', '--n', '4', '--out', 'x.npy'],
+    code: 2,
+    stderr: /^genbench: .*g\.genbench\.json: field 'image_shape' says \[1,28,28\] \(NCHW\) but model pytorch-like outputs \[1,784\] for 1 latents; expected \[1,1,28,28\] \(NCHW\) or \[1,28,28,1\] \(NHWC\)/,
+  },
+  {
+    name: 'ONNX export with latents [N, 16, 1, 1] and a manifest saying latent_dim 100',
+    setup: async (d) => writeExport(join(d, 'g.onnx'), { latent: 16, channels: 1, size: 28, zShape: 'nchw', dtype: 'float16', layout: 'NCHW' }, { latent_dim: 100 }),
+    args: ['sample', '--generator', 'g.onnx', '--n', '4', '--out', 'x.npy'],
+    code: 2,
+    stderr: /^genbench: .*g\.genbench\.json: field 'latent_dim' is 100 but input 'z' has 16 values per row \(shape \[N,16,1,1\]\)/,
   },
   {
     name: 'generated set that does not exist',
