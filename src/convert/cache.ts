@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { genbenchHome } from '../assets/index.js';
-import { canonicalJson } from '../features/cache-key.js';
+import { canonicalJson } from '../io/canonical-json.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { CONVERTER_VERSION } from './convert.js';
 import type { GraphPreprocess } from './preprocess-graph.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../io/canonical-json.js';
 import type { ImageBatchU8 } from '../io/image.js';
 import type { FeatureExtractor, Preprocessing } from './types.js';
 
@@ -62,24 +63,6 @@ export function keyRecord(parts: FeatureKeyParts): Record<string, unknown> {
     layer: parts.layer,
     preprocessing: parts.preprocessing,
   };
-}
-
-/**
- * JSON with object keys sorted at every depth and no whitespace, so equal records give equal bytes.
- *
- * @example
- * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`cache key part is ${value}`);
-  return JSON.stringify(value);
 }
 
 /**

@@ -179,5 +179,5 @@ function sha256(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-export { FEATURE_CACHE_VERSION, featureCacheKey, keyPartsFor, keyRecord, canonicalJson, imagesInputs, datasetInputs } from './cache-key.js';
+export { FEATURE_CACHE_VERSION, featureCacheKey, keyPartsFor, keyRecord, imagesInputs, datasetInputs } from './cache-key.js';
 export type { FeatureInputs, FeatureKeyParts } from './cache-key.js';

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { genbenchHome, sha256File } from '../assets/index.js';
 import { sweepStaleTemps } from '../assets/fetch.js';
-import { canonicalJson } from '../features/cache-key.js';
+import { canonicalJson } from '../io/canonical-json.js';
 import { tempPathFor, writeFileAtomic } from '../io/atomic.js';
 import { VERSION } from '../version.js';
 import type { NnMatrix } from './types.js';

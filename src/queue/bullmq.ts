@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isGenbenchError } from '../errors.js';
-import { jobId, type EvalJob, type JobHandler, type JobQueue, type JobState, type JobStatus } from '../server/queue.js';
+import { jobId, type EvalJob, type JobHandler, type JobQueue, type JobState, type JobStatus } from './job-queue.js';
 
 /**
  * The evaluation queue on Redis (BullMQ): the server enqueues, `genbench worker` processes consume, on any number

@@ -1,5 +1,5 @@
 import { GenbenchError } from '../errors.js';
-import type { JobQueue } from '../server/queue.js';
+import type { JobQueue } from './job-queue.js';
 import { openDatabase } from '../store/open.js';
 import type { Store } from '../store/index.js';
 import { redact } from '../store/open.js';

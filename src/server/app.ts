@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import type { Store } from '../store/index.js';
 import { errorMiddleware, notFound } from './errors.js';
 import { cachedHumanScores, type HumanScoresFn } from './human.js';
-import type { JobQueue } from './queue.js';
+import type { JobQueue } from '../queue/job-queue.js';
 import { humanScores } from '../rating/scores.js';
 import { ratingConfig } from '../rating/protocol.js';
 import { adminRoutes } from './routes/admin.js';

@@ -9,7 +9,7 @@ import { putEvaluation } from '../store/evaluations.js';
 import { getModel } from '../store/models.js';
 import { getSubmission, listSubmissions, setSubmissionStatus, submissionFiles } from '../store/submissions.js';
 import type { EvaluationSettings } from './app.js';
-import type { EvalJob, JobHandler, JobQueue } from './queue.js';
+import type { EvalJob, JobHandler, JobQueue } from '../queue/job-queue.js';
 
 /**
  * The evaluation job: rebuilds the submitted checkpoint in a temp folder (links to the content-addressed blobs,

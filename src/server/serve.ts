@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JobQueue } from '../queue/job-queue.js';
 import { openStore, type Store } from '../store/index.js';
 import { createApp, DEFAULT_EVALUATION, type AppDeps, type EvaluationSettings } from './app.js';
 import { evaluationHandler, resumePending, type EvaluateFn } from './evaluate-job.js';
-import { InProcessQueue, type JobQueue } from './queue.js';
+import { InProcessQueue } from './queue.js';
 
 /**
  * Starts the whole server: store (migrated), job queue with the evaluation handler, the app, and re-queues

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { canonicalJson } from '../features/cache-key.js';
+import { canonicalJson } from '../io/canonical-json.js';
 import type { Report } from '../io/report.js';
 import type { Sql } from './sql.js';
 

@@ -5,7 +5,6 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   cachedFeatures,
   cachedLayers,
-  canonicalJson,
   datasetInputs,
   featureCacheDir,
   featureCacheKey,
@@ -13,6 +12,7 @@ import {
   mobilenetPreprocessing,
   type FeatureKeyParts,
 } from '../../src/features/index.js';
+import { canonicalJson } from '../../src/io/canonical-json.js';
 import { readNpy } from '../../src/io/npy.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullMqQueue } from '../../src/queue/bullmq.js';
 import { evaluationRecipe } from '../../src/server/evaluate-job.js';
-import { jobId } from '../../src/server/queue.js';
+import { jobId } from '../../src/queue/job-queue.js';
 import { openDatabase } from '../../src/store/open.js';
 import { createSubmission, listSubmissions, type Store } from '../../src/store/index.js';
 import { optionalSharedAssets } from '../helpers/assets.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessQueue, jobId, type EvalJob } from '../../src/server/queue.js';
+import { jobId, type EvalJob } from '../../src/queue/job-queue.js';
+import { InProcessQueue } from '../../src/server/queue.js';
 
 const job = (s: string, recipe = 'r1'): EvalJob => ({ submissionId: s, recipe });
 
