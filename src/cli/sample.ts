@@ -68,6 +68,7 @@ async function runSample(flags: SampleFlags): Promise<void> {
   }
 
   await checkOutputs({ '--grid': flags.grid, '--out': flags.out });
+  if (flags.outDir !== undefined) await makeFolder(flags.outDir); // before the work, like the other outputs
   const { loadGenerator } = await import('../models/load.js'); // tfjs and onnxruntime load only when needed
   const g = await loadGenerator(flags.generator, {
     ...(flags.backend === undefined ? {} : { backend: flags.backend }),
@@ -135,15 +136,20 @@ function parseLabels(flags: SampleFlags): Int32Array | undefined {
 
 /** One PNG per image, named by its index (zero-padded, so path order is sample order), each written atomically. */
 async function writePngFolder(dir: string, u8: ImageBatchU8): Promise<string> {
-  const root = resolve(dir);
-  await mkdir(root, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new GenbenchError('USAGE', `--out-dir ${dir}: cannot create the folder (${e.code ?? e.message})`);
-  });
+  const root = await makeFolder(dir);
   const digits = Math.max(6, String(u8.n - 1).length);
   for (let i = 0; i < u8.n; i++) {
     const img = sliceImages(u8, i, i + 1);
     await writeFileAtomic(join(root, `${String(i).padStart(digits, '0')}.png`), encodePngAs(img.data, u8.width, u8.height, u8.channels));
   }
+  return root;
+}
+
+async function makeFolder(dir: string): Promise<string> {
+  const root = resolve(dir);
+  await mkdir(root, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new GenbenchError('USAGE', `--out-dir ${dir}: cannot create the folder (${e.code ?? e.message})`);
+  });
   return root;
 }
 

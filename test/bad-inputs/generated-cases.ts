@@ -150,6 +150,16 @@ export const GENERATED_CASES: readonly Case[] = [
     stderr: /^genbench: .*g\.genbench\.json: field 'latent_dim' is 100 but input 'z' has 16 values per row \(shape \[N,16,1,1\]\)/,
   },
   {
+    name: 'sample --out-dir naming a file (refused before sampling)',
+    setup: async (d) => {
+      await writeExport(join(d, 'g.onnx'), { latent: 16, channels: 1, size: 28, zShape: 'nchw', dtype: 'float32', layout: 'NCHW' });
+      await writeFile(join(d, 'taken'), 'a file');
+    },
+    args: ['sample', '--generator', 'g.onnx', '--n', '4', '--out-dir', 'taken'],
+    code: 2,
+    stderr: /^genbench: --out-dir taken: cannot create the folder \(EEXIST\)$/,
+  },
+  {
     name: 'generated set that does not exist',
     args: evaluate('missing.npy'),
     code: 2,
