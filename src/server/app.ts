@@ -1,9 +1,10 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
+import type { JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/index.js';
 import { errorMiddleware, notFound } from './errors.js';
+import { DEFAULT_EVALUATION, type EvaluationSettings } from './evaluate-job.js';
 import { cachedHumanScores, type HumanScoresFn } from './human.js';
-import type { JobQueue } from '../queue/job-queue.js';
 import { humanScores } from '../rating/scores.js';
 import { ratingConfig } from '../rating/protocol.js';
 import { adminRoutes } from './routes/admin.js';
@@ -45,22 +46,6 @@ export interface AppDeps {
   /** Called with unexpected errors (500s); default: nothing. */
   readonly onInternalError?: (e: unknown) => void;
 }
-
-export interface EvaluationSettings {
-  /** Generated samples per evaluation (small on a laptop, 10k+ on a real server). */
-  readonly n: number;
-  /** Extractor id (default mobilenet-v1-0.75). */
-  readonly extractor?: string;
-  /** Bootstrap resamples for the 95% intervals (0: none). */
-  readonly bootstrap?: number;
-  /**
-   * false: no memorisation checks or neighbour panel. Default: run them when the model's manifest names its training
-   * split on the evaluated dataset (they extract features of the whole training split once per extractor).
-   */
-  readonly memorization?: boolean;
-}
-
-export const DEFAULT_EVALUATION: EvaluationSettings = Object.freeze({ n: 1000, bootstrap: 50 });
 
 /** Route factories mounted by every app, in order (rateRoutes: human rating, src/server/routes/rate.ts). */
 const ROUTES: ReadonlyArray<(deps: AppDeps) => Router> = [staticRoutes, leaderboardRoutes, modelRoutes, submissionRoutes, rateRoutes, adminRoutes];

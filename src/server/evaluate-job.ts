@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { firstLine, GenbenchError } from '../errors.js';
 import type { EvaluateOptions } from '../harness/evaluate.js';
 import type { Report } from '../io/report.js';
+import type { EvalJob, JobHandler, JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/index.js';
 import { putEvaluation } from '../store/evaluations.js';
 import { getModel } from '../store/models.js';
 import { getSubmission, listSubmissions, setSubmissionStatus, submissionFiles } from '../store/submissions.js';
-import type { EvaluationSettings } from './app.js';
-import type { EvalJob, JobHandler, JobQueue } from '../queue/job-queue.js';
 
 /**
  * The evaluation job: rebuilds the submitted checkpoint in a temp folder (links to the content-addressed blobs,
@@ -36,6 +35,23 @@ export interface JobRecipe {
   /** false: skip the memorisation checks and the neighbour panel (default: run them when the manifest allows). */
   readonly memorization?: false;
 }
+
+/** How the server evaluates submissions (the same recipe for every model on a board). */
+export interface EvaluationSettings {
+  /** Generated samples per evaluation (small on a laptop, 10k+ on a real server). */
+  readonly n: number;
+  /** Extractor id (default mobilenet-v1-0.75). */
+  readonly extractor?: string;
+  /** Bootstrap resamples for the 95% intervals (0: none). */
+  readonly bootstrap?: number;
+  /**
+   * false: no memorisation checks or neighbour panel. Default: run them when the model's manifest names its training
+   * split on the evaluated dataset (they extract features of the whole training split once per extractor).
+   */
+  readonly memorization?: boolean;
+}
+
+export const DEFAULT_EVALUATION: EvaluationSettings = Object.freeze({ n: 1000, bootstrap: 50 });
 
 export type EvaluateFn = (opts: EvaluateOptions) => Promise<Report>;
 

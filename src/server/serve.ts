@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JobQueue } from '../queue/job-queue.js';
 import { openStore, type Store } from '../store/index.js';
-import { createApp, DEFAULT_EVALUATION, type AppDeps, type EvaluationSettings } from './app.js';
-import { evaluationHandler, resumePending, type EvaluateFn } from './evaluate-job.js';
+import { createApp, type AppDeps } from './app.js';
+import { DEFAULT_EVALUATION, evaluationHandler, resumePending, type EvaluateFn, type EvaluationSettings } from './evaluate-job.js';
 import { InProcessQueue } from './queue.js';
 
 /**

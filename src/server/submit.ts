@@ -2,8 +2,7 @@ import { GenbenchError } from '../errors.js';
 import { putEvaluation } from '../store/evaluations.js';
 import { createSubmission, setSubmissionJob, type StoredFile } from '../store/submissions.js';
 import type { AppDeps } from './app.js';
-import { DEFAULT_EVALUATION } from './app.js';
-import { evaluationRecipe } from './evaluate-job.js';
+import { DEFAULT_EVALUATION, evaluationRecipe } from './evaluate-job.js';
 import { checkUpload, type UploadedFile } from './upload.js';
 import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
 
