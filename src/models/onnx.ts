@@ -2,7 +2,7 @@ import { openOnnxSession } from '../backend/onnx.js';
 import ort from 'onnxruntime-node';
 import { GenbenchError } from '../errors.js';
 import { assembleGenerator } from './generator.js';
-import { latentShape, latentTensor, outputFloat32 } from './onnx-io.js';
+import { floatToHalf, latentShape, latentTensor, outputFloat32 } from './onnx-io.js';
 import type { GeneratorManifest } from './manifest.js';
 import type { ForwardFn, Generator } from './types.js';
 
@@ -94,6 +94,8 @@ export function conditionTensor(labels: Int32Array, c: NonNullable<GeneratorMani
   if (c.encoding === 'onehot') {
     const y = new Float32Array(n * c.classes);
     for (let i = 0; i < n; i++) y[i * c.classes + labels[i]!] = 1;
+    if (type === 'float64') return new ort.Tensor('float64', Float64Array.from(y), [n, c.classes]);
+    if (type === 'float16') return new ort.Tensor('float16', Uint16Array.from(y, floatToHalf), [n, c.classes]);
     return new ort.Tensor('float32', y, [n, c.classes]);
   }
   if (type === 'int32') return new ort.Tensor('int32', Int32Array.from(labels), dims);

@@ -16,6 +16,8 @@ export interface ExportVariant {
   readonly zShape: 'flat' | 'nchw';
   readonly dtype: 'float32' | 'float16' | 'float64';
   readonly layout: 'NCHW' | 'NHWC' | 'flat';
+  /** A class-conditional model: one-hot labels y [N, classes] of `dtype`, added through their own weights. */
+  readonly classes?: number;
 }
 
 const CAST: Record<ExportVariant['dtype'], number> = { float32: 1, float16: 10, float64: 11 };
@@ -28,7 +30,14 @@ export async function writeExport(path: string, v: ExportVariant, manifest: Reco
     { op: 'Cast', inputs: ['z'], outputs: ['z32'], attrs: { to: { int: 1 } } },
     { op: 'Reshape', inputs: ['z32', 'zflat'], outputs: ['zf'] },
     { op: 'MatMul', inputs: ['zf', 'w'], outputs: ['h'] },
-    { op: 'Tanh', inputs: ['h'], outputs: ['t'] },
+    ...(v.classes === undefined
+      ? [{ op: 'Tanh', inputs: ['h'], outputs: ['t'] }]
+      : [
+          { op: 'Cast', inputs: ['y'], outputs: ['y32'], attrs: { to: { int: 1 } } },
+          { op: 'MatMul', inputs: ['y32', 'wy'], outputs: ['hy'] },
+          { op: 'Add', inputs: ['h', 'hy'], outputs: ['hs'] },
+          { op: 'Tanh', inputs: ['hs'], outputs: ['t'] },
+        ]),
     { op: 'Reshape', inputs: ['t', 'chw'], outputs: ['nchw'] },
     ...(v.layout === 'NHWC' ? [{ op: 'Transpose', inputs: ['nchw'], outputs: ['img'], attrs: { perm: { ints: [0, 2, 3, 1] } } }] : []),
     ...(v.layout === 'flat' ? [{ op: 'Reshape', inputs: ['nchw', 'oflat'], outputs: ['img'] }] : []),
@@ -43,10 +52,14 @@ export async function writeExport(path: string, v: ExportVariant, manifest: Reco
       initializers: [
         { name: 'w', dims: [k, px], data: w },
         { name: 'zflat', dims: [2], data: BigInt64Array.of(-1n, BigInt(k)) },
+        ...(v.classes === undefined ? [] : [{ name: 'wy', dims: [v.classes, px], data: Float32Array.from({ length: v.classes * px }, (_, i) => ((i * 13) % 7) / 7 - 0.5) }]),
         ...(v.layout === 'flat' ? [{ name: 'oflat', dims: [2], data: BigInt64Array.of(-1n, BigInt(px)) }] : []),
         { name: 'chw', dims: [4], data: BigInt64Array.of(-1n, BigInt(c), BigInt(s), BigInt(s)) },
       ],
-      inputs: [{ name: 'z', type: v.dtype as ElemType, shape: v.zShape === 'nchw' ? ['N', k, 1, 1] : ['N', k] }],
+      inputs: [
+        { name: 'z', type: v.dtype as ElemType, shape: v.zShape === 'nchw' ? ['N', k, 1, 1] : ['N', k] },
+        ...(v.classes === undefined ? [] : [{ name: 'y', type: v.dtype as ElemType, shape: ['N', v.classes] }]),
+      ],
       outputs: [{ name: 'x', type: v.dtype as ElemType, shape: outShape }],
     },
     { opset: 13 },
@@ -62,7 +75,7 @@ export async function writeExport(path: string, v: ExportVariant, manifest: Reco
     output_layout: 'NCHW',
     output_range: '[-1,1]',
     image_shape: [c, s, s],
-    conditional: null,
+    conditional: v.classes === undefined ? null : { classes: v.classes, input: 'y', encoding: 'onehot' },
     sha256: createHash('sha256').update(bytes).digest('hex'),
     ...manifest,
   };

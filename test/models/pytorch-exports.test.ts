@@ -52,6 +52,20 @@ describe('PyTorch-style ONNX exports', () => {
     expect(f16).toBeLessThan(5e-3);
   });
 
+  it('a conditional float16 export takes its one-hot labels as float16', async () => {
+    const path = join(dir, 'cond16.onnx');
+    await writeExport(path, { ...base, zShape: 'nchw', dtype: 'float16', classes: 3 });
+    const g = await loadGenerator(path);
+    try {
+      const zeros = await g.sample({ n: 4, seed: 1, labels: Int32Array.of(0, 0, 0, 0) });
+      const twos = await g.sample({ n: 4, seed: 1, labels: Int32Array.of(2, 2, 2, 2) });
+      expect(g.classes).toBe(3);
+      expect(maxDiff(zeros.data, twos.data)).toBeGreaterThan(0.1); // the label moves the images
+    } finally {
+      g.dispose();
+    }
+  });
+
   it('a shape that fits neither layout, or a latent_dim the input contradicts, is one INPUT error naming both', async () => {
     await expect(images('flat-out', { layout: 'flat' })).rejects.toThrow(/outputs \[1,48\] for 1 latents; expected \[1,3,4,4\] \(NCHW\) or \[1,4,4,3\] \(NHWC\)/);
     await expect(images('bad-z', { zShape: 'nchw' }, { latent_dim: 100 })).rejects.toThrow(/field 'latent_dim' is 100 but input 'z' has 48 values per row \(shape \[N,48,1,1\]\)/);
