@@ -43,7 +43,7 @@ export async function fdWithStats(f: { generated: string; reference: string; met
 
 async function side(path: string): Promise<Side> {
   if (isStatsFile(path)) {
-    const { readStats } = await import('../io/stats.js');
+    const { readStats } = await import('../data/stats-file.js');
     const s = await readStats(path);
     return { stats: s.stats, record: { path: resolve(path), sha256: s.sha256, kind: 'statistics', count: s.stats.count, dim: s.stats.mean.length }, ...(s.recipe === undefined ? {} : { recipe: s.recipe }) };
   }

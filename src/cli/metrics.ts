@@ -9,7 +9,6 @@ import { readNpy, readNpyHeader, type NpyArray, type NpyHeader } from '../io/npy
 import { toFeatureMatrix, type Matrix } from '../linalg/matrix.js';
 import type { Progress } from '../progress.js';
 import { VERSION } from '../version.js';
-import { fdWithStats, isStatsFile } from './metrics-stats.js';
 import { parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 
@@ -77,7 +76,8 @@ async function runMetrics(f: MetricsFlags): Promise<void> {
   if (!classMode && (f.generated === undefined || f.reference === undefined)) {
     throw new GenbenchError('USAGE', 'give --generated G.npy and --reference R.npy (features), or --logits L.npy / --probs P.npy (for is)');
   }
-  if (!classMode && (isStatsFile(f.generated) || isStatsFile(f.reference))) {
+  if (!classMode && [f.generated, f.reference].some((p) => p?.toLowerCase().endsWith('.npz'))) {
+    const { fdWithStats } = await import('./metrics-stats.js'); // statistics files (genbench stats)
     const out = await fdWithStats({ generated: f.generated!, reference: f.reference!, ...(f.metrics === undefined ? {} : { metrics: f.metrics }) });
     if (f.json) return printJson(out);
     return printHuman({ fd: out['fd'] as MetricValue });

@@ -5,7 +5,7 @@ import { checkOutputs, printJson, printLine } from './output.js';
 
 /**
  * `genbench stats`: the Gaussian statistics of a feature set (mean, covariance with ddof 1, count) and the features'
- * recipe, as a .npz (io/stats.ts: mu, sigma, count, recipe.json), for FD against it without its images:
+ * recipe, as a .npz (data/stats-file.ts: mu, sigma, count, recipe.json), for FD against it without its images:
  * `genbench metrics --generated G.npy --reference S.npz --metrics fd`. Images and extractor as for `genbench
  * features` (the same flags).
  *
@@ -19,7 +19,7 @@ export function statsCommand(): Command {
       await checkOutputs({ '--out': f.out });
       const { matrix, recipe } = await extractFeatures(f);
       const { statsOf } = await import('../../metrics/fd.js');
-      const { writeStats } = await import('../io/stats.js');
+      const { writeStats } = await import('../data/stats-file.js');
       const stats = await statsOf(matrix);
       await writeStats(resolve(f.out), stats, { ...recipe, covariance: 'ddof 1, float64' });
       const summary = { out: resolve(f.out), count: stats.count, dim: stats.mean.length, ...recipe };

@@ -1,10 +1,10 @@
 import { zipSync } from 'fflate';
 import type { GaussianStats } from '../../metrics/fd.js';
-import { maxNpzBytes, parseNpz, readWithHash } from '../data/npz.js';
-import { listZip, readZipMember } from '../data/zip.js';
 import { GenbenchError } from '../errors.js';
-import { writeFileAtomic } from './atomic.js';
-import { encodeNpy } from './npy.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { encodeNpy } from '../io/npy.js';
+import { maxNpzBytes, parseNpz, readWithHash } from './npz.js';
+import { listZip, readZipMember } from './zip.js';
 
 /**
  * Feature statistics files (`genbench stats --out S.npz`): a NumPy archive with `mu.npy` (float64 [d], the mean),

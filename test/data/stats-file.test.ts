@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../src/io/npy.js';
-import { readStats, writeStats } from '../../src/io/stats.js';
+import { readStats, writeStats } from '../../src/data/stats-file.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'genbench-stats-'));
