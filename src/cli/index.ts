@@ -18,7 +18,6 @@ import { workerCommand } from './worker.js';
 import { demoCommand } from './demo.js';
 import { featuresCommand } from './features.js';
 import { statsCommand } from './stats.js';
-import { statsCommand } from './stats.js';
 
 /**
  * Registry of CLI commands: one file per command, one line here.
@@ -32,7 +31,6 @@ export const COMMANDS: ReadonlyMap<string, () => Command> = Object.freeze(
     ['assets', assetsCommand],
     ['metrics', metricsCommand],
     ['features', featuresCommand],
-    ['stats', statsCommand],
     ['stats', statsCommand],
     ['pixel', pixelCommand],
     ['train', trainCommand],
