@@ -80,7 +80,11 @@ export async function runGate(o: GateStepOptions): Promise<GateResult> {
   }
   if (o.markdown !== undefined) await writeFileAtomic(resolve(o.markdown), gateMarkdown(result));
   if (result.failed) {
-    throw new GenbenchError('CHECK_FAILED', `gate failed: ${result.regressions.join(', ')} regressed beyond tolerance (baseline ${o.baseline.model.name}, candidate ${o.candidate.model.name})`);
+    const failing = result.rows.filter((r) => r.fails);
+    const regressed = failing.filter((r) => r.verdict === 'regression').map((r) => r.metric);
+    const missing = failing.filter((r) => r.verdict === 'missing').map((r) => `${r.metric} (${r.note ?? 'no value'})`);
+    const parts = [...(regressed.length > 0 ? [`${regressed.join(', ')} regressed beyond tolerance`] : []), ...(missing.length > 0 ? [`missing: ${missing.join(', ')}`] : [])];
+    throw new GenbenchError('CHECK_FAILED', `gate failed: ${parts.join('; ')} (baseline ${o.baseline.model.name}, candidate ${o.candidate.model.name})`);
   }
   return result;
 }
