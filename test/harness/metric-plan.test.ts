@@ -22,7 +22,7 @@ const disc = {
 describe('planMetrics', () => {
   it('defaults to is + feature metrics for an extractor with class scores', () => {
     const p = planMetrics({ fx: mobilenet, nGenerated: 5000, nReference: 5000 });
-    expect(p.ids).toEqual(['is', 'fd', 'kid', 'precision', 'recall', 'density', 'coverage']);
+    expect(p.ids).toEqual(['is', 'fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage']);
     expect(p.groups.map((g) => g[0]!.group)).toEqual(['is', 'fd', 'kid', 'prdc']);
     expect(p.layers).toEqual({ features: 'gap', classScores: 'probs' });
     expect(p.classKind).toBe('probs');
@@ -32,7 +32,7 @@ describe('planMetrics', () => {
 
   it('adds disc (all layers) for a discriminator and drops is', () => {
     const p = planMetrics({ fx: disc, nGenerated: 64, nReference: 64 });
-    expect(p.ids).toEqual(['fd', 'kid', 'precision', 'recall', 'density', 'coverage', 'disc']);
+    expect(p.ids).toEqual(['fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage', 'disc']);
     expect(planLayers(p)).toEqual(['f2', 'f1']);
     expect(p.params['kid']).toMatchObject({ subsets: 1, subsetSize: 64 });
     expect(p.warnings.join(' ')).toMatch(/subset size lowered from 1000 to 64/);
