@@ -19,7 +19,7 @@ import { checkMetricNames, planLayers, planMetrics, type MetricPlan } from './me
 import { BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
 import { defaultSplit, loadReference, trainingOverlapWarning, trainingSplit, type ReferenceSelection } from './reference.js';
 
-const BOOTSTRAP_METHOD = `${RECENTRED_METHOD}: two-sample resamples (both sets), k-NN radii recomputed per resample, FD and KID variance extrapolated from resamples of n and n/2 rows (metrics/bootstrap.ts)`;
+const BOOTSTRAP_METHOD = `${RECENTRED_METHOD}, or normal from the resampled variance for fd and fd_inf (each metric's ciMethod): two-sample resamples of both sets, k-NN radii recomputed per resample, FD and KID variance extrapolated from resamples of n and n/2 rows (docs/uncertainty.md)`;
 import { generatorSource, imageSetSource, type ImageSource } from './image-source.js';
 import { runMetrics } from './run-metrics.js';
 import { intervalWarnings, sampleWarnings } from './warnings.js';
