@@ -58,8 +58,6 @@ export const RECENTRED_METHOD = 'percentile, re-centred on the point estimate';
 /** Intervals of groups that draw fewer resamples (resampleShare < 1): the spread's ends are too noisy from few values. */
 export const NORMAL_METHOD = 'normal, from the resampled variance, centred on the point estimate';
 const MIN_SHARED_RESAMPLES = 20;
-/** Kept for reports written before every interval was re-centred. */
-export const CONTRIBUTIONS_METHOD = 'percentile of per-sample contributions';
 
 export interface BootstrapInterval {
   readonly ci: [number, number];

@@ -130,7 +130,7 @@ const TF = 'torch-fidelity 0.4.0 metric_prc (radius = (k+1)-th distance counting
 const CLOVA = 'clovaai/generative-evaluation-prdc compute_prdc (d < r)';
 
 function descriptor(id: 'precision' | 'recall' | 'density' | 'coverage', title: string, paper: string, reference: string): FeatureMetricDescriptor {
-  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, defaults: DEFAULTS, compute, contributions, resampled };
+  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, defaults: DEFAULTS, compute, resampled };
 }
 
 export const precisionDescriptor = descriptor('precision', 'Precision (k-NN manifold)', PR_PAPER, TF);

@@ -12,7 +12,7 @@ export { planMetrics, planLayers, DISC_METRIC, type MetricPlan } from './metric-
 export { runMetrics, type LayerFeatures } from './run-metrics.js';
 export { discriminatorDistance, type DiscDistance } from './disc-distance.js';
 export { defaultSplit, loadReference, trainingOverlapWarning } from './reference.js';
-export { sampleWarnings, FD_MIN_SAMPLES } from './warnings.js';
+export { sampleWarnings } from './warnings.js';
 export * from './corruptions.js';
 export { sanity, SANITY_SCHEMA, SANITY_DEFAULT_N, SANITY_DEFAULT_SEEDS, type SanityOptions, type SanityResult, type SanityRun, type CorruptionResult } from './sanity.js';
 export { sanityRows, sanitySeeds, sanitySplit, type SanityRows } from './sanity-rows.js';

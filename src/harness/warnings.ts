@@ -34,9 +34,6 @@ export interface FdFacts {
   readonly [extra: string]: unknown;
 }
 
-/** The sample size the field's Inception FID protocols use at least (Chong & Forsyth 2020). */
-export const FD_MIN_SAMPLES = 2048;
-
 export function sampleWarnings(f: WarningFacts): string[] {
   const w: string[] = [];
   const fdLike = f.metrics.some((m) => m === 'fd' || m === 'fd_inf' || m === 'disc');
