@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { genbenchHome } from '../assets/index.js';
-import { sweepStaleTemps } from '../assets/fetch.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import type { ImageBatchU8 } from '../io/image.js';
-import { encodeNpy, parseNpy } from '../io/npy.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { VERSION } from '../version.js';
 import { FEATURE_CACHE_VERSION, featureCacheKey, keyPartsFor, keyRecord, type FeatureInputs, type FeatureKeyParts } from './cache-key.js';
+import { npyEntryPath, readNpyEntry, writeNpyEntry } from './npy-entry.js';
 import type { ExtractOptions, FeatureExtractor } from './types.js';
 
 /**
@@ -18,12 +14,11 @@ import type { ExtractOptions, FeatureExtractor } from './types.js';
  * - Storage dtype: float32 whenever every value is exactly a float32 (always true for network output, which is
  *   float32 before it is widened), so nothing is lost at half the size of float64; any other matrix is stored as
  *   float64. Reads widen to Float64 (statistics are float64).
- * - Writes: .npy first, then the sidecar, each through io/atomic.ts (temp file + fsync + rename). Ctrl-C or a crash
- *   leaves a temp file (swept later), never a partial file at a final path; concurrent writers of one key write the
- *   same bytes and the last rename wins.
- * - Reads trust an entry only if the sidecar parses, names this key and format, and the .npy has the recorded size,
- *   sha256 and a valid header; anything else (truncated, corrupted, half-written pair) is a miss that recomputes and
- *   overwrites, with the reason in `stale`.
+ * - Writes and reads go through npy-entry.ts: .npy first, then the sidecar, each atomic (temp file + fsync +
+ *   rename), so Ctrl-C or a crash leaves a temp file (swept later), never a partial file at a final path; an entry
+ *   is trusted only if the sidecar names this key and format and the .npy has the recorded size, sha256, header and
+ *   shape; anything else (truncated, corrupted, half-written pair) is a miss that recomputes and overwrites, with the
+ *   reason in `stale`.
  *
  * @example
  * const r = await cachedFeatures(keyPartsFor(fx, 'global_average_pooling2d_1', datasetInputs('mnist', split)),
@@ -72,7 +67,7 @@ export async function cachedLayers(
   for (const p of parts) {
     const key = featureCacheKey(p);
     const got = await readEntry(dir, key);
-    if ('matrix' in got) out[p.layer] = { matrix: got.matrix, hit: true, key, path: npyPath(dir, key) };
+    if ('matrix' in got) out[p.layer] = { matrix: got.matrix, hit: true, key, path: npyEntryPath(dir, key) };
     else missing.push({ parts: p, key, ...(got.stale === undefined ? {} : { stale: got.stale }) });
   }
   if (missing.length === 0) return out;
@@ -81,7 +76,7 @@ export async function cachedLayers(
     const matrix = computed[m.parts.layer];
     if (matrix === undefined) throw new Error(`feature cache: compute() returned no matrix for layer '${m.parts.layer}'`);
     await writeEntry(dir, m.key, m.parts, matrix, opts.note);
-    out[m.parts.layer] = { matrix, hit: false, key: m.key, path: npyPath(dir, m.key), ...(m.stale === undefined ? {} : { stale: m.stale }) };
+    out[m.parts.layer] = { matrix, hit: false, key: m.key, path: npyEntryPath(dir, m.key), ...(m.stale === undefined ? {} : { stale: m.stale }) };
   }
   return out;
 }
@@ -109,63 +104,16 @@ export async function extractCached(
   );
 }
 
-function npyPath(dir: string, key: string): string {
-  return join(dir, `${key}.npy`);
-}
-
-interface Sidecar {
-  readonly key: string;
-  readonly cacheFormat: number;
-  readonly dtype: 'float32' | 'float64';
-  readonly shape: readonly [number, number];
-  readonly bytes: number;
-  readonly npySha256: string;
-}
-
 async function readEntry(dir: string, key: string): Promise<{ matrix: Matrix } | { stale?: string }> {
-  const side = await readFile(join(dir, `${key}.json`), 'utf8').catch(() => null);
-  if (side === null) return {};
-  let s: Sidecar;
-  try {
-    s = JSON.parse(side) as Sidecar;
-  } catch {
-    return { stale: 'sidecar is not valid JSON' };
-  }
-  if (s.key !== key || s.cacheFormat !== FEATURE_CACHE_VERSION) return { stale: 'sidecar names another key or format' };
-  const bytes = await readFile(npyPath(dir, key)).catch(() => null);
-  if (bytes === null) return { stale: '.npy file missing' };
-  if (bytes.length !== s.bytes) return { stale: `.npy has ${bytes.length} bytes, sidecar says ${s.bytes} (truncated?)` };
-  if (sha256(bytes) !== s.npySha256) return { stale: '.npy sha256 does not match its sidecar (corrupted)' };
-  try {
-    const a = parseNpy(bytes, npyPath(dir, key));
-    const [rows, cols] = a.shape;
-    if (a.shape.length !== 2 || rows !== s.shape[0] || cols !== s.shape[1]) return { stale: 'shape differs from sidecar' };
-    return { matrix: { rows, cols, data: Float64Array.from(a.data) } };
-  } catch (e) {
-    return { stale: `bad .npy (${(e as Error).message})` };
-  }
+  const got = await readNpyEntry(dir, key, FEATURE_CACHE_VERSION);
+  if (!('data' in got)) return got;
+  if (got.shape.length !== 2) return { stale: 'shape differs from sidecar' };
+  return { matrix: { rows: got.shape[0]!, cols: got.shape[1]!, data: got.data } };
 }
 
 async function writeEntry(dir: string, key: string, parts: FeatureKeyParts, m: Matrix, note?: Readonly<Record<string, string>>): Promise<void> {
   const data = exactFloat32(m.data) ?? m.data;
-  const npy = encodeNpy(data, [m.rows, m.cols]);
-  const path = npyPath(dir, key);
-  const sidePath = join(dir, `${key}.json`);
-  await sweepStaleTemps(path);
-  await sweepStaleTemps(sidePath);
-  await writeFileAtomic(path, npy);
-  const sidecar = {
-    key,
-    cacheFormat: FEATURE_CACHE_VERSION,
-    dtype: data instanceof Float32Array ? 'float32' : 'float64',
-    shape: [m.rows, m.cols],
-    bytes: npy.length,
-    npySha256: sha256(npy),
-    recipe: keyRecord(parts),
-    genbenchVersion: VERSION,
-    ...(note === undefined ? {} : { note }),
-  };
-  await writeFileAtomic(sidePath, `${JSON.stringify(sidecar, null, 2)}\n`);
+  await writeNpyEntry(dir, key, FEATURE_CACHE_VERSION, data, [m.rows, m.cols], { recipe: keyRecord(parts), genbenchVersion: VERSION, ...(note === undefined ? {} : { note }) });
 }
 
 /** The values as float32 when each one is exactly representable, else null. */
@@ -173,10 +121,6 @@ function exactFloat32(d: Float64Array): Float32Array | null {
   const f = new Float32Array(d);
   for (let i = 0; i < d.length; i++) if (f[i] !== d[i]) return null;
   return f;
-}
-
-function sha256(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex');
 }
 
 export { FEATURE_CACHE_VERSION, featureCacheKey, keyPartsFor, keyRecord, imagesInputs, datasetInputs } from './cache-key.js';
