@@ -16,8 +16,9 @@
  * @example
  * await densityCoverage({ generated, reference }); // { density: 0.2497, coverage: 0.658 }
  */
-import { ballCounts, kthNeighbourDistances, type KnnOptions } from '../src/linalg/knn.js';
+import { ballCounts, type KnnOptions } from '../src/linalg/knn.js';
 import { checkFeatureSets } from './check.js';
+import { referenceRadii } from './reference-radii.js';
 import { countPositive, type BallCompare } from './precision-recall.js';
 import type { FeatureSets } from './types.js';
 
@@ -39,7 +40,7 @@ export const DC_DEFAULTS = { k: 5, compare: '<' as BallCompare };
 export async function densityCoverage(sets: FeatureSets, opts: DensityCoverageOptions = {}): Promise<DensityCoverage> {
   const k = opts.k ?? DC_DEFAULTS.k;
   checkFeatureSets(sets, k + 1);
-  const [radii] = await kthNeighbourDistances(sets.reference, [k], opts);
+  const [radii] = await referenceRadii(sets, [k], opts);
   const strict = (opts.compare ?? DC_DEFAULTS.compare) === '<';
   const [c] = await ballCounts(sets.generated, sets.reference, [{ radii: radii!, on: 'cols', strict }], opts);
   return densityCoverageFromCounts(c!.rowCounts, c!.colCounts, k);

@@ -4,19 +4,22 @@
  * imported on first use, so the registry and the CLI load no eigen solver unless fd is asked for.
  *
  * FD is clipped at 0 (rounding can leave -1e-13 for identical sets). FD∞ is computed with FD (same group) when the
- * plan asks for it (`infinity: true`, which the harness sets when fd_inf is in the metric list). Resamples: FD on
+ * plan asks for it (`infinity: true`, which the harness sets when fd_inf is in the metric list); both read one
+ * mean and covariance of the reference (given as `referenceStats.gaussian`, else computed once). Resamples: FD on
  * two-sample weighted resamples; FD∞'s values are FD's resampled values moved to FD∞ (the sampling of both sets
  * drives both), with the squared standard error of its fit as the extra variance the resamples cannot see.
  *
  * @example
  * await fdDescriptor.compute({ generated, reference }, fdDescriptor.defaults); // { fd: { value: 5.4401, ranks: {...}, ... }, fd_inf: {...} }
  */
-import type { FeatureMetricDescriptor, FeatureSets, MetricParams, MetricResults, ResampleDraws, ResampledValues, RunContext } from './types.js';
+import type { FeatureMetricDescriptor, FeatureSets, MetricParams, MetricResults, ReferenceNeeds, ResampleDraws, ResampledValues, RunContext } from './types.js';
 
 const MIN_ROWS_FOR_INFINITY = 16;
 
-async function compute(sets: FeatureSets, params: MetricParams): Promise<MetricResults> {
-  const { fdFromFeatures } = await import('./fd.js');
+async function compute(input: FeatureSets, params: MetricParams): Promise<MetricResults> {
+  const { fdFromFeatures, referenceGaussian } = await import('./fd.js');
+  // the reference's mean and covariance once, for FD and FD∞ (given, or statsOf when the covariance route needs them)
+  const sets = usesGaussian(input) ? { ...input, referenceStats: { ...input.referenceStats, gaussian: await referenceGaussian(input) } } : input;
   const { value, ...extras } = await fdFromFeatures(sets);
   const out: MetricResults = { fd: { value: Math.max(0, value), ...extras } };
   if (params['infinity'] === true && sets.generated.rows >= MIN_ROWS_FOR_INFINITY) {
@@ -25,6 +28,15 @@ async function compute(sets: FeatureSets, params: MetricParams): Promise<MetricR
     out.fd_inf = { value: Math.max(0, inf.value), slope: inf.slope, fitSe: inf.se, sizes: inf.sizes.join(','), fdAtSizes: inf.fds.map((v) => Number(v.toPrecision(8))).join(',') };
   }
   return out;
+}
+
+/** FD's covariance route and FD∞'s fixed reference read the reference's Gaussian fit when it has more rows than features. */
+function usesGaussian(sets: FeatureSets): boolean {
+  return sets.reference.rows > sets.reference.cols;
+}
+
+function referenceNeeds(sets: FeatureSets): ReferenceNeeds {
+  return { gaussian: usesGaussian(sets), radii: [] };
 }
 
 async function resampled(sets: FeatureSets, _params: MetricParams, draws: ResampleDraws, point: MetricResults, ctx: RunContext = {}): Promise<ResampledValues> {
@@ -51,6 +63,7 @@ const base = {
   resampleShare: 0.25,
   compute,
   resampled,
+  referenceNeeds,
 } as const;
 
 export const fdDescriptor: FeatureMetricDescriptor = {

@@ -10,15 +10,17 @@
  * FD∞ (M. J. Chong, D. Forsyth, "Effectively Unbiased FID and Inception Score and where to find them", CVPR 2020):
  * FD is biased upwards by about c / N. FD is computed on nested seeded random subsets of the generated rows of sizes
  * N_j evenly spaced in 1/N between 1/n and 2/n (n / 2 .. n, 6 sizes, each with `repeats` subsets, the reference at
- * its full size, whose Cholesky factor is reused), a least-squares line FD = FD∞ + c / N is fitted and its intercept
- * is FD∞. Its interval (fdInfinityInterval) combines the bootstrap variance of FD at the full size (the sampling of
- * both sets, which FD∞ shares) with the fit's standard error of the intercept (the subsets' own noise).
+ * its full size, with FD's mean and covariance of it (referenceGaussian) and their Cholesky factor reused), a
+ * least-squares line FD = FD∞ + c / N is fitted and its intercept is FD∞. Its interval (fdInfinityInterval)
+ * combines the bootstrap variance of FD at the full size (the sampling of both sets, which FD∞ shares) with the
+ * fit's standard error of the intercept (the subsets' own noise).
  *
  * @example
  * const values = await fdResampled({ generated, reference }, draws); // one FD per resample
  * const inf = await fdInfinity({ generated, reference }, { seed: 0 }); // { value: 37.9, slope: 5200, sizes: [...], se: 0.4 }
  */
 import { pivotedCholesky } from '../src/linalg/cholesky.js';
+import { referenceGaussian } from './fd.js';
 import { gemm } from '../src/linalg/gemm.js';
 import { takeRows, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
@@ -272,24 +274,23 @@ export async function fdInfinity(sets: FeatureSets, opts: FdInfinityOptions = {}
   return { value: fit.intercept, slope: fit.slope, se: fit.interceptSe, sizes, fds };
 }
 
-/** FD of generated row sets against the whole reference, the reference statistics computed once. */
+/** FD of generated row sets against the whole reference, its mean and covariance those of FD (referenceGaussian). */
 async function fdAgainstFixedReference(sets: FeatureSets): Promise<(g: Matrix) => Promise<number>> {
   const d = sets.reference.cols;
   const ref = sets.reference;
   const refW = new Float64Array(ref.rows).fill(1);
   if (ref.rows <= d) return async (g) => weightedFd({ generated: g, reference: ref }, new Float64Array(g.rows).fill(1), refW);
-  const r = weightedCentred(ref, refW, false);
-  const covR = await gemm(r.z, r.z, { transA: true });
-  scaleSymmetric(covR, 1 / (r.total - 1));
+  const { mean: meanR, cov: covR } = await referenceGaussian(sets);
   const chol = await pivotedCholesky(covR);
-  const traceR = r.sumSquares / (r.total - 1);
+  let traceR = 0;
+  for (let i = 0; i < d; i++) traceR += covR.data[i * d + i]!;
   return async (g) => {
     if (g.rows <= d) return weightedFd({ generated: g, reference: ref }, new Float64Array(g.rows).fill(1), refW);
     const c = weightedCentred(g, new Float64Array(g.rows).fill(1), false);
     const covG = await gemm(c.z, c.z, { transA: true, dtype: 'float32' });
     scaleSymmetric(covG, 1 / (c.total - 1));
     const ts = (await traceSqrtProduct(covR, covG, chol)).value;
-    return Math.max(0, squaredDistance(c.mean, r.mean) + c.sumSquares / (c.total - 1) + traceR - 2 * ts);
+    return Math.max(0, squaredDistance(c.mean, meanR) + c.sumSquares / (c.total - 1) + traceR - 2 * ts);
   };
 }
 

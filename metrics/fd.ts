@@ -9,6 +9,7 @@
  * tr sqrt(S_g S_r) through a symmetric eigenproblem, never a general sqrtm: eigenvalues of L^T S_g L with
  * P^T S_r P = L L^T (pivoted Cholesky), or, when a set has no more samples than features, the Gram form
  * (nuclear norm of X_r X_g^T / sqrt((n_r-1)(n_g-1)), a min(n_r, n_g)-sized problem) (src/linalg/trace-sqrt.ts).
+ * The reference's mean and covariance may come precomputed (`referenceStats.gaussian`, referenceGaussian).
  * Negative eigenvalues from rounding are clipped and reported as `negativeResidue`; covariance ranks count the
  * eigenvalues above d * eps * lambda_max (numpy matrix_rank's threshold; full rank is certified without an eigensolve,
  * from the reference's Cholesky factor and, for the generated set, from the smallest eigenvalue of L^T S_g L that
@@ -66,7 +67,7 @@ export interface FdOptions {
 export async function fdFromFeatures(sets: FeatureSets, opts: FdOptions = {}): Promise<FdResult> {
   checkFeatureSets(sets, 2);
   if (Math.min(sets.generated.rows, sets.reference.rows) > sets.generated.cols) {
-    return fdFromStats({ generated: await statsOf(sets.generated, opts), reference: await statsOf(sets.reference, opts) });
+    return fdFromStats({ generated: await statsOf(sets.generated, opts), reference: await referenceGaussian(sets, opts) });
   }
   const g = centreTransposed(sets.generated);
   const r = centreTransposed(sets.reference);
@@ -128,6 +129,22 @@ export function mergeStats(a: GaussianStats, b: GaussianStats): GaussianStats {
 export async function statsOf(x: Matrix, opts: FdOptions = {}): Promise<GaussianStats> {
   const m = await momentsOf(x, opts.precision === undefined ? {} : { precision: opts.precision });
   return { mean: m.mean, cov: covarianceOf(m, 1, true), count: m.count };
+}
+
+/**
+ * The reference's mean and covariance: `sets.referenceStats.gaussian` when the caller has them (cached or read from
+ * a statistics file; float64 only, checked against the rows' count and width), else statsOf(reference).
+ *
+ * @example
+ * await referenceGaussian({ generated, reference, referenceStats: { gaussian: cached } }); // cached, as given
+ */
+export async function referenceGaussian(sets: FeatureSets, opts: FdOptions = {}): Promise<GaussianStats> {
+  const given = sets.referenceStats?.gaussian;
+  if (given === undefined || (opts.precision ?? 'float64') !== 'float64') return statsOf(sets.reference, opts);
+  if (given.mean.length !== sets.reference.cols || given.count !== sets.reference.rows) {
+    throw new GenbenchError('INPUT', `reference statistics are of ${given.count} rows x ${given.mean.length} features but the reference has ${sets.reference.rows} x ${sets.reference.cols}; recompute the statistics from these features`);
+  }
+  return given;
 }
 
 function assemble(components: FdResult['components'], ranks: FdResult['ranks'], negativeResidue: number, method: FdResult['method']): FdResult {

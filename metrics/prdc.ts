@@ -1,5 +1,6 @@
 /**
- * Precision, recall, density and coverage in one pass: the reference kNN radii are computed once for both k, and
+ * Precision, recall, density and coverage in one pass: the reference kNN radii are computed once for both k (or
+ * taken from `referenceStats` when the caller has them: the same numbers, reference-radii.ts), and
  * one tiled scan of the generated x reference distances settles every ball test. Same values as
  * `precisionRecall` (metrics/precision-recall.ts, torch-fidelity conventions) and `densityCoverage`
  * (metrics/density-coverage.ts, clovaai prdc conventions); the papers and references are named there.
@@ -8,10 +9,11 @@
  * await prdc({ generated, reference }); // { precision: 0.271, recall: 0.7825, density: 0.2497, coverage: 0.658, ... }
  */
 import { ballCounts, kthNeighbourDistances, type KnnOptions } from '../src/linalg/knn.js';
+import { referenceRadii } from './reference-radii.js';
 import { checkFeatureSets } from './check.js';
 import { DC_DEFAULTS, densityCoverageFromCounts } from './density-coverage.js';
 import { PR_DEFAULTS, precisionRecallFromCounts, type BallCompare } from './precision-recall.js';
-import { numParam, type FeatureMetricDescriptor, type FeatureSets, type MetricParams, type MetricResults, type ResampleDraws, type ResampledValues, type ResultsWithContributions, type RunContext } from './types.js';
+import { numParam, type FeatureMetricDescriptor, type FeatureSets, type MetricParams, type MetricResults, type ReferenceNeeds, type ResampleDraws, type ResampledValues, type ResultsWithContributions, type RunContext } from './types.js';
 
 export interface PrdcOptions extends KnnOptions {
   readonly kPr?: number;
@@ -58,7 +60,7 @@ export async function prdcWithContributions(sets: FeatureSets, opts: PrdcOptions
   const kPr = opts.kPr ?? PR_DEFAULTS.k;
   const kDc = opts.kDc ?? DC_DEFAULTS.k;
   checkFeatureSets(sets, Math.max(kPr, kDc) + 1);
-  const [refPr, refDc] = await kthNeighbourDistances(sets.reference, [kPr, kDc], opts);
+  const [refPr, refDc] = await referenceRadii(sets, [kPr, kDc], opts);
   const [genPr] = await kthNeighbourDistances(sets.generated, [kPr], opts);
   const prStrict = (opts.comparePr ?? PR_DEFAULTS.compare) === '<';
   const dcStrict = (opts.compareDc ?? DC_DEFAULTS.compare) === '<';
@@ -129,8 +131,13 @@ const DC_PAPER = 'Naeem et al., Reliable Fidelity and Diversity Metrics for Gene
 const TF = 'torch-fidelity 0.4.0 metric_prc (radius = (k+1)-th distance counting self, d <= r)';
 const CLOVA = 'clovaai/generative-evaluation-prdc compute_prdc (d < r)';
 
+/** The point values read the reference radii for both k. */
+function referenceNeeds(_sets: FeatureSets, params: MetricParams): ReferenceNeeds {
+  return { gaussian: false, radii: [numParam(params, 'kPr'), numParam(params, 'kDc')] };
+}
+
 function descriptor(id: 'precision' | 'recall' | 'density' | 'coverage', title: string, paper: string, reference: string): FeatureMetricDescriptor {
-  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, defaults: DEFAULTS, compute, resampled };
+  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, defaults: DEFAULTS, compute, resampled, referenceNeeds };
 }
 
 export const precisionDescriptor = descriptor('precision', 'Precision (k-NN manifold)', PR_PAPER, TF);

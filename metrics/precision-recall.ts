@@ -18,6 +18,7 @@
  */
 import { ballCounts, kthNeighbourDistances, type KnnOptions } from '../src/linalg/knn.js';
 import { checkFeatureSets } from './check.js';
+import { referenceRadii } from './reference-radii.js';
 import type { FeatureSets } from './types.js';
 
 export type BallCompare = '<=' | '<';
@@ -44,7 +45,7 @@ export const PR_DEFAULTS = { k: 3, compare: '<=' as BallCompare };
 export async function precisionRecall(sets: FeatureSets, opts: PrecisionRecallOptions = {}): Promise<PrecisionRecall> {
   const k = opts.k ?? PR_DEFAULTS.k;
   checkFeatureSets(sets, k + 1);
-  const [refRadii] = await kthNeighbourDistances(sets.reference, [k], opts);
+  const [refRadii] = await referenceRadii(sets, [k], opts);
   const [genRadii] = await kthNeighbourDistances(sets.generated, [k], opts);
   const strict = (opts.compare ?? PR_DEFAULTS.compare) === '<';
   const [p, r] = await ballCounts(

@@ -1,5 +1,6 @@
 import type { Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
+import type { GaussianStats } from './fd.js';
 
 /**
  * The shared vocabulary of metrics: what a metric takes (by role), what it returns, and the descriptor that the
@@ -17,6 +18,27 @@ export type MetricId = 'is' | 'fd' | 'fd_inf' | 'kid' | 'precision' | 'recall' |
 export interface FeatureSets {
   readonly generated: Matrix;
   readonly reference: Matrix;
+  /** Statistics of `reference` known beforehand (cached or from a statistics file); the point values use them. */
+  readonly referenceStats?: ReferenceStats;
+}
+
+/**
+ * Statistics of the reference rows alone, computed once and reused (the harness caches them by content,
+ * src/features/stats-cache.ts; genbench metrics reads them from a statistics file). Each must be exactly what the
+ * metric computes from the rows (metrics/reference-stats.ts checks the shapes), so no value changes with them.
+ * Bootstrap resamples always recompute their own.
+ */
+export interface ReferenceStats {
+  /** Mean and covariance (ddof 1) by statsOf (metrics/fd.ts), float64. */
+  readonly gaussian?: GaussianStats;
+  /** Per k: each row's distance to its k-th nearest reference row, itself counted as neighbour 0 (kthNeighbourDistances). */
+  readonly radii?: ReadonlyMap<number, Float64Array>;
+}
+
+/** Which reference statistics a group's point value reads: the Gaussian fit, and radii for these k. */
+export interface ReferenceNeeds {
+  readonly gaussian: boolean;
+  readonly radii: readonly number[];
 }
 
 /** Class scores of generated samples (logits or probabilities), rows are samples. */
@@ -135,6 +157,8 @@ interface DescriptorBase<I> {
 
 export interface FeatureMetricDescriptor extends DescriptorBase<FeatureSets> {
   readonly input: 'features';
+  /** Optional: the reference statistics `compute` reads, so a caller can supply them as `referenceStats`. */
+  readonly referenceNeeds?: (sets: FeatureSets, params: MetricParams) => ReferenceNeeds;
 }
 export interface ClassMetricDescriptor extends DescriptorBase<ClassScores> {
   readonly input: 'class-scores';

@@ -1,5 +1,5 @@
 import { bootstrapGroup, recentredBootstrap, withIntervals, BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
-import type { MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
+import type { FeatureSets, MetricDescriptor, MetricParams, MetricResults, MetricValue, ReferenceNeeds, ReferenceStats } from '../../metrics/types.js';
 import { takeRows, type Matrix } from '../linalg/matrix.js';
 import type { Progress } from '../progress.js';
 import { discriminatorDistance } from './disc-distance.js';
@@ -24,6 +24,12 @@ export interface LayerFeatures {
 export interface RunMetricsOptions {
   readonly bootstrap?: { readonly resamples: number; readonly seed: number };
   readonly progress?: Progress;
+  /**
+   * Supplies the reference statistics a group's point value reads (its descriptor's `referenceNeeds`), e.g. from
+   * the reference-statistics cache (features/stats-cache.ts referenceStatsProvider); the values are the same
+   * either way. The bootstrap resamples compute their own.
+   */
+  readonly referenceStats?: (needs: ReferenceNeeds, reference: Matrix) => Promise<ReferenceStats>;
 }
 
 /** One metric's reported entry: value (null when not finite), std/ci95 when known, and the metric's details. */
@@ -37,7 +43,7 @@ export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts
     const input = inputFor(d, plan, features);
     const params = plan.params[d.group]!;
     const compute = d.compute as (i: unknown, p: MetricParams, c: { progress?: Progress }) => Promise<MetricResults>;
-    const point = await compute(input, params, ctx);
+    const point = await compute(await withReferenceStats(d, input, params, opts), params, ctx);
     if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
       Object.assign(results, withIntervals(await bootstrapGroup(d, input as never, params, { ...bootstrapOpts(opts), ...ctx, point })));
     } else {
@@ -60,6 +66,15 @@ export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts
     out[id] = finiteEntry(r);
   }
   return out;
+}
+
+/** The group's input with the reference statistics it reads, when a provider is given and it reads any. */
+async function withReferenceStats(d: MetricDescriptor, input: unknown, params: MetricParams, opts: RunMetricsOptions): Promise<unknown> {
+  if (d.input !== 'features' || d.referenceNeeds === undefined || opts.referenceStats === undefined) return input;
+  const sets = input as FeatureSets;
+  const needs = d.referenceNeeds(sets, params);
+  if (!needs.gaussian && needs.radii.length === 0) return input;
+  return { ...sets, referenceStats: await opts.referenceStats(needs, sets.reference) };
 }
 
 function bootstrapOpts(opts: RunMetricsOptions) {
