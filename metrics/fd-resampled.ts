@@ -21,7 +21,8 @@
  */
 import { pivotedCholesky } from '../src/linalg/cholesky.js';
 import { referenceGaussian } from './fd.js';
-import { gemm } from '../src/linalg/gemm.js';
+import { choleskyFactor } from '../src/linalg/cholesky-recursive.js';
+import { gemm, gramFloat32 } from '../src/linalg/gemm.js';
 import { takeRows, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
@@ -64,21 +65,93 @@ function squaredDistance(a: Float64Array, b: Float64Array): number {
 /** FD of the weighted sets (multiplicities w, v summing to the row counts). */
 export async function weightedFd(sets: FeatureSets, w: Float64Array, v: Float64Array): Promise<number> {
   const d = sets.generated.cols;
-  const gram = Math.min(sets.generated.rows, sets.reference.rows) <= d;
-  const g = weightedCentred(sets.generated, w, gram);
-  const r = weightedCentred(sets.reference, v, gram);
-  const traces = g.sumSquares / (g.total - 1) + r.sumSquares / (r.total - 1);
-  let ts: number;
-  if (gram) {
-    ts = (await traceSqrtFromCentred(r.z, g.z)).value;
-  } else {
-    const covG = await gemm(g.z, g.z, { transA: true, dtype: 'float32' });
-    const covR = await gemm(r.z, r.z, { transA: true, dtype: 'float32' });
-    scaleSymmetric(covG, 1 / (g.total - 1));
-    scaleSymmetric(covR, 1 / (r.total - 1));
-    ts = (await traceSqrtProduct(covR, covG)).value;
+  if (Math.min(sets.generated.rows, sets.reference.rows) <= d) {
+    const g = weightedCentred(sets.generated, w, true);
+    const r = weightedCentred(sets.reference, v, true);
+    const ts = (await traceSqrtFromCentred(r.z, g.z)).value;
+    return Math.max(0, squaredDistance(g.mean, r.mean) + g.sumSquares / (g.total - 1) + r.sumSquares / (r.total - 1) - 2 * ts);
   }
-  return Math.max(0, squaredDistance(g.mean, r.mean) + traces - 2 * ts);
+  const g = await weightedMoments(sets.generated, w);
+  const r = await weightedMoments(sets.reference, v);
+  const { chol } = await choleskyFactor(r.cov);
+  const ts = (await traceSqrtProduct(r.cov, g.cov, chol)).value;
+  return Math.max(0, squaredDistance(g.mean, r.mean) + g.trace + r.trace - 2 * ts);
+}
+
+/** A set's rows centred on their unweighted mean, in float32, with their squared norms: formed once per matrix. */
+interface CentredRows {
+  readonly mean: Float64Array;
+  readonly rows: Float32Array;
+  readonly sqNorms: Float64Array;
+}
+
+const centredCache = new WeakMap<Matrix, CentredRows>();
+
+function centredRows(x: Matrix): CentredRows {
+  const hit = centredCache.get(x);
+  if (hit !== undefined) return hit;
+  const { rows: n, cols: d, data } = x;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0, o = i * d; j < d; j++) mean[j] += data[o + j]!;
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const rows = new Float32Array(n * d);
+  const sqNorms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0, o = i * d; j < d; j++) {
+      const c = data[o + j]! - mean[j]!;
+      rows[o + j] = c;
+      s += c * c;
+    }
+    sqNorms[i] = s;
+  }
+  const out = { mean, rows, sqNorms };
+  centredCache.set(x, out);
+  return out;
+}
+
+/**
+ * Weighted mean, covariance (ddof 1) and its trace of one set, from the rows centred once on the unweighted mean x0:
+ * with delta = mu_w - x0, S_w = (sum_i w_i c_i c_i^T - N delta delta^T) / (N - 1), c_i = x_i - x0. Only the drawn
+ * rows enter the product, as sqrt(w_i) c_i (about 63% of the rows of a bootstrap draw), in float32 like the point
+ * value's products; delta is small, so removing it loses nothing to cancellation.
+ */
+async function weightedMoments(x: Matrix, w: Float64Array): Promise<{ mean: Float64Array; cov: Matrix; trace: number }> {
+  const { rows: n, cols: d } = x;
+  const c = centredRows(x);
+  let drawn = 0;
+  for (let i = 0; i < n; i++) if (w[i]! > 0) drawn++;
+  const scaled = new Float32Array(drawn * d);
+  const delta = new Float64Array(d);
+  let total = 0;
+  let sumSquares = 0;
+  for (let i = 0, a = 0; i < n; i++) {
+    const wi = w[i]!;
+    if (wi === 0) continue;
+    total += wi;
+    sumSquares += wi * c.sqNorms[i]!;
+    const s = Math.sqrt(wi);
+    for (let j = 0, o = i * d, t = a * d; j < d; j++) {
+      const v = c.rows[o + j]!;
+      delta[j] += wi * v;
+      scaled[t + j] = s * v;
+    }
+    a++;
+  }
+  for (let j = 0; j < d; j++) delta[j] /= total;
+  const cov = await gramFloat32(scaled, drawn, d);
+  let dd = 0;
+  for (let i = 0; i < d; i++) {
+    dd += delta[i]! * delta[i]!;
+    for (let j = 0; j <= i; j++) {
+      const v = (0.5 * (cov.data[i * d + j]! + cov.data[j * d + i]!) - total * delta[i]! * delta[j]!) / (total - 1);
+      cov.data[i * d + j] = v;
+      cov.data[j * d + i] = v;
+    }
+  }
+  const mean = new Float64Array(d);
+  for (let j = 0; j < d; j++) mean[j] = c.mean[j]! + delta[j]!;
+  return { mean, cov, trace: (sumSquares - total * dd) / (total - 1) };
 }
 
 /** Scales in place and makes exactly symmetric (float32 products can differ in the last bit across the diagonal). */

@@ -47,6 +47,14 @@ export async function gemmOrt(a: Matrix, b: Matrix, opts: OrtGemmOptions = {}): 
   return { rows, cols, data: widen(out) };
 }
 
+/** X^T X of a row-major float32 matrix (rows x cols) in float32, without a copy of X; the result widened to float64. */
+export async function gramOrt(x: Float32Array, rows: number, cols: number): Promise<Matrix> {
+  const s = await session({ dtype: 'float32', transA: true, transB: false, accumulate: false });
+  const t = new ort.Tensor('float32', x.subarray(0, rows * cols), [rows, cols]);
+  const out = (await s.run({ A: t, B: t }))['C']!;
+  return { rows: cols, cols, data: widen(out) };
+}
+
 /**
  * D + alpha op(A) op(B) in float64 on onnxruntime, for rank-k updates such as `A22 - L21 L21^T` (alpha = -1).
  * `alpha` must be exactly representable in float32 (the ONNX attribute type), e.g. -1, 0.5.

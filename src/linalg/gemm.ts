@@ -1,5 +1,5 @@
 import type { Matrix } from './matrix.js';
-import { gemmOrt, gemmUpdateOrt } from './gemm-ort.js';
+import { gemmOrt, gemmUpdateOrt, gramOrt } from './gemm-ort.js';
 
 /**
  * General matrix product C = op(A) . op(B) in float64, the one entry point for heavy linear algebra
@@ -44,6 +44,18 @@ function useOrt({ m, k, n }: Dims, opts: GemmOptions): boolean {
 export async function gemm(a: Matrix, b: Matrix, opts: GemmOptions = {}): Promise<Matrix> {
   const d = dims(a, b, opts);
   return useOrt(d, opts) ? gemmOrt(a, b, opts) : gemmJs(a, b, opts);
+}
+
+/**
+ * X^T X of a row-major float32 matrix (rows x cols), multiplied in float32 (an opt-in like `dtype: 'float32'`,
+ * for resampled statistics whose Monte-Carlo error dwarfs float32 rounding), as a float64 matrix.
+ *
+ * @example
+ * await gramFloat32(Float32Array.of(1, 2, 3, 4), 2, 2) // [[10, 14], [14, 20]]
+ */
+export async function gramFloat32(x: Float32Array, rows: number, cols: number): Promise<Matrix> {
+  if (rows === 0) return { rows: cols, cols, data: new Float64Array(cols * cols) };
+  return gramOrt(x, rows, cols);
 }
 
 /**

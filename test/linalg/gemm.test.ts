@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { gemm, gemmJs, gemmUpdate } from '../../src/linalg/gemm.js';
+import { gemm, gemmJs, gemmUpdate, gramFloat32 } from '../../src/linalg/gemm.js';
 import { releaseGemmSessions } from '../../src/linalg/gemm-ort.js';
 import { gemmModel } from '../../src/linalg/onnx-gemm-model.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
@@ -43,6 +43,13 @@ describe('gemm on onnxruntime agrees with gemmJs', () => {
     const want: Matrix = { rows: 120, cols: 90, data: d.data.map((v, i) => v - p.data[i]!) };
     expect(relErr(await gemmUpdate(d, a, b, -1, { transB: true }), want)).toBeLessThan(1e-13);
     expect(relErr(await gemmUpdate(d, a, b, -1, { transB: true, engine: 'js' }), want)).toBeLessThan(1e-13);
+  });
+
+  it('gramFloat32 gives X^T X of float32 rows at float32 precision, and zeros for no rows', async () => {
+    const x = randomMatrix(300, 20, 4);
+    const want = gemmJs(x, x, { transA: true });
+    expect(relErr(await gramFloat32(Float32Array.from(x.data), 300, 20), want)).toBeLessThan(1e-5);
+    expect(Array.from((await gramFloat32(new Float32Array(0), 0, 3)).data)).toEqual(new Array(9).fill(0));
   });
 
   it('rejects mismatched inner dimensions and handles empty products', async () => {

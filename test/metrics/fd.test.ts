@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../src/io/npy.js';
-import type { Matrix } from '../../src/linalg/matrix.js';
+import { takeRows, type Matrix } from '../../src/linalg/matrix.js';
 import { fdFromFeatures, fdFromStats, statsOf } from '../../metrics/fd.js';
 import { fdDescriptor } from '../../metrics/fd-descriptor.js';
 import { fdResampled, weightedFd } from '../../metrics/fd-resampled.js';
@@ -100,6 +100,16 @@ describe('FD on resamples and FD∞', () => {
       const point = (await fdFromFeatures(sets)).value;
       expect(Math.abs(v! - point) / point).toBeLessThan(1e-6);
     }
+  });
+
+  it('a weighted resample gives the FD of its materialised rows (only drawn rows enter the product)', async () => {
+    const n = 500;
+    const sets = { generated: rows(11, n, 24, 1.3), reference: rows(12, n, 24) };
+    const rng = new Rng(13);
+    const [g, r] = [0, 1].map(() => Int32Array.from({ length: n }, () => rng.int(n))) as [Int32Array, Int32Array];
+    const v = await weightedFd(sets, counts(g, n), counts(r, n));
+    const want = (await fdFromFeatures({ generated: takeRows(sets.generated, g), reference: takeRows(sets.reference, r) })).value;
+    expect(Math.abs(v - want) / want).toBeLessThan(1e-5);
   });
 
   it('the second-order expansion used for many resamples agrees with the exact FD of each resample', async () => {
