@@ -5,6 +5,7 @@ import type { Dataset, DatasetSplit } from '../data/types.js';
 import { GenbenchError } from '../errors.js';
 import { createExtractor, DEFAULT_EXTRACTOR } from '../features/index.js';
 import { datasetInputs, extractCached, imagesInputs } from '../features/cache.js';
+import { referenceStatsDir, referenceStatsProvider, type ReferenceStatsLog } from '../features/stats-cache.js';
 import type { FeatureExtractor } from '../features/types.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { sliceImages, type ImageBatchU8, type ValueRange } from '../io/image.js';
@@ -28,7 +29,9 @@ import { intervalWarnings, sampleWarnings } from './warnings.js';
  * `evaluate()`: sample -> features -> metrics -> report. Samples the generator in batches and quantises to 8 bits
  * (toUint8: the same quantisation real images have), extracts features of the generated images and of the
  * reference split (reference features through the content-addressed feature cache, so a second run reuses them),
- * computes every planned metric (metric-plan.ts, run-metrics.ts) with optional bootstrap intervals, times each
+ * computes every planned metric (metric-plan.ts, run-metrics.ts) with optional bootstrap intervals (the reference's
+ * mean, covariance and k-NN radii of the point values through the reference-statistics cache, features/stats-cache.ts,
+ * beside the feature cache: the same numbers, computed once per reference rows), times each
  * stage, collects warnings, writes a PNG grid of the first 64 samples scored when `grid` is given, and returns the
  * `genbench.report/v1` object (io/report.ts). Paths given for the generator or extractor are opened and released
  * here; objects passed in are left open. With `generated` instead of a generator, the first n of those images are
@@ -175,7 +178,8 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
   const refFeatures = Object.fromEntries(Object.entries(cached).map(([k, v]) => [k, v.matrix]));
   const resamples = opts.bootstrap ?? BOOTSTRAP_DEFAULTS.resamples;
   const bootstrap = resamples > 0 ? { resamples, seed } : undefined;
-  const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog });
+  const refStats = referenceStatsProvider(referenceStatsDir(opts.cacheDir));
+  const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog, referenceStats: refStats.get });
   const fl = plan.layers.features;
   const memo = trainSplit === undefined ? undefined : await (await import('../memorization/evaluate-hook.js')).memorizationForReport({ ds, trainSplit, fx, layer: fl, generated: generated[fl]!, reference: refFeatures[fl]!, seed, ...batch, ...prog, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
   if (memo !== undefined) Object.assign(metrics, memo.metrics);
@@ -211,6 +215,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
       sample: { seconds: sampleSeconds },
       featuresGenerated: { seconds: generatedSeconds },
       featuresReference: { seconds: referenceSeconds, cached: Object.values(cached).every((c) => c.hit) },
+      ...referenceStatsTiming(refStats.log()),
       metrics: { seconds: metricsSeconds },
       total: { seconds: since(started) },
     },
@@ -286,6 +291,11 @@ function withMemorization(r: Report['recipe'], params: Record<string, string | n
 function splitCount(ds: Dataset, expr: string): number | undefined {
   const name = expr.replace(/[~[].*$/, '');
   return ds.splits.find((s) => s.name === name)?.count;
+}
+
+/** timings.referenceStats when the metrics read any reference statistics: how long, and whether all came from the cache. */
+function referenceStatsTiming(log: ReferenceStatsLog): Pick<Report['timings'], 'referenceStats'> {
+  return log.entries.length === 0 ? {} : { referenceStats: { seconds: log.seconds, cached: log.entries.every((e) => e.hit) } };
 }
 
 function since(t: number): number {

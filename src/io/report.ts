@@ -91,6 +91,8 @@ export const TimingsSchema = z.object({
   sample: StageSchema,
   featuresGenerated: StageSchema,
   featuresReference: z.object({ seconds, cached: z.boolean() }),
+  /** Reading or computing the reference statistics the metrics read (mean, covariance, k-NN radii); cached: all read from the cache. */
+  referenceStats: z.object({ seconds, cached: z.boolean() }).optional(),
   metrics: StageSchema,
   total: StageSchema,
 });

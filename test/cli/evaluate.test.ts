@@ -48,6 +48,7 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
     });
     expect(first.model).toMatchObject({ name: 'mnist-dcgan', format: 'onnx', files: { 'mnist-dcgan.onnx': '7cbe291b2a9117f7bab6405dc57d248ef60a7783c1bdaf75779c9e3cf8141cc1' } });
     expect(first.timings.featuresReference.cached).toBe(false);
+    expect(first.timings.referenceStats?.cached).toBe(false);
     expect(first.warnings.join('\n')).toMatch(/covariance of the \d+ features is rank-deficient \(rank \d+ < \d+, n = 128\)/);
     expect(first.warnings.join('\n')).not.toMatch(/memorisation/);
     const png = readFileSync(join(out, 'r.grid.png'));
@@ -59,6 +60,7 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
     expect(r.code).toBe(0);
     const second = parseReport(JSON.parse(r.stdout), 'stdout');
     expect(second.timings.featuresReference.cached).toBe(true);
+    expect(second.timings.referenceStats?.cached).toBe(true); // the reference's mean, covariance and radii: same numbers
     expect(second.metrics).toEqual(first.metrics);
     expect(second.recipe).toEqual(first.recipe);
     const human = await runCli([...args, '--quiet'], { env: env() });
@@ -67,6 +69,7 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
     expect(human.stdout).toMatch(/^reference 128 of 2000 rows of test\[8000:10000\] \(seeded random subset, seed 0/m);
     expect(human.stdout).toMatch(/^\s+fd\s+\d/m);
     expect(human.stdout).toMatch(/reference [\d.]+s \(cached\)/);
+    expect(human.stdout).toMatch(/reference statistics [\d.]+s, cached\)/);
   });
 
   it('IS with MobileNet, a conditional model sampled with the reference labels, and the memorisation verdict by default', async () => {
