@@ -108,6 +108,7 @@ export function buildManifest(model: ReferenceModel, net: TrainableModel, s: Run
     ...(model.role === 'generator' ? { output_layout: 'NHWC' } : {}),
     image_shape: extra.imageShape,
     dataset: s.dataset,
+    ...(s.resize === undefined ? {} : { dataset_resize: s.resize }),
     train_split: s.split,
     seed: s.seed,
     license: `weights: Apache-2.0, trained by genbench ${VERSION} on ${s.dataset} (${extra.license})`,

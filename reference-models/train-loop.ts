@@ -114,7 +114,7 @@ async function prepareOut(run: Run): Promise<void> {
   }
   if (!existing) throw new GenbenchError('NOT_FOUND', `${o.out}: no checkpoint to resume (genbench.json missing); run without --resume first`);
   const state = await readState(existing, net);
-  for (const key of ['model', 'dataset', 'split', 'batch', 'seed', 'backend'] as const) {
+  for (const key of ['model', 'dataset', 'split', 'batch', 'seed', 'backend', 'resize'] as const) {
     if (state[key] !== o.settings[key]) {
       throw new GenbenchError('USAGE', `--resume: the checkpoint in ${o.out} was trained with ${key} '${state[key]}', not '${o.settings[key]}'; pass the same flags as the first run`);
     }

@@ -23,6 +23,8 @@ export const RunSettingsSchema = z.object({
   batch: z.number().int().positive(),
   seed: z.number().int().nonnegative(),
   backend: z.string(),
+  /** The resize of an image-folder dataset (`28x28 bilinear`), when the images were resized while reading. */
+  resize: z.string().optional(),
 });
 
 export const StateSchema = RunSettingsSchema.extend({

@@ -4,11 +4,12 @@ import { parseSplitExpr } from '../data/split-spec.js';
 import { pickImages, summarizeSplit, type SplitSummary } from '../data/summary.js';
 import type { ImageFolderOptions } from '../data/image-folder.js';
 import { GenbenchError } from '../errors.js';
-import { parseResize } from '../io/image-codec.js';
+import type { ResizeSpec } from '../io/image-codec.js';
 import { writeGridPng } from '../io/png.js';
 import { Rng } from '../rng.js';
 import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
+import { parseResizeFlags, requireResizable, resizeOptions } from './resize-flags.js';
 
 /**
  * `genbench datasets list|show`: what datasets exist, and what one split holds (counts, pixel statistics, label
@@ -21,16 +22,13 @@ export function datasetsCommand(): Command {
     .description('list the built-in datasets with their splits, shape, licence and local availability')
     .option('--json', 'machine-readable output on stdout')
     .action(async (opts: { json?: boolean }) => listAction(opts));
-  cmd
-    .command('show')
+  resizeOptions(cmd.command('show'))
     .description('show counts, pixel statistics, label histogram and source files of a dataset split')
     .argument('<dataset>', `built-in name (${[...DATASETS.keys()].join(', ')}), a folder of PNG/JPEG images, or an .npz file`)
     .option('--split <expr>', "split, optionally sliced: test, test[:8000], train[-100:] (default: 'test' if present, else the first)")
     .option('--grid <file.png>', 'write a PNG grid of images from the split')
     .option('--n <count>', 'images in the grid', '64')
     .option('--seed <int>', 'grid shows a seeded random sample instead of the first images')
-    .option('--resize <HxW>', 'image folders: resize every image, e.g. 28x28')
-    .option('--filter <name>', 'resize filter: nearest, bilinear, bicubic, area', 'bilinear')
     .option('--channels <1|3>', 'image folders: 1 (gray, BT.601 luma) or 3 (RGB); default from the files')
     .option('--offline', 'never download (also GENBENCH_OFFLINE=1)')
     .option('--quiet', 'no progress bar')
@@ -45,7 +43,7 @@ interface ShowOptions {
   n: string;
   seed?: string;
   resize?: string;
-  filter: string;
+  filter?: string;
   channels?: string;
   offline?: boolean;
   quiet?: boolean;
@@ -78,9 +76,9 @@ async function listAction(opts: { json?: boolean }): Promise<void> {
 }
 
 function folderOptions(o: ShowOptions): ImageFolderOptions {
-  const out: { resize?: ReturnType<typeof parseResize>; channels?: 1 | 3 } = {};
-  if (o.resize !== undefined) out.resize = parseResize(o.resize, o.filter);
-  else parseResize('1x1', o.filter); // validates --filter even without --resize
+  const out: { resize?: ResizeSpec; channels?: 1 | 3 } = {};
+  const resize = parseResizeFlags(o);
+  if (resize !== undefined) out.resize = resize;
   if (o.channels !== undefined) {
     if (o.channels !== '1' && o.channels !== '3') throw new GenbenchError('USAGE', `--channels: expected 1 or 3, got '${o.channels}'`);
     out.channels = o.channels === '1' ? 1 : 3;
@@ -94,9 +92,11 @@ async function showAction(name: string, o: ShowOptions): Promise<void> {
   if (DATASETS.has(name) && (o.resize !== undefined || o.channels !== undefined)) {
     throw new GenbenchError('USAGE', `--resize and --channels apply to image folders only; '${name}' is a built-in dataset (drop the flag)`);
   }
+  const folder = folderOptions(o);
+  await requireResizable(folder.resize, { '<dataset>': { path: name, zip: false } });
   await checkOutputs({ '--grid': o.grid });
   const progress = stderrProgress({ quiet: o.quiet ?? false });
-  const ds = await openDataset(name, { ...folderOptions(o), progress });
+  const ds = await openDataset(name, { ...folder, progress });
   const split = o.split ?? (ds.splits.some((s) => s.name === 'test') ? 'test' : ds.splits[0]!.name);
   parseSplitExpr(split);
   const offline = o.offline === true || process.env['GENBENCH_OFFLINE'] === '1';

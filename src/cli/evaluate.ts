@@ -5,6 +5,7 @@ import { GenbenchError } from '../errors.js';
 import type { Report } from '../io/report.js';
 import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
+import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } from './resize-flags.js';
 
 /**
  * `genbench evaluate`: scores a generator checkpoint against a dataset split and writes a `genbench.report/v1`
@@ -16,6 +17,9 @@ import { stderrProgress } from './progress-bar.js';
  * such as `genbench sample --out` writes; src/data/image-set.ts): the first --n of them (default all), with the same
  * report, reference, intervals, grid and, with --train-split, memorisation checks; the report's model section
  * describes the set (format 'images', sha256 of its files).
+ *
+ * `--resize HxW` (with `--filter`) resizes every image of the image folders and .zip files read (the --generated set,
+ * an image-folder --dataset), as a folder of images of several sizes needs; recorded in recipe.preprocessing.
  *
  * Defaults: --n 5000 (a generator); reference = min(n, split size) seeded random rows of the split (--reference-n, --reference-seed;
  * the seed defaults to --seed, so runs with other seeds re-draw the reference rows too); 95% intervals on every
@@ -29,7 +33,7 @@ import { stderrProgress } from './progress-bar.js';
  * genbench evaluate --generator subs/mnist-dcgan.onnx --dataset mnist --split test --n 1000 --json   # { "schema": "genbench.report/v1", ... }
  * genbench evaluate --generated samples.npy --dataset mnist --split 'test[8000:]' --json             # model: { format: 'images', ... }
  */
-interface EvaluateFlags {
+interface EvaluateFlags extends ResizeFlags {
   generator?: string;
   generated?: string;
   generatedRange?: string;
@@ -56,7 +60,7 @@ interface EvaluateFlags {
 }
 
 export function evaluateCommand(): Command {
-  return new Command('evaluate')
+  return resizeOptions(new Command('evaluate'))
     .description('score a generator (or a set of generated images) against a dataset split: sample, extract features, compute metrics, write a report')
     .option('--generator <path>', 'checkpoint: X.onnx (manifest X.genbench.json beside it) or a TF.js model folder')
     .option('--generated <images>', 'score these images instead of a generator: a folder of PNG/JPEG, a .zip of them, X.npy or X.npz (uint8 [N,H,W,C] as genbench sample --out writes)')
@@ -94,6 +98,8 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
   const bootstrap = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
   const referenceSeed = f.referenceSeed === undefined ? undefined : parseIntFlag('reference-seed', f.referenceSeed, { min: 0, max: 0xffffffff });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
+  const resize = parseResizeFlags(f);
+  await requireResizable(resize, { '--generated': { path: f.generated, zip: true }, '--dataset': { path: f.dataset, zip: false } });
   const grid = f.grid ?? (f.out === undefined ? undefined : defaultGridPath(f.out));
   await checkOutputs({ '--out': f.out, '--grid': grid });
   const gate = f.baseline === undefined ? undefined : await loadGate(f.baseline, f.rules); // bad files fail before the work
@@ -112,6 +118,7 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(f.backend === undefined ? {} : { backend: f.backend }),
     ...(grid === undefined ? {} : { grid }),
+    ...(resize === undefined ? {} : { resize }),
     ...(f.memorization ? (f.trainSplit === undefined ? {} : { trainSplit: f.trainSplit }) : { trainSplit: false as const }),
   };
   const report =
@@ -144,6 +151,8 @@ export function printSummary(r: Report, out?: string): void {
   printLine(`extractor ${r.recipe.extractor.id} (weights ${r.recipe.extractor.weightsSha256.slice(0, 12)}), layer ${r.recipe.extractor.layers.features}, seed ${r.recipe.seeds.sampling}`);
   const sel = r.recipe.reference;
   if (sel !== undefined) printLine(`reference ${sel.count} of ${sel.of} rows of ${sel.split}${sel.seed === null ? '' : ` (seeded random subset, seed ${sel.seed}, rows ${sel.rowsSha256.slice(0, 12)})`}`);
+  const pre = r.recipe.preprocessing;
+  if (pre !== undefined) printLine(`resized ${Object.entries(pre).map(([role, p]) => `${role} to ${p?.['resize']} (${p?.['filter']})`).join(', ')}`);
   printLine(r.recipe.bootstrap === null ? 'no intervals (--no-ci)' : `ci95: ${r.recipe.bootstrap.resamples} two-sample resamples; covers ${r.recipe.bootstrap.covers ?? 'the generated set'}`);
   printLine();
   for (const [id, v] of Object.entries(r.metrics)) {

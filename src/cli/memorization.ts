@@ -11,6 +11,7 @@ import { memorizationVerdictOfSpaces } from '../memorization/verdict.js';
 import { VERSION } from '../version.js';
 import { log, parseIntFlag, printJson, printLine, checkOutputs } from './output.js';
 import { stderrProgress } from './progress-bar.js';
+import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } from './resize-flags.js';
 
 /**
  * `genbench memorization`: does a model copy its training images? (src/memorization)
@@ -28,7 +29,7 @@ import { stderrProgress } from './progress-bar.js';
  * genbench memorization --train-features T.npy --heldout-features H.npy --generated-features G.npy --cells 5 --json
  * # { "copy_rate": { "value": 0.01, ... }, "ct": { "value": -0.55, "per_cell": [...] }, "recipe": {...} }
  */
-interface MemorizationFlags {
+interface MemorizationFlags extends ResizeFlags {
   trainFeatures?: string;
   heldoutFeatures?: string;
   generatedFeatures?: string;
@@ -51,7 +52,7 @@ interface MemorizationFlags {
 }
 
 export function memorizationCommand(): Command {
-  return new Command('memorization')
+  return resizeOptions(new Command('memorization'))
     .description('memorisation checks: copy rate, closer-to-train share, MiFID memorisation term, data-copying C_T; exit 1 when a check says copying')
     .addHelpText('after', [
       '',
@@ -90,6 +91,7 @@ async function runMemorization(f: MemorizationFlags): Promise<void> {
     throw new GenbenchError('USAGE', 'give either --train-features/--heldout-features/--generated-features (features mode) or --generator/--dataset/--train-split/--heldout-split (model mode)');
   }
   if (f.centers !== undefined && f.cells !== undefined) throw new GenbenchError('USAGE', 'give --centers or --cells, not both');
+  if (featureMode && (f.resize ?? f.filter) !== undefined) throw new GenbenchError('USAGE', '--resize: model mode only (it resizes the images of an image-folder --dataset); features mode reads feature files');
   const opts = await checkOptions(f);
   if (featureMode) return runFeatures(f, opts);
   return runModel(f, opts);
@@ -131,6 +133,8 @@ async function runModel(f: MemorizationFlags, opts: MemorizationOptions): Promis
   const space = (f.space ?? 'both') as MemorizationSpace;
   const n = parseIntFlag('n', f.n ?? '1000', { min: 2 });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
+  const resize = parseResizeFlags(f);
+  await requireResizable(resize, { '--dataset': { path: f.dataset, zip: false } });
   if (f.panels !== undefined) await checkOutputs({ '--panels': f.panels, '--panels legend': `${f.panels.replace(/\.png$/i, '')}.legend.json` });
   const { memorizationForModel } = await import('../memorization/model.js'); // tfjs and onnxruntime load only when needed
   const r = await memorizationForModel({
@@ -146,6 +150,7 @@ async function runModel(f: MemorizationFlags, opts: MemorizationOptions): Promis
     ...(f.panels === undefined ? {} : { panels: f.panels }),
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(f.backend === undefined ? {} : { backend: f.backend }),
+    ...(resize === undefined ? {} : { resize }),
   });
   const spaces = Object.fromEntries(Object.entries(r.spaces).map(([k, v]) => [k, checksJson(v)]));
   if (f.json) printJson({ ...spaces, recipe: r.recipe, ...(r.panels === undefined ? {} : { panels: r.panels }) });

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { SanityResult } from '../harness/sanity.js';
 import { log, parseIntFlag, printJson } from './output.js';
 import { stderrProgress } from './progress-bar.js';
+import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } from './resize-flags.js';
 
 /**
  * `genbench sanity`: the metric sanity suite (src/harness/sanity.ts). Real held-out images are corrupted at
@@ -19,7 +20,7 @@ import { stderrProgress } from './progress-bar.js';
  * genbench sanity --dataset mnist --json
  * # { "schema": "genbench.sanity/v2", "corruptions": [{ "id": "noise", "metrics": { "fd": { "spearman": { "mean": 1, "ci95": [1, 1], ... }, "verdict": "detects" } } }, ...] }
  */
-interface SanityFlags {
+interface SanityFlags extends ResizeFlags {
   dataset: string;
   split?: string;
   extractor?: string;
@@ -36,7 +37,7 @@ interface SanityFlags {
 }
 
 export function sanityCommand(): Command {
-  return new Command('sanity')
+  return resizeOptions(new Command('sanity'))
     .description('check which metric detects which failure: corrupt real held-out images at increasing strength and watch each metric')
     .requiredOption('--dataset <name>', 'built-in dataset (mnist, pneumoniamnist, polygons, ...), image folder or .npz')
     .option('--split <name>', 'split to draw the disjoint random reference, held-out and training rows from (default test, or the largest split when test is too small)')
@@ -60,6 +61,8 @@ async function runSanity(f: SanityFlags): Promise<void> {
   const seed = parseIntFlag('seed', f.seed, { min: 0, max: 0xffffffff });
   const seeds = parseIntFlag('seeds', f.seeds, { min: 2, max: 1000 });
   const batchSize = f.batchSize === undefined ? undefined : parseIntFlag('batch-size', f.batchSize, { min: 1 });
+  const resize = parseResizeFlags(f);
+  await requireResizable(resize, { '--dataset': { path: f.dataset, zip: false } });
   const { sanity } = await import('../harness/sanity.js'); // tfjs loads only when needed
   const result = await sanity({
     dataset: f.dataset,
@@ -74,6 +77,7 @@ async function runSanity(f: SanityFlags): Promise<void> {
     ...(f.corruptions === undefined ? {} : { corruptions: f.corruptions.split(',').map((s) => s.trim()) }),
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(f.backend === undefined ? {} : { backend: f.backend }),
+    ...(resize === undefined ? {} : { resize }),
   });
   if (f.json) printJson(result);
   if (f.quiet !== true || !f.json) for (const line of summaryLines(result)) log(line);

@@ -5,8 +5,9 @@ import { GenbenchError } from '../errors.js';
 import { checkOutputFolder } from '../io/output-path.js';
 import { log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
+import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } from './resize-flags.js';
 
-interface TrainFlags {
+interface TrainFlags extends ResizeFlags {
   model: string;
   dataset: string;
   split?: string;
@@ -32,7 +33,7 @@ interface TrainFlags {
  * genbench train --model dcgan --dataset mnist --epochs 5 --out runs/dcgan   # prints: dcgan on mnist test[:8000]: ...
  */
 export function trainCommand(): Command {
-  return new Command('train')
+  return resizeOptions(new Command('train'))
     .description('train a reference model (dcgan, cdcgan, vae, classifier) and write a checkpoint genbench can evaluate')
     .requiredOption('--model <name>', 'reference model: dcgan, cdcgan, vae, classifier')
     .requiredOption('--dataset <name>', 'built-in dataset (mnist, polygons, ...), a folder of images or an .npz file')
@@ -56,11 +57,13 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.epochs !== undefined && flags.minutes !== undefined) throw new GenbenchError('USAGE', 'give --epochs or --minutes, not both');
   const epochs = flags.epochs === undefined ? undefined : parseIntFlag('epochs', flags.epochs, { min: 1 });
   const minutes = flags.minutes === undefined ? undefined : parseMinutes(flags.minutes);
+  const resize = parseResizeFlags(flags);
+  await requireResizable(resize, { '--dataset': { path: flags.dataset, zip: false } });
   if (flags.out !== undefined) await checkOutputFolder(flags.out, '--out');
   const { getReferenceModel, train } = await import('../../reference-models/index.js'); // loads tfjs
   const model = getReferenceModel(flags.model);
   const { openDataset } = await import('../data/index.js');
-  const ds = await openDataset(flags.dataset);
+  const ds = await openDataset(flags.dataset, resize === undefined ? {} : { resize });
   const split = flags.split ?? (await defaultSplit(ds));
   const heldoutExpr = flags.heldout === 'none' ? null : (flags.heldout ?? (await defaultHeldOut(ds, split)));
   const out = resolve(flags.out ?? `runs/${model.name}-${flags.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
@@ -84,7 +87,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       train: data,
       ...(heldOut ? { heldOut } : {}),
       classes,
-      settings: { model: model.name, dataset: flags.dataset, split: data.split, batch: batch ?? model.defaults.batch, seed, backend: backend.name },
+      settings: { model: model.name, dataset: flags.dataset, split: data.split, batch: batch ?? model.defaults.batch, seed, backend: backend.name, ...(resize === undefined ? {} : { resize: `${resize.height}x${resize.width} ${resize.filter}` }) },
       out,
       ...(epochs === undefined ? {} : { epochs }),
       ...(minutes === undefined ? {} : { minutes }),

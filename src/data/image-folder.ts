@@ -3,6 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { GenbenchError } from '../errors.js';
 import { decodeImage, resizeImage, toChannels, type DecodedImage, type ResizeSpec } from '../io/image-codec.js';
+import type { ImageBatchU8 } from '../io/image.js';
+import { checkArrayValues } from '../io/limits.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { requireSplit, sliceSplit } from './split-spec.js';
 import type { Dataset, DatasetSplit } from './types.js';
@@ -70,13 +72,9 @@ export async function openImageFolder(root: string, opts: ImageFolderOptions = {
   }
   progress.stop();
   const channels: 1 | 3 = opts.channels ?? (decoded.every((d) => d.channels === 1) ? 1 : 3);
-  const images = toBatch(root, files, decoded, channels, opts.resize);
+  const images = stackImages(decoded, { where: files.map((f) => join(root, f)), names: files }, channels, opts.resize);
   const classes = classOf(files);
-  const preprocessing: Record<string, string | number> = { channels, channelRule: 'alpha dropped; gray = BT.601 luma' };
-  if (opts.resize) {
-    preprocessing['resize'] = `${opts.resize.height}x${opts.resize.width}`;
-    preprocessing['filter'] = opts.resize.filter;
-  }
+  const preprocessing: Record<string, string | number> = { channels, channelRule: 'alpha dropped; gray = BT.601 luma', ...resizeRecord(opts.resize) };
   const full: DatasetSplit = {
     images,
     ...(classes ? { labels: classes.labels } : {}),
@@ -101,24 +99,47 @@ export async function openImageFolder(root: string, opts: ImageFolderOptions = {
   };
 }
 
-function toBatch(root: string, files: string[], decoded: DecodedImage[], channels: 1 | 3, resize: ResizeSpec | undefined) {
+/**
+ * Decoded images as one batch of `channels` channels: resized to `resize` when given, else all of the first one's
+ * size (another size is an INPUT error naming the file and saying to pass --resize). `where[i]` names image i in
+ * messages; `names[0]` is the first image as the message calls it.
+ *
+ * @example
+ * stackImages(decoded, { where: ['a/x.png', 'a/y.png'], names: ['x.png', 'y.png'] }, 1, parseResize('28x28'));
+ * // { data, n: 2, height: 28, width: 28, channels: 1 }
+ */
+export function stackImages(decoded: readonly DecodedImage[], label: { where: readonly string[]; names: readonly string[] }, channels: 1 | 3, resize: ResizeSpec | undefined): ImageBatchU8 {
   const first = decoded[0]!;
   const height = resize?.height ?? first.height;
   const width = resize?.width ?? first.width;
   const size = height * width * channels;
+  checkArrayValues(decoded.length * size, `${decoded.length} images of ${height}x${width}x${channels}`);
   const data = new Uint8Array(decoded.length * size);
   decoded.forEach((img, i) => {
     if (!resize && (img.height !== height || img.width !== width)) {
-      throw new GenbenchError(
-        'INPUT',
-        `${join(root, files[i]!)}: image is ${img.height}x${img.width} but ${files[0]} is ${height}x${width}; pass --resize HxW (and --filter) to resize them all`,
-      );
+      throw new GenbenchError('INPUT', `${label.where[i]}: image is ${img.height}x${img.width} but ${label.names[0]} is ${height}x${width}; pass --resize HxW (and --filter) to resize them all`);
     }
     let out = toChannels(img, channels);
     if (resize) out = resizeImage(out, resize);
     data.set(out.data, i * size);
   });
   return { data, n: decoded.length, height, width, channels };
+}
+
+/** The record of a resize for recipes and cache keys: `{ resize: '28x28', filter: 'bilinear' }`, or none. */
+export function resizeRecord(resize: ResizeSpec | undefined): Record<string, string> {
+  return resize === undefined ? {} : { resize: `${resize.height}x${resize.width}`, filter: resize.filter };
+}
+
+/**
+ * The resize in a loading record (a folder's `source.preprocessing`, an image set's `details`), or undefined.
+ *
+ * @example
+ * resizeOf({ channels: 1, channelRule: '...', resize: '28x28', filter: 'area' }); // { resize: '28x28', filter: 'area' }
+ */
+export function resizeOf(loading: Readonly<Record<string, string | number>> | undefined): Record<string, string> | undefined {
+  const size = loading?.['resize'];
+  return typeof size === 'string' ? { resize: size, filter: String(loading!['filter']) } : undefined;
 }
 
 /** Class labels from the first path component, when every file lies in a sub-folder. */

@@ -2,11 +2,11 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { sha256File } from '../assets/index.js';
 import { GenbenchError } from '../errors.js';
-import { decodeImage, toChannels, type DecodedImage } from '../io/image-codec.js';
+import { decodeImage, type ResizeSpec } from '../io/image-codec.js';
 import { toUint8, type ImageBatchU8, type ValueRange } from '../io/image.js';
 import { checkPixels } from '../io/limits.js';
 import { parseNpyHeader, readNpy, readNpyHeader, type NpyArray } from '../io/npy.js';
-import { openImageFolder } from './image-folder.js';
+import { openImageFolder, resizeRecord, stackImages } from './image-folder.js';
 import { maxNpzBytes, parseNpz, readWithHash } from './npz.js';
 import { listZip, readZipMember, readZipMemberPrefix } from './zip.js';
 
@@ -40,6 +40,8 @@ export interface ImageSet {
 export interface ImageSetOptions {
   /** Value range of float arrays, e.g. [-1, 1] or [0, 1]; uint8 arrays and image files need none. */
   readonly range?: ValueRange;
+  /** Resize every image of a folder or .zip (image files of several sizes need it); arrays are read as they are. */
+  readonly resize?: ResizeSpec;
 }
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
@@ -60,18 +62,18 @@ export async function loadImageSet(path: string, opts: ImageSetOptions = {}): Pr
   }
   const abs = resolve(path);
   const name = basename(abs).replace(/\.(npy|npz|zip)$/i, '');
-  if (isDir) return fromFolder(path, abs, name);
+  if (isDir) return fromFolder(path, abs, name, opts.resize);
   const lower = path.toLowerCase();
   if (lower.endsWith('.npy')) return fromNpy(path, abs, name, opts);
   if (lower.endsWith('.npz')) return fromNpz(path, abs, name, opts);
-  if (lower.endsWith('.zip')) return fromZip(path, abs, name);
+  if (lower.endsWith('.zip')) return fromZip(path, abs, name, opts.resize);
   throw new GenbenchError('USAGE', `${path}: expected a folder of PNG/JPEG images, a .zip of them, a .npy or a .npz of images`);
 }
 
-async function fromFolder(path: string, abs: string, name: string): Promise<ImageSet> {
-  const ds = await openImageFolder(path);
+async function fromFolder(path: string, abs: string, name: string, resize: ResizeSpec | undefined): Promise<ImageSet> {
+  const ds = await openImageFolder(path, resize === undefined ? {} : { resize });
   const split = await ds.load('all');
-  const details = { source: 'folder', count: split.images.n, shape: shapeText(split.images), hash: 'sha256 of the "<sha256>  <relative path>" lines of the files in path order' };
+  const details = { source: 'folder', count: split.images.n, shape: shapeText(split.images), hash: 'sha256 of the "<sha256>  <relative path>" lines of the files in path order', ...resizeRecord(resize) };
   return { name, path: abs, files: { [`${basename(abs)}/`]: split.source.files[0]!.sha256 }, images: split.images, details };
 }
 
@@ -99,7 +101,7 @@ async function fromNpz(path: string, abs: string, name: string, opts: ImageSetOp
   return { name, path: abs, files: { [basename(abs)]: sha256 }, images, details };
 }
 
-async function fromZip(path: string, abs: string, name: string): Promise<ImageSet> {
+async function fromZip(path: string, abs: string, name: string, resize: ResizeSpec | undefined): Promise<ImageSet> {
   const { bytes, sha256 } = await readWithHash(path);
   const entries = listZip(bytes, path)
     .filter((e) => IMAGE_EXT.test(e.name) && !e.name.startsWith('__MACOSX/'))
@@ -107,19 +109,11 @@ async function fromZip(path: string, abs: string, name: string): Promise<ImageSe
   if (entries.length === 0) throw new GenbenchError('INPUT', `${path}: no .png, .jpg or .jpeg members`);
   const declared = entries.reduce((s, e) => s + e.size, 0);
   if (declared > maxNpzBytes()) throw new GenbenchError('INPUT', `${path}: its images declare ${declared} bytes, over the limit of ${maxNpzBytes()} (raise GENBENCH_MAX_NPZ_BYTES to allow it)`);
-  const decoded = entries.map((e) => decodeImage(readZipMember(bytes, e, path), `${path}:${e.name}`));
-  const first = decoded[0]!;
+  const where = entries.map((e) => `${path}:${e.name}`);
+  const decoded = entries.map((e, i) => decodeImage(readZipMember(bytes, e, path), where[i]!));
   const channels: 1 | 3 = decoded.every((d) => d.channels === 1) ? 1 : 3;
-  const size = first.height * first.width * channels;
-  const data = new Uint8Array(decoded.length * size);
-  decoded.forEach((img: DecodedImage, i) => {
-    if (img.height !== first.height || img.width !== first.width) {
-      throw new GenbenchError('INPUT', `${path}:${entries[i]!.name}: image is ${img.height}x${img.width} but ${entries[0]!.name} is ${first.height}x${first.width}; give images of one size`);
-    }
-    data.set(toChannels(img, channels).data, i * size);
-  });
-  const images = { data, n: decoded.length, height: first.height, width: first.width, channels };
-  const details = { source: 'zip', count: images.n, shape: shapeText(images), order: 'member names, sorted', channelRule: 'alpha dropped; gray = BT.601 luma' };
+  const images = stackImages(decoded, { where, names: entries.map((e) => e.name) }, channels, resize);
+  const details = { source: 'zip', count: images.n, shape: shapeText(images), order: 'member names, sorted', channelRule: 'alpha dropped; gray = BT.601 luma', ...resizeRecord(resize) };
   return { name, path: abs, files: { [basename(abs)]: sha256 }, images, details };
 }
 

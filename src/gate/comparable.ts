@@ -39,6 +39,8 @@ const MUST_MATCH: ReadonlyArray<readonly [string, Getter]> = [
   // the reference rows themselves may differ (a seeded random subset per run, which the intervals cover); the split
   // they are drawn from, its files and the subset size may not
   ['dataset.files', (r) => r.dataset.files.map((f) => f.sha256)],
+  // an image-folder reference read at another size (--resize) is other reference images from the same files
+  ['recipe.preprocessing.reference', (r) => r.recipe.preprocessing?.reference ?? null],
   ['recipe.reference.of', (r) => r.recipe.reference?.of ?? r.dataset.count],
   ['recipe.n', (r) => r.recipe.n],
   ['recipe.sampling.quantisation', (r) => r.recipe.sampling.quantisation],
@@ -67,6 +69,7 @@ export function comparabilityNotes(baseline: Report, candidate: Report): string[
   note('generator engine', baseline.recipe.backend.generator, candidate.recipe.backend.generator);
   note('extractor engine', baseline.recipe.backend.extractor, candidate.recipe.backend.extractor);
   note('label mode', baseline.recipe.sampling.labels, candidate.recipe.sampling.labels);
+  note('resize of the generated images', baseline.recipe.preprocessing?.generated ?? 'none', candidate.recipe.preprocessing?.generated ?? 'none');
   note('bootstrap resamples', baseline.recipe.bootstrap?.resamples ?? 0, candidate.recipe.bootstrap?.resamples ?? 0);
   if (baseline.recipe.seeds.sampling === candidate.recipe.seeds.sampling && sameModel(baseline, candidate)) {
     notes.push('same model and sampling seed in both reports: the difference shows no sampling noise');

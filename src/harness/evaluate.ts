@@ -7,7 +7,9 @@ import { createExtractor, DEFAULT_EXTRACTOR } from '../features/index.js';
 import { datasetInputs, extractCached, imagesInputs } from '../features/cache.js';
 import { referenceStatsDir, referenceStatsProvider, type ReferenceStatsLog } from '../features/stats-cache.js';
 import type { FeatureExtractor } from '../features/types.js';
+import { resizeOf } from '../data/image-folder.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
+import type { ResizeSpec } from '../io/image-codec.js';
 import { sliceImages, type ImageBatchU8, type ValueRange } from '../io/image.js';
 import { writeGridPng } from '../io/png.js';
 import { REPORT_SCHEMA, type Report } from '../io/report.js';
@@ -72,6 +74,12 @@ export interface EvaluateOptions {
   /** Feature cache folder (default GENBENCH_HOME/features). */
   readonly cacheDir?: string;
   /**
+   * Resize every image of each image folder read (the dataset when it is one; for evaluateImages also a folder or
+   * .zip of generated images): needed when their sizes differ; recorded in recipe.preprocessing and, for the
+   * reference, in the feature cache key.
+   */
+  readonly resize?: ResizeSpec;
+  /**
    * Training split of the model: adds the memorisation checks (feature space, src/memorization) to the metrics.
    * Default: the split the generator's manifest names (`dataset` + `train_split`); `false` skips the checks.
    */
@@ -84,7 +92,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<Report> {
   checkMetricNames(opts.metrics);
   const started = performance.now();
   if (opts.backend !== undefined) await initBackend(opts.backend);
-  const ds = await openDataset(opts.dataset);
+  const ds = await openDataset(opts.dataset, folderOptions(opts));
   const g = typeof opts.generator === 'string' ? await loadGenerator(opts.generator, opts.backend === undefined ? {} : { backend: opts.backend }) : opts.generator;
   try {
     return await withExtractor(opts, (fx) => run(opts, ds, generatorSource(g), fx, started));
@@ -119,12 +127,16 @@ export async function evaluateImages(opts: EvaluateImagesOptions): Promise<Repor
   checkMetricNames(opts.metrics);
   const started = performance.now();
   if (opts.backend !== undefined) await initBackend(opts.backend);
-  const ds = await openDataset(opts.dataset);
-  const set = typeof opts.generated === 'string' ? await loadImageSet(opts.generated, opts.generatedRange === undefined ? {} : { range: opts.generatedRange }) : opts.generated;
+  const ds = await openDataset(opts.dataset, folderOptions(opts));
+  const set = typeof opts.generated === 'string' ? await loadImageSet(opts.generated, { ...(opts.generatedRange === undefined ? {} : { range: opts.generatedRange }), ...folderOptions(opts) }) : opts.generated;
   const n = opts.n ?? set.images.n;
   if (n > set.images.n) throw new GenbenchError('USAGE', `--n ${n}: ${set.path} holds ${set.images.n} images; pass --n ${set.images.n} or fewer`);
   const src = imageSetSource(set, ds, opts.trainSplit === false ? undefined : opts.trainSplit);
   return withExtractor(opts, (fx) => run({ ...opts, generator: '', n }, ds, src, fx, started));
+}
+
+function folderOptions(opts: Pick<EvaluateOptions, 'resize'>): { resize?: ResizeSpec } {
+  return opts.resize === undefined ? {} : { resize: opts.resize };
 }
 
 async function withExtractor<T>(opts: Pick<EvaluateOptions, 'extractor' | 'progress'>, f: (fx: FeatureExtractor) => Promise<T>): Promise<T> {
@@ -209,7 +221,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
     created: new Date().toISOString(),
     model: g.model,
     dataset: datasetSection(ds, reference),
-    recipe: withMemorization(recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode, selection, split: reference.split }), memo?.params),
+    recipe: withMemorization(recipeSection({ fx, g, plan, n: opts.n, nReference: reference.images.n, seed, bootstrap, labels: labels.mode, selection, split: reference.split, referenceLoading: reference.source.preprocessing }), memo?.params),
     metrics,
     timings: {
       sample: { seconds: sampleSeconds },
@@ -257,6 +269,7 @@ interface RecipeFacts {
   readonly labels: 'none' | 'reference' | 'balanced';
   readonly selection: ReferenceSelection;
   readonly split: string;
+  readonly referenceLoading: Readonly<Record<string, string | number>> | undefined;
 }
 
 function recipeSection(r: RecipeFacts): Report['recipe'] {
@@ -270,11 +283,18 @@ function recipeSection(r: RecipeFacts): Report['recipe'] {
     metrics: [...r.plan.ids],
     params: Object.fromEntries(Object.entries(r.plan.params).map(([k, v]) => [k, { ...v }])),
     reference: { split: r.split, ...r.selection },
+    ...preprocessingSection(r.g.preprocessing, resizeOf(r.referenceLoading)),
     rankedBy: r.plan.ids.includes('fd') ? 'fd' : (r.plan.ids[0] ?? 'fd'),
     bootstrap: r.bootstrap === undefined ? null : { resamples: r.bootstrap.resamples, level: BOOTSTRAP_DEFAULTS.level, method: BOOTSTRAP_METHOD, resampleReference: true, covers: 'the sampling of the generated and of the reference set (each metric\'s ciCovers)' },
     genbench: VERSION,
     backend: { tfjs: activeBackend()?.name ?? null, generator: r.g.engine, extractor: r.fx.engine },
   };
+}
+
+/** recipe.preprocessing: the resizes applied while reading, by role; nothing when no image was resized. */
+function preprocessingSection(generated: Readonly<Record<string, string>> | undefined, reference: Record<string, string> | undefined): Pick<Report['recipe'], 'preprocessing'> {
+  if (generated === undefined && reference === undefined) return {};
+  return { preprocessing: { ...(generated === undefined ? {} : { generated: { ...generated } }), ...(reference === undefined ? {} : { reference }) } };
 }
 
 function recipeLayers(plan: MetricPlan): Report['recipe']['extractor']['layers'] {

@@ -1,5 +1,6 @@
 import type { Dataset } from '../data/types.js';
 import type { ImageSet } from '../data/image-set.js';
+import { resizeOf } from '../data/image-folder.js';
 import { GenbenchError } from '../errors.js';
 import { sliceImages, toUint8, type ImageBatchU8 } from '../io/image.js';
 import type { Report } from '../io/report.js';
@@ -28,6 +29,8 @@ export interface ImageSource {
   readonly model: Report['model'];
   /** Images available without sampling (a given set), or undefined for a generator. */
   readonly count?: number;
+  /** The resize applied while reading a given set (`{ resize: '28x28', filter: 'bilinear' }`), when one was. */
+  readonly preprocessing?: Readonly<Record<string, string>>;
   images(o: { n: number; seed: number; labels?: Int32Array; batchSize?: number; progress?: Progress }): Promise<ImageBatchU8>;
 }
 
@@ -51,10 +54,12 @@ export const GIVEN_IMAGES_ENGINE = 'none (images given)';
  * training split, so the default reference split is held out from it as for a generator.
  */
 export function imageSetSource(set: ImageSet, ds: Pick<Dataset, 'name'>, trainSplit?: string): ImageSource {
+  const resized = resizeOf(set.details);
   return {
     training: trainSplit === undefined ? {} : { dataset: ds.name, train_split: trainSplit },
     engine: GIVEN_IMAGES_ENGINE,
     count: set.images.n,
+    ...(resized === undefined ? {} : { preprocessing: resized }),
     model: { name: set.name, path: set.path, format: 'images', files: { ...set.files }, manifest: { format: 'images', count: set.images.n, ...set.details }, engine: GIVEN_IMAGES_ENGINE },
     images: async ({ n }) => {
       if (n > set.images.n) throw new GenbenchError('USAGE', `--n ${n}: ${set.path} holds ${set.images.n} images; pass --n ${set.images.n} or fewer`);
@@ -62,3 +67,4 @@ export function imageSetSource(set: ImageSet, ds: Pick<Dataset, 'name'>, trainSp
     },
   };
 }
+

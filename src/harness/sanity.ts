@@ -1,6 +1,8 @@
 import { getMetric } from '../../metrics/index.js';
 import { activeBackend, initBackend } from '../backend/index.js';
+import { resizeOf } from '../data/image-folder.js';
 import { openDataset } from '../data/index.js';
+import type { ResizeSpec } from '../io/image-codec.js';
 import { parseSplitExpr } from '../data/split-spec.js';
 import { GenbenchError } from '../errors.js';
 import { createExtractor, DEFAULT_EXTRACTOR } from '../features/index.js';
@@ -63,6 +65,8 @@ export interface SanityOptions {
   readonly batchSize?: number;
   readonly backend?: string;
   readonly cacheDir?: string;
+  /** Resize every image of an image-folder dataset (recorded in dataset.preprocessing and the feature cache keys). */
+  readonly resize?: ResizeSpec;
   readonly progress?: Progress;
 }
 
@@ -92,7 +96,8 @@ export interface SanityRun {
 export interface SanityResult {
   readonly schema: typeof SANITY_SCHEMA;
   readonly created: string;
-  readonly dataset: { readonly name: string; readonly split: string; readonly runs: readonly SanityRun[] };
+  /** `preprocessing`: the resize applied while reading an image folder, when one was. */
+  readonly dataset: { readonly name: string; readonly split: string; readonly runs: readonly SanityRun[]; readonly preprocessing?: Readonly<Record<string, string>> };
   readonly recipe: {
     readonly extractor: { readonly id: string; readonly weightsSha256: string; readonly layers: readonly string[] };
     readonly n: { readonly generated: number; readonly reference: number; readonly training: number };
@@ -140,7 +145,7 @@ export async function sanity(opts: SanityOptions): Promise<SanityResult> {
   const trainingN = specs.some((s) => s.id === 'memorise') ? n : 0;
   checkMetricNames(opts.metrics);
   if (opts.backend !== undefined) await initBackend(opts.backend);
-  const ds = await openDataset(opts.dataset);
+  const ds = await openDataset(opts.dataset, opts.resize === undefined ? {} : { resize: opts.resize });
   const counts = { reference: referenceN, generated: n, training: trainingN };
   const split = opts.split ?? sanitySplit(ds.splits, counts.reference + counts.generated + counts.training);
   const e = parseSplitExpr(split);
@@ -175,10 +180,11 @@ export async function sanity(opts: SanityOptions): Promise<SanityResult> {
       );
       return { ...head, metrics };
     });
+    const resized = resizeOf(full.source.preprocessing);
     return {
       schema: SANITY_SCHEMA,
       created: new Date().toISOString(),
-      dataset: { name: ds.name, split: full.split, runs },
+      dataset: { name: ds.name, split: full.split, runs, ...(resized === undefined ? {} : { preprocessing: resized }) },
       recipe: recipeOf(fx, plan, counts, seed, seeds, { verdicts, level }),
       corruptions,
       notes: Object.fromEntries(Object.entries(notes).filter(([id]) => plan.ids.includes(id))),

@@ -150,7 +150,8 @@ export interface ResizeSpec {
 }
 
 /**
- * Parses `--resize HxW` (e.g. '28x28' or '32X24') and a filter name into a ResizeSpec, or throws a USAGE error.
+ * Parses `--resize HxW` (e.g. '28x28' or '32X24') and a filter name into a ResizeSpec, or throws a USAGE error naming
+ * the flag: each side 1 to 8192, and height x width within the pixel budget (GENBENCH_MAX_PIXELS, see limits.ts).
  *
  * @example
  * parseResize('28x28', 'area'); // { height: 28, width: 28, filter: 'area' }
@@ -159,9 +160,12 @@ export function parseResize(size: string, filter: string = 'bilinear'): ResizeSp
   const m = /^(\d+)[xX](\d+)$/.exec(size.trim());
   const height = Number(m?.[1]);
   const width = Number(m?.[2]);
-  if (!m || height < 1 || width < 1 || height > 8192 || width > 8192) {
-    throw new GenbenchError('USAGE', `--resize '${size}': expected HEIGHTxWIDTH such as 28x28 (1 to 8192 each)`);
+  if (!m || height < 1 || width < 1) throw new GenbenchError('USAGE', `--resize '${size}': expected HEIGHTxWIDTH such as 28x28 (1 to 8192 each)`);
+  const limit = maxPixels();
+  if (height * width > limit) {
+    throw new GenbenchError('USAGE', `--resize '${size}': ${height * width} pixels per image, over the limit of ${limit} (raise GENBENCH_MAX_PIXELS to allow it)`);
   }
+  if (height > 8192 || width > 8192) throw new GenbenchError('USAGE', `--resize '${size}': expected HEIGHTxWIDTH such as 28x28 (1 to 8192 each)`);
   if (!(RESIZE_FILTERS as readonly string[]).includes(filter)) {
     throw new GenbenchError('USAGE', `--filter '${filter}': unknown resize filter; use one of ${RESIZE_FILTERS.join(', ')}`);
   }

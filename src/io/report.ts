@@ -79,6 +79,11 @@ export const RecipeSchema = z.object({
   bootstrap: z.object({ resamples: count, level: z.number(), method: z.string(), resampleReference: z.boolean(), covers: z.string().optional() }).nullable(),
   /** Which rows of the split are the reference: all, or a seeded random subset (count, of, seed, sha256 of the row indices). */
   reference: z.object({ split: z.string(), count, of: count, seed: count.nullable(), rowsSha256: sha256Hex }).optional(),
+  /**
+   * Resizes applied while reading images (`--resize`: size and filter), by role: the generated images (a folder or
+   * .zip of them) and the reference (an image-folder dataset). Absent when nothing was resized.
+   */
+  preprocessing: z.object({ generated: z.record(z.string(), primitive).optional(), reference: z.record(z.string(), primitive).optional() }).optional(),
   /** The metric a leaderboard ranks this protocol by. */
   rankedBy: z.string().optional(),
   genbench: z.string().min(1),

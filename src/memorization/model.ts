@@ -1,9 +1,11 @@
+import { resizeOf } from '../data/image-folder.js';
 import { openDataset } from '../data/index.js';
 import type { Dataset, DatasetSplit } from '../data/types.js';
 import { GenbenchError } from '../errors.js';
 import { datasetInputs, extractCached } from '../features/cache.js';
 import { createExtractor, DEFAULT_EXTRACTOR } from '../features/index.js';
 import type { FeatureExtractor } from '../features/types.js';
+import type { ResizeSpec } from '../io/image-codec.js';
 import { imageSize, toUint8, type ImageBatchU8 } from '../io/image.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { loadGenerator } from '../models/load.js';
@@ -45,6 +47,8 @@ export interface MemorizationModelOptions extends MemorizationOptions {
   readonly batchSize?: number;
   readonly backend?: string;
   readonly cacheDir?: string;
+  /** Resize every image of an image-folder dataset (recorded in the recipe and the feature cache key). */
+  readonly resize?: ResizeSpec;
   readonly progress?: Progress;
 }
 
@@ -58,7 +62,7 @@ export async function memorizationForModel(o: MemorizationModelOptions): Promise
   const space = o.space ?? 'both';
   if (!['pixel', 'features', 'both'].includes(space)) throw new GenbenchError('USAGE', `--space: use pixel, features or both, got '${space}'`);
   if (o.panels !== undefined && space === 'features') throw new GenbenchError('USAGE', '--panels shows pixel-space neighbours: use --space pixel or --space both');
-  const ds = typeof o.dataset === 'string' ? await openDataset(o.dataset) : o.dataset;
+  const ds = typeof o.dataset === 'string' ? await openDataset(o.dataset, o.resize === undefined ? {} : { resize: o.resize }) : o.dataset;
   const g = typeof o.generator === 'string' ? await loadGenerator(o.generator, o.backend === undefined ? {} : { backend: o.backend }) : o.generator;
   let fx: FeatureExtractor | undefined;
   try {
@@ -77,11 +81,13 @@ export async function memorizationForModel(o: MemorizationModelOptions): Promise
       spaces.features = await memorizationChecks(f.sets, o);
       fxRecipe = { id: fx.keyId, layer: f.layer, weightsSha256: fx.weightsSha256, preprocessing: { ...fx.preprocessing } };
     }
+    const resized = resizeOf(train.source.preprocessing);
     const recipe = {
       genbench: VERSION,
       command: 'memorization',
       model: { name: g.manifest.name, sha256: g.sha256, engine: g.engine },
       dataset: ds.name,
+      ...(resized === undefined ? {} : { preprocessing: resized }),
       train_split: train.split,
       heldout_split: heldout.split,
       n: { generated: n, train: train.images.n, heldout: heldout.images.n },
