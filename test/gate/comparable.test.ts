@@ -14,6 +14,7 @@ const CASES: ReadonlyArray<readonly [string, (r: Report) => void, RegExp]> = [
   ['preprocessing', (r) => void (r.recipe.extractor.preprocessing['filter'] = 'area'), /recipe\.extractor\.preprocessing\.filter differs \(baseline "bilinear", candidate "area"\)/],
   ['dataset', (r) => void (r.dataset.name = 'pneumoniamnist'), /dataset\.name differs/],
   ['split', (r) => void (r.dataset.split = 'test[0:200]'), /dataset\.split differs/],
+  ['reference resize', (r) => void (r.recipe.preprocessing = { reference: { resize: '28x28', filter: 'bilinear' } }), /recipe\.preprocessing\.reference differs \(baseline null/],
   ['reference split size', (r) => void (r.dataset.count += 1), /recipe\.reference\.of differs/],
   ['sample count', (r) => void (r.recipe.n.generated = 1000), /recipe\.n\.generated differs \(baseline 200, candidate 1000\)/],
   ['metric parameters', (r) => void (r.recipe.params['fd'] = { covDdof: 0 }), /recipe\.params\.fd\.covDdof differs/],
