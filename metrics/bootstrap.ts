@@ -37,6 +37,8 @@
 import { takeRows } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
+import { normalQuantile } from '../src/stats/normal.js';
+import { quantileSorted, sampleVariance } from '../src/stats/quantile.js';
 import type { ClassScores, FeatureSets, ImagePairs, ImageStack, MetricDescriptor, MetricId, MetricParams, MetricResults, ResampleDraws, ResampledValues } from './types.js';
 
 export interface BootstrapOptions {
@@ -118,8 +120,8 @@ export async function bootstrapGroup(desc: MetricDescriptor, input: AnyInput, pa
 export const EXTRAPOLATION = 0.8;
 
 function excessVariance(full: Float64Array, half: Float64Array): number {
-  const v1 = variance(full);
-  const v2 = variance(half);
+  const v1 = sampleVariance(full);
+  const v2 = sampleVariance(half);
   return Math.max(v1 - EXTRAPOLATION * (v2 - 2 * v1), v1 / 4) - v1;
 }
 
@@ -191,7 +193,7 @@ export function recentredInterval(values: ArrayLike<number>, point: number, leve
   const sorted = sortedCopy(values);
   const med = percentile(sorted, 0.5);
   const [lo, hi] = percentileInterval(sorted, level);
-  const v = variance(sorted);
+  const v = sampleVariance(sorted);
   const f = extraVariance !== 0 && v > 0 ? Math.sqrt(Math.max(0, 1 + extraVariance / v)) : 1;
   return { ci: [point + f * (lo - med), point + f * (hi - med)], bias: med - point };
 }
@@ -204,26 +206,8 @@ export function recentredInterval(values: ArrayLike<number>, point: number, leve
  */
 export function normalInterval(values: ArrayLike<number>, point: number, level: number, extraVariance = 0): { ci: [number, number]; bias: number } {
   const sorted = sortedCopy(values);
-  const h = normalQuantile((1 + level) / 2) * Math.sqrt(Math.max(0, variance(sorted) + extraVariance));
+  const h = normalQuantile((1 + level) / 2) * Math.sqrt(Math.max(0, sampleVariance(sorted) + extraVariance));
   return { ci: [point - h, point + h], bias: percentile(sorted, 0.5) - point };
-}
-
-/** Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const q = Math.min(p, 1 - p);
-  let x: number;
-  if (q < 0.02425) {
-    const r = Math.sqrt(-2 * Math.log(q));
-    x = (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) / ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
-  } else {
-    const r = (q - 0.5) ** 2;
-    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * (q - 0.5)) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
-  }
-  return p < 0.5 ? x : -x;
 }
 
 /**
@@ -291,15 +275,8 @@ async function collectBootstrap(
   return values;
 }
 
-/** numpy.percentile with linear interpolation, q in [0, 1], on sorted values (equal neighbours, even infinite, give that value). */
-export function percentile(sorted: ArrayLike<number>, q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  const a = sorted[lo]!;
-  const b = sorted[hi]!;
-  return a === b ? a : a + (h - lo) * (b - a);
-}
+/** numpy.percentile with linear interpolation, q in [0, 1], on sorted values. */
+export const percentile = quantileSorted;
 
 function percentileInterval(sorted: ArrayLike<number>, level: number): [number, number] {
   return [percentile(sorted, (1 - level) / 2), percentile(sorted, (1 + level) / 2)];
@@ -309,14 +286,6 @@ function sortedCopy(v: ArrayLike<number>): Float64Array {
   return Float64Array.from(v).sort();
 }
 
-function variance(v: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m += v[i]!;
-  m /= v.length;
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i]! - m) ** 2;
-  return s / (v.length - 1);
-}
 
 function meanAt(values: Float64Array, idx: Int32Array): number {
   let s = 0;

@@ -20,6 +20,9 @@ export { Rng } from './rng.js';
 export { silentProgress, type Progress } from './progress.js';
 export { VERSION } from './version.js';
 
+// Distributions and order statistics
+export { normalCdf, normalQuantile, tQuantile, quantileSorted } from './stats/index.js';
+
 // Compute backends (tfjs)
 export { initBackend, activeBackend, parseBackendName, BACKENDS, type BackendName, type BackendChoice } from './backend/index.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
  * Layers point one way. Each folder of src/ (and metrics/, reference-models/) has a rank; a module may import, at
  * run time, only modules of its own rank or below:
  *
- *   0  io, errors, rng, progress, version       the bottom: files, numbers, errors
+ *   0  io, errors, rng, progress, version, stats the bottom: files, numbers, errors, distributions
  *   0.5 assets, backend                         asset lookup and downloads; tfjs backends and ONNX sessions
  *   1  linalg
  *   2  metrics
@@ -28,6 +28,7 @@ const RANK: Readonly<Record<string, number>> = {
   rng: 0,
   progress: 0,
   version: 0,
+  stats: 0,
   assets: 0.5,
   backend: 0.5,
   linalg: 1,

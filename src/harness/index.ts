@@ -17,4 +17,3 @@ export * from './corruptions.js';
 export { sanity, SANITY_SCHEMA, SANITY_DEFAULT_N, SANITY_DEFAULT_SEEDS, type SanityOptions, type SanityResult, type SanityRun, type CorruptionResult } from './sanity.js';
 export { sanityRows, sanitySeeds, sanitySplit, type SanityRows } from './sanity-rows.js';
 export { spearman, ranks, trendOverSeeds, meanInterval, type MetricTrend, type RhoInterval, type Verdict } from './trend.js';
-export { tQuantile } from './student-t.js';

@@ -1,4 +1,4 @@
-import { tQuantile } from './student-t.js';
+import { tQuantile } from '../stats/student-t.js';
 
 /**
  * How a metric moves as a corruption gets stronger, over several seeds: per seed, Spearman's rank correlation rho

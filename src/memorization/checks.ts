@@ -7,7 +7,7 @@ import { ct, type CtResult } from './ct.js';
 import { assignCells, kmeans } from './kmeans.js';
 import { mifidTerm, MIFID_DEFAULTS, type MifidResult } from './mifid-term.js';
 import { neighbours, type NeighbourOptions } from './neighbours.js';
-import { normalCdf } from './normal.js';
+import { normalCdf } from '../stats/normal.js';
 import { PERMUTATIONS } from './null-tests.js';
 
 /**

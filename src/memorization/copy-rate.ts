@@ -1,4 +1,4 @@
-import { twoProportionZ } from './normal.js';
+import { twoProportionZ } from './two-proportion.js';
 import { fisherUpperP } from './null-tests.js';
 
 /**

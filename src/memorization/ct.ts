@@ -1,7 +1,7 @@
 import { takeRows, type Matrix } from '../linalg/matrix.js';
 import { mannWhitneyZ } from './mann-whitney.js';
 import { nearestDistances, type NeighbourOptions } from './neighbours.js';
-import { normalCdf } from './normal.js';
+import { normalCdf } from '../stats/normal.js';
 
 /**
  * The data-copying test statistic C_T of Meehan, Chaudhuri & Dasgupta, "A Non-Parametric Test to Detect

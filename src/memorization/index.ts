@@ -15,7 +15,7 @@ export { mifidTerm, minAbsCosineDistance, dropZeroSum, MIFID_DEFAULTS, type Mifi
 export { ct, type CtInput, type CtCell, type CtResult } from './ct.js';
 export { kmeans, assignCells, type KmeansOptions, type KmeansResult } from './kmeans.js';
 export { mannWhitneyU, mannWhitneyZ, type TwoSamples } from './mann-whitney.js';
-export { normalCdf, twoProportionZ } from './normal.js';
+export { twoProportionZ } from './two-proportion.js';
 export { neighbours, nearestDistances, type NeighbourOptions, type NeighbourSets } from './neighbours.js';
 export { memorizationForModel, pixels, type MemorizationModelOptions, type MemorizationModelResult, type MemorizationSpace } from './model.js';
 export { panelImage, writePanel, suspiciousSamples, formatDistance, type PanelInput, type PanelRow } from './panel.js';

@@ -1,4 +1,5 @@
 import { Rng } from '../rng.js';
+import { quantileSorted } from '../stats/quantile.js';
 
 /**
  * Percentile bootstrap over raters (HYPE: 95% intervals from resampling evaluators with replacement). The rater is
@@ -44,21 +45,6 @@ export function bootstrapUnits<T>(units: readonly T[], statistic: (sample: reado
   values.sort();
   const level = opts.level ?? 0.95;
   return { estimate, lo: quantileSorted(values, (1 - level) / 2), hi: quantileSorted(values, (1 + level) / 2) };
-}
-
-/**
- * Quantile of sorted values by linear interpolation between order statistics (Hyndman-Fan type 7, numpy's default).
- *
- * @example
- * quantileSorted(Float64Array.of(1, 2, 3, 4), 0.5); // 2.5
- */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('quantile of no values');
-  const h = (n - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /** Sum of `f` over items. */

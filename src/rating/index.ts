@@ -18,7 +18,7 @@ export { imageKey, nextKind, parseImageKey, pickUnseen, type ImageRef } from './
 export { checkVoteTiming, timingDropReason, type TrialTiming, type TimingVerdict } from './timing.js';
 
 // statistics
-export { bootstrapUnits, quantileSorted, type Interval, type BootstrapOptions } from './bootstrap.js';
+export { bootstrapUnits, type Interval, type BootstrapOptions } from './bootstrap.js';
 export { hypeInfinity, hypeTime, softLabels, type HypeInfinityScore, type HypeTimeScore, type RaterTally, type SoftLabel } from './scoring.js';
 export { probit, raterQuality, signalDetection, type RaterQuality } from './quality.js';
 

@@ -1,4 +1,4 @@
-import { quantileSorted } from './bootstrap.js';
+import { quantileSorted } from '../stats/quantile.js';
 import type { Answer, TrialKind } from './protocol.js';
 import { isCorrect } from './protocol.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mannWhitneyU, mannWhitneyZ } from '../../src/memorization/mann-whitney.js';
-import { erfc, normalCdf, twoProportionZ } from '../../src/memorization/normal.js';
+import { twoProportionZ } from '../../src/memorization/two-proportion.js';
+import { erfc, normalCdf } from '../../src/stats/normal.js';
 
 describe('Mann-Whitney U and the data-copying z', () => {
   it('counts pairs: U = number of (x, y) pairs with x > y, ties counting one half (scipy convention)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tQuantile, twoSided } from '../../src/harness/student-t.js';
+import { tQuantile, twoSided } from '../../src/stats/student-t.js';
 
 describe('tQuantile', () => {
   it('matches scipy.stats.t.ppf for odd and even degrees of freedom', () => {

@@ -1,0 +1,27 @@
+/**
+ * Quantile of sorted values by linear interpolation between order statistics (Hyndman-Fan type 7, numpy's
+ * default `percentile`), q in [0, 1] (clamped). Equal neighbours, even infinite ones, give that value.
+ *
+ * @example
+ * quantileSorted(Float64Array.of(1, 2, 3, 4), 0.5); // 2.5
+ */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('quantile of no values');
+  const h = (n - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  const a = sorted[lo]!;
+  const b = sorted[hi]!;
+  return a === b ? a : a + (h - lo) * (b - a);
+}
+
+/** Sample variance (ddof 1) of the values. */
+export function sampleVariance(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m += v[i]!;
+  m /= v.length;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i]! - m) ** 2;
+  return s / (v.length - 1);
+}
