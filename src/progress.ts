@@ -16,3 +16,48 @@ export const silentProgress: Progress = {
   tick() {},
   stop() {},
 };
+
+/**
+ * One bar for tasks that run at once (e.g. the metric groups' bootstraps): each part gets an equal share of the
+ * bar, which its own start/tick calls fill (a part that starts again keeps counting towards the same share, which
+ * never exceeds its slice).
+ *
+ * @example
+ * const bar = sharedProgress(progress, 2, 'bootstrap intervals');
+ * await Promise.all([work(bar.part()), work(bar.part())]);
+ * bar.stop();
+ */
+export function sharedProgress(outer: Progress, parts: number, label: string): { part(): Progress; stop(): void } {
+  const slice = 1000;
+  outer.start(parts * slice, label);
+  let credited = 0;
+  let shown = 0;
+  return {
+    part() {
+      let total = 1;
+      let done = 0;
+      let share = 0;
+      return {
+        start(t) {
+          total = Math.max(1, t);
+          done = 0;
+        },
+        tick(n = 1) {
+          done = Math.min(total, done + n);
+          const next = Math.min(slice, Math.max(share, (done / total) * slice));
+          credited += next - share;
+          share = next;
+          const k = Math.floor(credited) - shown;
+          if (k > 0) {
+            shown += k;
+            outer.tick(k);
+          }
+        },
+        stop() {},
+      };
+    },
+    stop() {
+      outer.stop();
+    },
+  };
+}

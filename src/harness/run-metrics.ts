@@ -1,7 +1,7 @@
 import { bootstrapGroup, recentredBootstrap, withIntervals, BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
 import type { FeatureSets, MetricDescriptor, MetricParams, MetricResults, MetricValue, ReferenceNeeds, ReferenceStats } from '../../metrics/types.js';
 import { takeRows, type Matrix } from '../linalg/matrix.js';
-import type { Progress } from '../progress.js';
+import { sharedProgress, type Progress } from '../progress.js';
 import { discriminatorDistance } from './disc-distance.js';
 import { DISC_METRIC, type MetricPlan } from './metric-plan.js';
 
@@ -38,17 +38,23 @@ export type MetricEntryValue = { value: number | null; std?: number; ci95?: [num
 export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts: RunMetricsOptions = {}): Promise<Record<string, MetricEntryValue>> {
   const results: MetricResults & Record<string, MetricValue> = {};
   const ctx = opts.progress === undefined ? {} : { progress: opts.progress };
+  const groups: { d: MetricDescriptor; input: unknown; params: MetricParams; point: MetricResults }[] = [];
   for (const group of plan.groups) {
     const d = group[0]!;
     const input = inputFor(d, plan, features);
     const params = plan.params[d.group]!;
     const compute = d.compute as (i: unknown, p: MetricParams, c: { progress?: Progress }) => Promise<MetricResults>;
-    const point = await compute(await withReferenceStats(d, input, params, opts), params, ctx);
-    if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
-      Object.assign(results, withIntervals(await bootstrapGroup(d, input as never, params, { ...bootstrapOpts(opts), ...ctx, point })));
-    } else {
-      Object.assign(results, point);
-    }
+    groups.push({ d, input, params, point: await compute(await withReferenceStats(d, input, params, opts), params, ctx) });
+  }
+  if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
+    // The groups resample at once: one group's JavaScript runs while another waits on onnxruntime's threads. Each
+    // draws from its own seeded stream, so the intervals do not depend on the order.
+    const bar = opts.progress === undefined ? undefined : sharedProgress(opts.progress, groups.length, 'bootstrap intervals');
+    const done = await Promise.all(groups.map((g) => bootstrapGroup(g.d, g.input as never, g.params, { ...bootstrapOpts(opts), ...(bar ? { progress: bar.part() } : {}), point: g.point })));
+    bar?.stop();
+    for (const r of done) Object.assign(results, withIntervals(r));
+  } else {
+    for (const g of groups) Object.assign(results, g.point);
   }
   if (plan.ids.includes(DISC_METRIC)) {
     const sets = discSets(plan, features);
