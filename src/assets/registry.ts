@@ -78,6 +78,17 @@ function mobilenet(name: string, treeSha256: string, features: number): AssetSpe
   };
 }
 
+/** A Colin27 volume (NIfTI-1, 181x217x181 at 1 mm) as Debian's mricron-data ships it; provided by hand. */
+function colin27(file: string, sha256: string, what: string): AssetSpec {
+  return {
+    id: `datasets/colin27/${file}`,
+    urls: [],
+    sha256,
+    about: `Colin27 ${what} (MRIcron templates, Chris Rorden), BSD-3-Clause`,
+    howToProvide: `put ${file} in <root>/datasets/colin27/ (Debian's mricron-data package ships it; genbench's shared assets hold it)`,
+  };
+}
+
 export const ASSETS: readonly AssetSpec[] = Object.freeze([
   mnist('train-images-idx3-ubyte.gz', '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', 9912422),
   mnist('train-labels-idx1-ubyte.gz', '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', 28881),
@@ -111,6 +122,8 @@ export const ASSETS: readonly AssetSpec[] = Object.freeze([
     md5: '28209eda62fecd6e6a2d98b1501bb15f',
     about: 'PneumoniaMNIST (MedMNIST v2, Yang et al. 2023), CC BY 4.0; the official full 28x28 release (zenodo 10519652)',
   },
+  colin27('ch2.nii.gz', 'a009051127f64dc3dd554d5f5b589870ea72106d9642c21b4e7093e478cfc309', 'T1-weighted MRI'),
+  colin27('ch2bet.nii.gz', '592a2d20abdf36eefcb540ca8958428040edffc1bc1a18ba1dcfbabac77c5dd1', 'T1-weighted MRI, skull-stripped'),
   mobilenet('mobilenet_v1_0.75_224', 'e921b050e0d0ce7e1ac8371a79f7bd00bdaacc31eb99f2c8243b9345049a3329', 768),
   mobilenet('mobilenet_v1_0.25_224', '05aab648facc3ead01b13ed649c20bafa0b086b0c13e5d7c4ddec53b0aee18f5', 256),
 ]);

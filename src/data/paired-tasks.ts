@@ -1,0 +1,50 @@
+import { GenbenchError } from '../errors.js';
+import type { PairedDataset } from './paired.js';
+import { assetVolumes, openVolumeTask, volumeTask } from './volume-task.js';
+
+/**
+ * `colin27-t1-bet`: brain extraction as translation. Source: the Colin27 T1-weighted MRI (one subject, 27 averaged
+ * scans, 181x217x181 at 1 mm); target: the same volume skull-stripped (brain voxels as in the source, zero
+ * elsewhere). Axial slices 20..149 (the range that holds brain), every 5th of them from slice 20 held out as `test`
+ * (26 slices), the other 104 `train`; both volumes windowed by the 0.5th and 99.5th percentiles of the T1 volume
+ * (so brain intensities are the same on both sides), padded to a square and area-resized to 64x64. One subject:
+ * test slices lie between training slices, so the split measures interpolation within a brain, not generalisation
+ * to new subjects.
+ */
+export const colin27T1Bet: PairedDataset = volumeTask(
+  {
+    name: 'colin27-t1-bet',
+    description: 'Colin27 T1 MRI -> the same brain skull-stripped, axial slices 64x64',
+    license: 'MRIcron templates (Chris Rorden), BSD-3-Clause; Colin27 (Holmes et al. 1998)',
+    source: 'datasets/colin27/ch2.nii.gz',
+    target: 'datasets/colin27/ch2bet.nii.gz',
+    plane: 'axial',
+    slices: [20, 150],
+    test: { every: 5, offset: 0 },
+    size: [64, 64],
+    filter: 'area',
+    fit: 'pad-square',
+    window: {
+      source: { kind: 'percentile', low: 0.5, high: 99.5, of: 'source' },
+      target: { kind: 'percentile', low: 0.5, high: 99.5, of: 'source' },
+    },
+  },
+  assetVolumes('datasets/colin27/ch2.nii.gz', 'datasets/colin27/ch2bet.nii.gz'),
+);
+
+/** The built-in translation tasks (a frozen Map; adding one is its spec plus one line). */
+export const PAIRED_TASKS: ReadonlyMap<string, PairedDataset> = Object.freeze(new Map<string, PairedDataset>([['colin27-t1-bet', colin27T1Bet]]));
+
+/**
+ * A built-in task by name, or a volume task spec file (`.json`); anything else is a USAGE error listing the tasks.
+ *
+ * @example
+ * await openTask('colin27-t1-bet');
+ * await openTask('my-task.json');
+ */
+export async function openTask(nameOrSpec: string): Promise<PairedDataset> {
+  const builtin = PAIRED_TASKS.get(nameOrSpec);
+  if (builtin !== undefined) return builtin;
+  if (nameOrSpec.toLowerCase().endsWith('.json')) return openVolumeTask(nameOrSpec);
+  throw new GenbenchError('USAGE', `unknown translation task '${nameOrSpec}'; built-in tasks are ${[...PAIRED_TASKS.keys()].join(', ')} (or give a task spec .json)`);
+}
