@@ -85,6 +85,9 @@ export async function manifestPathFor(checkpoint: string): Promise<string> {
 export async function readManifest(path: string): Promise<GeneratorManifest> {
   const raw = await readJson(path);
   const role = isObject(raw) ? raw['role'] : undefined;
+  if (isObject(raw) && raw['kind'] === 'translator') {
+    throw new GenbenchError('USAGE', `${path}: kind is 'translator', an image-to-image model; evaluate it with --translator and --task or --pairs`);
+  }
   if (typeof role === 'string' && role !== 'generator') {
     throw new GenbenchError('INPUT', `${path}: role is '${role}', not a generator (give a generator checkpoint)`);
   }
@@ -112,7 +115,8 @@ export function manifestImageShape(m: GeneratorManifest): { height: number; widt
   return m.output_layout === 'NCHW' ? { channels: a, height: b, width: c } : { height: a, width: b, channels: c };
 }
 
-async function readJson(path: string): Promise<unknown> {
+/** Reads a manifest's JSON; a missing file is NOT_FOUND with an example manifest, bad JSON an INPUT error. */
+export async function readJson(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -149,7 +153,8 @@ function checkImageShape<T extends CheckpointManifest>(m: T, source: string): T 
   return m;
 }
 
-function validate<T extends z.ZodType>(schema: T, value: unknown, source: string): z.infer<T> {
+/** Checks a manifest against a schema; the first problem is an INPUT error naming the field. */
+export function validate<T extends z.ZodType>(schema: T, value: unknown, source: string): z.infer<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;

@@ -13,7 +13,7 @@ import { shardPath } from './tfjs-io.js';
  * const sha = await verifyChecksums({ manifest, manifestPath, mainFile: '/subs/g.onnx', required: [] });
  */
 export interface ChecksumRequest {
-  readonly manifest: CheckpointManifest;
+  readonly manifest: Pick<CheckpointManifest, 'sha256' | 'files'>;
   readonly manifestPath: string;
   /** Absolute path of `manifest.file`. */
   readonly mainFile: string;
