@@ -7,17 +7,19 @@
  *   npx tsc -p tsconfig.json && node test/bench/fd.mjs
  *
  * Env: FD_BENCH_N (10000 per set), FD_BENCH_D (2048), FD_BENCH_REPEAT (1; best and median are reported: on a
- * shared machine the best run is the one least disturbed by other load),
+ * shared machine the best run is the one least disturbed by other load; the table holds the medians),
  * FD_BENCH_PRECISION ('float64' default, or 'mixed': float32 covariance products),
  * GENBENCH_ASSETS (for bench/fd_ref.py; default ../shared), GENBENCH_PYTHON (/usr/bin/python3 with numpy+scipy).
+ * The reference runs in the fair environment of reference-process.mjs; the table's floor is the GEMM time of the
+ * two covariances (each X^T X symmetric, counted once: N d^2 flops) at the measured peak of the precision used.
  * Data: non-negative "Inception-like" features relu(Z A + b + 0.3 noise) from a 128-d latent; the generated set
  * uses 1.15 Z, a perturbed A and a shifted bias (the recipe of the fd-768 fixture).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describePeak, floorSeconds, machinePeak, printTable, referenceScript, runReference as runFair } from './reference-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = (p) => import(join(root, 'dist', p));
@@ -26,7 +28,7 @@ if (!existsSync(join(root, 'dist/metrics/fd.js'))) {
   process.exit(2);
 }
 const { fdFromFeatures } = await dist('metrics/fd.js');
-const { gemm } = await dist('src/linalg/gemm.js');
+const { gemm, gramFloat32 } = await dist('src/linalg/gemm.js');
 const { releaseGemmSessions } = await dist('src/linalg/gemm-ort.js');
 const { writeNpy } = await dist('src/io/npy.js');
 const { Rng } = await dist('src/rng.js');
@@ -35,9 +37,7 @@ const N = Number(process.env.FD_BENCH_N ?? 10_000);
 const D = Number(process.env.FD_BENCH_D ?? 2048);
 const REPEAT = Number(process.env.FD_BENCH_REPEAT ?? 1);
 const PRECISION = process.env.FD_BENCH_PRECISION ?? 'float64';
-const PYTHON = process.env.GENBENCH_PYTHON ?? '/usr/bin/python3';
-const assets = (process.env.GENBENCH_ASSETS ?? join(root, '../shared')).split(':')[0];
-const script = join(assets, 'bench/fd_ref.py');
+const script = referenceScript('fd_ref.py');
 
 async function syntheticSets(n, d, seed) {
   const rng = new Rng(seed);
@@ -64,8 +64,9 @@ async function runGenbench(sets) {
 }
 
 function runReference(files) {
-  const out = JSON.parse(execFileSync(PYTHON, [script, files.generated, files.reference], { encoding: 'utf8' }));
-  return { seconds: out.seconds_total, value: out.fd, extra: { stats_s: out.seconds_stats, distance_s: out.seconds_distance } };
+  const r = runFair({ script: 'fd_ref.py', args: [files.generated, files.reference] });
+  const out = r.json;
+  return { seconds: out.seconds_total, value: out.fd, kernel: r.kernel, extra: { stats_s: out.seconds_stats, distance_s: out.seconds_distance } };
 }
 
 const median = (xs) => {
@@ -100,6 +101,11 @@ try {
     console.log(`speed-up: best/best ${(best(refs) / best(ours)).toFixed(2)}x, median/median ${(mid(refs) / mid(ours)).toFixed(2)}x (target >= 3)`);
     console.log(`|diff|/FD ${rel.toExponential(2)} (target < 1e-6)`);
   }
+  const peak = await machinePeak({ gemm, gramFloat32 });
+  const dtype = PRECISION === 'mixed' ? 'float32' : 'float64';
+  const rel = hasRef ? `, |diff|/FD ${(Math.abs(ours[0].value - refs[0].value) / Math.abs(refs[0].value)).toExponential(1)}` : '';
+  const work = `FD, N = ${N} per set, d = ${D}, features to value, ${PRECISION} (median of ${REPEAT})${rel}`;
+  printTable([{ work, genbench: mid(ours), reference: hasRef ? mid(refs) : null, floor: floorSeconds(2 * N * D * D, dtype, peak), kernel: hasRef ? refs[0].kernel : null }], describePeak(peak));
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await releaseGemmSessions();

@@ -13,12 +13,14 @@
  * Data: feature-like float32 rows relu(z A + b) + 0.1 noise, z ~ N(0, I_latent) (a smooth low-dimensional
  * manifold, like CNN features); queries are fresh draws, 10% of them near-duplicates (noise sd 0.01) of training rows.
  * The index is built in a temporary GENBENCH_HOME (cold build, then a reload from the cache is timed too).
+ * scikit-learn runs in the fair environment of reference-process.mjs; the table's floor is the float32 GEMM time of
+ * the query-training distance products (2 Q N d flops) at the measured peak.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describePeak, floorSeconds, machinePeak, printTable, referenceScript, runReference } from './reference-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 if (!existsSync(join(root, 'dist/src/nn/index.js'))) {
@@ -27,7 +29,7 @@ if (!existsSync(join(root, 'dist/src/nn/index.js'))) {
 }
 const dist = (p) => import(join(root, 'dist', p));
 const { exactNearestNeighbors, hnswNearestNeighbors, HNSW_DEFAULTS } = await dist('src/nn/index.js');
-const { gemm } = await dist('src/linalg/gemm.js');
+const { gemm, gramFloat32 } = await dist('src/linalg/gemm.js');
 const { writeNpy, parseNpy } = await dist('src/io/npy.js');
 const { Rng } = await dist('src/rng.js');
 
@@ -44,9 +46,7 @@ const SHARDS = optional('NN_BENCH_SHARDS');
 const PROJECT = optional('NN_BENCH_PROJECT');
 const M = optional('NN_BENCH_M');
 const EFC = optional('NN_BENCH_EFC');
-const PYTHON = process.env.GENBENCH_PYTHON ?? '/usr/bin/python3';
-const assets = (process.env.GENBENCH_ASSETS ?? join(root, '../shared')).split(':')[0];
-const script = join(assets, 'bench/knn_ref.py');
+const script = referenceScript('knn_ref.py');
 const useRef = env('NN_BENCH_REF', 1) !== 0 && existsSync(script);
 
 /** Feature-like rows: relu(z A + b) + 0.1 noise, float32. */
@@ -107,7 +107,8 @@ try {
     const files = { train: join(dir, 'T.npy'), query: join(dir, 'Q.npy'), idx: join(dir, 'idx.npy') };
     await writeNpy(files.train, train.data, [N, D]);
     await writeNpy(files.query, query.data, [Q, D]);
-    const out = JSON.parse(execFileSync(PYTHON, [script, files.train, files.query, String(K), files.idx], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+    const run = runReference({ script: 'knn_ref.py', args: [files.train, files.query, K, files.idx] });
+    const out = run.json;
     const idx = parseNpy(readFileSync(files.idx), files.idx).data;
     let identical = 0;
     let top1 = 0;
@@ -118,7 +119,7 @@ try {
     }
     console.log(`scikit-learn brute (n_jobs=1): ${out.seconds_total.toFixed(2)} s`);
     console.log(`speed-up ${(out.seconds_total / ex.seconds).toFixed(2)}x (target >= 4); identical neighbour lists ${identical}/${Q}, identical nearest ${top1}/${Q}`);
-    report.sklearn = { seconds: out.seconds_total, speedup: out.seconds_total / ex.seconds, identical, top1 };
+    report.sklearn = { seconds: out.seconds_total, speedup: out.seconds_total / ex.seconds, identical, top1, kernel: run.kernel };
   }
 
   // 2. HNSW vs exact on NH training rows.
@@ -153,6 +154,9 @@ try {
     report.hnsw = { build, buildInserts: rc.buildSeconds, load, search, speedup: exBig.seconds / search, recall1: r1, recall10: r10, crossoverFirst: first, crossoverReuse: reuse, exactSeconds: exBig.seconds };
   }
   console.log(JSON.stringify(report));
+  const peak = await machinePeak({ gemm, gramFloat32 });
+  const work = `exact ${K}-NN, ${Q} queries x ${N} x ${D}${report.sklearn ? `, identical neighbours ${report.sklearn.identical}/${Q}` : ''}`;
+  printTable([{ work, genbench: ex.seconds, reference: report.sklearn?.seconds ?? null, floor: floorSeconds(2 * Q * N * D, 'float32', peak), kernel: report.sklearn?.kernel ?? null }], describePeak(peak));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,17 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { bench, describe } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/rng.js';
 import { getReferenceModel, REFERENCE_MODELS } from '../../reference-models/index.js';
 import { disposeTrainable } from '../../reference-models/train-state.js';
+import { benchPeak, dcganStepFlops } from './floors.js';
+import { describePeak, floorSeconds, printTable, runReference } from './reference-process.mjs';
 
 /**
  * Training speed: one DCGAN step (batch 64, 28x28, the architecture of bench/dcgan_step_torch.py in GENBENCH_ASSETS,
  * which reference-models/dcgan.ts is) in genbench on the chosen backend (default wasm) and in PyTorch on CPU (Debian
- * python3-torch, 1 thread), in the same run; prints both times per step and the ratio (target: genbench <= 2x). Then
- * images/s of every reference model's step at batch 64 (the README's table).
+ * python3-torch, 1 thread, run in the fair environment of reference-process.mjs), in the same run; prints both times
+ * per step and the ratio (target: genbench <= 2x). Then images/s of every reference model's step at batch 64 (the
+ * README's table), and the table row of the DCGAN step with its floor (its flops, floors.ts dcganStepFlops, at the
+ * machine's float32 GEMM peak on all cores).
  *
  *   GENBENCH_ASSETS=../shared npx vitest bench --run test/bench/train-step.bench.ts
  *
@@ -41,12 +43,11 @@ function timeSteps(name: string, steps: number): number {
   }
 }
 
-function torchStepSeconds(): number {
-  const shared = resolve((process.env['GENBENCH_ASSETS'] ?? '../shared').split(':')[0]!);
-  const out = execFileSync(process.env['GENBENCH_PYTHON'] ?? '/usr/bin/python3', [join(shared, 'bench', 'dcgan_step_torch.py'), process.env['TRAIN_BENCH_THREADS'] ?? '1'], { encoding: 'utf8' });
-  const m = /step ms ([\d.]+)/.exec(out);
-  if (!m) throw new Error(`dcgan_step_torch.py printed no 'step ms': ${out}`);
-  return Number(m[1]) / 1000;
+function torchStep(): { seconds: number; kernel: string } {
+  const r = runReference({ script: 'dcgan_step_torch.py', args: [process.env['TRAIN_BENCH_THREADS'] ?? '1'] });
+  const m = /step ms ([\d.]+)/.exec(r.stdout);
+  if (!m) throw new Error(`dcgan_step_torch.py printed no 'step ms': ${r.stdout}`);
+  return { seconds: Number(m[1]) / 1000, kernel: r.kernel };
 }
 
 describe('training step, batch 64, 28x28', () => {
@@ -55,7 +56,7 @@ describe('training step, batch 64, 28x28', () => {
     async () => {
       const backend = await initBackend(process.env['GENBENCH_BACKEND'] ?? 'wasm');
       const ours = timeSteps('dcgan', STEPS);
-      const torch = torchStepSeconds();
+      const { seconds: torch, kernel } = torchStep();
       const lines = [
         `dcgan step, batch ${B}: genbench (${backend.name}) ${(ours * 1000).toFixed(0)} ms, PyTorch CPU ${(torch * 1000).toFixed(0)} ms, ratio ${(ours / torch).toFixed(2)}x (target <= 2x)`,
       ];
@@ -64,6 +65,9 @@ describe('training step, batch 64, 28x28', () => {
         lines.push(`  ${name.padEnd(10)} ${(s * 1000).toFixed(0).padStart(6)} ms/step ${(B / s).toFixed(0).padStart(6)} img/s`);
       }
       process.stdout.write(lines.join('\n') + '\n');
+      const peak = await benchPeak();
+      const work = `DCGAN training step, batch ${B}, 28x28, genbench ${backend.name} (mean of ${STEPS} steps)`;
+      printTable([{ work, genbench: ours, reference: torch, floor: floorSeconds(dcganStepFlops(B), 'float32', peak), kernel }], describePeak(peak));
     },
     { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 },
   );
