@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { DATASETS, openDataset, type Dataset } from '../data/index.js';
+import { PAIRED_TASKS } from '../data/paired-tasks.js';
 import { parseSplitExpr } from '../data/split-spec.js';
 import { pickImages, summarizeSplit, type SplitSummary } from '../data/summary.js';
 import type { ImageFolderOptions } from '../data/image-folder.js';
@@ -7,6 +8,7 @@ import { GenbenchError } from '../errors.js';
 import type { ResizeSpec } from '../io/image-codec.js';
 import { writeGridPng } from '../io/png.js';
 import { Rng } from '../rng.js';
+import { isTaskName, showTask } from './datasets-paired.js';
 import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 import { parseResizeFlags, requireResizable, resizeOptions } from './resize-flags.js';
@@ -24,7 +26,7 @@ export function datasetsCommand(): Command {
     .action(async (opts: { json?: boolean }) => listAction(opts));
   resizeOptions(cmd.command('show'))
     .description('show counts, pixel statistics, label histogram and source files of a dataset split')
-    .argument('<dataset>', `built-in name (${[...DATASETS.keys()].join(', ')}), a folder of PNG/JPEG images, or an .npz file`)
+    .argument('<dataset>', `built-in name (${[...DATASETS.keys()].join(', ')}), a translation task (${[...PAIRED_TASKS.keys()].join(', ')} or a task spec .json: source | target pairs), a folder of PNG/JPEG images, or an .npz file`)
     .option('--split <expr>', "split, optionally sliced: test, test[:8000], train[-100:] (default: 'test' if present, else the first)")
     .option('--grid <file.png>', 'write a PNG grid of images from the split')
     .option('--n <count>', 'images in the grid', '64')
@@ -89,6 +91,12 @@ function folderOptions(o: ShowOptions): ImageFolderOptions {
 async function showAction(name: string, o: ShowOptions): Promise<void> {
   const n = parseIntFlag('n', o.n, { min: 1, max: 100000 });
   const seed = o.seed === undefined ? undefined : parseIntFlag('seed', o.seed, { min: 0, max: 0xffffffff });
+  if (isTaskName(name)) {
+    if (o.resize !== undefined || o.channels !== undefined) throw new GenbenchError('USAGE', `--resize and --channels apply to image folders only; '${name}' is a translation task (its size is in its protocol)`);
+    await checkOutputs({ '--grid': o.grid });
+    const offline = o.offline === true || process.env['GENBENCH_OFFLINE'] === '1';
+    return showTask(name, { n, ...(seed === undefined ? {} : { seed }), ...(o.split === undefined ? {} : { split: o.split }), ...(o.grid === undefined ? {} : { grid: o.grid }), quiet: o.quiet === true, offline, json: o.json === true });
+  }
   if (DATASETS.has(name) && (o.resize !== undefined || o.channels !== undefined)) {
     throw new GenbenchError('USAGE', `--resize and --channels apply to image folders only; '${name}' is a built-in dataset (drop the flag)`);
   }

@@ -29,6 +29,9 @@ import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } f
  * shared MNIST fixtures, trained on test rows 0-7999, are scored against test[8000:]); grid beside --out as
  * `<report>.grid.png` unless --grid is given.
  *
+ * `--translator T` with `--task NAME` or `--pairs FILE.npz|DIR` scores an image-to-image translator on paired data
+ * instead (evaluate-translator.ts, src/harness/translate.ts): paired pixel metrics, the same report.
+ *
  * @example
  * genbench evaluate --generator subs/mnist-dcgan.onnx --dataset mnist --split test --n 1000 --json   # { "schema": "genbench.report/v1", ... }
  * genbench evaluate --generated samples.npy --dataset mnist --split 'test[8000:]' --json             # model: { format: 'images', ... }
@@ -37,7 +40,7 @@ interface EvaluateFlags extends ResizeFlags {
   generator?: string;
   generated?: string;
   generatedRange?: string;
-  dataset: string;
+  dataset?: string;
   split?: string;
   n?: string;
   referenceN?: string;
@@ -57,15 +60,19 @@ interface EvaluateFlags extends ResizeFlags {
   quiet?: boolean;
   baseline?: string;
   rules?: string;
+  translator?: string;
+  task?: string;
+  pairs?: string;
+  pairsRange?: string;
 }
 
 export function evaluateCommand(): Command {
   return resizeOptions(new Command('evaluate'))
-    .description('score a generator (or a set of generated images) against a dataset split: sample, extract features, compute metrics, write a report')
+    .description('score a generator (or a set of generated images) against a dataset split: sample, extract features, compute metrics, write a report; or a translator on paired data (--translator with --task or --pairs)')
     .option('--generator <path>', 'checkpoint: X.onnx (manifest X.genbench.json beside it) or a TF.js model folder')
     .option('--generated <images>', 'score these images instead of a generator: a folder of PNG/JPEG, a .zip of them, X.npy or X.npz (uint8 [N,H,W,C] as genbench sample --out writes)')
     .option('--generated-range <lo,hi>', 'value range of float --generated arrays, e.g. -1,1 or 0,1 (quantised to 8 bits like samples)')
-    .requiredOption('--dataset <name>', 'built-in dataset (mnist, pneumoniamnist, polygons, ...), image folder or .npz')
+    .option('--dataset <name>', 'built-in dataset (mnist, pneumoniamnist, polygons, ...), image folder or .npz (required for a generator or --generated)')
     .option('--split <expr>', 'reference split, e.g. test or test[8000:] (default: test, held out from the model\'s training rows)')
     .option('--n <count>', 'generated samples to score (default 5000; with --generated, all of them)')
     .option('--reference-n <count>', 'reference images: seeded random rows of the split (default: min(n, split size))')
@@ -85,10 +92,16 @@ export function evaluateCommand(): Command {
     .option('--quiet', 'no progress bars')
     .option('--baseline <report.json>', 'then gate the new report against this one (genbench gate; exit 1 on a regression)')
     .option('--rules <gate.json>', 'gate rules for --baseline (docs/gate.md)')
+    .option('--translator <path>', 'score an image-to-image translator instead: X.onnx with X.genbench.json ("kind": "translator"), on --task or --pairs')
+    .option('--task <name>', 'translation task for --translator: colin27-t1-bet or a volume task spec .json (default split: test)')
+    .option('--pairs <path>', 'paired data for --translator: an .npz with arrays source and target, or a folder with source/ and target/')
+    .option('--pairs-range <lo,hi>', 'value range of float --pairs arrays, e.g. 0,1')
     .action(runEvaluate);
 }
 
 async function runEvaluate(f: EvaluateFlags): Promise<void> {
+  if (f.translator !== undefined || f.task !== undefined || f.pairs !== undefined) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
+  if (f.dataset === undefined) throw new GenbenchError('USAGE', "required option '--dataset <name>' not specified (the dataset split a generator or --generated images are scored against)");
   if ((f.generator === undefined) === (f.generated === undefined)) throw new GenbenchError('USAGE', 'give --generator CHECKPOINT or --generated IMAGES (a folder, .zip, .npy or .npz), not both');
   const n = f.n === undefined ? (f.generated === undefined ? 5000 : undefined) : parseIntFlag('n', f.n, { min: 2 });
   const generatedRange = f.generatedRange === undefined ? undefined : parseValueRange(f.generatedRange);

@@ -9,15 +9,16 @@ import { GENERATED_CASES } from './generated-cases.js';
 import { INPUT_CASES } from './input-cases.js';
 import { OUTPUT_CASES } from './output-cases.js';
 import { RESIZE_CASES } from './resize-cases.js';
+import { TRANSLATION_CASES } from './translation-cases.js';
 import { runMeasured } from './run.js';
 
 /**
- * The bad-input corpus through the CLI (cases in input-cases.ts, output-cases.ts, generated-cases.ts and resize-cases.ts, files made by files.ts): every
+ * The bad-input corpus through the CLI (cases in input-cases.ts, output-cases.ts, generated-cases.ts, resize-cases.ts and translation-cases.ts, files made by files.ts): every
  * case runs `node dist/src/cli/bin.js` in its own folder, with progress bars on (no --quiet), and must end promptly
  * with exit 2 and one line on stderr (`genbench: ...`, no stack trace), leave no file behind, and stay within a
  * memory bound; the write-through cases (a device, a symbolic link) exit 0 and leave the device node or link as it was.
  */
-const CASES = [...INPUT_CASES, ...OUTPUT_CASES, ...GENERATED_CASES, ...RESIZE_CASES];
+const CASES = [...INPUT_CASES, ...OUTPUT_CASES, ...GENERATED_CASES, ...RESIZE_CASES, ...TRANSLATION_CASES];
 const shared = optionalSharedAssets();
 const TIME_LIMIT_S = 20;
 

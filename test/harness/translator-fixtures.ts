@@ -6,7 +6,8 @@ import { encodeModel, type OnnxNode, type OnnxTensor } from '../../src/convert/o
 /**
  * Tiny ONNX translators built at test time, with their manifests (X.genbench.json beside X.onnx):
  * - identity: y = x;
- * - nan: y = log(x - 0.25), NaN wherever an input value is below 0.25 (not for the load-time mid-grey probe);
+ * - nan: y = sqrt(x - 0.25), within [0, 1] but NaN wherever an input value is below 0.25 (not for the load-time
+ *   mid-grey probe);
  * - pool: a 2x2 max-pool, so the output is half the input's size (the manifest says so);
  * - x255: y = 255 x, outputs on the 0..255 scale while the manifest says [0,1].
  */
@@ -25,7 +26,7 @@ export async function writeTranslator(onnxPath: string, f: TranslatorFixture): P
   const out = f.kind === 'pool' ? ([c, Math.floor(h / 2), Math.floor(w / 2)] as const) : f.shape;
   const nodes: OnnxNode[] = {
     identity: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
-    nan: [{ op: 'Sub', inputs: ['x', 'q'], outputs: ['d'] }, { op: 'Log', inputs: ['d'], outputs: ['y'] }],
+    nan: [{ op: 'Sub', inputs: ['x', 'q'], outputs: ['d'] }, { op: 'Sqrt', inputs: ['d'], outputs: ['y'] }],
     pool: [{ op: 'MaxPool', inputs: ['x'], outputs: ['y'], attrs: { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } } }],
     x255: [{ op: 'Mul', inputs: ['x', 'k'], outputs: ['y'] }],
   }[f.kind];

@@ -1,0 +1,75 @@
+import { asDisplay, sideBySide, TILE_PADDING } from '../data/pair-grid.js';
+import type { PairImages } from '../data/paired.js';
+import { openTask, PAIRED_TASKS } from '../data/paired-tasks.js';
+import { pickImages } from '../data/summary.js';
+import { writeGridPng } from '../io/png.js';
+import { Rng } from '../rng.js';
+import { log, printJson, printLine } from './output.js';
+import { stderrProgress } from './progress-bar.js';
+
+/**
+ * `genbench datasets show TASK`: a translation task (a built-in one, or a volume task spec .json): its protocol
+ * (plane, slice range, split rule, size, filter, windows), its splits, the chosen split's pairs (count, shapes,
+ * pixel means, source files with sha256), and with --grid a PNG of source | target pairs.
+ *
+ * @example
+ * genbench datasets show colin27-t1-bet --grid pairs.png   # 16 axial source | target pairs of the test split
+ */
+export interface PairedShowOptions {
+  readonly split?: string;
+  readonly grid?: string;
+  readonly n: number;
+  readonly seed?: number;
+  readonly quiet?: boolean;
+  readonly offline?: boolean;
+  readonly json?: boolean;
+}
+
+/** Whether `datasets show` reads this name as a translation task. */
+export function isTaskName(name: string): boolean {
+  return PAIRED_TASKS.has(name) || name.toLowerCase().endsWith('.json');
+}
+
+export async function showTask(name: string, o: PairedShowOptions): Promise<void> {
+  const progress = stderrProgress({ quiet: o.quiet ?? false });
+  const task = await openTask(name);
+  const split = o.split ?? 'test';
+  const pairs = await task.load(split, { progress, ...(o.offline ? { offline: true } : {}) });
+  let grid: { path: string; n: number; seed?: number } | undefined;
+  if (o.grid !== undefined) {
+    const tiles = sideBySide([asDisplay(pairs.source), asDisplay(pairs.target)], pairs.source.n);
+    const pick = pickImages(tiles, o.n, o.seed === undefined ? undefined : new Rng(o.seed));
+    await writeGridPng(o.grid, pick, { columns: Math.ceil(Math.sqrt(pick.n)), padding: TILE_PADDING, scale: tiles.height < 48 ? 2 : 1 });
+    grid = { path: o.grid, n: pick.n, ...(o.seed === undefined ? {} : { seed: o.seed }) };
+    log(`wrote ${o.grid} (${pick.n} source | target pairs)`);
+  }
+  const side = (s: PairImages) => ({ shape: [s.height, s.width, s.channels], dtype: s.data instanceof Uint8Array ? 'uint8' : 'float', range: s.range, mean: mean(s.data) });
+  const report = {
+    task: task.name,
+    description: task.description,
+    license: task.license,
+    splits: task.splits,
+    ...(task.protocol === undefined ? {} : { protocol: task.protocol }),
+    split: pairs.split,
+    count: pairs.source.n,
+    source: side(pairs.source),
+    target: side(pairs.target),
+    ...(pairs.preprocessing === undefined ? {} : { loading: pairs.preprocessing }),
+    ...(pairs.names === undefined ? {} : { pairs: pairs.names }),
+    files: pairs.files,
+    ...(grid ? { grid } : {}),
+  };
+  if (o.json) return printJson(report);
+  printLine(`${task.name}: ${task.description}`);
+  printLine(`licence: ${task.license}`);
+  printLine(`splits: ${task.splits.map((s) => `${s.name} ${s.count ?? '?'}`).join(', ')}`);
+  for (const [k, v] of Object.entries(pairs.preprocessing ?? task.protocol ?? {})) printLine(`  ${k}: ${v}`);
+  printLine(`split ${pairs.split}: ${pairs.source.n} pairs, source ${report.source.shape.join('x')} (mean ${report.source.mean.toFixed(2)}), target ${report.target.shape.join('x')} (mean ${report.target.mean.toFixed(2)})`);
+  for (const f of pairs.files) printLine(`source: ${f.path} sha256 ${f.sha256}`);
+}
+
+function mean(d: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i]!;
+  return d.length === 0 ? 0 : s / d.length;
+}

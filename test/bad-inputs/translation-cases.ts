@@ -1,0 +1,101 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
+import { encodeNpy } from '../../src/io/npy.js';
+import { encodePngAs } from '../../src/io/png.js';
+import { rampValues, writeNifti } from '../data/nifti-fixtures.js';
+import { writeTranslator, type TranslatorKind } from '../harness/translator-fixtures.js';
+import type { Case } from './case.js';
+
+/** Bad translation inputs for `genbench evaluate --translator`: pairs, volumes and translators that do not fit. */
+const evaluate = (translator: string, ...more: string[]) => ['evaluate', '--translator', translator, '--out', 'r.json', ...more];
+
+/** P.npz: 4 uint8 pairs of 16x16 (a ramp, so some values lie below a quarter of the range). */
+async function pairs(d: string, members: Record<string, readonly number[]> = { source: [4, 16, 16], target: [4, 16, 16] }): Promise<void> {
+  const arrays: Record<string, Uint8Array> = {};
+  for (const [name, shape] of Object.entries(members)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    arrays[`${name}.npy`] = encodeNpy(Uint8Array.from({ length: n }, (_, i) => i % 256), shape);
+  }
+  await writeFile(join(d, 'P.npz'), zipSync(arrays, { level: 0 }));
+}
+
+const translator = (kind: TranslatorKind, side = 16) => (d: string) => writeTranslator(join(d, `${kind}.onnx`), { kind, shape: [1, side, side] });
+
+export const TRANSLATION_CASES: readonly Case[] = [
+  {
+    name: 'translation task whose two volumes lie on different grids',
+    setup: async (d) => {
+      await writeNifti(join(d, 'a.nii'), { dims: [4, 4, 6], values: rampValues([4, 4, 6]) });
+      await writeNifti(join(d, 'b.nii.gz'), { dims: [4, 4, 5], values: rampValues([4, 4, 5]) });
+      const window = { kind: 'range', min: 0, max: 255 };
+      await writeFile(join(d, 'task.json'), JSON.stringify({ name: 't', source: 'a.nii', target: 'b.nii.gz', plane: 'axial', test: { every: 2, offset: 0 }, size: [16, 16], window: { source: window, target: window } }));
+      await translator('identity')(d);
+    },
+    args: evaluate('identity.onnx', '--task', 'task.json'),
+    code: 2,
+    stderr: /^genbench: \S*b\.nii\.gz: grid 4x4x5 differs from \S*a\.nii \(4x4x6\); a volume pair needs one grid/,
+  },
+  {
+    name: 'translator whose output shape differs from the targets',
+    setup: async (d) => {
+      await pairs(d);
+      await translator('pool')(d);
+    },
+    args: evaluate('pool.onnx', '--pairs', 'P.npz'),
+    code: 2,
+    stderr: /^genbench: \S*pool\.genbench\.json: field 'output_shape' \[1,8,8\] is 8x8x1 \(HxWxC\) but the target images of P\.npz are 16x16x1/,
+  },
+  {
+    name: '.npz of pairs without source and target arrays',
+    setup: async (d) => {
+      await pairs(d, { images: [4, 16, 16] });
+      await translator('identity')(d);
+    },
+    args: evaluate('identity.onnx', '--pairs', 'P.npz'),
+    code: 2,
+    stderr: /^genbench: P\.npz: no array 'source'; save the pairs with np\.savez\(path, source=\.\.\., target=\.\.\.\)/,
+  },
+  {
+    name: 'translator that produces NaN',
+    setup: async (d) => {
+      await pairs(d);
+      await translator('nan')(d);
+    },
+    args: evaluate('nan.onnx', '--pairs', 'P.npz'),
+    code: 2,
+    stderr: /^genbench: translator nan-translator \(\S*nan\.onnx\) produced NaN at output value 0; check its weights/,
+  },
+  {
+    name: 'translator whose outputs lie outside its declared range',
+    setup: async (d) => {
+      await pairs(d);
+      await translator('x255')(d);
+    },
+    args: evaluate('x255.onnx', '--pairs', 'P.npz'),
+    code: 2,
+    stderr: /^genbench: \S*x255\.genbench\.json: field 'output_range' says \[0,1\] but x255-translator output 127\.5/,
+  },
+  {
+    name: '.npz of pairs with more targets than sources',
+    setup: async (d) => {
+      await pairs(d, { source: [4, 16, 16], target: [5, 16, 16] });
+      await translator('identity')(d);
+    },
+    args: evaluate('identity.onnx', '--pairs', 'P.npz'),
+    code: 2,
+    stderr: /^genbench: P\.npz: source holds 4 images but target 5; pairs need one target per source image/,
+  },
+  {
+    name: 'folder of pairs with a source image that has no target',
+    setup: async (d) => {
+      for (const side of ['source', 'target']) await mkdir(join(d, 'pairs', side), { recursive: true });
+      for (const name of ['a.png', 'b.png']) await writeFile(join(d, 'pairs', 'source', name), encodePngAs(new Uint8Array(256), 16, 16, 1));
+      await writeFile(join(d, 'pairs', 'target', 'a.png'), encodePngAs(new Uint8Array(256), 16, 16, 1));
+      await translator('identity')(d);
+    },
+    args: evaluate('identity.onnx', '--pairs', 'pairs'),
+    code: 2,
+    stderr: /^genbench: pairs\/source\/b\.png: no file of that name in pairs\/target; every source image needs its target/,
+  },
+];
