@@ -191,7 +191,8 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
   const resamples = opts.bootstrap ?? BOOTSTRAP_DEFAULTS.resamples;
   const bootstrap = resamples > 0 ? { resamples, seed } : undefined;
   const refStats = referenceStatsProvider(referenceStatsDir(opts.cacheDir));
-  const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog, referenceStats: refStats.get });
+  const timing = { intervalSeconds: 0 };
+  const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog, referenceStats: refStats.get, timing });
   const fl = plan.layers.features;
   const memo = trainSplit === undefined ? undefined : await (await import('../memorization/evaluate-hook.js')).memorizationForReport({ ds, trainSplit, fx, layer: fl, generated: generated[fl]!, reference: refFeatures[fl]!, seed, ...batch, ...prog, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
   if (memo !== undefined) Object.assign(metrics, memo.metrics);
@@ -229,6 +230,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
       featuresReference: { seconds: referenceSeconds, cached: Object.values(cached).every((c) => c.hit) },
       ...referenceStatsTiming(refStats.log()),
       metrics: { seconds: metricsSeconds },
+      ...(bootstrap === undefined ? {} : { intervals: { seconds: Math.round(timing.intervalSeconds * 1000) / 1000 } }),
       total: { seconds: since(started) },
     },
     warnings,

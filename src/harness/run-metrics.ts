@@ -30,6 +30,8 @@ export interface RunMetricsOptions {
    * either way. The bootstrap resamples compute their own.
    */
   readonly referenceStats?: (needs: ReferenceNeeds, reference: Matrix) => Promise<ReferenceStats>;
+  /** Receives the seconds spent on the bootstrap intervals (added to `intervalSeconds`), for the report's timings. */
+  readonly timing?: { intervalSeconds: number };
 }
 
 /** One metric's reported entry: value (null when not finite), std/ci95 when known, and the metric's details. */
@@ -49,10 +51,12 @@ export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts
   if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
     // The groups resample at once: one group's JavaScript runs while another waits on onnxruntime's threads. Each
     // draws from its own seeded stream, so the intervals do not depend on the order.
+    const t = performance.now();
     const bar = opts.progress === undefined ? undefined : sharedProgress(opts.progress, groups.length, 'bootstrap intervals');
     const done = await Promise.all(groups.map((g) => bootstrapGroup(g.d, g.input as never, g.params, { ...bootstrapOpts(opts), ...(bar ? { progress: bar.part() } : {}), point: g.point })));
     bar?.stop();
     for (const r of done) Object.assign(results, withIntervals(r));
+    if (opts.timing) opts.timing.intervalSeconds += (performance.now() - t) / 1000;
   } else {
     for (const g of groups) Object.assign(results, g.point);
   }
@@ -61,7 +65,9 @@ export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts
     const r = await discriminatorDistance(sets);
     results[DISC_METRIC] = { value: r.value, layers: r.layers };
     if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
+      const t = performance.now();
       const iv = await bootstrapDisc(sets, r.value, opts);
+      if (opts.timing) opts.timing.intervalSeconds += (performance.now() - t) / 1000;
       results[DISC_METRIC] = { ...results[DISC_METRIC], ci95: iv.ci, ciMethod: RECENTRED_METHOD, bootstrapBias: iv.bias };
     }
   }

@@ -99,6 +99,8 @@ export const TimingsSchema = z.object({
   /** Reading or computing the reference statistics the metrics read (mean, covariance, k-NN radii); cached: all read from the cache. */
   referenceStats: z.object({ seconds, cached: z.boolean() }).optional(),
   metrics: StageSchema,
+  /** Of `metrics`, the part spent on the bootstrap intervals (absent without intervals). */
+  intervals: StageSchema.optional(),
   total: StageSchema,
 });
 

@@ -57,4 +57,17 @@ describe('runMetrics', () => {
     shared.stop();
     expect(bar.events).toEqual(['start 2000 x', 'stop']);
   });
+
+  it('adds the seconds of the bootstrap intervals to the timing it is given, and nothing without intervals', async () => {
+    const plan = planMetrics({ fx, nGenerated: 120, nReference: 120, list: ['fd', 'precision'] });
+    const sets = { generated: { f: rows(1, 120, 1.1) }, reference: { f: rows(2, 120, 1) } };
+    const timing = { intervalSeconds: 0 };
+    const t = performance.now();
+    await runMetrics(plan, sets, { bootstrap: { resamples: 10, seed: 1 }, timing });
+    expect(timing.intervalSeconds).toBeGreaterThan(0);
+    expect(timing.intervalSeconds).toBeLessThanOrEqual((performance.now() - t) / 1000);
+    const none = { intervalSeconds: 0 };
+    await runMetrics(plan, sets, { timing: none });
+    expect(none.intervalSeconds).toBe(0);
+  });
 });
