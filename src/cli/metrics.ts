@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { BOOTSTRAP_DEFAULTS, bootstrapGroup, RECENTRED_METHOD, withIntervals } from '../../metrics/bootstrap.js';
 import { groupDefaults, groupMetrics, parseMetricList } from '../../metrics/index.js';
-import type { MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
+import type { FeatureSets, MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
 import { sha256File } from '../assets/index.js';
 import { GenbenchError } from '../errors.js';
 import { readNpy, readNpyHeader, type NpyArray, type NpyHeader } from '../io/npy.js';
@@ -16,6 +16,7 @@ import { stderrProgress } from './progress-bar.js';
  * `genbench metrics`: metrics on raw feature files, so anyone can check the numbers.
  *   genbench metrics --generated G.npy --reference R.npy [--metrics fd,kid,precision,recall,density,coverage] --json
  *   genbench metrics --logits L.npy --metrics is --json     (or --probs P.npy)
+ *   genbench metrics --generated G.npy --reference R.npy --reference-stats R.npz   (R's statistics read, not recomputed)
  * Output: one entry per metric id ({ value, std?, ci95?, ...details }) plus `recipe` (every parameter, the input
  * files with sha256, the genbench version). Bad input exits 2 with one line.
  *
@@ -29,6 +30,7 @@ interface MetricsFlags {
   reference?: string;
   logits?: string;
   probs?: string;
+  referenceStats?: string;
   metrics?: string;
   seed?: string;
   bootstrap: string;
@@ -49,6 +51,7 @@ export function metricsCommand(): Command {
     .description('compute metrics on feature files (.npy [samples, features]) or class logits/probabilities')
     .option('--generated <file.npy>', 'features of generated samples [N, d] (float16/32/64)')
     .option('--reference <file.npy>', 'features of reference samples [M, d], or their statistics S.npz (genbench stats; FD only)')
+    .option('--reference-stats <S.npz>', 'statistics of the --reference rows (genbench stats): their mean, covariance and k-NN radii are read, not recomputed (same values); alone, as --reference S.npz')
     .option('--logits <file.npy>', 'class logits of generated samples [N, classes] (for is; softmax in float64)')
     .option('--probs <file.npy>', 'class probabilities of generated samples [N, classes] (for is)')
     .option('--metrics <list>', `comma-separated metric ids (default ${FEATURE_DEFAULT}, or is with --logits/--probs)`)
@@ -67,7 +70,8 @@ export function metricsCommand(): Command {
     .action(runMetrics);
 }
 
-async function runMetrics(f: MetricsFlags): Promise<void> {
+async function runMetrics(flags: MetricsFlags): Promise<void> {
+  const f = referenceStatsFlags(flags);
   const classMode = f.logits !== undefined || f.probs !== undefined;
   if (f.logits !== undefined && f.probs !== undefined) throw new GenbenchError('USAGE', 'give either --logits or --probs, not both');
   if (classMode && (f.generated !== undefined || f.reference !== undefined)) {
@@ -90,13 +94,15 @@ async function runMetrics(f: MetricsFlags): Promise<void> {
   const overrides = flagParams(f);
   const progress = stderrProgress({ quiet: f.quiet === true });
   const loaded = classMode ? await loadClassScores(f) : await loadFeatureSets(f.generated!, f.reference!);
+  const file = f.referenceStats === undefined ? undefined : await (await import('./metrics-stats.js')).referenceStatsFile(f.referenceStats, f.reference!, (loaded.input as FeatureSets).reference);
   const out: Record<string, unknown> = {};
   const params: Record<string, MetricParams> = {};
   const methods: Record<string, string> = {};
   for (const group of groupMetrics(descs)) {
     const p = groupParams(group, overrides);
     params[group[0]!.group] = p;
-    const r = await runGroup(group, loaded.input, p, f, progress);
+    const input = file === undefined ? loaded.input : (await import('./metrics-stats.js')).withStatsFile(group[0]!, loaded.input as FeatureSets, p, file);
+    const r = await runGroup(group, input, p, f, progress);
     for (const d of group) out[d.id] = r.results[d.id];
     Object.assign(methods, r.methods);
   }
@@ -104,12 +110,24 @@ async function runMetrics(f: MetricsFlags): Promise<void> {
     genbench: VERSION,
     command: 'metrics',
     metrics: descs.map((d) => d.id),
-    inputs: loaded.inputs,
+    inputs: { ...loaded.inputs, ...(file === undefined ? {} : { referenceStats: file.record }) },
     params,
     bootstrap: resamplesOf(f) > 0 ? bootstrapRecipe(f, methods) : null,
   };
   if (f.json) return printJson({ ...out, recipe });
   printHuman(out as Record<string, MetricValue>);
+}
+
+/** --reference-stats: with --reference R.npy, the rows' statistics; alone, the same as --reference S.npz. */
+function referenceStatsFlags(f: MetricsFlags): MetricsFlags {
+  if (f.referenceStats === undefined) return f;
+  if (f.logits !== undefined || f.probs !== undefined) throw new GenbenchError('USAGE', '--reference-stats: only with feature files (--generated G.npy --reference R.npy)');
+  if (f.reference === undefined) {
+    const { referenceStats, ...rest } = f;
+    return { ...rest, reference: referenceStats };
+  }
+  if (f.reference.toLowerCase().endsWith('.npz')) throw new GenbenchError('USAGE', '--reference-stats S.npz goes with the reference features (--reference R.npy); --reference S.npz alone gives FD from statistics');
+  return f;
 }
 
 function inputHint(d: MetricDescriptor): string {

@@ -4,6 +4,7 @@ import { encodePng } from '../../src/io/png.js';
 import { encodeNpy } from '../../src/io/npy.js';
 import { generator, tinyFolder, type Case } from './case.js';
 import { bombNpzHonest, bombNpzLying, bombNpzPixels, bombPng, sparseNpy, writeManifest } from './files.js';
+import { STATS_CASES } from './stats-cases.js';
 
 /** Bad input files: decompression bombs, corrupt and oversized images, manifests, feature and image arrays, a NaN generator. */
 export const INPUT_CASES: readonly Case[] = [
@@ -183,4 +184,5 @@ export const INPUT_CASES: readonly Case[] = [
     code: 2,
     stderr: /^genbench: --range 1: a\.npy has values from 0 to 255, wider than the range; use --range 255/,
   },
+  ...STATS_CASES,
 ];

@@ -67,11 +67,13 @@ describe.skipIf(!shared)('genbench features, then genbench metrics', () => {
 
 describe.skipIf(!shared)('genbench stats, then genbench metrics --reference S.npz --metrics fd', () => {
   const m = 'mobilenet-v1-0.25';
+  let made: { k?: number[]; featuresSha256?: string } = {};
 
   it('FD from the statistics file equals the FD evaluate reports on the same rows', async () => {
     await ok(['sample', '--generator', dcgan, '--n', '64', '--seed', '3', '--out', join(dir, 'm.npy')]);
     const report = parseReport(JSON.parse(await ok(['evaluate', '--generated', join(dir, 'm.npy'), '--dataset', 'mnist', '--split', split, '--seed', '3', '--extractor', m, '--metrics', 'fd', '--no-ci', '--json'])), 'stdout');
     const s = JSON.parse(await ok(['stats', '--dataset', 'mnist', '--split', split, '--n', '64', '--seed', '3', '--extractor', m, '--out', join(dir, 'r.npz'), '--json']));
+    made = s;
     expect(s).toMatchObject({ count: 64, dim: 256, layer: 'global_average_pooling2d_1', images: { rowsSha256: report.recipe.reference!.rowsSha256 } });
     await ok(['features', '--input', join(dir, 'm.npy'), '--extractor', m, '--out', join(dir, 'gm.npy')]);
     const out = JSON.parse(await ok(['metrics', '--generated', join(dir, 'gm.npy'), '--reference', join(dir, 'r.npz'), '--metrics', 'fd', '--json']));
@@ -82,6 +84,22 @@ describe.skipIf(!shared)('genbench stats, then genbench metrics --reference S.np
     await ok(['stats', '--input', join(dir, 'm.npy'), '--extractor', m, '--out', join(dir, 'g.npz')]);
     const both = JSON.parse(await ok(['metrics', '--generated', join(dir, 'g.npz'), '--reference', join(dir, 'r.npz'), '--json']));
     expect(Math.abs(both.fd.value - want) / want).toBeLessThan(1e-9);
+  });
+
+  it('--reference-stats: the stored mean, covariance and radii give the numbers the rows give; other rows are refused', async () => {
+    const s = made;
+    expect(s.k).toEqual([3, 5]);
+    await ok(['features', '--dataset', 'mnist', '--split', split, '--n', '64', '--seed', '3', '--extractor', m, '--out', join(dir, 'rm.npy')]);
+    const base = ['metrics', '--generated', join(dir, 'gm.npy'), '--reference', join(dir, 'rm.npy'), '--metrics', 'fd,fd_inf,precision,recall,density,coverage', '--bootstrap', '10', '--json'];
+    const plain = JSON.parse(await ok(base));
+    const stored = JSON.parse(await ok([...base, '--reference-stats', join(dir, 'r.npz')]));
+    expect(stored.recipe.inputs.referenceStats).toMatchObject({ kind: 'statistics', featuresSha256: s.featuresSha256, radiiK: [3, 5] });
+    const { recipe: _a, ...want } = plain;
+    const { recipe: _b, ...got } = stored;
+    expect(got).toEqual(want); // values and intervals alike
+    const other = await runCli(['metrics', '--generated', join(dir, 'gm.npy'), '--reference', join(dir, 'gm.npy'), '--reference-stats', join(dir, 'r.npz')], { env: env() });
+    expect(other.code).toBe(2);
+    expect(other.stderr.trim()).toMatch(/^genbench: .*gm\.npy: its 64 x 256 feature rows \(sha256 [0-9a-f]{12}\.\.\.\) are not the rows .*r\.npz was made from/);
   });
 
   it('refuses other metrics, features of another width, and statistics of other features (exit 2, one line)', async () => {

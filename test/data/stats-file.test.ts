@@ -19,6 +19,16 @@ describe('statistics files (mu, sigma, count, recipe.json)', () => {
     expect(back.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('round-trips k-NN radii by k with the rows\' sha256', async () => {
+    const radii = new Map([[3, Float64Array.from({ length: 10 }, (_, i) => i / 3)], [1, new Float64Array(10).fill(0.5)]]);
+    await writeStats(join(dir, 'k.npz'), stats, { featuresSha256: 'ab'.repeat(32) }, radii);
+    const back = await readStats(join(dir, 'k.npz'));
+    expect(back.radii).toEqual(radii);
+    expect(back.featuresSha256).toBe('ab'.repeat(32));
+    writeFileSync(join(dir, 'k0.npz'), zipSync({ 'mu.npy': encodeNpy(Float64Array.of(1, 2), [2]), 'sigma.npy': encodeNpy(stats.cov.data, [2, 2]), 'count.npy': encodeNpy(Int32Array.of(10), [1]), 'radii.npy': encodeNpy(new Float64Array(10), [1, 10]), 'radii_k.npy': encodeNpy(Int32Array.of(10), [1]) }));
+    await expect(readStats(join(dir, 'k0.npz'))).rejects.toThrow(/radii_k\.npy must list distinct integers k in \[1, 9\], got \(10\)/);
+  });
+
   it('names the missing members and refuses a sigma of the wrong shape', async () => {
     writeFileSync(join(dir, 'm.npz'), zipSync({ 'mu.npy': encodeNpy(Float64Array.of(1, 2), [2]) }));
     await expect(readStats(join(dir, 'm.npz'))).rejects.toThrow(/holds mu\.npy, sigma\.npy and count\.npy \(missing sigma, count\)/);
