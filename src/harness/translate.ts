@@ -167,7 +167,7 @@ function report(f: ReportFacts): Report {
   const uint8 = pairs.target.data instanceof Uint8Array;
   const identical = ((metrics.psnr as { perPair?: number[] } | undefined)?.perPair ?? []).filter((v) => v === Infinity).length;
   const warnings = [
-    ...(n < 30 ? [`only ${n} pairs: the intervals are wide and rest on few pairs`] : []),
+    ...(n < 30 ? [`only ${n} pairs: ${f.resamples > 0 ? 'the intervals are wide and' : 'the means'} rest on few pairs`] : []),
     ...(identical > 0 ? [`${identical} of ${n} outputs equal their targets exactly: their PSNR is +Infinity, and so is the mean PSNR`] : []),
     ...intervalWarnings(metrics as Record<string, { value: number | null; ci95?: readonly [number, number] }>),
   ];
