@@ -28,7 +28,8 @@
  * extrapolated from V(n) and V(n/2) (excessVariance). FD draws a quarter of B (`resampleShare`) and reads a normal
  * interval from the variance (normalInterval). docs/uncertainty.md says all of it in one place.
  * Percentiles: numpy's default linear interpolation. Monte-Carlo error: with B resamples the interval's ends move
- * by about 1 / sqrt(2 B) of its half-width between bootstrap seeds (5% at B = 200).
+ * by about 1 / sqrt(2 B) of its half-width between bootstrap seeds (5% at B = 200); extrapolated intervals more
+ * (extrapolatedError). Each entry reports it (`ciMonteCarloError`) with its resample count (`ciResamples`).
  *
  * @example
  * const r = await bootstrapGroup(kidDescriptor, { generated, reference }, kidDescriptor.defaults, { resamples: 200 });
@@ -66,6 +67,8 @@ export interface BootstrapInterval {
   readonly method: typeof RECENTRED_METHOD | typeof NORMAL_METHOD;
   /** Resamples this interval was read from (a group may draw a share of the requested number). */
   readonly resamples: number;
+  /** Monte-Carlo error of the interval: the relative sd of its half-width between bootstrap seeds. */
+  readonly monteCarloError: number;
   /** Median of the resampled values minus the point value. */
   readonly bootstrapBias: number;
   /** Which sampling the interval covers, e.g. 'generated and reference sampling'. */
@@ -104,7 +107,8 @@ export async function bootstrapGroup(desc: MetricDescriptor, input: AnyInput, pa
     const values = all.subarray(0, b);
     const extra = (boot.extraVariance?.[id] ?? 0) + (desc.resampling === 'extrapolated' ? excessVariance(values, all.subarray(b)) : 0);
     const r = share === 1 ? recentredInterval(values, point, level, extra) : normalInterval(values, point, level, extra);
-    intervals[id] = { ci: r.ci, method: share === 1 ? RECENTRED_METHOD : NORMAL_METHOD, bootstrapBias: r.bias, covers: coverage(desc, draws), resamples: b, ...(boot.scheme ? { scheme: boot.scheme } : {}) };
+    const monteCarloError = desc.resampling === 'extrapolated' ? extrapolatedError(values, all.subarray(b), boot.extraVariance?.[id] ?? 0) : 1 / Math.sqrt(2 * b);
+    intervals[id] = { ci: r.ci, method: share === 1 ? RECENTRED_METHOD : NORMAL_METHOD, bootstrapBias: r.bias, covers: coverage(desc, draws), resamples: b, monteCarloError: Number(monteCarloError.toPrecision(2)), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
   }
   return { results, intervals };
 }
@@ -118,6 +122,33 @@ export async function bootstrapGroup(desc: MetricDescriptor, input: AnyInput, pa
  * intervals up to 1.6x too wide near the null). Floored at V(n) / 4 (the difference is noisy when B is small).
  */
 export const EXTRAPOLATION = 0.8;
+
+/**
+ * Relative Monte-Carlo sd of an extrapolated interval's half-width, by the delete-one jackknife over the B paired
+ * (n, nested n/2) resamples of its variance max(V(n) - c (V(n/2) - 2 V(n)), V(n) / 4) + `fixed` (the variance the
+ * resamples do not see): half the jackknife sd of that variance over the variance.
+ */
+function extrapolatedError(full: Float64Array, half: Float64Array, fixed: number): number {
+  const b = Math.min(full.length, half.length);
+  const sums = (v: Float64Array) => {
+    let s = 0;
+    let q = 0;
+    for (let i = 0; i < b; i++) {
+      s += v[i]!;
+      q += v[i]! * v[i]!;
+    }
+    return { s, q };
+  };
+  const f = sums(full);
+  const h = sums(half);
+  const varOf = (s: number, q: number, m: number) => (q - (s * s) / m) / (m - 1);
+  const total = (v1: number, v2: number) => Math.max(v1 - EXTRAPOLATION * (v2 - 2 * v1), v1 / 4) + fixed;
+  const all = total(varOf(f.s, f.q, b), varOf(h.s, h.q, b));
+  const loo = new Float64Array(b);
+  for (let k = 0; k < b; k++) loo[k] = total(varOf(f.s - full[k]!, f.q - full[k]! ** 2, b - 1), varOf(h.s - half[k]!, h.q - half[k]! ** 2, b - 1));
+  const jackknifeVariance = (((b - 1) * (b - 1)) / b) * sampleVariance(loo); // (b - 1) / b * sum of squared deviations
+  return all > 0 ? (0.5 * Math.sqrt(jackknifeVariance)) / all : 0;
+}
 
 function excessVariance(full: Float64Array, half: Float64Array): number {
   const v1 = sampleVariance(full);
@@ -177,7 +208,7 @@ export function withIntervals(r: BootstrapResult): MetricResults {
   const out: MetricResults = {};
   for (const [id, v] of Object.entries(r.results) as [MetricId, NonNullable<MetricResults[MetricId]>][]) {
     const iv = r.intervals[id];
-    out[id] = iv === undefined ? v : { ...v, ci95: iv.ci, ciMethod: iv.method, ciCovers: iv.covers, bootstrapBias: iv.bootstrapBias };
+    out[id] = iv === undefined ? v : { ...v, ci95: iv.ci, ciMethod: iv.method, ciCovers: iv.covers, bootstrapBias: iv.bootstrapBias, ciResamples: iv.resamples, ciMonteCarloError: iv.monteCarloError };
   }
   return out;
 }

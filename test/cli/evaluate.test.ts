@@ -39,6 +39,7 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
     for (const [id, m] of Object.entries(first.metrics)) {
       expect(m.ci95, id).toHaveLength(2);
       expect(m['ciCovers'] ?? 'disc', id).toMatch(/generated and reference sampling|disc/);
+      if (id !== 'disc') expect(m['ciMonteCarloError'], id).toBeGreaterThan(0);
     }
     expect(first.recipe).toMatchObject({
       extractor: { id: 'discriminator:mnist-dcgan-disc', layers: { features: 'f2', discriminator: ['f1', 'f2', 'logit'] } },
