@@ -181,6 +181,8 @@ function truncated(name: string, h: NiftiHeader, got: number): GenbenchError {
 /** Stored voxels to float32, scaled by scl_slope / scl_inter (no scaling when scl_slope is 0, as the standard says). */
 function decodeVoxels(raw: Uint8Array, h: NiftiHeader): Float32Array {
   const n = h.dims[0] * h.dims[1] * h.dims[2];
+  const scale = h.sclSlope !== 0 && (h.sclSlope !== 1 || h.sclInter !== 0);
+  if (h.datatype === 'uint8' && !scale) return Float32Array.from(raw.subarray(h.voxOffset, h.voxOffset + n));
   const dv = new DataView(raw.buffer, raw.byteOffset + h.voxOffset, n * DATATYPE_BYTES[h.datatype]);
   const le = h.littleEndian;
   const read: Record<NiftiDatatype, (i: number) => number> = {
@@ -194,7 +196,6 @@ function decodeVoxels(raw: Uint8Array, h: NiftiHeader): Float32Array {
     float64: (i) => dv.getFloat64(8 * i, le),
   };
   const get = read[h.datatype];
-  const scale = h.sclSlope !== 0 && (h.sclSlope !== 1 || h.sclInter !== 0);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = scale ? get(i) * h.sclSlope + h.sclInter : get(i);
   return out;

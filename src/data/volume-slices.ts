@@ -1,6 +1,6 @@
 import { GenbenchError } from '../errors.js';
 import { resizeImage, type ResizeSpec } from '../io/image-codec.js';
-import { roundHalfEven, type ImageBatchU8 } from '../io/image.js';
+import type { ImageBatchU8 } from '../io/image.js';
 import type { NiftiHeader, NiftiVolume } from './nifti.js';
 
 /**
@@ -160,17 +160,23 @@ export function volumeSlices(vol: NiftiVolume, g: PlaneGeometry, indices: readon
 
 function windowedSlice(vol: NiftiVolume, g: PlaneGeometry, k: number, [lo, hi]: readonly [number, number]): { data: Uint8Array; height: number; width: number } {
   const dims = vol.dims;
-  const stride = [1, dims[0], dims[0] * dims[1]];
+  const stride = [1, dims[0], dims[0] * dims[1]] as const;
   const height = dims[g.rows];
   const width = dims[g.cols];
+  // voxel offset of pixel (r, c) = base + r * rowStep + c * colStep, the flips folded into base and steps
+  const rowStep = g.rowsFlipped ? -stride[g.rows] : stride[g.rows];
+  const colStep = g.colsFlipped ? -stride[g.cols] : stride[g.cols];
+  const base = k * stride[g.normal] + (g.rowsFlipped ? (height - 1) * stride[g.rows] : 0) + (g.colsFlipped ? (width - 1) * stride[g.cols] : 0);
   const data = new Uint8Array(height * width);
   const scale = 255 / (hi - lo);
+  const src = vol.data;
   for (let r = 0; r < height; r++) {
-    const vr = g.rowsFlipped ? height - 1 - r : r;
+    const row = base + r * rowStep;
     for (let c = 0; c < width; c++) {
-      const vc = g.colsFlipped ? width - 1 - c : c;
-      const v = vol.data[k * stride[g.normal]! + vr * stride[g.rows]! + vc * stride[g.cols]!]!;
-      const u = roundHalfEven((Math.min(hi, Math.max(lo, v)) - lo) * scale);
+      const v = src[row + c * colStep]!;
+      const x = ((v < lo ? lo : v > hi ? hi : v) - lo) * scale;
+      let u = Math.round(x); // rounds halves up; x >= 0, so an odd result at an exact half moves down to the even one
+      if (u - x === 0.5 && (u & 1) === 1) u -= 1;
       data[r * width + c] = u;
     }
   }

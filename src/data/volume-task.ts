@@ -133,7 +133,10 @@ async function loadVolumes(spec: Spec, files: VolumeFiles, opts: LoadOptions): P
     throw new GenbenchError('INPUT', `${spec.name}: field 'slices' [${spec.slices.join(', ')}] goes past the ${geometry.count} ${spec.plane} slices of ${source.path}`);
   }
   const volumes = { source, target };
-  const windows = { source: windowBounds(spec.window.source as IntensityWindow, volumes), target: windowBounds(spec.window.target as IntensityWindow, volumes) };
+  const bounds = (w: IntensityWindow) => windowBounds(w, volumes);
+  const same = JSON.stringify(spec.window.source) === JSON.stringify(spec.window.target);
+  const sourceWindow = bounds(spec.window.source as IntensityWindow);
+  const windows = { source: sourceWindow, target: same ? sourceWindow : bounds(spec.window.target as IntensityWindow) };
   return { source, target, geometry, count: geometry.count, windows, files: { source: { ...f.source, sha256: source.sha256 }, target: { ...f.target, sha256: target.sha256 } } };
 }
 
