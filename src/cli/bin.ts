@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { main, reportError } from './main.js';
 import { exitPromptly } from './exit.js';
+import { installInterruptHandlers } from './interrupt.js';
 import { stopAllProgress } from './progress-bar.js';
 
 // An error thrown outside the command's promise chain (a callback, an event handler) is reported like any other:
@@ -11,6 +12,8 @@ const fatal = (e: unknown): void => {
 };
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
+// Ctrl-C and SIGTERM: temporary files removed, bars stopped, cursor shown, exit 130 / 143 (interrupt.ts).
+installInterruptHandlers();
 // The reader of stdout went away (`genbench ... | head`): nothing more can be shown, end quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0) : fatal(e)));
 

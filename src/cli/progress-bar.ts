@@ -1,17 +1,22 @@
 import cliProgress from 'cli-progress';
+import { GenbenchError } from '../errors.js';
 import type { Progress } from '../progress.js';
 
 /** Bars drawn now (started, not stopped): stopped by `stopAllProgress` when a command ends, however it ends. */
 const active = new Set<Bar>();
 const LOG_EVERY_MS = 5000;
-const SHOW_CURSOR = '\x1b[?25h\x1b[?7h'; // cursor shown, line wrapping back on (cli-progress turns both off)
+const SHOW_CURSOR = '\x1b[?7h\x1b[?25h'; // line wrapping back on, cursor shown (cli-progress turns both off)
+/** True once a bar has been drawn in place (cursor hidden) in this process. */
+let drewInPlace = false;
 
 /**
  * A Progress drawn on stderr. On a terminal cli-progress redraws it in place; elsewhere (CI logs, pipes) it prints
  * a plain line every 5 s while the work runs and one when it ends (work under 5 s prints nothing), so long work is
  * visible without flooding the log. `--quiet` turns it off (progress only: warnings are still printed). A bar that is never stopped (the work
  * threw) would keep its timer and the hidden cursor: the CLI calls `stopAllProgress` after every command, on
- * success and on error.
+ * success and on error, and `endProgressForExit` on Ctrl-C (interrupt.ts). GENBENCH_PROGRESS=tty draws the bars in
+ * place even when stderr is not a terminal (a log viewer that understands cursor codes), =plain prints the plain
+ * lines even on a terminal.
  *
  * @example
  * const p = stderrProgress({ quiet: false });
@@ -19,6 +24,7 @@ const SHOW_CURSOR = '\x1b[?25h\x1b[?7h'; // cursor shown, line wrapping back on 
  */
 export function stderrProgress(opts: { quiet?: boolean } = {}): Progress {
   if (opts.quiet) return { start() {}, tick() {}, stop() {} };
+  const inPlace = drawInPlace();
   let bar: Bar | null = null;
   let done = 0;
   const stop = (): void => {
@@ -32,7 +38,7 @@ export function stderrProgress(opts: { quiet?: boolean } = {}): Progress {
     start(total, label) {
       stop();
       done = 0;
-      bar = process.stderr.isTTY ? ttyBar(total, label) : logBar(total, label);
+      bar = inPlace ? ttyBar(total, label) : logBar(total, label);
       active.add(bar);
     },
     tick(n = 1, info) {
@@ -43,18 +49,38 @@ export function stderrProgress(opts: { quiet?: boolean } = {}): Progress {
   };
 }
 
-/** One drawn bar: `finish` is the normal end (final state drawn), `abandon` the end after an error (nothing drawn). */
+/** Bars in place (cli-progress) or plain lines: GENBENCH_PROGRESS=tty or plain, else whether stderr is a terminal. */
+function drawInPlace(): boolean {
+  const mode = process.env['GENBENCH_PROGRESS'] ?? '';
+  if (mode === 'tty') return true;
+  if (mode === 'plain') return false;
+  if (mode !== '') throw new GenbenchError('USAGE', `GENBENCH_PROGRESS='${mode}': expected tty (bars drawn in place) or plain (a line every 5 s); unset it for the default`);
+  return process.stderr.isTTY === true;
+}
+
+/**
+ * One drawn bar: `finish` is the normal end (final state drawn), `abandon` the end after an error or a signal
+ * (nothing drawn; the line is ended); it returns whether the bar had hidden the cursor.
+ */
 interface Bar {
   update(done: number, info: string | undefined): void;
   finish(): void;
-  abandon(): void;
+  abandon(): boolean;
+}
+
+/** stderr as cli-progress sees it: stderr itself on a terminal, else stderr claiming to be one (GENBENCH_PROGRESS=tty). */
+function barStream(): NodeJS.WritableStream {
+  if (process.stderr.isTTY) return process.stderr;
+  const stream = { isTTY: true, columns: 100, write: (chunk: string, cb?: () => void) => process.stderr.write(chunk, cb) };
+  return stream as unknown as NodeJS.WritableStream;
 }
 
 /** On a terminal: cli-progress, redrawn in place, cursor hidden while it runs. */
 function ttyBar(total: number, label: string): Bar {
+  drewInPlace = true;
   const b = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
+      stream: barStream(),
       format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta_formatted} {info}`,
       barsize: 24,
       hideCursor: true,
@@ -71,7 +97,8 @@ function ttyBar(total: number, label: string): Bar {
       const timer = (b as unknown as { timer: NodeJS.Timeout | null }).timer;
       if (timer !== null) clearTimeout(timer);
       (b as unknown as { timer: NodeJS.Timeout | null }).timer = null;
-      process.stderr.write(`\n${SHOW_CURSOR}`);
+      process.stderr.write('\n');
+      return true;
     },
   };
 }
@@ -104,7 +131,10 @@ function logBar(total: number, label: string): Bar {
       clearInterval(timer);
       if (printed) line();
     },
-    abandon: () => clearInterval(timer),
+    abandon() {
+      clearInterval(timer);
+      return false;
+    },
   };
 }
 
@@ -115,13 +145,42 @@ function logBar(total: number, label: string): Bar {
  * try { await work(stderrProgress()); } finally { stopAllProgress(); }
  */
 export function stopAllProgress(): void {
+  if (abandonAll()) write(SHOW_CURSOR);
+}
+
+/**
+ * The end of the process on a signal: every bar stopped, `line` printed on its own line, and the terminal put back
+ * last (cursor shown, line wrapping on) whenever a bar was ever drawn in place, so nothing after it can leave the
+ * cursor hidden.
+ *
+ * @example
+ * endProgressForExit('genbench: interrupted (SIGINT)'); // stderr: "\ngenbench: interrupted (SIGINT)\n\x1b[?7h\x1b[?25h"
+ */
+export function endProgressForExit(line: string): void {
+  const hidden = abandonAll();
+  write(`${line}\n`);
+  if (hidden || drewInPlace) write(SHOW_CURSOR);
+}
+
+/** Abandons every active bar; true when one of them had hidden the cursor. */
+function abandonAll(): boolean {
+  let hidden = false;
   for (const b of [...active]) {
     active.delete(b);
     try {
-      b.abandon();
+      hidden = b.abandon() || hidden;
     } catch {
       // a closed stream: nothing left to draw on
     }
+  }
+  return hidden;
+}
+
+function write(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // a closed stream: nothing left to draw on
   }
 }
 
@@ -132,5 +191,5 @@ export function activeProgressCount(): number {
 
 // Whatever path ends the process (process.exit, an uncaught exception), never leave the terminal's cursor hidden.
 process.once('exit', () => {
-  if (active.size > 0 && process.stderr.isTTY) process.stderr.write(SHOW_CURSOR);
+  if (active.size > 0 && drewInPlace) write(SHOW_CURSOR);
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { GenbenchError } from '../errors.js';
@@ -6,7 +7,8 @@ import { resolveLinks } from './output-path.js';
 
 /**
  * Writes `data` to `path` atomically: into a temporary file beside it, fsync, then rename over the target.
- * A crash or Ctrl-C leaves either the old file or the new one, never half of one.
+ * A crash or Ctrl-C leaves either the old file or the new one, never half of one; the CLI's signal handler also
+ * removes the temporary files of writes still under way (removePendingTemps), so Ctrl-C leaves none behind.
  *
  * Only a regular file (or nothing) is ever renamed over: a symbolic link is followed and the file it points to is
  * replaced (the link stays); a FIFO or character device (`/dev/null`) is written into; a folder, socket or block
@@ -27,6 +29,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     throw writeError(path, e);
   }
   const tmp = tempPathFor(target);
+  pending.add(tmp);
   try {
     const fh = await open(tmp, 'wx');
     try {
@@ -42,6 +45,29 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (e) {
     await rm(tmp, { force: true });
     throw writeError(path, e);
+  } finally {
+    pending.delete(tmp);
+  }
+}
+
+/** Temporary files of writeFileAtomic calls under way (created or about to be, not yet renamed or removed). */
+const pending = new Set<string>();
+
+/**
+ * Removes, synchronously, the temporary file of every atomic write still under way: for a process about to exit on
+ * a signal, which must leave no temporary file behind (the targets are untouched: their old content, or nothing).
+ *
+ * @example
+ * process.once('SIGTERM', () => { removePendingTemps(); process.exit(143); });
+ */
+export function removePendingTemps(): void {
+  for (const tmp of [...pending]) {
+    pending.delete(tmp);
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing more can be done on the way out
+    }
   }
 }
 
