@@ -1,16 +1,18 @@
 import { Command } from 'commander';
 import { GenbenchError } from '../errors.js';
+import { evaluationLimitOptions, parseEvaluationLimits, type EvaluationLimitFlags } from './evaluation-limits.js';
 import { log, parseIntFlag } from './output.js';
 
 /**
  * `genbench serve`: the leaderboard, submissions and human-rating web server on an embedded SQLite database
- * (blobs in `<db>.files/` beside it). Evaluations of submissions run in this process, one at a time, with
- * --eval-n samples (and --eval-bootstrap resamples for the intervals). Ctrl-C stops it cleanly.
+ * (blobs in `<db>.files/` beside it). Evaluations of submissions run one at a time, each in a child process under
+ * --eval-timeout / --eval-memory / --max-samples, at most --max-attempts times, with --eval-n samples (and
+ * --eval-bootstrap resamples for the intervals). Ctrl-C stops it cleanly.
  *
  * @example
  * genbench serve --port 8080 --db genbench.db --eval-n 2000   # genbench: serving http://127.0.0.1:8080
  */
-interface ServeFlags {
+interface ServeFlags extends EvaluationLimitFlags {
   port: string;
   host: string;
   db: string;
@@ -24,7 +26,7 @@ interface ServeFlags {
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  return evaluationLimitOptions(new Command('serve'))
     .description('serve the leaderboard, model pages, submissions and human rating over HTTP')
     .option('--port <port>', 'TCP port (0: any free port)', '8080')
     .option('--host <address>', 'address to listen on (0.0.0.0 for the network)', '127.0.0.1')
@@ -45,6 +47,7 @@ async function runServe(f: ServeFlags): Promise<void> {
   const bootstrap = parseIntFlag('eval-bootstrap', f.evalBootstrap, { min: 0 });
   if (bootstrap === 1) throw new GenbenchError('USAGE', '--eval-bootstrap: give 0 (none) or at least 2 resamples, e.g. 50');
   const sessionsPerHour = parseIntFlag('rater-sessions-per-hour', f.raterSessionsPerHour, { min: 0 });
+  const evaluationLimits = parseEvaluationLimits(f);
   const { startServer } = await import('../server/serve.js');
   const { clusterServeDeps } = await import('../queue/cluster.js'); // --redis / DATABASE_URL (BullMQ, PostgreSQL)
   const cluster = await clusterServeDeps({ redis: f.redis, databaseUrl: process.env['DATABASE_URL'], dataDir: f.dataDir, log });
@@ -55,6 +58,8 @@ async function runServe(f: ServeFlags): Promise<void> {
     port,
     host: f.host,
     evaluation: { n, bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
+    evaluationLimits,
+    log,
     app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour } },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await cluster.queue?.close(); // open connections would keep the process alive
@@ -69,7 +74,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      log('genbench: stopping (waiting for the running evaluation)');
+      log('genbench: stopping (a running evaluation is stopped and runs again at the next start)');
       void server.close().then(resolve);
     };
     process.on('SIGINT', stop);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { GenbenchError } from '../errors.js';
+import { evaluationLimitOptions, parseEvaluationLimits, type EvaluationLimitFlags } from './evaluation-limits.js';
 import { log, parseIntFlag } from './output.js';
 
 /**
@@ -7,13 +8,15 @@ import { log, parseIntFlag } from './output.js';
  * evaluates each submission from the shared store (PostgreSQL via DATABASE_URL, or a SQLite file on this machine
  * with --db) and writes the verified report back. Run any number of them, on any machines that reach Redis, the
  * database and the --data-dir folder. A worker killed mid-job loses nothing: after --lock-ms another worker picks
- * the job up again. Ctrl-C (SIGINT/SIGTERM) finishes the running job, then exits. See docs/cluster.md.
+ * the job up again. Each evaluation runs in a child process under --eval-timeout / --eval-memory / --max-samples;
+ * a submission is tried at most --max-attempts times (counted in the database, whichever worker ran them).
+ * Ctrl-C (SIGINT/SIGTERM) finishes the running job, then exits. See docs/cluster.md.
  *
  * @example
  * DATABASE_URL=postgres://genbench@db/genbench genbench worker --redis redis://queue:6379 --data-dir /shared/genbench-files
  * # genbench worker: waiting for jobs on redis://queue:6379 (queue genbench-evaluations, concurrency 1, postgres)
  */
-interface WorkerFlags {
+interface WorkerFlags extends EvaluationLimitFlags {
   redis?: string;
   db: string;
   dataDir?: string;
@@ -23,7 +26,7 @@ interface WorkerFlags {
 }
 
 export function workerCommand(): Command {
-  return new Command('worker')
+  return evaluationLimitOptions(new Command('worker'))
     .description('process evaluation jobs from the Redis queue of a genbench serve --redis cluster')
     .option('--redis <url>', 'Redis of the cluster, redis://host:port[/db] (default $GENBENCH_REDIS)')
     .option('--db <path>', 'SQLite database file, when DATABASE_URL is not set', 'genbench.db')
@@ -37,6 +40,7 @@ export function workerCommand(): Command {
 async function runWorker(f: WorkerFlags): Promise<void> {
   const concurrency = parseIntFlag('concurrency', f.concurrency, { min: 1, max: 64 });
   const lockMs = parseIntFlag('lock-ms', f.lockMs, { min: 1000 });
+  const limits = parseEvaluationLimits(f);
   const { redisUrl } = await import('../queue/cluster.js');
   const redis = redisUrl(f.redis);
   if (redis === undefined) throw new GenbenchError('USAGE', '--redis: give the Redis URL of the cluster (or set GENBENCH_REDIS), e.g. --redis redis://127.0.0.1:6379');
@@ -49,12 +53,14 @@ async function runWorker(f: WorkerFlags): Promise<void> {
   const queue = new BullMqQueue({
     url: redis,
     concurrency,
+    attempts: limits.maxAttempts,
     lockDurationMs: lockMs,
     stalledIntervalMs: Math.min(lockMs, 30_000),
     log: say,
     ...(f.queue === undefined ? {} : { name: f.queue }),
   });
-  queue.start(evaluationHandler({ store }));
+  const handler = evaluationHandler({ store, limits, log: say });
+  queue.start(handler);
   say(`waiting for jobs on ${redis} (queue ${f.queue ?? 'genbench-evaluations'}, concurrency ${concurrency}, ${store.sql.dialect})`);
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -63,6 +69,7 @@ async function runWorker(f: WorkerFlags): Promise<void> {
       say('stopping (finishing the running job)');
       void queue
         .close()
+        .then(() => handler.close())
         .then(() => store.close())
         .then(resolve);
     };

@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { EvaluateOptions } from '../harness/evaluate.js';
 import type { Report } from '../io/report.js';
+import { firstLine } from '../errors.js';
 import type { Progress } from '../progress.js';
+import { DEFAULT_RATING_CONFIG } from '../rating/protocol.js';
 import { listEvaluations, type EvaluationRecord } from '../store/evaluations.js';
 import type { Store } from '../store/index.js';
 import { findModelsByName } from '../store/models.js';
@@ -66,13 +68,13 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoResult> {
     const done = await existingEvaluation(opts.store, entry, opts.settings);
     if (done !== undefined) {
       opts.log?.(`${step}: already on the leaderboard with this recipe (reused)`);
-      if (entry.kind === 'baseline') await storeBaselineCheckpoint(opts.store, entry, done.modelId);
+      if (entry.kind === 'baseline') await storeBaselineCheckpoint(opts, entry, done.modelId);
       models.push(result(entry, done, 'reused'));
       continue;
     }
     const r = await demoEntry(opts, entry, step);
     if (r === undefined) return { models, interrupted: true };
-    if (entry.kind === 'baseline') await storeBaselineCheckpoint(opts.store, entry, r.modelId);
+    if (entry.kind === 'baseline') await storeBaselineCheckpoint(opts, entry, r.modelId);
     models.push(r);
   }
   return { models, interrupted: false };
@@ -123,14 +125,21 @@ async function demoEntry(opts: RunDemoOptions, entry: DemoEntry, step: string): 
 }
 
 /**
- * Stores a baseline's ONNX file and manifest as the model's checkpoint (recordCheckpoint), so /rate can sample it.
- * The reference models trained by the demo are TF.js run folders, which have no stored checkpoint (not rateable).
+ * Stores a baseline's ONNX file and manifest as the model's checkpoint (recordCheckpoint) and samples its
+ * human-rating pool in the evaluation sandbox (buildRatingPool), so /rate can show it; a pool that cannot be made
+ * is logged, not fatal. The reference models trained by the demo are TF.js run folders, which have no stored
+ * checkpoint (not rateable).
  */
-async function storeBaselineCheckpoint(store: Store, entry: BaselineEntry, modelId: string): Promise<void> {
+async function storeBaselineCheckpoint(opts: RunDemoOptions, entry: BaselineEntry, modelId: string): Promise<void> {
+  const { store } = opts;
   const manifest = join(dirname(entry.generator), `${basename(entry.generator, '.onnx')}.genbench.json`);
   const files = [];
   for (const path of [entry.generator, manifest]) files.push({ name: basename(path), ...(await store.blobs.putFile(path, { keep: true })) });
   await recordCheckpoint(store.sql, { modelId, files, mainFile: basename(entry.generator), dataset: entry.dataset });
+  const { buildRatingPool } = await import('../server/rating-pool.js');
+  await buildRatingPool(store, modelId, { n: DEFAULT_RATING_CONFIG.fakePoolSize, seed: DEFAULT_RATING_CONFIG.fakeSeed }).catch((e: unknown) =>
+    opts.log?.(`${entry.name}: no human-rating pool (${firstLine(e)}); /rate will not offer it`),
+  );
 }
 
 /** The model's evaluation computed with these settings, if an earlier demo stored one. */

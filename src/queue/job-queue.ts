@@ -37,14 +37,15 @@ export interface JobStatus {
   readonly finishedAt?: string;
 }
 
-export type JobHandler = (job: EvalJob, ctx: { readonly id: string; readonly attempt: number }) => Promise<void>;
+/** `signal` aborts when the queue closes and wants the running job stopped (the in-process queue does). */
+export type JobHandler = (job: EvalJob, ctx: { readonly id: string; readonly attempt: number; readonly signal?: AbortSignal }) => Promise<void>;
 
 export interface JobQueue {
   enqueue(job: EvalJob): Promise<{ id: string; deduplicated: boolean }>;
   status(id: string): Promise<JobStatus | undefined>;
   /** Starts consuming jobs with `handler` (once). */
   start(handler: JobHandler): void;
-  /** Stops taking jobs and waits for the running ones to finish. */
+  /** Stops taking jobs and waits for the running ones (the in-process queue aborts them first). */
   close(): Promise<void>;
 }
 

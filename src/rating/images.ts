@@ -1,27 +1,27 @@
-import { copyFile, link, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { GenbenchError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { imageSize, sliceImages, toUint8, type ImageBatchU8 } from '../io/image.js';
 import { encodeNpy, parseNpy } from '../io/npy.js';
 import { encodePng } from '../io/png.js';
 import { Rng } from '../rng.js';
 import type { Store } from '../store/index.js';
 import { getModel } from '../store/models.js';
-import { listSubmissions, submissionFiles } from '../store/submissions.js';
+import { listSubmissions } from '../store/submissions.js';
 
 /**
  * Where the rating images come from. Real images: the held-out part of the model's dataset (MNIST test images
  * 8000..9999, which the fixture models never trained on; the whole test split elsewhere). Fake images: a pool of
- * samples of the model, generated once from its stored checkpoint with a fixed seed and kept in the blob store
- * (table rating_fake_pools), so every rater sees the same pool and a restart does not regenerate it. Vigilance
- * images: uniform noise, generated from the image index.
+ * samples of the model, generated once from its stored checkpoint with a fixed seed by the model's evaluation job,
+ * outside the web process (samplePoolFiles, run by src/server's sandbox), and kept in the blob store (table
+ * rating_fake_pools, storeRatingPool), so every rater sees the same pool and a request never runs a model.
+ * Vigilance images: uniform noise, generated from the image index.
  */
 export interface RatingImageSource {
   /** The real images shown next to a model's samples (its dataset's held-out images). */
   real(modelId: string): Promise<{ dataset: string; images: ImageBatchU8 }>;
-  /** The model's fake-image pool. */
-  fakes(modelId: string): Promise<ImageBatchU8>;
+  /** The model's fake-image pool; undefined while none is stored yet. */
+  fakes(modelId: string): Promise<ImageBatchU8 | undefined>;
 }
 
 /** The split whose images serve as real images for a dataset. */
@@ -30,36 +30,37 @@ export function realSplitFor(dataset: string): string {
 }
 
 /**
- * The default source: real images from the dataset loaders (GENBENCH_ASSETS / GENBENCH_HOME), fake images sampled
- * from the model's last submitted checkpoint in `store` (n = `poolSize`, latents from `seed`), cached in memory and
- * in the blob store.
+ * The default source: real images from the dataset loaders (GENBENCH_ASSETS / GENBENCH_HOME), fake images from the
+ * pool of `poolSize` samples (latents from `seed`) stored for the model, cached in memory once found.
  *
  * @example
  * const images = storeImageSource(store, { poolSize: 1000, seed: 0 });
- * (await images.fakes(modelId)).n; // 1000 (sampled on first use, read from the blob store afterwards)
+ * (await images.fakes(modelId))?.n; // 1000 once the model's evaluation stored its pool, undefined before
  */
 export function storeImageSource(store: Store, opts: { poolSize: number; seed: number }): RatingImageSource {
   const reals = new Map<string, Promise<ImageBatchU8>>();
-  const fakes = new Map<string, Promise<ImageBatchU8>>();
-  const once = <T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
-    let p = cache.get(key);
-    if (p === undefined) {
-      p = make();
-      cache.set(key, p);
-      p.catch(() => cache.delete(key)); // a failure is retried on the next request
-    }
-    return p;
-  };
+  const fakes = new Map<string, ImageBatchU8>();
   return {
     async real(modelId) {
       const dataset = await datasetOf(store, modelId);
-      const images = await once(reals, dataset, async () => {
-        const { getDataset } = await import('../data/index.js');
-        return (await getDataset(dataset).load(realSplitFor(dataset))).images;
-      });
-      return { dataset, images };
+      let p = reals.get(dataset);
+      if (p === undefined) {
+        p = (async () => {
+          const { getDataset } = await import('../data/index.js');
+          return (await getDataset(dataset).load(realSplitFor(dataset))).images;
+        })();
+        reals.set(dataset, p);
+        p.catch(() => reals.delete(dataset)); // a failure is retried on the next request
+      }
+      return { dataset, images: await p };
     },
-    fakes: (modelId) => once(fakes, modelId, () => fakePool(store, modelId, opts.poolSize, opts.seed)),
+    async fakes(modelId) {
+      const hit = fakes.get(modelId);
+      if (hit !== undefined) return hit;
+      const pool = await storedPool(store, modelId, opts.poolSize, opts.seed);
+      if (pool !== undefined) fakes.set(modelId, pool);
+      return pool;
+    },
   };
 }
 
@@ -72,18 +73,29 @@ async function datasetOf(store: Store, modelId: string): Promise<string> {
   return dataset;
 }
 
-/** The stored pool, or a new one sampled from the checkpoint and stored. */
-async function fakePool(store: Store, modelId: string, n: number, seed: number): Promise<ImageBatchU8> {
+/** The stored pool of a model, if there is one. */
+async function storedPool(store: Store, modelId: string, n: number, seed: number): Promise<ImageBatchU8 | undefined> {
   const row = await store.sql.get<{ sha256: string }>('SELECT sha256 FROM rating_fake_pools WHERE model_id = ? AND seed = ? AND n = ?', [modelId, seed, n]);
-  if (row !== undefined && (await store.blobs.has(row.sha256))) return fromNpy(await readFile(store.blobs.path(row.sha256)));
-  const images = await sampleCheckpoint(store, modelId, n, seed);
-  const { sha256 } = await store.blobs.putBytes(encodeNpy(images.data, [images.n, images.height, images.width, images.channels]));
+  if (row === undefined || !(await store.blobs.has(row.sha256))) return undefined;
+  return fromNpy(await readFile(store.blobs.path(row.sha256)));
+}
+
+/**
+ * Stores a pool written by samplePoolFiles (a uint8 .npy, n x H x W x C) as the model's pool for `seed`, replacing
+ * an older one of the same size and seed.
+ *
+ * @example
+ * await storeRatingPool(store, modelId, { n: 1000, seed: 0 }, join(dir, 'pool.npy'));
+ */
+export async function storeRatingPool(store: Store, modelId: string, pool: { n: number; seed: number }, file: string): Promise<void> {
+  const { sha256, size } = await store.blobs.putFile(file);
+  const now = new Date().toISOString();
+  await store.sql.run('INSERT INTO files (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING', [sha256, size, now]);
   await store.sql.run(
     `INSERT INTO rating_fake_pools (model_id, seed, n, sha256, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (model_id, seed, n) DO UPDATE SET sha256 = excluded.sha256`,
-    [modelId, seed, n, sha256, new Date().toISOString()],
+    [modelId, pool.seed, pool.n, sha256, now],
   );
-  return images;
 }
 
 function fromNpy(bytes: Uint8Array): ImageBatchU8 {
@@ -92,28 +104,32 @@ function fromNpy(bytes: Uint8Array): ImageBatchU8 {
   return { data: a.data as Uint8Array, n, height, width, channels };
 }
 
-/** Copies the model's last submission into a temporary folder under its upload names and samples it. */
-async function sampleCheckpoint(store: Store, modelId: string, n: number, seed: number): Promise<ImageBatchU8> {
-  const subs = await listSubmissions(store.sql, { modelId });
-  const sub = subs[subs.length - 1];
-  if (sub === undefined) throw new GenbenchError('UNSUPPORTED', `model '${modelId}' has no stored checkpoint to sample fake images from`);
-  const files = await submissionFiles(store.sql, sub.id);
-  const dir = await mkdtemp(join(tmpdir(), 'genbench-rate-'));
+export interface PoolFilesInput {
+  /** The checkpoint to sample: its manifest (or main file) path. */
+  readonly checkpoint: string;
+  readonly n: number;
+  readonly seed: number;
+  /** The .npy file to write (uint8, n x H x W x C). */
+  readonly out: string;
+}
+
+/**
+ * Samples a rating pool from a checkpoint on disk into a uint8 .npy: the work of the evaluation process (this runs
+ * the submitted model, so the server runs it in its sandbox, never in a request).
+ *
+ * @example
+ * await samplePoolFiles({ checkpoint: 'work/g.genbench.json', n: 1000, seed: 0, out: 'work/pool.npy' }); // { shape: [1000, 28, 28, 1] }
+ */
+export async function samplePoolFiles(input: PoolFilesInput): Promise<{ shape: [number, number, number, number] }> {
+  const { loadGenerator } = await import('../models/load.js'); // onnxruntime / tfjs load only when needed
+  const g = await loadGenerator(input.checkpoint);
   try {
-    for (const f of files) {
-      const target = join(dir, f.name);
-      await link(store.blobs.path(f.sha256), target).catch(() => copyFile(store.blobs.path(f.sha256), target));
-    }
-    const manifest = files.find((f) => f.name === 'genbench.json' || f.name.endsWith('.genbench.json'));
-    const { loadGenerator } = await import('../models/load.js'); // onnxruntime / tfjs load only when needed
-    const g = await loadGenerator(manifest === undefined ? join(dir, sub.mainFile) : join(dir, manifest.name));
-    try {
-      return toUint8(await g.sample({ n, seed }));
-    } finally {
-      g.dispose();
-    }
+    const images = toUint8(await g.sample({ n: input.n, seed: input.seed }));
+    const shape: [number, number, number, number] = [images.n, images.height, images.width, images.channels];
+    await writeFileAtomic(input.out, encodeNpy(images.data, shape));
+    return { shape };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    g.dispose();
   }
 }
 

@@ -63,6 +63,7 @@ export async function issueTrial(d: RatingServiceDeps, raterId: string, req: { m
   );
   if (ratable === undefined) throw new HttpError(404, 'NOT_FOUND', `model '${req.modelId}' does not exist or has no finished evaluation; pick one from /api/rate`);
   const [real, fakes] = await Promise.all([d.images.real(req.modelId), d.images.fakes(req.modelId)]);
+  if (fakes === undefined) throw new HttpError(409, 'UNSUPPORTED', `the rating pool of model '${req.modelId}' is not ready: its images are sampled by the model's evaluation job; try again later or pick another model`);
   const phase: Phase = rater.status === 'qualified' ? 'scored' : 'qualification';
   const answered = await db.answeredTrials(d.sql, raterId, phase === 'qualification' ? { phase } : { phase, modelId: req.modelId, protocol: req.protocol });
   const shown = { real: answered.filter((t) => t.kind === 'real').length, fake: answered.filter((t) => t.kind === 'fake').length };

@@ -1,40 +1,30 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstLine, GenbenchError } from '../errors.js';
-import type { EvaluateOptions } from '../harness/evaluate.js';
-import type { Report } from '../io/report.js';
+import { GenbenchError, isGenbenchError } from '../errors.js';
 import type { EvalJob, JobHandler, JobQueue } from '../queue/job-queue.js';
+import { storeRatingPool } from '../rating/images.js';
 import type { Store } from '../store/index.js';
 import { putEvaluation } from '../store/evaluations.js';
 import { getModel } from '../store/models.js';
-import { getSubmission, listSubmissions, setSubmissionStatus, submissionFiles } from '../store/submissions.js';
+import { endAttempt, getSubmission, listSubmissions, setSubmissionStatus, startAttempt, type SubmissionRecord } from '../store/submissions.js';
+import { checkpointFolder } from './checkpoint-folder.js';
+import { runEvaluationFiles, type EvaluateFn, type EvaluationFilesInput, type EvaluationFilesOutput, type EvaluationRecipe } from './evaluation-run.js';
+import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type EvaluationLimits } from './sandbox.js';
 
 /**
  * The evaluation job: rebuilds the submitted checkpoint in a temp folder (links to the content-addressed blobs,
- * the manifest under the name the loader expects), runs the harness's `evaluate()` with the recipe the job carries
- * (dataset, extractor, n, bootstrap, seed), stores the report as a *verified* evaluation with its sample grid, and
- * moves the submission to done, or to failed with the one-line error.
- *
- * When the model's manifest names its training rows on the job's dataset (`dataset` + `train_split`, e.g. `0-7999`
- * -> `test[0:8000]`, reference.ts trainingSplit), `evaluate()` also runs the memorisation checks (feature space, as
- * report metrics) and the job draws the pixel-space nearest-neighbour panel of min(n, 500) samples (stored as the
- * evaluation's nn.png). Failures there never fail the evaluation: the report gets a warning instead (checks failing
- * rerun the evaluation without them). With an injected `evaluate` (tests) the panel is skipped.
+ * the manifest under the name the loader expects), evaluates it in a child process under the server's limits
+ * (sandbox.ts; the work itself is evaluation-run.ts: the harness's `evaluate()` with the recipe the job carries,
+ * the memorisation checks and neighbour panel when the manifest names its training split, and the human-rating
+ * pool), stores the report as a *verified* evaluation with its sample grid and panel, stores the rating pool, and
+ * moves the submission to done, or to failed with a one-line reason.
  *
  * @example
- * queue.start(evaluationHandler({ store }));
+ * queue.start(evaluationHandler({ store, limits: { ...DEFAULT_EVALUATION_LIMITS, timeoutMs: 600_000 } }));
  * await queue.enqueue({ submissionId, recipe: evaluationRecipe({ n: 200 }, 'mnist') });
  */
-export interface JobRecipe {
-  readonly dataset: string;
-  readonly extractor?: string;
-  readonly n: number;
-  readonly bootstrap: number;
-  readonly seed: number;
-  /** false: skip the memorisation checks and the neighbour panel (default: run them when the manifest allows). */
-  readonly memorization?: false;
-}
+export type JobRecipe = EvaluationRecipe;
 
 /** How the server evaluates submissions (the same recipe for every model on a board). */
 export interface EvaluationSettings {
@@ -49,136 +39,162 @@ export interface EvaluationSettings {
    * split on the evaluated dataset (they extract features of the whole training split once per extractor).
    */
   readonly memorization?: boolean;
+  /**
+   * The human-rating pool each successful evaluation samples and stores (/rate shows its images; startServer sets
+   * the rating config's size and seed). Absent: none.
+   */
+  readonly ratingPool?: { readonly n: number; readonly seed: number };
 }
 
 export const DEFAULT_EVALUATION: EvaluationSettings = Object.freeze({ n: 1000, bootstrap: 50 });
 
-export type EvaluateFn = (opts: EvaluateOptions) => Promise<Report>;
+export type { EvaluateFn } from './evaluation-run.js';
 
 /** The recipe string of a job (stable key order, so equal recipes give equal job ids). */
 export function evaluationRecipe(s: EvaluationSettings, dataset: string): string {
-  const r: JobRecipe = { dataset, ...(s.extractor === undefined ? {} : { extractor: s.extractor }), n: s.n, bootstrap: s.bootstrap ?? 0, seed: 0, ...(s.memorization === false ? { memorization: false } : {}) };
+  const r: JobRecipe = {
+    dataset,
+    ...(s.extractor === undefined ? {} : { extractor: s.extractor }),
+    n: s.n,
+    bootstrap: s.bootstrap ?? 0,
+    seed: 0,
+    ...(s.memorization === false ? { memorization: false } : {}),
+    ...(s.ratingPool === undefined ? {} : { pool: { n: s.ratingPool.n, seed: s.ratingPool.seed } }),
+  };
   return JSON.stringify(r);
 }
 
 export function parseRecipe(recipe: string): JobRecipe {
   const r = JSON.parse(recipe) as Partial<JobRecipe>;
   if (typeof r.dataset !== 'string' || typeof r.n !== 'number') throw new Error(`internal: bad job recipe ${recipe.slice(0, 100)}`);
-  return { dataset: r.dataset, n: r.n, bootstrap: r.bootstrap ?? 0, seed: r.seed ?? 0, ...(typeof r.extractor === 'string' ? { extractor: r.extractor } : {}), ...(r.memorization === false ? { memorization: false } : {}) };
+  const pool = typeof r.pool?.n === 'number' && typeof r.pool.seed === 'number' ? { pool: { n: r.pool.n, seed: r.pool.seed } } : {};
+  return { dataset: r.dataset, n: r.n, bootstrap: r.bootstrap ?? 0, seed: r.seed ?? 0, ...(typeof r.extractor === 'string' ? { extractor: r.extractor } : {}), ...(r.memorization === false ? { memorization: false } : {}), ...pool };
 }
 
-interface Deps {
+export interface EvaluationDeps {
   readonly store: Store;
+  /** Run the evaluation in this process with this function (tests; no panel, no rating pool, no sandbox). */
   readonly evaluate?: EvaluateFn;
   readonly workDir?: string;
   readonly cacheDir?: string;
-}
-
-export function evaluationHandler(deps: Deps): JobHandler {
-  return async (job) => {
-    const { sql } = deps.store;
-    const sub = await getSubmission(sql, job.submissionId);
-    if (sub === undefined) throw new Error(`submission ${job.submissionId} no longer exists`);
-    await setSubmissionStatus(sql, sub.id, 'running');
-    const dir = await mkdtemp(join(deps.workDir ?? tmpdir(), 'genbench-eval-'));
-    try {
-      const { report, nn } = await runEvaluation(deps, job, dir);
-      const grid = await deps.store.blobs.putFile(join(dir, 'grid.png')).catch(() => undefined);
-      const extra = { ...(grid ? { gridSha256: grid.sha256 } : {}), ...(nn === undefined ? {} : { nnSha256: nn }) };
-      await putEvaluation(sql, { modelId: sub.modelId, submissionId: sub.id, report, verified: true, ...extra });
-      await setSubmissionStatus(sql, sub.id, 'done');
-    } catch (e) {
-      const message = firstLine(e);
-      await setSubmissionStatus(sql, sub.id, 'failed', { error: e instanceof GenbenchError ? message : `evaluation failed: ${message}` });
-      throw e;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
-}
-
-async function runEvaluation(deps: Deps, job: EvalJob, dir: string): Promise<{ report: Report; nn?: string }> {
-  const { sql, blobs } = deps.store;
-  const sub = (await getSubmission(sql, job.submissionId))!;
-  const model = (await getModel(sql, sub.modelId))!;
-  const recipe = parseRecipe(job.recipe);
-  const files = await submissionFiles(sql, sub.id);
-  for (const f of files) {
-    if (f.name === 'genbench.json' || f.name.endsWith('.genbench.json') || f.name === 'report.json') continue;
-    await symlink(blobs.path(f.sha256), join(dir, f.name));
-  }
-  const stem = sub.mainFile.replace(/\.onnx$/, '');
-  const manifestName = model.format === 'onnx' ? `${stem}.genbench.json` : 'genbench.json';
-  await writeFile(join(dir, manifestName), JSON.stringify(model.manifest));
-  const generator = join(dir, sub.mainFile);
-  const trainSplit = recipe.memorization === false ? undefined : await manifestTrainSplit(recipe.dataset, model.manifest);
-  const evaluate = deps.evaluate ?? (await import('../harness/evaluate.js')).evaluate;
-  const opts: EvaluateOptions = {
-    generator,
-    dataset: recipe.dataset,
-    n: recipe.n,
-    seed: recipe.seed,
-    bootstrap: recipe.bootstrap,
-    grid: join(dir, 'grid.png'),
-    ...(recipe.extractor === undefined ? {} : { extractor: recipe.extractor }),
-    ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }),
-  };
-  let report: Report;
-  const warnings: string[] = [];
-  if (trainSplit === undefined) report = await evaluate({ ...opts, trainSplit: false });
-  else {
-    try {
-      report = await evaluate({ ...opts, trainSplit });
-    } catch (e) {
-      warnings.push(`memorisation checks skipped: ${firstLine(e)}`);
-      report = await evaluate({ ...opts, trainSplit: false });
-    }
-  }
-  let nn: string | undefined;
-  if (trainSplit !== undefined && deps.evaluate === undefined) {
-    try {
-      nn = await neighbourPanel(deps, { generator, dataset: recipe.dataset, trainSplit, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N), seed: recipe.seed }, dir);
-    } catch (e) {
-      warnings.push(`nearest-neighbour panel not made: ${firstLine(e)}`);
-    }
-  }
-  const { grid: _grid, ...run } = report.run;
-  return { report: { ...report, model: { ...report.model, path: sub.mainFile }, run, warnings: [...report.warnings, ...warnings] }, ...(nn === undefined ? {} : { nn }) };
-}
-
-/** Generated samples behind the nearest-neighbour panel (pixel space; its checks are not reported). */
-const PANEL_MAX_N = 500;
-
-/** The manifest's training split on `dataset` as a split expression (`0-7999` -> `test[0:8000]`), if it names one. */
-async function manifestTrainSplit(dataset: string, manifest: Record<string, unknown>): Promise<string | undefined> {
-  const training = { dataset: typeof manifest['dataset'] === 'string' ? manifest['dataset'] : undefined, train_split: typeof manifest['train_split'] === 'string' ? manifest['train_split'] : undefined };
-  if (training.dataset !== dataset || training.train_split === undefined) return undefined;
-  const { openDataset } = await import('../data/index.js');
-  const { trainingSplit } = await import('../harness/reference.js');
-  return trainingSplit(await openDataset(dataset), training);
+  /** Time, memory, sample and attempt limits (default DEFAULT_EVALUATION_LIMITS). */
+  readonly limits?: EvaluationLimits;
+  /** One line per attempt that failed or hit a limit. */
+  readonly log?: (line: string) => void;
+  /** Told each evaluation process's pid (tests, logs). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /**
- * The pixel-space nearest-neighbour panel (most suspicious samples and their nearest training images) written to
- * `dir/nn.png` and stored as a blob; returns its sha256. Held-out rows: the first `n` of the reference split.
+ * The job handler. Attempts are counted in the store before each starts (startAttempt), so a model that hangs or
+ * kills its evaluation process is given up on after `limits.maxAttempts`, across restarts too; an attempt that hit
+ * a limit or crashed is retried at once, a bad checkpoint (a GenbenchError) fails at once. The handler's
+ * evaluation processes are reused from one job to the next while they go well; `close()` kills the idle ones. A failed submission
+ * carries its reason, one line without server paths. When the queue's signal aborts (the server is stopping), the
+ * running attempt is killed and not counted.
  */
-async function neighbourPanel(deps: Deps, p: { generator: string; dataset: string; trainSplit: string; referenceSplit: string; n: number; seed: number }, dir: string): Promise<string> {
-  const { parseSplitExpr } = await import('../data/split-spec.js');
-  const { memorizationForModel } = await import('../memorization/model.js');
-  const ref = parseSplitExpr(p.referenceSplit);
-  const start = ref.start ?? 0;
-  const stop = ref.stop === undefined ? start + p.n : Math.min(ref.stop, start + p.n);
-  const png = join(dir, 'nn.png');
-  await memorizationForModel({ generator: p.generator, dataset: p.dataset, trainSplit: p.trainSplit, heldoutSplit: `${ref.name}${ref.shuffle === undefined ? '' : `~${ref.shuffle}`}[${start}:${stop}]`, n: p.n, seed: p.seed, space: 'pixel', panels: png, ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }) });
-  return (await deps.store.blobs.putFile(png)).sha256;
+export function evaluationHandler(deps: EvaluationDeps): JobHandler & { close(): void } {
+  const limits = deps.limits ?? DEFAULT_EVALUATION_LIMITS;
+  const sandbox = new Sandbox(limits);
+  const handler: JobHandler = async (job, ctx) => {
+    const { sql } = deps.store;
+    const sub = await getSubmission(sql, job.submissionId);
+    if (sub === undefined) throw new Error(`submission ${job.submissionId} no longer exists`);
+    for (;;) {
+      const now = (await getSubmission(sql, sub.id))!;
+      if (now.attempts >= limits.maxAttempts) {
+        const reason = exhausted(now, limits);
+        await setSubmissionStatus(sql, sub.id, 'failed', { error: reason });
+        throw new GenbenchError('INPUT', reason);
+      }
+      const attempt = await startAttempt(sql, sub.id);
+      try {
+        await attemptOnce({ ...deps, sandbox }, limits, job, ctx.signal);
+        await setSubmissionStatus(sql, sub.id, 'done');
+        return;
+      } catch (e) {
+        if (ctx.signal?.aborted === true) {
+          await endAttempt(sql, sub.id, { uncount: true });
+          throw e;
+        }
+        const reason = publicMessage(e);
+        if (isGenbenchError(e)) {
+          await setSubmissionStatus(sql, sub.id, 'failed', { error: reason });
+          throw new GenbenchError(e.code, reason);
+        }
+        deps.log?.(`submission ${sub.id}: attempt ${attempt} of ${limits.maxAttempts} failed: ${reason}`);
+        if (attempt >= limits.maxAttempts) {
+          const final = `evaluation failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${reason}`;
+          await setSubmissionStatus(sql, sub.id, 'failed', { error: final });
+          throw new GenbenchError('INPUT', final);
+        }
+        await endAttempt(sql, sub.id, { error: `attempt ${attempt} of ${limits.maxAttempts} failed: ${reason}` });
+      }
+    }
+  };
+  return Object.assign(handler, { close: () => sandbox.close() });
 }
 
-/** Re-queues submissions left queued or running (a restart); returns how many. */
-export async function resumePending(store: Store, queue: JobQueue, settings: EvaluationSettings): Promise<number> {
-  const pending = await listSubmissions(store.sql, { status: ['queued', 'running'] });
-  for (const s of pending) {
-    await setSubmissionStatus(store.sql, s.id, 'queued');
-    await queue.enqueue({ submissionId: s.id, recipe: evaluationRecipe(settings, s.dataset) });
+/** The reason of a submission that used up its attempts without an outcome for the last one (a crash, a kill). */
+function exhausted(s: SubmissionRecord, limits: EvaluationLimits): string {
+  const last = s.error === null ? '' : `; before that, ${s.error.replace(/^attempt \d+ of \d+ failed: /, '')}`;
+  return `evaluation failed after ${limits.maxAttempts} attempts: the last one was interrupted (the evaluating process stopped)${last}`;
+}
+
+/** One attempt: the checkpoint rebuilt in a temp folder, evaluated (sandboxed unless injected), the results stored. */
+async function attemptOnce(deps: EvaluationDeps & { sandbox: Sandbox }, limits: EvaluationLimits, job: EvalJob, signal: AbortSignal | undefined): Promise<void> {
+  const { sql, blobs } = deps.store;
+  const sub = (await getSubmission(sql, job.submissionId))!;
+  const model = (await getModel(sql, sub.modelId))!;
+  const { pool: asked, ...rest } = parseRecipe(job.recipe);
+  const pool = deps.evaluate === undefined ? asked : undefined;
+  const recipe: JobRecipe = { ...rest, ...(pool === undefined ? {} : { pool }) };
+  checkSamples(recipe.n, limits, 'evaluation');
+  if (pool !== undefined) checkSamples(pool.n, limits, 'human-rating pool');
+  const dir = await mkdtemp(join(deps.workDir ?? tmpdir(), 'genbench-eval-'));
+  try {
+    const manifestName = await checkpointFolder(deps.store, sub, model, dir);
+    const input: EvaluationFilesInput = {
+      dir,
+      mainFile: sub.mainFile,
+      manifest: model.manifest,
+      recipe,
+      manifestName,
+      panel: deps.evaluate === undefined,
+      ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }),
+    };
+    const out = deps.evaluate !== undefined ? await runEvaluationFiles(input, deps.evaluate) : await sandboxedEvaluation(input, deps, signal);
+    const grid = await blobs.putFile(join(dir, 'grid.png')).catch(() => undefined);
+    const nn = out.nn ? await blobs.putFile(join(dir, 'nn.png')) : undefined;
+    const extra = { ...(grid ? { gridSha256: grid.sha256 } : {}), ...(nn ? { nnSha256: nn.sha256 } : {}) };
+    await putEvaluation(sql, { modelId: sub.modelId, submissionId: sub.id, report: out.report, verified: true, ...extra });
+    if (out.pool && pool !== undefined) await storeRatingPool(deps.store, sub.modelId, pool, join(dir, 'pool.npy'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  return pending.length;
+}
+
+async function sandboxedEvaluation(input: EvaluationFilesInput, deps: EvaluationDeps & { sandbox: Sandbox }, signal: AbortSignal | undefined): Promise<EvaluationFilesOutput> {
+  const out = await deps.sandbox.run({ kind: 'evaluate', input }, { ...(signal ? { signal } : {}), ...(deps.onSpawn ? { onSpawn: deps.onSpawn } : {}) });
+  if (out.kind !== 'evaluate') throw new Error('internal: the evaluation process answered another task');
+  return out;
+}
+
+/**
+ * Re-queues submissions left queued or running (a restart); one that has used up its attempts (the server stopped
+ * during its last one) is marked failed instead. Returns how many were queued.
+ */
+export async function resumePending(store: Store, queue: JobQueue, settings: EvaluationSettings, limits: EvaluationLimits = DEFAULT_EVALUATION_LIMITS): Promise<number> {
+  const pending = await listSubmissions(store.sql, { status: ['queued', 'running'] });
+  let queued = 0;
+  for (const s of pending) {
+    if (s.attempts >= limits.maxAttempts) {
+      await setSubmissionStatus(store.sql, s.id, 'failed', { error: exhausted(s, limits) });
+      continue;
+    }
+    await endAttempt(store.sql, s.id); // back to queued, the count and the last error kept
+    await queue.enqueue({ submissionId: s.id, recipe: evaluationRecipe(settings, s.dataset) });
+    queued++;
+  }
+  return queued;
 }

@@ -13,9 +13,10 @@ interface Entry {
 }
 
 /**
- * The JobQueue of a single server (the interface is in src/queue/job-queue.ts): jobs run in this process,
- * `concurrency` at a time (default 1: evaluations are CPU-bound); state lives in memory (the store keeps submission
- * status across restarts).
+ * The JobQueue of a single server (the interface is in src/queue/job-queue.ts): jobs are started by this process,
+ * `concurrency` at a time (default 1: evaluations are CPU-bound; the evaluation handler runs each in a child
+ * process, src/server/sandbox.ts); state lives in memory (the store keeps submission status and attempts across
+ * restarts). close() aborts the running jobs' signal and waits for them to stop.
  *
  * @example
  * const queue = new InProcessQueue();
@@ -28,6 +29,7 @@ export class InProcessQueue implements JobQueue {
   private readonly running = new Set<Promise<void>>();
   private handler: JobHandler | undefined;
   private closed = false;
+  private readonly stop = new AbortController();
 
   constructor(private readonly opts: { readonly concurrency?: number } = {}) {}
 
@@ -56,6 +58,7 @@ export class InProcessQueue implements JobQueue {
   async close(): Promise<void> {
     this.closed = true;
     this.pending.length = 0;
+    this.stop.abort();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
@@ -82,7 +85,7 @@ export class InProcessQueue implements JobQueue {
     e.startedAt = new Date().toISOString();
     delete e.error;
     try {
-      await handler({ ...e.job }, { id: e.id, attempt: e.attempts });
+      await handler({ ...e.job }, { id: e.id, attempt: e.attempts, signal: this.stop.signal });
       e.state = 'done';
     } catch (err) {
       e.state = 'failed';

@@ -9,6 +9,8 @@ import type { Migration } from './migrations.js';
  * - files: content-addressed blobs (name = sha256) kept in the data folder; submission_files maps upload names.
  * - submissions: an upload and its evaluation state (queued, running, done, failed).
  * - evaluations: one report per model and recipe; `verified` = 1 when this server computed it.
+ * - submissions.attempts (0006): evaluation attempts started, counted before each starts, so a model that hangs or
+ *   kills its evaluation is given up on after the server's cap, across restarts too.
  *
  * @example
  * await runMigrations(sql, CORE_MIGRATIONS); // ['0001-core-tokens', '0002-core-models', ...]
@@ -88,5 +90,9 @@ export const CORE_MIGRATIONS: readonly Migration[] = Object.freeze([
     );
     CREATE UNIQUE INDEX evaluations_model_recipe ON evaluations (model_id, recipe_key);
     CREATE INDEX evaluations_board ON evaluations (dataset, extractor)`,
+  },
+  {
+    id: '0006-core-submission-attempts',
+    up: 'ALTER TABLE submissions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0',
   },
 ]);

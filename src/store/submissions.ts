@@ -4,7 +4,9 @@ import type { Sql } from './sql.js';
 
 /**
  * Submissions: an uploaded checkpoint (its files, by upload name and sha256), the model row it created, and the
- * state of its evaluation: queued -> running -> done | failed.
+ * state of its evaluation: queued -> running -> done | failed. `attempts` counts the evaluation attempts started
+ * (startAttempt, before any work), so the count survives a crash of whatever ran the attempt; a queued submission
+ * may carry the one-line error of its previous attempt.
  *
  * @example
  * const s = await createSubmission(sql, { model, files: [{ name: 'g.onnx', sha256, size }], mainFile: 'g.onnx', dataset: 'mnist', tokenId });
@@ -29,6 +31,8 @@ export interface SubmissionRecord {
   readonly status: SubmissionStatus;
   readonly jobId: string | null;
   readonly error: string | null;
+  /** Evaluation attempts started so far. */
+  readonly attempts: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -50,11 +54,12 @@ interface SubmissionRow {
   status: string;
   job_id: string | null;
   error: string | null;
+  attempts: number | string;
   created_at: string;
   updated_at: string;
 }
 
-const COLUMNS = 'id, model_id, token_id, main_file, dataset, status, job_id, error, created_at, updated_at';
+const COLUMNS = 'id, model_id, token_id, main_file, dataset, status, job_id, error, attempts, created_at, updated_at';
 
 /** Records the files, the model and a 'queued' submission in one transaction. */
 export async function createSubmission(sql: Sql, s: NewSubmission): Promise<{ submission: SubmissionRecord; model: ModelRecord }> {
@@ -98,10 +103,11 @@ async function insertSubmission(tx: Sql, s: { modelId: string; files: readonly S
     status: s.status,
     jobId: null,
     error: null,
+    attempts: 0,
     createdAt: now,
     updatedAt: now,
   };
-  await tx.run(`INSERT INTO submissions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+  await tx.run(`INSERT INTO submissions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     submission.id,
     submission.modelId,
     submission.tokenId,
@@ -110,6 +116,7 @@ async function insertSubmission(tx: Sql, s: { modelId: string; files: readonly S
     submission.status,
     null,
     null,
+    0,
     now,
     now,
   ]);
@@ -150,6 +157,31 @@ export async function setSubmissionStatus(sql: Sql, id: string, status: Submissi
   ]);
 }
 
+/**
+ * Starts an evaluation attempt: counts it and moves the submission to 'running' in one statement (the previous
+ * attempt's error is kept until the outcome is known); returns the attempts started so far, this one included.
+ */
+export async function startAttempt(sql: Sql, id: string): Promise<number> {
+  await sql.run("UPDATE submissions SET attempts = attempts + 1, status = 'running', updated_at = ? WHERE id = ?", [new Date().toISOString(), id]);
+  const row = await sql.get<{ attempts: number | string }>('SELECT attempts FROM submissions WHERE id = ?', [id]);
+  return Number(row?.attempts ?? 0);
+}
+
+/**
+ * Ends an attempt without a result: back to 'queued' with the attempt's one-line `error`; `uncount` takes the
+ * attempt back (it was stopped by the server shutting down, not by the model).
+ */
+export async function endAttempt(sql: Sql, id: string, opts: { error?: string; uncount?: boolean } = {}): Promise<void> {
+  const minus = opts.uncount === true ? 1 : 0;
+  await sql.run("UPDATE submissions SET status = 'queued', error = COALESCE(?, error), attempts = CASE WHEN attempts >= ? THEN attempts - ? ELSE 0 END, updated_at = ? WHERE id = ?", [
+    opts.error ?? null,
+    minus,
+    minus,
+    new Date().toISOString(),
+    id,
+  ]);
+}
+
 /** Records the queue's job id of a submission (status unchanged). */
 export async function setSubmissionJob(sql: Sql, id: string, jobId: string): Promise<void> {
   await sql.run('UPDATE submissions SET job_id = ?, updated_at = ? WHERE id = ?', [jobId, new Date().toISOString(), id]);
@@ -174,6 +206,7 @@ function fromRow(r: SubmissionRow): SubmissionRecord {
     status: r.status as SubmissionStatus,
     jobId: r.job_id,
     error: r.error,
+    attempts: Number(r.attempts),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -146,7 +146,7 @@ describe.skipIf(!available || !shared)('BullMQ workers on Redis with PostgreSQL'
     });
     expect(stderr).toMatch(/database postgres, jobs to Redis for genbench worker/);
     expect((await fetch(`${url}/api/leaderboard`)).status).toBe(200);
-    const id = jobId({ submissionId: submission.id, recipe: evaluationRecipe({ n: 50, bootstrap: 0 }, 'mnist') });
+    const id = jobId({ submissionId: submission.id, recipe: evaluationRecipe({ n: 50, bootstrap: 0, ratingPool: { n: 1000, seed: 0 } }, 'mnist') });
     await new Promise((r) => setTimeout(r, 1500)); // a consumer in the server would have started it by now
     expect(await queue!.status(id)).toMatchObject({ state: 'queued', attempts: 0 });
     await stopChild(child);

@@ -1,9 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pngDataUrl, storeImageSource, vigilanceImage } from '../../src/rating/images.js';
+import { pngDataUrl, samplePoolFiles, storeImageSource, storeRatingPool, vigilanceImage } from '../../src/rating/images.js';
 import type { Store } from '../../src/store/index.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
-import { addModel, ratingStore } from './fixtures.js';
+import { addModel, Client, ratingStore, startRateServer } from './fixtures.js';
 import { faintPixels, FAINT_THRESHOLD } from '../browser/test-rater.js';
 
 const shared = optionalSharedAssets();
@@ -34,15 +36,33 @@ describe.skipIf(!shared)('image source on a stored checkpoint (fixture mnist-dcg
   });
   afterAll(async () => cleanup());
 
-  it('samples the fake pool once, keeps it in the blob store, and serves held-out MNIST as real images', async () => {
+  it('serves the pool the evaluation stored (none before), keeps it in the blob store, and held-out MNIST as real images', async () => {
     const source = storeImageSource(store, { poolSize: 64, seed: 0 });
-    const fakes = await source.fakes(modelId);
+    expect(await source.fakes(modelId)).toBeUndefined(); // no pool yet: a request never samples the model
+    const server = await startRateServer(store, { config: { fakePoolSize: 64 } });
+    try {
+      const t = await new Client(server.base).call('/api/rate/trials', { modelId, protocol: 'inf' });
+      expect(t.status).toBe(409);
+      expect(t.json.error.message).toMatch(/rating pool of model '.*' is not ready/);
+    } finally {
+      await server.close();
+    }
+    const work = mkdtempSync(join(tmpdir(), 'genbench-pool-'));
+    try {
+      const dir = join(shared!, 'fixtures/submissions');
+      expect(await samplePoolFiles({ checkpoint: join(dir, 'mnist-dcgan.genbench.json'), n: 64, seed: 0, out: join(work, 'pool.npy') })).toEqual({ shape: [64, 28, 28, 1] });
+      await storeRatingPool(store, modelId, { n: 64, seed: 0 }, join(work, 'pool.npy'));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const fakes = (await source.fakes(modelId))!;
     expect(fakes).toMatchObject({ n: 64, height: 28, width: 28, channels: 1 });
     const row = await store.sql.get<{ sha256: string }>('SELECT sha256 FROM rating_fake_pools WHERE model_id = ?', [modelId]);
     expect(await store.blobs.has(row!.sha256)).toBe(true);
     // a fresh source (a restarted server) reads the same pool from the blob store
-    const again = await storeImageSource(store, { poolSize: 64, seed: 0 }).fakes(modelId);
+    const again = (await storeImageSource(store, { poolSize: 64, seed: 0 }).fakes(modelId))!;
     expect(again.data).toEqual(fakes.data);
+    expect(await storeImageSource(store, { poolSize: 65, seed: 0 }).fakes(modelId)).toBeUndefined();
     const real = await source.real(modelId);
     expect(real.dataset).toBe('mnist');
     expect(real.images.n).toBe(2000); // test[8000:], never used to train the fixtures

@@ -4,6 +4,7 @@ import {
   createModel,
   createSubmission,
   createToken,
+  endAttempt,
   getEvaluation,
   getModel,
   getSubmission,
@@ -16,6 +17,7 @@ import {
   revokeToken,
   runMigrations,
   setSubmissionStatus,
+  startAttempt,
   submissionFiles,
   verifyToken,
   type Migration,
@@ -139,6 +141,15 @@ export function storeConformance(a: string | (() => Promise<Sql>), b?: string | 
         expect((await listSubmissions(sql, { status: ['done'] })).map((s) => s.id)).toEqual([submission.id]);
         expect(await listSubmissions(sql, { status: ['queued'] })).toEqual([]);
         expect((await listModels(sql, [model.id])).length).toBe(1);
+        // attempts: counted at the start, kept with the last error when re-queued, given back when uncounted
+        expect(submission.attempts).toBe(0);
+        expect(await startAttempt(sql, submission.id)).toBe(1);
+        expect(await startAttempt(sql, submission.id)).toBe(2);
+        await endAttempt(sql, submission.id, { error: 'attempt 2 of 3 failed: timed out' });
+        expect(await getSubmission(sql, submission.id)).toMatchObject({ status: 'queued', attempts: 2, error: 'attempt 2 of 3 failed: timed out' });
+        await startAttempt(sql, submission.id);
+        await endAttempt(sql, submission.id, { uncount: true });
+        expect(await getSubmission(sql, submission.id)).toMatchObject({ status: 'queued', attempts: 2, error: 'attempt 2 of 3 failed: timed out' });
       });
 
       it('keeps one evaluation per model and recipe, replacing on a second put', async () => {

@@ -31,6 +31,7 @@ export function statusBody(s: SubmissionStatusJson): SafeHtml {
 <p>Model: <a href="${s.links.model}">${s.model.name}</a></p>
 <p>Status: <b class="status-${s.status}" id="status">${s.status}</b>${s.status === 'queued' || s.status === 'running' ? ' (this page refreshes every 3 s)' : ''}</p>
 ${s.error === null ? '' : html`<p class="error">${s.error}</p>`}
+<p>Evaluation attempts: ${s.attempts}.</p>
 <p>Submitted ${s.createdAt.slice(0, 19).replace('T', ' ')} UTC, updated ${s.updatedAt.slice(0, 19).replace('T', ' ')} UTC.
 <a href="/api/submissions/${s.id}">JSON</a></p>`;
 }

@@ -62,6 +62,8 @@ export interface SubmissionStatusJson {
   id: string;
   status: string;
   error: string | null;
+  /** Evaluation attempts started (the server gives up after its --max-attempts). */
+  attempts: number;
   createdAt: string;
   updatedAt: string;
   model: { id: string; name: string };
@@ -78,6 +80,7 @@ async function statusJson(deps: AppDeps, id: string): Promise<SubmissionStatusJs
     id: s.id,
     status: s.status,
     error: s.error,
+    attempts: s.attempts,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     model: { id: s.modelId, name: model?.name ?? '' },

@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import { firstLine } from '../errors.js';
+import type { EvaluateOptions } from '../harness/evaluate.js';
+import type { Report } from '../io/report.js';
+
+/**
+ * The evaluation of one submission on files only (no database): the work the sandbox's child process does
+ * (sandbox-child.ts), or the server itself when a test injects its `evaluate`. The checkpoint lies in `dir` under
+ * its upload names, the manifest beside it; outputs are written there too: `grid.png` (first samples), `nn.png`
+ * (the nearest-neighbour panel) and `pool.npy` (the human-rating pool). The parent stores them.
+ *
+ * When the manifest names its training rows on the job's dataset (`dataset` + `train_split`, e.g. `0-7999` ->
+ * `test[0:8000]`, reference.ts trainingSplit), `evaluate()` also runs the memorisation checks (feature space, as
+ * report metrics) and the panel of min(n, 500) samples is drawn (pixel space). Failures of the checks, the panel
+ * or the pool never fail the evaluation: the report gets a warning instead (checks failing rerun the evaluation
+ * without them).
+ *
+ * @example
+ * const recipe = { dataset: 'mnist', n: 1000, bootstrap: 50, seed: 0, pool: { n: 1000, seed: 0 } };
+ * const out = await runEvaluationFiles({ dir, mainFile: 'g.onnx', manifestName: 'g.genbench.json', manifest, recipe, panel: true });
+ * out; // { report: {...}, nn: true, pool: true } (and dir/grid.png)
+ */
+export interface EvaluationRecipe {
+  readonly dataset: string;
+  readonly extractor?: string;
+  readonly n: number;
+  readonly bootstrap: number;
+  readonly seed: number;
+  /** false: skip the memorisation checks and the neighbour panel. */
+  readonly memorization?: false;
+  /** The human-rating pool to sample after the evaluation (none when absent). */
+  readonly pool?: { readonly n: number; readonly seed: number };
+}
+
+export interface EvaluationFilesInput {
+  readonly dir: string;
+  /** Upload name of the checkpoint's main file (the .onnx or model.json in `dir`). */
+  readonly mainFile: string;
+  readonly manifest: Record<string, unknown>;
+  readonly recipe: EvaluationRecipe;
+  readonly cacheDir?: string;
+  /** Draw the nearest-neighbour panel when the manifest names its training split. */
+  readonly panel: boolean;
+  /** Name of the checkpoint's manifest in `dir`: what the rating pool (recipe.pool) is sampled from. */
+  readonly manifestName: string;
+}
+
+export interface EvaluationFilesOutput {
+  readonly report: Report;
+  readonly nn: boolean;
+  readonly pool: boolean;
+}
+
+export type EvaluateFn = (opts: EvaluateOptions) => Promise<Report>;
+
+/** Generated samples behind the nearest-neighbour panel (pixel space; its checks are not reported). */
+export const PANEL_MAX_N = 500;
+
+export async function runEvaluationFiles(input: EvaluationFilesInput, injected?: EvaluateFn): Promise<EvaluationFilesOutput> {
+  const { dir, recipe } = input;
+  const generator = join(dir, input.mainFile);
+  const trainSplit = recipe.memorization === false ? undefined : await manifestTrainSplit(recipe.dataset, input.manifest);
+  const evaluate = injected ?? (await import('../harness/evaluate.js')).evaluate;
+  const opts: EvaluateOptions = {
+    generator,
+    dataset: recipe.dataset,
+    n: recipe.n,
+    seed: recipe.seed,
+    bootstrap: recipe.bootstrap,
+    grid: join(dir, 'grid.png'),
+    ...(recipe.extractor === undefined ? {} : { extractor: recipe.extractor }),
+    ...(input.cacheDir === undefined ? {} : { cacheDir: input.cacheDir }),
+  };
+  let report: Report;
+  const warnings: string[] = [];
+  if (trainSplit === undefined) report = await evaluate({ ...opts, trainSplit: false });
+  else {
+    try {
+      report = await evaluate({ ...opts, trainSplit });
+    } catch (e) {
+      warnings.push(`memorisation checks skipped: ${firstLine(e)}`);
+      report = await evaluate({ ...opts, trainSplit: false });
+    }
+  }
+  let nn = false;
+  if (trainSplit !== undefined && input.panel) {
+    try {
+      await neighbourPanel(input, { generator, trainSplit, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N) });
+      nn = true;
+    } catch (e) {
+      warnings.push(`nearest-neighbour panel not made: ${firstLine(e)}`);
+    }
+  }
+  let pool = false;
+  if (recipe.pool !== undefined) {
+    try {
+      const { samplePoolFiles } = await import('../rating/images.js');
+      await samplePoolFiles({ checkpoint: join(dir, input.manifestName), n: recipe.pool.n, seed: recipe.pool.seed, out: join(dir, 'pool.npy') });
+      pool = true;
+    } catch (e) {
+      warnings.push(`human-rating pool not made: ${firstLine(e)}`);
+    }
+  }
+  const { grid: _grid, ...run } = report.run;
+  const cleaned: Report = { ...report, model: { ...report.model, path: input.mainFile }, run, warnings: [...report.warnings, ...warnings] };
+  return { report: cleaned, nn, pool };
+}
+
+/** The manifest's training split on `dataset` as a split expression (`0-7999` -> `test[0:8000]`), if it names one. */
+async function manifestTrainSplit(dataset: string, manifest: Record<string, unknown>): Promise<string | undefined> {
+  const training = { dataset: typeof manifest['dataset'] === 'string' ? manifest['dataset'] : undefined, train_split: typeof manifest['train_split'] === 'string' ? manifest['train_split'] : undefined };
+  if (training.dataset !== dataset || training.train_split === undefined) return undefined;
+  const { openDataset } = await import('../data/index.js');
+  const { trainingSplit } = await import('../harness/reference.js');
+  return trainingSplit(await openDataset(dataset), training);
+}
+
+/**
+ * The pixel-space nearest-neighbour panel (most suspicious samples and their nearest training images) written to
+ * `dir/nn.png`. Held-out rows: the first `n` of the reference split.
+ */
+async function neighbourPanel(input: EvaluationFilesInput, p: { generator: string; trainSplit: string; referenceSplit: string; n: number }): Promise<void> {
+  const { parseSplitExpr } = await import('../data/split-spec.js');
+  const { memorizationForModel } = await import('../memorization/model.js');
+  const ref = parseSplitExpr(p.referenceSplit);
+  const start = ref.start ?? 0;
+  const stop = ref.stop === undefined ? start + p.n : Math.min(ref.stop, start + p.n);
+  const { dataset, seed } = input.recipe;
+  const heldoutSplit = `${ref.name}${ref.shuffle === undefined ? '' : `~${ref.shuffle}`}[${start}:${stop}]`;
+  await memorizationForModel({ generator: p.generator, dataset, trainSplit: p.trainSplit, heldoutSplit, n: p.n, seed, space: 'pixel', panels: join(input.dir, 'nn.png'), ...(input.cacheDir === undefined ? {} : { cacheDir: input.cacheDir }) });
+}
