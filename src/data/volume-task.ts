@@ -10,6 +10,7 @@ import { slicePairs, type PairedDataset, type PairedSplit } from './paired.js';
 import { requireSplit } from './split-spec.js';
 import type { LoadOptions, SourceFile } from './types.js';
 import { planeGeometry, volumeSlices, windowBounds, type Fit, type IntensityWindow, type Plane } from './volume-slices.js';
+import { parseWith } from '../io/zod-message.js';
 
 /**
  * A volume translation task: two volumes on one grid (same dims, same affine within 1e-3 mm), 2-D slices of both
@@ -112,12 +113,7 @@ interface Loaded {
 }
 
 function parseSpec(raw: unknown, where: string): Spec {
-  const r = VolumeTaskSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new GenbenchError('INPUT', `${where}: field '${issue.path.map(String).join('.') || '(top level)'}': ${issue.message.replace(/\s*\n\s*/g, ' ')}; fix the task spec`);
-  }
-  const s = r.data;
+  const s = parseWith(VolumeTaskSchema, raw, where, 'fix the task spec');
   if (s.slices !== undefined && s.slices[1] <= s.slices[0]) throw new GenbenchError('INPUT', `${where}: field 'slices' [${s.slices.join(', ')}] selects no slice; give [from, to) with from < to`);
   if (s.test.offset >= s.test.every) throw new GenbenchError('INPUT', `${where}: field 'test.offset' ${s.test.offset} must be below test.every ${s.test.every}`);
   return s;

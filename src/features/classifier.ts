@@ -10,6 +10,7 @@ import { CLASSIFIER_RECIPES, classifierRecipe, ensureClassifier } from './classi
 import { openFeatureModel } from './open-model.js';
 import { preprocessing } from './preprocess.js';
 import type { FeatureExtractor, LayerInfo } from './types.js';
+import { parseWith } from '../io/zod-message.js';
 
 /**
  * `classifier:<dataset>` and `classifier:<path>`: the reference-models `classifier` CNN (trained by genbench on a
@@ -90,11 +91,7 @@ export async function createClassifierExtractor(arg: string, opts: ClassifierOpt
 type Fields = z.infer<typeof ClassifierFields>;
 
 function parseFields(m: unknown, source: string): Fields {
-  const r = ClassifierFields.safeParse(m);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(top level)';
-  throw new GenbenchError('INPUT', `${source}: field '${field}': ${issue.message.replace(/\s*\n\s*/g, ' ')}; give a checkpoint of 'genbench train --model classifier'`);
+  return parseWith(ClassifierFields, m, source, "give a checkpoint of 'genbench train --model classifier'");
 }
 
 /** What a report's recipe records about the classifier: dataset, splits, held-out accuracy, recipe and target. */

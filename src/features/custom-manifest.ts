@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import { RESIZE_FILTERS } from '../io/image-codec.js';
+import { parseWith } from '../io/zod-message.js';
 
 /**
  * The manifest of a `custom:<path>` feature extractor (full reference with an Inception-v3 example:
@@ -90,10 +91,5 @@ export async function readFeaturesManifest(path: string): Promise<{ manifest: Fe
 
 /** Validates manifest JSON already in memory; the error names the first bad field. */
 export function parseFeaturesManifest(raw: unknown, source: string): FeaturesManifest {
-  const r = FeaturesManifestSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(top level)';
-  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
-  throw new GenbenchError('INPUT', `${source}: field '${field}': ${issue.message.replace(/\s*\n\s*/g, ' ')}${more}; see docs/custom-extractor.md`);
+  return parseWith(FeaturesManifestSchema, raw, source, 'see docs/custom-extractor.md');
 }

@@ -6,6 +6,7 @@ import { assembleExtractor } from './assemble.js';
 import { openFeatureModel } from './open-model.js';
 import { preprocessing } from './preprocess.js';
 import type { FeatureExtractor, Preprocessing } from './types.js';
+import { parseWith } from '../io/zod-message.js';
 
 /**
  * `discriminator:<path>`: the named outputs of a GAN discriminator as feature layers (for the discriminator feature
@@ -58,11 +59,7 @@ export async function createDiscriminatorExtractor(path: string): Promise<Featur
 }
 
 function parseFields(m: unknown, source: string): z.infer<typeof DiscFields> {
-  const r = DiscFields.safeParse(m);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(top level)';
-  throw new GenbenchError('INPUT', `${source}: field '${field}': ${issue.message.replace(/\s*\n\s*/g, ' ')}; fix the manifest`);
+  return parseWith(DiscFields, m, source, 'fix the manifest');
 }
 
 /** Preprocessing from image_shape (in layout order), layout and range. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { METRICS } from '../../metrics/index.js';
 import type { MetricId } from '../../metrics/types.js';
 import { GenbenchError } from '../errors.js';
+import { parseWith } from '../io/zod-message.js';
 
 /**
  * The gate's rules file, `"schema": "genbench.gate-rules/v1"` (docs: docs/gate.md): per metric, how much worse the
@@ -85,11 +86,7 @@ export const DEFAULT_RULES: GateRules = Object.freeze({ schema: RULES_SCHEMA });
  * // GenbenchError "gate.json: field 'metrics.fd.relative': Too small: expected number to be >=0; ..."
  */
 export function parseRules(value: unknown, source: string): GateRules {
-  const r = RulesSchema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(top level)';
-  throw new GenbenchError('INPUT', `${source}: field '${field}': ${issue.message.replace(/\s*\n\s*/g, ' ')}; see docs/gate.md for the rules format`);
+  return parseWith(RulesSchema, value, source, 'see docs/gate.md for the rules format');
 }
 
 /** Reads and validates a rules file. */

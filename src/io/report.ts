@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { parseWith } from './zod-message.js';
 
 /**
  * The evaluation report, `"schema": "genbench.report/v1"`: what was scored (model, dataset), exactly how
@@ -134,11 +135,7 @@ export function parseReport(value: unknown, source: string): Report {
   if (typeof schema === 'string' && schema !== REPORT_SCHEMA) {
     throw new GenbenchError('INPUT', `${source}: schema '${schema}' is not supported; this genbench reads ${REPORT_SCHEMA}`);
   }
-  const r = ReportSchema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(top level)';
-  throw new GenbenchError('INPUT', `${source}: field '${field}': ${issue.message.replace(/\s*\n\s*/g, ' ')}; re-run genbench evaluate to make a valid report`);
+  return parseWith(ReportSchema, value, source, 're-run genbench evaluate to make a valid report');
 }
 
 /** Reads and validates a report file. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import type { ValueRange } from '../io/image.js';
 import { checkPixels } from '../io/limits.js';
+import { parseWith } from '../io/zod-message.js';
 
 /**
  * The `genbench.json` manifest that comes with every checkpoint: what the model's inputs and outputs are, how to
@@ -155,10 +156,5 @@ function checkImageShape<T extends CheckpointManifest>(m: T, source: string): T 
 
 /** Checks a manifest against a schema; the first problem is an INPUT error naming the field. */
 export function validate<T extends z.ZodType>(schema: T, value: unknown, source: string): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
-  throw new GenbenchError('INPUT', `${source}: field '${field}': ${issue.message.replace(/\s*\n\s*/g, ' ')}${more}; fix the manifest`);
+  return parseWith(schema, value, source, 'fix the manifest');
 }
