@@ -4,6 +4,7 @@ import { arch, availableParallelism, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { firstLine, GenbenchError } from '../errors.js';
+import { memoPromise } from '../io/memo.js';
 
 /**
  * The one way genbench opens an ONNX Runtime session for inference (generators, feature networks): options chosen
@@ -78,12 +79,9 @@ function cudaProviderInstalled(): boolean {
 const computeSessions = new Map<string, Promise<ort.InferenceSession>>();
 
 export function computeSession(key: string, model: () => Uint8Array): Promise<ort.InferenceSession> {
-  let s = computeSessions.get(key);
-  if (s === undefined) {
-    s = ort.InferenceSession.create(model(), { ...onnxSessionOptions(), executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } });
-    computeSessions.set(key, s);
-  }
-  return s;
+  return memoPromise(computeSessions, key, async () =>
+    ort.InferenceSession.create(model(), { ...onnxSessionOptions(), executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+  );
 }
 
 export async function releaseComputeSessions(prefix = ''): Promise<void> {

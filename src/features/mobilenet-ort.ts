@@ -7,6 +7,7 @@ import { PIXELS_INPUT, type GraphPreprocess } from '../convert/preprocess-graph.
 import { readLayersModelFiles } from '../convert/weights.js';
 import { GenbenchError } from '../errors.js';
 import { imageSize, type ImageBatchU8 } from '../io/image.js';
+import { memoPromise } from '../io/memo.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { silentProgress } from '../progress.js';
 import { MOBILENET_FEATURES, MOBILENET_PROBABILITIES, mobilenetLayers, mobilenetPreprocessing, type MobilenetAlpha, type MobilenetOptions } from './mobilenet.js';
@@ -42,24 +43,20 @@ export async function createMobilenetOrtExtractor(alpha: MobilenetAlpha, opts: M
   const preprocessing = mobilenetPreprocessing(opts.filter);
   const id = `mobilenet-v1-${alpha}`;
   const sessions = new Map<string, Promise<ort.InferenceSession>>();
-  let files: ReturnType<typeof readLayersModelFiles> | undefined;
+  const files = new Map<'model', ReturnType<typeof readLayersModelFiles>>();
   let disposed = false;
   const sessionFor = (h: number, w: number, c: 1 | 3 | 4): Promise<ort.InferenceSession> => {
-    const key = `${h}x${w}x${c}`;
-    let s = sessions.get(key);
-    if (s === undefined) {
-      const pre: GraphPreprocess = { inHeight: h, inWidth: w, inChannels: c, preprocessing };
-      const outputs = layers.map((l) => l.name);
-      const build = async (): Promise<Uint8Array> => {
-        const f = await (files ??= readLayersModelFiles(folder.path));
-        return convertLayersModel(f.modelJson, f.weights, { outputs, preprocess: pre });
-      };
-      s = cachedConversion({ weightsSha256: folder.treeSha256, outputs, preprocess: pre }, build, opts.cacheDir === undefined ? {} : { dir: opts.cacheDir }).then((r) =>
-        openOnnxSession(r.bytes, r.path, opts.threads),
-      );
-      sessions.set(key, s);
-    }
-    return s;
+    const pre: GraphPreprocess = { inHeight: h, inWidth: w, inChannels: c, preprocessing };
+    const outputs = layers.map((l) => l.name);
+    const build = async (): Promise<Uint8Array> => {
+      const f = await memoPromise(files, 'model', async () => readLayersModelFiles(folder.path));
+      return convertLayersModel(f.modelJson, f.weights, { outputs, preprocess: pre });
+    };
+    // a failed conversion or session is dropped, so the next batch tries again (memoPromise)
+    return memoPromise(sessions, `${h}x${w}x${c}`, async () => {
+      const r = await cachedConversion({ weightsSha256: folder.treeSha256, outputs, preprocess: pre }, build, opts.cacheDir === undefined ? {} : { dir: opts.cacheDir });
+      return openOnnxSession(r.bytes, r.path, opts.threads);
+    });
   };
   return {
     id,
