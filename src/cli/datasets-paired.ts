@@ -1,6 +1,7 @@
 import { asDisplay, sideBySide, TILE_PADDING } from '../data/pair-grid.js';
 import type { PairImages } from '../data/paired.js';
-import { openTask, PAIRED_TASKS } from '../data/paired-tasks.js';
+import type { SourceFile } from '../data/types.js';
+import { openTranslationTask, PAIRED_TASKS, UNPAIRED_TASKS } from '../data/paired-tasks.js';
 import { pickImages } from '../data/summary.js';
 import { writeGridPng } from '../io/png.js';
 import { Rng } from '../rng.js';
@@ -9,8 +10,10 @@ import { stderrProgress } from './progress-bar.js';
 
 /**
  * `genbench datasets show TASK`: a translation task (a built-in one, or a volume task spec .json): its protocol
- * (plane, slice range, split rule, size, filter, windows), its splits, the chosen split's pairs (count, shapes,
- * pixel means, source files with sha256), and with --grid a PNG of source | target pairs.
+ * (plane, slice range, split rule, size, filter, windows; a degradation model), its splits, the chosen split's pairs
+ * (count, shapes, pixel means, source files with sha256), and with --grid a PNG of source | target pairs. An
+ * unpaired task shows both domains' counts; its grid tiles put the i-th source image beside the i-th target image,
+ * which are not pairs.
  *
  * @example
  * genbench datasets show colin27-t1-bet --grid pairs.png   # 16 axial source | target pairs of the test split
@@ -27,31 +30,35 @@ export interface PairedShowOptions {
 
 /** Whether `datasets show` reads this name as a translation task. */
 export function isTaskName(name: string): boolean {
-  return PAIRED_TASKS.has(name) || name.toLowerCase().endsWith('.json');
+  return PAIRED_TASKS.has(name) || UNPAIRED_TASKS.has(name) || name.toLowerCase().endsWith('.json');
 }
 
 export async function showTask(name: string, o: PairedShowOptions): Promise<void> {
   const progress = stderrProgress({ quiet: o.quiet ?? false });
-  const task = await openTask(name);
+  const { kind, task } = await openTranslationTask(name);
   const split = o.split ?? 'test';
-  const pairs = await task.load(split, { progress, ...(o.offline ? { offline: true } : {}) });
+  const pairs: { source: PairImages; target: PairImages; split: string; names?: readonly string[]; files: readonly SourceFile[]; preprocessing?: Readonly<Record<string, string | number>> } =
+    await task.load(split, { progress, ...(o.offline ? { offline: true } : {}) });
+  const what = kind === 'paired' ? 'pairs' : 'images of the two domains, side by side for display only (not pairs)';
   let grid: { path: string; n: number; seed?: number } | undefined;
   if (o.grid !== undefined) {
     const tiles = sideBySide([asDisplay(pairs.source), asDisplay(pairs.target)], pairs.source.n);
     const pick = pickImages(tiles, o.n, o.seed === undefined ? undefined : new Rng(o.seed));
     await writeGridPng(o.grid, pick, { columns: Math.ceil(Math.sqrt(pick.n)), padding: TILE_PADDING, scale: tiles.height < 48 ? 2 : 1 });
     grid = { path: o.grid, n: pick.n, ...(o.seed === undefined ? {} : { seed: o.seed }) };
-    log(`wrote ${o.grid} (${pick.n} source | target pairs)`);
+    log(`wrote ${o.grid} (${pick.n} source | target ${what})`);
   }
   const side = (s: PairImages) => ({ shape: [s.height, s.width, s.channels], dtype: s.data instanceof Uint8Array ? 'uint8' : 'float', range: s.range, mean: mean(s.data) });
   const report = {
     task: task.name,
+    kind,
     description: task.description,
     license: task.license,
     splits: task.splits,
     ...(task.protocol === undefined ? {} : { protocol: task.protocol }),
     split: pairs.split,
     count: pairs.source.n,
+    ...(kind === 'unpaired' ? { targetCount: pairs.target.n } : {}),
     source: side(pairs.source),
     target: side(pairs.target),
     ...(pairs.preprocessing === undefined ? {} : { loading: pairs.preprocessing }),
@@ -64,7 +71,8 @@ export async function showTask(name: string, o: PairedShowOptions): Promise<void
   printLine(`licence: ${task.license}`);
   printLine(`splits: ${task.splits.map((s) => `${s.name} ${s.count ?? '?'}`).join(', ')}`);
   for (const [k, v] of Object.entries(pairs.preprocessing ?? task.protocol ?? {})) printLine(`  ${k}: ${v}`);
-  printLine(`split ${pairs.split}: ${pairs.source.n} pairs, source ${report.source.shape.join('x')} (mean ${report.source.mean.toFixed(2)}), target ${report.target.shape.join('x')} (mean ${report.target.mean.toFixed(2)})`);
+  const counted = kind === 'paired' ? `${pairs.source.n} pairs` : `${pairs.source.n} source and ${pairs.target.n} target images (unpaired)`;
+  printLine(`split ${pairs.split}: ${counted}, source ${report.source.shape.join('x')} (mean ${report.source.mean.toFixed(2)}), target ${report.target.shape.join('x')} (mean ${report.target.mean.toFixed(2)})`);
   for (const f of pairs.files) printLine(`source: ${f.path} sha256 ${f.sha256}`);
 }
 

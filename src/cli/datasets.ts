@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DATASETS, openDataset, type Dataset } from '../data/index.js';
-import { PAIRED_TASKS } from '../data/paired-tasks.js';
+import { taskNames } from '../data/paired-tasks.js';
 import { parseSplitExpr } from '../data/split-spec.js';
 import { pickImages, summarizeSplit, type SplitSummary } from '../data/summary.js';
 import type { ImageFolderOptions } from '../data/image-folder.js';
@@ -26,7 +26,7 @@ export function datasetsCommand(): Command {
     .action(async (opts: { json?: boolean }) => listAction(opts));
   resizeOptions(cmd.command('show'))
     .description('show counts, pixel statistics, label histogram and source files of a dataset split')
-    .argument('<dataset>', `built-in name (${[...DATASETS.keys()].join(', ')}), a translation task (${[...PAIRED_TASKS.keys()].join(', ')} or a task spec .json: source | target pairs), a folder of PNG/JPEG images, or an .npz file`)
+    .argument('<dataset>', `built-in name (${[...DATASETS.keys()].join(', ')}), a translation task (${taskNames().join(', ')} or a task spec .json: source | target images), a folder of PNG/JPEG images, or an .npz file`)
     .option('--split <expr>', "split, optionally sliced: test, test[:8000], train[-100:] (default: 'test' if present, else the first)")
     .option('--grid <file.png>', 'write a PNG grid of images from the split')
     .option('--n <count>', 'images in the grid', '64')

@@ -42,6 +42,8 @@ export interface ImageSetOptions {
   readonly range?: ValueRange;
   /** Resize every image of a folder or .zip (image files of several sizes need it); arrays are read as they are. */
   readonly resize?: ResizeSpec;
+  /** The flag that gives `range`, named in messages (default --generated-range). */
+  readonly rangeFlag?: string;
 }
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
@@ -79,7 +81,7 @@ async function fromFolder(path: string, abs: string, name: string, resize: Resiz
 
 async function fromNpy(path: string, abs: string, name: string, opts: ImageSetOptions): Promise<ImageSet> {
   const h = await readNpyHeader(path);
-  checkImageArray(h.dtype, h.shape, path, opts.range);
+  checkImageArray(h.dtype, h.shape, path, opts.range, opts.rangeFlag);
   const array = await readNpy(path);
   const { images, layout } = toImages(array, path, opts.range);
   const details = { source: 'npy', dtype: array.dtype, shape: array.shape.join('x'), layout, ...rangeDetail(array, opts.range) };
@@ -94,7 +96,7 @@ async function fromNpz(path: string, abs: string, name: string, opts: ImageSetOp
   if (member === undefined) throw new GenbenchError('INPUT', `${path}: name the image array 'images' (np.savez(f, images=x)) or store only one array; members: ${members.join(', ') || 'none'}`);
   const where = `${path}:${member}.npy`;
   const h = parseNpyHeader(readZipMemberPrefix(bytes, entries[members.indexOf(member)]!, path, 65536 + 12), where);
-  checkImageArray(h.dtype, h.shape, where, opts.range); // before the member is inflated
+  checkImageArray(h.dtype, h.shape, where, opts.range, opts.rangeFlag); // before the member is inflated
   const array = parseNpz(bytes, path, (m) => m === member).get(member)!;
   const { images, layout } = toImages(array, where, opts.range);
   const details = { source: 'npz', member, dtype: array.dtype, shape: array.shape.join('x'), layout, ...rangeDetail(array, opts.range) };
@@ -118,9 +120,9 @@ async function fromZip(path: string, abs: string, name: string, resize: ResizeSp
 }
 
 /** dtype, rank, channels and pixel budget of an image array, from its header (before its data is read). */
-function checkImageArray(dtype: string, shape: readonly number[], where: string, range: ValueRange | undefined): void {
-  if (dtype !== 'uint8' && !dtype.startsWith('float')) throw new GenbenchError('INPUT', `${where}: dtype ${dtype} is not an image dtype; save uint8 images (or float with --generated-range)`);
-  if (dtype !== 'uint8' && range === undefined) throw new GenbenchError('USAGE', `${where}: ${dtype} images need their value range: pass --generated-range -1,1 (or 0,1 or 0,255); uint8 images need none`);
+function checkImageArray(dtype: string, shape: readonly number[], where: string, range: ValueRange | undefined, flag = '--generated-range'): void {
+  if (dtype !== 'uint8' && !dtype.startsWith('float')) throw new GenbenchError('INPUT', `${where}: dtype ${dtype} is not an image dtype; save uint8 images (or float with ${flag})`);
+  if (dtype !== 'uint8' && range === undefined) throw new GenbenchError('USAGE', `${where}: ${dtype} images need their value range: pass ${flag} -1,1 (or 0,1 or 0,255); uint8 images need none`);
   const l = layoutOf(shape);
   if (l === undefined) throw new GenbenchError('INPUT', `${where}: expected images [N,H,W], [N,H,W,C] or [N,C,H,W] with C 1 or 3, got shape (${shape.join(', ')})`);
   checkPixels(l.width, l.height, where);

@@ -1,5 +1,7 @@
 import { GenbenchError } from '../errors.js';
 import type { PairedDataset } from './paired.js';
+import { pneumoniaDenoise, pneumoniaNormalToPneumonia, pneumoniaSr2 } from './pneumonia-tasks.js';
+import type { UnpairedDataset } from './unpaired.js';
 import { assetVolumes, openVolumeTask, volumeTask } from './volume-task.js';
 
 /**
@@ -32,11 +34,42 @@ export const colin27T1Bet: PairedDataset = volumeTask(
   assetVolumes('datasets/colin27/ch2.nii.gz', 'datasets/colin27/ch2bet.nii.gz'),
 );
 
-/** The built-in translation tasks (a frozen Map; adding one is its spec plus one line). */
-export const PAIRED_TASKS: ReadonlyMap<string, PairedDataset> = Object.freeze(new Map<string, PairedDataset>([['colin27-t1-bet', colin27T1Bet]]));
+/** The built-in paired translation tasks (a frozen Map; adding one is its spec plus one line). */
+export const PAIRED_TASKS: ReadonlyMap<string, PairedDataset> = Object.freeze(
+  new Map<string, PairedDataset>([
+    ['colin27-t1-bet', colin27T1Bet],
+    ['pneumonia-sr2', pneumoniaSr2],
+    ['pneumonia-denoise', pneumoniaDenoise],
+  ]),
+);
+
+/** The built-in unpaired translation tasks (source domain -> target domain, no correspondence). */
+export const UNPAIRED_TASKS: ReadonlyMap<string, UnpairedDataset> = Object.freeze(new Map<string, UnpairedDataset>([['pneumonia-normal-to-pneumonia', pneumoniaNormalToPneumonia]]));
+
+/** Every built-in task name, paired then unpaired (for messages and help). */
+export function taskNames(): string[] {
+  return [...PAIRED_TASKS.keys(), ...UNPAIRED_TASKS.keys()];
+}
+
+/** A task opened by name: paired (pairs compared pixel for pixel) or unpaired (two domains). */
+export type TranslationTask = { readonly kind: 'paired'; readonly task: PairedDataset } | { readonly kind: 'unpaired'; readonly task: UnpairedDataset };
 
 /**
- * A built-in task by name, or a volume task spec file (`.json`); anything else is a USAGE error listing the tasks.
+ * A built-in task by name (paired or unpaired), or a volume task spec file (`.json`); anything else is a USAGE error
+ * listing the tasks.
+ *
+ * @example
+ * (await openTranslationTask('pneumonia-normal-to-pneumonia')).kind; // 'unpaired'
+ */
+export async function openTranslationTask(nameOrSpec: string): Promise<TranslationTask> {
+  const unpaired = UNPAIRED_TASKS.get(nameOrSpec);
+  if (unpaired !== undefined) return { kind: 'unpaired', task: unpaired };
+  return { kind: 'paired', task: await openTask(nameOrSpec) };
+}
+
+/**
+ * A built-in paired task by name, or a volume task spec file (`.json`); anything else is a USAGE error listing the
+ * tasks.
  *
  * @example
  * await openTask('colin27-t1-bet');
@@ -46,5 +79,5 @@ export async function openTask(nameOrSpec: string): Promise<PairedDataset> {
   const builtin = PAIRED_TASKS.get(nameOrSpec);
   if (builtin !== undefined) return builtin;
   if (nameOrSpec.toLowerCase().endsWith('.json')) return openVolumeTask(nameOrSpec);
-  throw new GenbenchError('USAGE', `unknown translation task '${nameOrSpec}'; built-in tasks are ${[...PAIRED_TASKS.keys()].join(', ')} (or give a task spec .json)`);
+  throw new GenbenchError('USAGE', `unknown translation task '${nameOrSpec}'; built-in tasks are ${taskNames().join(', ')} (or give a task spec .json)`);
 }

@@ -201,7 +201,8 @@ export function slicePairs(full: PairedSplit, expr: string): PairedSplit {
   };
 }
 
-function takePairRows(b: PairImages, rows: Int32Array): PairImages {
+/** The images at `rows` of one side, copied. */
+export function takePairRows(b: PairImages, rows: Int32Array): PairImages {
   const size = b.height * b.width * b.channels;
   const data = new (b.data.constructor as new (n: number) => PairImages['data'])(rows.length * size);
   rows.forEach((r, i) => data.set(b.data.subarray(r * size, (r + 1) * size), i * size));
