@@ -5,7 +5,7 @@ import { GenbenchError, isGenbenchError } from '../errors.js';
 import type { EvalJob, JobHandler, JobQueue } from '../queue/job-queue.js';
 import { storeRatingPool } from '../rating/images.js';
 import type { Store } from '../store/index.js';
-import { putEvaluation } from '../store/evaluations.js';
+import { dropSelfReported, putEvaluation } from '../store/evaluations.js';
 import { getModel } from '../store/models.js';
 import { endAttempt, getSubmission, listSubmissions, setSubmissionStatus, startAttempt, type SubmissionRecord } from '../store/submissions.js';
 import { checkpointFolder } from './checkpoint-folder.js';
@@ -18,7 +18,7 @@ import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type E
  * (sandbox.ts; the work itself is evaluation-run.ts: the harness's `evaluate()` with the recipe the job carries,
  * the memorisation checks and neighbour panel when the manifest names its training split, and the human-rating
  * pool), stores the report as a *verified* evaluation with its sample grid and panel, stores the rating pool, and
- * moves the submission to done, or to failed with a one-line reason.
+ * moves the submission to done, or to failed with a one-line reason (its self-reported report, if any, is removed).
  *
  * @example
  * queue.start(evaluationHandler({ store, limits: { ...DEFAULT_EVALUATION_LIMITS, timeoutMs: 600_000 } }));
@@ -104,7 +104,7 @@ export function evaluationHandler(deps: EvaluationDeps): JobHandler & { close():
       const now = (await getSubmission(sql, sub.id))!;
       if (now.attempts >= limits.maxAttempts) {
         const reason = exhausted(now, limits);
-        await setSubmissionStatus(sql, sub.id, 'failed', { error: reason });
+        await failSubmission(deps.store, sub.id, reason);
         throw new GenbenchError('INPUT', reason);
       }
       const attempt = await startAttempt(sql, sub.id);
@@ -119,13 +119,13 @@ export function evaluationHandler(deps: EvaluationDeps): JobHandler & { close():
         }
         const reason = publicMessage(e);
         if (isGenbenchError(e)) {
-          await setSubmissionStatus(sql, sub.id, 'failed', { error: reason });
+          await failSubmission(deps.store, sub.id, reason);
           throw new GenbenchError(e.code, reason);
         }
         deps.log?.(`submission ${sub.id}: attempt ${attempt} of ${limits.maxAttempts} failed: ${reason}`);
         if (attempt >= limits.maxAttempts) {
           const final = `evaluation failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${reason}`;
-          await setSubmissionStatus(sql, sub.id, 'failed', { error: final });
+          await failSubmission(deps.store, sub.id, final);
           throw new GenbenchError('INPUT', final);
         }
         await endAttempt(sql, sub.id, { error: `attempt ${attempt} of ${limits.maxAttempts} failed: ${reason}` });
@@ -133,6 +133,14 @@ export function evaluationHandler(deps: EvaluationDeps): JobHandler & { close():
     }
   };
   return Object.assign(handler, { close: () => sandbox.close() });
+}
+
+/** Marks a submission failed with its reason and removes the self-reported numbers it came with. */
+async function failSubmission(store: Store, id: string, reason: string): Promise<void> {
+  await store.sql.transaction(async (tx) => {
+    await setSubmissionStatus(tx, id, 'failed', { error: reason });
+    await dropSelfReported(tx, id);
+  });
 }
 
 /** The reason of a submission that used up its attempts without an outcome for the last one (a crash, a kill). */
@@ -189,7 +197,7 @@ export async function resumePending(store: Store, queue: JobQueue, settings: Eva
   let queued = 0;
   for (const s of pending) {
     if (s.attempts >= limits.maxAttempts) {
-      await setSubmissionStatus(store.sql, s.id, 'failed', { error: exhausted(s, limits) });
+      await failSubmission(store, s.id, exhausted(s, limits));
       continue;
     }
     await endAttempt(store.sql, s.id); // back to queued, the count and the last error kept

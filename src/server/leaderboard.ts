@@ -7,13 +7,15 @@ import type { HumanScore } from './human.js';
 import { rankBands, spearman } from './stats.js';
 
 /**
- * The leaderboard as data (the page and /api/leaderboard both render this): one board per dataset and extractor,
- * one row per model (its latest evaluation there, a verified one preferred over a self-reported one), each metric
- * with its 95% interval, the human score, the recipe badge, and a rank band on the board's primary metric (FD when
+ * The leaderboard as data (the page and /api/leaderboard both render this): one board per dataset and extractor
+ * that has verified evaluations (computed by this server), one ranked row per model (its latest verified
+ * evaluation there), each metric with its 95% interval, the human score, the recipe badge, and a rank band on the board's primary metric (FD when
  * present; rule in stats.ts). Each board also carries its chart data: the history of the primary metric over
  * submissions and the Spearman correlation of human score and FD. The memorisation checks of a report (`copy_rate`,
  * `closer_to_train_share`, `mifid_term`, `ct`) are not metric columns: a row carries their one-line verdict instead
- * (`memorisation`, memorizationVerdict; null when the evaluation ran no checks).
+ * (`memorisation`, memorizationVerdict; null when the evaluation ran no checks). Self-reported numbers (a report
+ * uploaded with the checkpoint) never rank, add a column or make a board: they are listed apart (`selfReported`)
+ * under the board of their dataset and extractor, for models not verified there yet.
  *
  * @example
  * const boards = buildBoards({ evaluations, models, human });
@@ -49,8 +51,11 @@ export interface Board {
   readonly primary: string | null;
   /** For each metric id: true when higher is better, false when lower is, null when unknown. */
   readonly higherIsBetter: Readonly<Record<string, boolean | null>>;
+  /** Verified evaluations only (this server computed them), ranked. */
   readonly rows: readonly BoardRow[];
-  /** Every evaluation of the board's primary metric in time order (all submissions, not only the latest per model). */
+  /** Self-reported numbers of models without a verified evaluation here: shown apart, never ranked (rank null). */
+  readonly selfReported: readonly BoardRow[];
+  /** Every verified evaluation of the board's primary metric in time order (all submissions, not only the latest per model). */
   readonly history: ReadonlyArray<{ date: string; modelName: string; value: number }>;
   /** Spearman correlation between human score and FD over the models that have both (null below 3 models). */
   readonly humanVsFd: { readonly rho: number | null; readonly n: number };
@@ -64,27 +69,40 @@ export interface BoardInput {
 
 export function buildBoards(input: BoardInput): Board[] {
   const models = new Map(input.models.map((m) => [m.id, m]));
-  const groups = new Map<string, EvaluationRecord[]>();
+  const groups = new Map<string, { verified: EvaluationRecord[]; self: EvaluationRecord[] }>();
+  const key = (e: EvaluationRecord) => `${e.dataset}\u0000${e.extractor}`;
   for (const e of input.evaluations) {
-    const key = `${e.dataset}\u0000${e.extractor}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
+    if (!e.verified) continue;
+    const g = groups.get(key(e)) ?? { verified: [], self: [] };
+    g.verified.push(e);
+    groups.set(key(e), g);
   }
-  const boards = [...groups.values()].map((evals) => buildBoard(evals, models, input.human));
+  for (const e of input.evaluations) if (!e.verified) groups.get(key(e))?.self.push(e); // never a board of its own
+  const boards = [...groups.values()].map((g) => buildBoard(g.verified, g.self, models, input.human));
   return boards.sort((a, b) => (a.dataset + a.extractor).localeCompare(b.dataset + b.extractor));
 }
 
-function buildBoard(evals: readonly EvaluationRecord[], models: ReadonlyMap<string, ModelRecord>, human: ReadonlyMap<string, HumanScore>): Board {
+/** The newest evaluation per model. */
+function latestPerModel(evals: readonly EvaluationRecord[]): Map<string, EvaluationRecord> {
   const latest = new Map<string, EvaluationRecord>();
   for (const e of evals) {
     const old = latest.get(e.modelId);
-    if (old === undefined || (e.verified && !old.verified) || (e.verified === old.verified && e.createdAt >= old.createdAt)) latest.set(e.modelId, e);
+    if (old === undefined || e.createdAt >= old.createdAt) latest.set(e.modelId, e);
   }
+  return latest;
+}
+
+function buildBoard(evals: readonly EvaluationRecord[], self: readonly EvaluationRecord[], models: ReadonlyMap<string, ModelRecord>, human: ReadonlyMap<string, HumanScore>): Board {
+  const latest = latestPerModel(evals);
   const checks: readonly string[] = MEMORIZATION_CHECKS;
   const metricIds = [...new Set([...latest.values()].flatMap((e) => Object.keys(e.report.metrics)))].filter((id) => !checks.includes(id)).sort(metricOrder);
   const primary = metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null);
   const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? null]));
   let rows = [...latest.values()].map((e) => toRow(e, models.get(e.modelId), human.get(e.modelId) ?? null));
   rows = withRanks(rows, primary, primary === null ? null : higherIsBetter[primary] ?? false);
+  const selfReported = [...latestPerModel(self.filter((e) => !latest.has(e.modelId))).values()]
+    .map((e) => onlyColumns(toRow(e, models.get(e.modelId), null), metricIds))
+    .sort((a, b) => b.date.localeCompare(a.date));
   const history = evals
     .map((e) => ({ date: e.createdAt, modelName: models.get(e.modelId)?.name ?? e.modelId, value: primary === null ? null : e.report.metrics[primary]?.value ?? null }))
     .filter((h): h is { date: string; modelName: string; value: number } => typeof h.value === 'number')
@@ -92,7 +110,12 @@ function buildBoard(evals: readonly EvaluationRecord[], models: ReadonlyMap<stri
   const paired = rows.filter((r) => r.human !== null && typeof r.metrics['fd']?.value === 'number');
   const rho = spearman(paired.map((r) => r.human!.value), paired.map((r) => r.metrics['fd']!.value!));
   const first = evals[0]!;
-  return { dataset: first.dataset, extractor: first.extractor, metrics: metricIds, primary, higherIsBetter, rows, history, humanVsFd: { rho, n: paired.length } };
+  return { dataset: first.dataset, extractor: first.extractor, metrics: metricIds, primary, higherIsBetter, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
+}
+
+/** A row with only the board's metric columns (a self-reported report adds none). */
+function onlyColumns(r: BoardRow, ids: readonly string[]): BoardRow {
+  return { ...r, metrics: Object.fromEntries(ids.filter((id) => r.metrics[id] !== undefined).map((id) => [id, r.metrics[id]!])) };
 }
 
 function toRow(e: EvaluationRecord, m: ModelRecord | undefined, human: HumanScore | null): BoardRow {

@@ -27,7 +27,8 @@ export interface AcceptedSubmission {
 
 export async function acceptSubmission(deps: AppDeps, req: { files: readonly UploadedFile[]; tokenId: string; dataset?: string }): Promise<AcceptedSubmission> {
   const { sql, blobs } = deps.store;
-  const checked = await checkUpload(req.files, { limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS, ...(req.dataset === undefined ? {} : { dataset: req.dataset }) });
+  const extractors = req.files.some((f) => /(^|[\\/])report\.json$/.test(f.name)) ? await knownExtractors(deps) : [];
+  const checked = await checkUpload(req.files, { limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS, extractors, ...(req.dataset === undefined ? {} : { dataset: req.dataset }) });
   const created: string[] = [];
   const stored: StoredFile[] = [];
   for (const f of checked.files) {
@@ -66,6 +67,12 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
     deduplicated: job.deduplicated,
     links: { status: `/api/submissions/${submission.id}`, page: `/submissions/${submission.id}`, model: `/models/${model.id}` },
   };
+}
+
+/** Extractor ids a self-reported report may name: the registry's built-ins and this server's own. */
+async function knownExtractors(deps: AppDeps): Promise<string[]> {
+  const { EXTRACTORS, DEFAULT_EXTRACTOR } = await import('../features/index.js'); // loaded only for uploads with a report
+  return [...new Set([...EXTRACTORS.keys(), (deps.evaluation ?? DEFAULT_EVALUATION).extractor ?? DEFAULT_EXTRACTOR])];
 }
 
 async function removeUnreferenced(deps: AppDeps, shas: readonly string[]): Promise<void> {

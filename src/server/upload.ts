@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { METRICS } from '../../metrics/index.js';
 import { DATASETS } from '../data/index.js';
+import { MEMORIZATION_CHECKS } from '../memorization/verdict.js';
 import { GenbenchError } from '../errors.js';
 import { parseReport, type Report } from '../io/report.js';
 import { parseManifest, type GeneratorManifest } from '../models/manifest.js';
@@ -11,7 +13,8 @@ import type { UploadLimits } from './upload-limits.js';
  * src/models/manifest.ts), the set of files the format needs, and every sha256 the manifest lists. Accepted:
  * - ONNX: one `X.onnx` + its manifest (`X.genbench.json` or `genbench.json`);
  * - TF.js: `model.json` + the `.bin` shards it names + `genbench.json`;
- * - optionally `report.json`, a genbench report of this model (shown as self-reported).
+ * - optionally `report.json`, a genbench report of this model (shown as self-reported, never ranked): only with the
+ *   submission's dataset, an extractor of `extractors`, known metrics, and `model.files` matching the upload.
  * Names are reduced to their last path component and must be plain (letters, digits, '.', '_', '-'; no leading
  * dot); they are only compared and recorded, never used as paths (files are stored under their sha256).
  *
@@ -56,7 +59,15 @@ function kindOf(name: string): 'onnx' | 'model-json' | 'shard' | 'manifest' | 'r
   throw new GenbenchError('INPUT', `${name}: file type not accepted; upload an .onnx file or model.json + .bin shards, with genbench.json`);
 }
 
-export async function checkUpload(uploaded: readonly UploadedFile[], opts: { limits: UploadLimits; dataset?: string }): Promise<CheckedUpload> {
+export interface CheckUploadOptions {
+  readonly limits: UploadLimits;
+  /** The dataset from the form (else the manifest's). */
+  readonly dataset?: string;
+  /** Extractor ids a self-reported report may name (the server's registry and its own). */
+  readonly extractors?: readonly string[];
+}
+
+export async function checkUpload(uploaded: readonly UploadedFile[], opts: CheckUploadOptions): Promise<CheckedUpload> {
   if (uploaded.length === 0) throw new GenbenchError('INPUT', 'no files uploaded: send the checkpoint and its genbench.json in the "files" field');
   const named = uploaded.map((f) => ({ ...f, name: sanitiseName(f.name) }));
   const seen = new Set<string>();
@@ -88,6 +99,7 @@ export async function checkUpload(uploaded: readonly UploadedFile[], opts: { lim
   const dataset = checkDataset(opts.dataset ?? manifest.dataset, manifestFile.name);
   const reportFile = by('report')[0];
   const report = reportFile === undefined ? undefined : parseReport(await readJson(reportFile, opts.limits), 'report.json');
+  if (report !== undefined) checkReport(report, { dataset, files: files.slice(0, checkpoint.length), mainFile: main.name, extractors: opts.extractors ?? [] });
   return { manifest, mainFile: main.name, dataset, files, manifestName: manifestFile.name, ...(report ? { report } : {}) };
 }
 
@@ -114,6 +126,30 @@ function checkHashes(m: GeneratorManifest, source: string, files: ReadonlyArray<
   }
   for (const name of Object.keys(listed)) {
     if (!files.some((f) => f.name === name)) throw new GenbenchError('INPUT', `${source}: lists '${name}' in its hashes but it was not uploaded`);
+  }
+}
+
+/** Metric keys a report may carry: the metric registry and the memorisation checks. */
+const KNOWN_METRICS: ReadonlySet<string> = new Set<string>([...METRICS.keys(), ...MEMORIZATION_CHECKS]);
+
+/**
+ * A self-reported report may name only what this server knows, and must pin the bytes it was computed from: its
+ * dataset is the submission's, its extractor one of `extractors`, every metric key a known metric, and
+ * `model.files` gives the sha256 of the uploaded checkpoint (the main file at least), each matching the upload.
+ */
+function checkReport(r: Report, o: { dataset: string; files: ReadonlyArray<{ name: string; sha256: string }>; mainFile: string; extractors: readonly string[] }): void {
+  const bad = (field: string, what: string) => new GenbenchError('INPUT', `report.json: field '${field}' ${what}`);
+  if (r.dataset.name !== o.dataset) throw bad('dataset.name', `is '${r.dataset.name.slice(0, 60)}' but the submission is evaluated on '${o.dataset}'; report on that dataset or leave report.json out`);
+  if (!o.extractors.includes(r.recipe.extractor.id)) throw bad('recipe.extractor.id', `is '${r.recipe.extractor.id.slice(0, 80)}', not an extractor this server evaluates with; use one of ${o.extractors.join(', ')}`);
+  for (const key of Object.keys(r.metrics)) {
+    if (!KNOWN_METRICS.has(key)) throw bad(`metrics.${key.slice(0, 60)}`, `is not a metric this server knows; known: ${[...KNOWN_METRICS].join(', ')}`);
+  }
+  const listed = r.model.files;
+  if (listed[o.mainFile] === undefined) throw bad('model.files', `does not give the sha256 of ${o.mainFile}; report the checkpoint that was uploaded`);
+  for (const [name, sha] of Object.entries(listed)) {
+    const f = o.files.find((x) => x.name === name);
+    if (f === undefined) throw bad(`model.files.${name.slice(0, 80)}`, 'names a file that was not uploaded');
+    if (f.sha256 !== sha) throw new GenbenchError('CHECKSUM', `report.json: field 'model.files.${name}' is ${sha} but the uploaded ${name} has sha256 ${f.sha256}; the report is of other bytes`);
   }
 }
 

@@ -114,6 +114,14 @@ export async function listEvaluations(sql: Sql, opts: { dataset?: string; extrac
   return (await sql.all<EvaluationRow>(`SELECT ${COLUMNS} FROM evaluations${clause} ORDER BY created_at, id`, params)).map(fromRow);
 }
 
+/**
+ * Removes the self-reported evaluations a submission came with (its verification failed: its own numbers are not
+ * shown any more); returns how many.
+ */
+export async function dropSelfReported(sql: Sql, submissionId: string): Promise<number> {
+  return (await sql.run('DELETE FROM evaluations WHERE submission_id = ? AND verified = 0', [submissionId])).changes;
+}
+
 export async function getEvaluation(sql: Sql, id: string): Promise<EvaluationRecord | undefined> {
   const row = await sql.get<EvaluationRow>(`SELECT ${COLUMNS} FROM evaluations WHERE id = ?`, [id]);
   return row === undefined ? undefined : fromRow(row);

@@ -156,7 +156,7 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
 
   it('renders a model name with HTML in it as text, on the leaderboard and the model page', async () => {
     const m = await createModel(server.store.sql, { name: XSS, kind: 'submission', format: 'onnx', manifest: { name: XSS, license: '<b>MIT</b>' } });
-    await putEvaluation(server.store.sql, { modelId: m.id, report: fakeReport(12, { name: XSS }), verified: false });
+    await putEvaluation(server.store.sql, { modelId: m.id, report: fakeReport(12, { name: XSS }), verified: true });
     for (const path of ['/', `/models/${m.id}`]) {
       const text = await (await fetch(`${base}${path}`)).text();
       expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;');

@@ -54,6 +54,21 @@ describe('buildBoards', () => {
     const [board] = buildBoards({ models: [model('a')], evaluations: [evaluation('a', 10, { verified: true, at: '2025-01-01T00:00:00Z' }), evaluation('a', 1, { verified: false, at: '2025-02-01T00:00:00Z' })], human: new Map() });
     expect(board!.rows).toHaveLength(1);
     expect(board!.rows[0]).toMatchObject({ verified: true, metrics: { fd: { value: 10 } } });
+    expect(board!.selfReported).toEqual([]);
+  });
+
+  it('never ranks self-reported numbers, nor lets them add a column or a board', () => {
+    const claim = evaluation('s', 0.01, { verified: false });
+    const extra = { ...claim, report: { ...claim.report, metrics: { ...claim.report.metrics, bogus: { value: 1 } } } };
+    const elsewhere = evaluation('t', 0.01, { verified: false, dataset: 'pneumoniamnist' });
+    const boards = buildBoards({ models: [model('a'), model('s'), model('t')], evaluations: [evaluation('a', 30), extra, elsewhere], human: new Map() });
+    expect(boards.map((b) => b.dataset)).toEqual(['mnist']);
+    const [board] = boards;
+    expect(board!.rows.map((r) => [r.modelId, r.rank])).toEqual([['a', 1]]);
+    expect(board!.metrics).toEqual(['fd', 'precision']);
+    expect(board!.selfReported.map((r) => [r.modelId, r.rank, Object.keys(r.metrics)])).toEqual([['s', null, ['fd', 'precision']]]);
+    expect(board!.history.map((h) => h.value)).toEqual([30]);
+    expect(buildBoards({ models: [model('s')], evaluations: [claim], human: new Map() })).toEqual([]);
   });
 
   it('adds human scores and their Spearman correlation with FD', () => {

@@ -38,8 +38,9 @@ function leaderboardBody(boards: readonly Board[], humanAvailable: boolean): Saf
   const intro = html`<h1>Leaderboard</h1>
 <p class="note">Values are point estimates with their 95% bootstrap interval. <b>Rank</b> is a band: 1 + the number of models whose
 interval on the board's primary metric lies entirely on the better side, so models with overlapping intervals share a rank.
-<b>verified</b>: evaluated by this server from the uploaded checkpoint; <b>self-reported</b>: report supplied with the model.
-Click a column header to sort.</p>`;
+Every ranked row is <b>verified</b>: evaluated by this server from the uploaded checkpoint. Numbers a submitter
+reported with the model are listed apart under <b>Self-reported</b>, never ranked, and removed when the server's own
+evaluation fails. Click a column header to sort.</p>`;
   if (boards.length === 0) return html`${intro}<p>No evaluations yet. <a href="/submit">Submit a model</a>.</p>`;
   return html`${intro}${boards.map((b, i) => boardSection(b, i, humanAvailable))}${jsonScript('boards', boards)}`;
 }
@@ -59,6 +60,7 @@ ${b.metrics.map((m) => html`<th data-type="number" title="${m === b.primary ? 'p
 ${b.rows.map((r) => rowHtml(b, r))}
 </tbody>
 </table>
+${selfReportedSection(b)}
 <div class="charts">
 <div class="chart"><h3>Metric vs metric</h3><div class="axis-pickers"></div><canvas class="scatter"></canvas></div>
 <div class="chart"><h3>Human score vs FD <span class="rho">${b.humanVsFd.rho === null ? `(Spearman ρ: needs 3 models with both, have ${b.humanVsFd.n})` : `(Spearman ρ = ${b.humanVsFd.rho.toFixed(3)}, n = ${b.humanVsFd.n})`}</span></h3><canvas class="human-fd"></canvas></div>
@@ -80,6 +82,21 @@ ${memorisationTd(r.memorisation)}
 <td data-value="${r.date}">${r.date.slice(0, 10)}</td>
 <td data-value="${r.licence ?? ''}">${r.licence ?? '–'}</td>
 </tr>`;
+}
+
+/** The board's self-reported rows: model, the board's metrics as claimed, date; no rank. */
+function selfReportedSection(b: Board): SafeHtml | string {
+  if (b.selfReported.length === 0) return '';
+  return html`<details class="self-reported" open><summary>Self-reported, not verified by this server (${b.selfReported.length}; not ranked)</summary>
+<table>
+<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${m}</th>`)}<th>Samples</th><th>Date</th></tr></thead>
+<tbody>
+${b.selfReported.map(
+  (r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`,
+)}
+</tbody>
+</table>
+</details>`;
 }
 
 /** 'copying: copy_rate, ct' (red) or 'no copying', the whole verdict line as the tooltip; '–' without the checks. */
