@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { hnswAddon } from './hnsw-addon.js';
 
 /**
  * Worker threads that each own one hnswlib-node HierarchicalNSW index (a shard of the training rows, or a replica of
@@ -83,8 +83,7 @@ export class IndexWorker {
   private next = 0;
 
   constructor() {
-    const hnswlib = createRequire(import.meta.url).resolve('hnswlib-node');
-    this.worker = new Worker(SOURCE, { eval: true, workerData: { hnswlib } });
+    this.worker = new Worker(SOURCE, { eval: true, workerData: { hnswlib: hnswAddon().path } });
     this.worker.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);
       this.pending.delete(r.id);
