@@ -194,8 +194,10 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
   const timing = { intervalSeconds: 0 };
   const metrics = await runMetrics(plan, { generated, reference: refFeatures }, { ...(bootstrap ? { bootstrap } : {}), ...prog, referenceStats: refStats.get, timing });
   const fl = plan.layers.features;
+  const memoStart = performance.now();
   const memo = trainSplit === undefined ? undefined : await (await import('../memorization/evaluate-hook.js')).memorizationForReport({ ds, trainSplit, fx, layer: fl, generated: generated[fl]!, reference: refFeatures[fl]!, seed, ...batch, ...prog, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
   if (memo !== undefined) Object.assign(metrics, memo.metrics);
+  const memoSeconds = since(memoStart);
   const metricsSeconds = since(t);
 
   const overlap = trainingOverlapWarning(ds.name, reference.split, g.training, splitCount(ds, reference.split));
@@ -231,6 +233,7 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
       ...referenceStatsTiming(refStats.log()),
       metrics: { seconds: metricsSeconds },
       ...(bootstrap === undefined ? {} : { intervals: { seconds: Math.round(timing.intervalSeconds * 1000) / 1000 } }),
+      ...(memo === undefined ? {} : { memorization: { seconds: memoSeconds } }),
       total: { seconds: since(started) },
     },
     warnings,

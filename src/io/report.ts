@@ -102,6 +102,8 @@ export const TimingsSchema = z.object({
   metrics: StageSchema,
   /** Of `metrics`, the part spent on the bootstrap intervals (absent without intervals). */
   intervals: StageSchema.optional(),
+  /** Of `metrics`, the memorisation checks, with the training split's features (absent when they did not run). */
+  memorization: StageSchema.optional(),
   total: StageSchema,
 });
 

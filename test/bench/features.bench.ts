@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -15,13 +14,14 @@ import { preprocessBatch } from '../../src/features/preprocess.js';
 import type { FeatureExtractor } from '../../src/features/types.js';
 import type { ImageBatchU8 } from '../../src/io/image.js';
 import { sharedAssets } from '../helpers/assets.js';
+import { referenceScript, runReference } from './reference-process.mjs';
 
 /**
  * Feature-extraction speed, MobileNet v1 alpha 0.75 at 224x224 up to global average pooling (768 features), in one run:
  * genbench on onnxruntime-node (MNIST 28x28 uint8 in, preprocessing inside the graph, batch sizes 16/32/64), the same
  * ONNX network fed preprocessed float input (network only), genbench on tfjs (wasm backend unless GENBENCH_BACKEND says
- * otherwise), and bench/mobilenet_torch.py of GENBENCH_ASSETS (PyTorch CPU, random weights, network only). Prints
- * images/s and the ratios.
+ * otherwise), and bench/mobilenet_torch.py of GENBENCH_ASSETS (PyTorch CPU, random weights, network only, run in the
+ * fair environment of reference-process.mjs, which names its kernel). Prints images/s and the ratios.
  *
  *   GENBENCH_ASSETS=../shared npx vitest bench --run test/bench/features.bench.ts
  *
@@ -29,7 +29,6 @@ import { sharedAssets } from '../helpers/assets.js';
  */
 const N_ORT = Number(process.env['FEATURES_BENCH_N'] ?? 512);
 const N_TFJS = Number(process.env['FEATURES_BENCH_TFJS_N'] ?? 64);
-const PYTHON = process.env['GENBENCH_PYTHON'] ?? '/usr/bin/python3';
 const THREADS = availableParallelism();
 
 async function timed(fx: FeatureExtractor, images: ImageBatchU8, batchSize: number): Promise<number> {
@@ -54,12 +53,15 @@ async function ortNetworkOnly(images: ImageBatchU8, batch: number): Promise<numb
   return rate;
 }
 
-function torchRate(batch: number): number | string {
-  const script = join(sharedAssets(), 'bench/mobilenet_torch.py');
-  if (!existsSync(script)) return `missing ${script}`;
-  const r = spawnSync(PYTHON, [script, String(THREADS), String(batch)], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) return `not run (${(r.stderr || String(r.error)).trim().split('\n').pop()}; apt-get install python3-torch)`;
-  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { images_per_second: number }).images_per_second;
+function torchRate(batch: number): { rate: number | string; kernel: string } {
+  const script = referenceScript('mobilenet_torch.py');
+  if (!existsSync(script)) return { rate: `missing ${script}`, kernel: '' };
+  try {
+    const r = runReference({ script: 'mobilenet_torch.py', args: [THREADS, batch], timeoutS: 600 });
+    return { rate: r.json?.['images_per_second'] ?? 'no JSON line', kernel: r.kernel };
+  } catch (e) {
+    return { rate: `not run (${String((e as Error).message).trim().split('\n').pop()}; apt-get install python3-torch)`, kernel: '' };
+  }
 }
 
 describe('features: MobileNet v1 0.75, 224x224, global average pooling', () => {
@@ -68,7 +70,8 @@ describe('features: MobileNet v1 0.75, 224x224, global average pooling', () => {
     async () => {
       const images = (await getDataset('mnist').load(`test[:${N_ORT}]`)).images;
       const rows: [string, number | string][] = [];
-      rows.push([`PyTorch CPU (mobilenet_torch.py, ${THREADS} threads, batch 32, network only)`, torchRate(32)]);
+      const torch = torchRate(32);
+      rows.push([`PyTorch CPU (mobilenet_torch.py, ${THREADS} threads, batch 32, network only; ${torch.kernel})`, torch.rate]);
       const ortFx = await createMobilenetOrtExtractor('0.75');
       for (const b of [16, 32, 64]) rows.push([`genbench ORT (uint8 28x28 in, preprocessing in graph), batch ${b}`, await timed(ortFx, images, b)]);
       await ortFx.dispose();
