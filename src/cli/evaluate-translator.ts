@@ -9,8 +9,9 @@ import { stderrProgress } from './progress-bar.js';
 /**
  * `genbench evaluate --translator T --task NAME` (or `--pairs FILE.npz|DIR`): scores an image-to-image translator
  * on paired data (src/harness/translate.ts) and writes the same `genbench.report/v1` report as a generator run:
- * per-pair MSE, L1, PSNR and SSIM with their 95% intervals (pairs resampled; --bootstrap, --no-ci, --seed), a
- * PNG grid of input | output | target triplets (--grid, default beside --out). `--pairs-range LO,HI` states the
+ * per-pair MSE, L1, PSNR and SSIM with their 95% intervals (pairs resampled; --bootstrap, --no-ci, --seed), FD,
+ * KID, precision and recall of the outputs against the targets (--extractor, default mobilenet-v1-0.75; `none`
+ * skips them), a PNG grid of input | output | target triplets (--grid, default beside --out). `--pairs-range LO,HI` states the
  * value range of float pairs. Flags of generator runs that do not apply (a dataset, --n, an extractor, ...) are
  * usage errors.
  *
@@ -28,6 +29,7 @@ export interface TranslatorFlags {
   bootstrap: string;
   ci: boolean;
   batchSize?: string;
+  extractor?: string;
   out?: string;
   grid?: string;
   json?: boolean;
@@ -43,7 +45,6 @@ const NOT_FOR_TRANSLATORS: readonly (readonly [string, string])[] = [
   ['n', '--n'],
   ['referenceN', '--reference-n'],
   ['referenceSeed', '--reference-seed'],
-  ['extractor', '--extractor'],
   ['metrics', '--metrics'],
   ['trainSplit', '--train-split'],
   ['baseline', '--baseline'],
@@ -76,6 +77,7 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
     ...(pairsRange === undefined ? {} : { pairsRange }),
     ...(f.split === undefined ? {} : { split: f.split }),
     ...(batchSize === undefined ? {} : { batchSize }),
+    ...(f.extractor === undefined ? {} : { extractor: f.extractor }),
     ...(grid === undefined ? {} : { grid }),
     ...(offline ? { offline } : {}),
     seed,
@@ -91,14 +93,15 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
 /** The readable summary: translator and pairs, one line per metric with its interval, what was written. */
 function printTranslationSummary(r: Report, out: string | undefined): void {
   printLine(`${r.model.name} on ${r.dataset.name} ${r.dataset.split}: ${r.dataset.count} pairs`);
-  printLine(r.recipe.bootstrap === null ? 'no intervals (--no-ci)' : `ci95: ${r.recipe.bootstrap.resamples} resamples of the pairs, seed ${r.recipe.seeds.bootstrap}`);
+  printLine(r.recipe.bootstrap === null ? 'no intervals (--no-ci)' : `ci95: ${r.recipe.bootstrap.resamples} resamples, seed ${r.recipe.seeds.bootstrap}; covers the ${r.recipe.bootstrap.covers ?? 'pairs'}`);
   printLine();
   for (const [id, v] of Object.entries(r.metrics)) {
     const ci = v.ci95 !== undefined ? `  ci95 [${fmt(v.ci95[0])}, ${fmt(v.ci95[1])}]` : '';
-    printLine(`  ${id.padEnd(6)} ${v.value === null ? 'n/a' : fmt(v.value)}${ci}`);
+    printLine(`  ${id.padEnd(9)} ${v.value === null ? 'n/a' : fmt(v.value)}${ci}`);
   }
   printLine();
-  printLine(`timings: translate ${r.timings.sample.seconds}s, metrics ${r.timings.metrics.seconds}s, total ${r.timings.total.seconds}s; ${r.recipe.backend.generator}`);
+  const fx = r.recipe.extractor.id === 'none' ? '' : `, features ${Math.round((r.timings.featuresGenerated.seconds + r.timings.featuresReference.seconds) * 1000) / 1000}s (${r.recipe.extractor.id}; targets ${r.timings.featuresReference.cached ? 'cached' : 'computed'})`;
+  printLine(`timings: translate ${r.timings.sample.seconds}s${fx}, metrics ${r.timings.metrics.seconds}s, total ${r.timings.total.seconds}s; ${r.recipe.backend.generator}`);
   if (out !== undefined) printLine(`wrote ${resolve(out)}`);
   if (r.run.grid !== undefined) printLine(`wrote ${r.run.grid}`);
 }

@@ -30,7 +30,8 @@ import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } f
  * `<report>.grid.png` unless --grid is given.
  *
  * `--translator T` with `--task NAME` or `--pairs FILE.npz|DIR` scores an image-to-image translator on paired data
- * instead (evaluate-translator.ts, src/harness/translate.ts): paired pixel metrics, the same report.
+ * instead (evaluate-translator.ts, src/harness/translate.ts): paired pixel metrics and FD/KID/precision/recall of
+ * the outputs against the targets, the same report.
  *
  * @example
  * genbench evaluate --generator subs/mnist-dcgan.onnx --dataset mnist --split test --n 1000 --json   # { "schema": "genbench.report/v1", ... }
@@ -77,7 +78,7 @@ export function evaluateCommand(): Command {
     .option('--n <count>', 'generated samples to score (default 5000; with --generated, all of them)')
     .option('--reference-n <count>', 'reference images: seeded random rows of the split (default: min(n, split size))')
     .option('--reference-seed <int>', 'seed of the reference rows (default: --seed)')
-    .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>')
+    .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>; for --translator also none (pixel metrics only)')
     .option('--metrics <list>', 'comma-separated: is, fd, kid, precision, recall, density, coverage, disc (default: all the extractor serves)')
     .option('--seed <int>', 'seed of the latents, the reference rows and the bootstrap resamples', '0')
     .option('--bootstrap <n>', 'resamples of the 95% intervals on every metric (both sets resampled; 0 = none)', '200')

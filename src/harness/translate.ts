@@ -1,19 +1,20 @@
-import { createHash } from 'node:crypto';
-import { basename, resolve } from 'node:path';
-import { BOOTSTRAP_DEFAULTS, bootstrapGroup, RECENTRED_METHOD, withIntervals } from '../../metrics/bootstrap.js';
+import { basename } from 'node:path';
+import { BOOTSTRAP_DEFAULTS, bootstrapGroup, withIntervals } from '../../metrics/bootstrap.js';
 import { groupMetrics, parseMetricList } from '../../metrics/index.js';
 import type { ImagePairs, ImageStack, MetricParams, MetricResults, PairMetricDescriptor } from '../../metrics/types.js';
 import { openPairs, type PairedDataset, type PairedSplit, type PairImages } from '../data/paired.js';
 import { asDisplay, sideBySide, TILE_PADDING } from '../data/pair-grid.js';
 import { openTask } from '../data/paired-tasks.js';
 import { GenbenchError } from '../errors.js';
-import { roundHalfEven, type ValueRange } from '../io/image.js';
+import type { FeatureExtractor } from '../features/types.js';
+import { roundHalfEven, toUint8, type ImageBatchU8, type ValueRange } from '../io/image.js';
 import { writeGridPng } from '../io/png.js';
-import { REPORT_SCHEMA, type Report } from '../io/report.js';
-import { loadTranslator, RANGE_TOLERANCE, type Translator } from '../models/translator.js';
+import type { Report } from '../io/report.js';
+import { loadTranslator, type Translator } from '../models/translator.js';
 import type { Progress } from '../progress.js';
-import { VERSION } from '../version.js';
-import { intervalWarnings } from './warnings.js';
+import type { MetricEntryValue } from './run-metrics.js';
+import { translationFeatures, type TranslationFeatures } from './translate-features.js';
+import { translationReport } from './translate-report.js';
 
 /**
  * `evaluateTranslation()`: pairs -> translator -> paired pixel metrics -> report. The sources of a task's split
@@ -22,10 +23,12 @@ import { intervalWarnings } from './warnings.js';
  * batches, and the outputs mapped from the output range back to the data range; against uint8 targets the outputs
  * are then quantised to uint8 (round-half-even, as the targets are), against float targets they stay float. MSE,
  * L1, PSNR and SSIM per pair and their means (metrics/pixel.ts, data range = the width of the pairs' range), with
- * the pair bootstrap's 95% intervals (pairs resampled as pairs, as `genbench pixel` does). The grid shows
- * input | output | target triplets of the first 16 pairs. The report is `genbench.report/v1`: no feature network
- * reads the images, so recipe.extractor is `none` (weights: the sha256 of zero bytes) and the feature timings are
- * zero.
+ * the pair bootstrap's 95% intervals (pairs resampled as pairs, as `genbench pixel` does). FD, KID, precision and
+ * recall of the outputs against the targets through the feature extractor (translate-features.ts: default
+ * mobilenet-v1-0.75, the targets' features cached; `extractor: 'none'` skips them, and so do sets too small for
+ * them, with a warning). The grid shows input | output | target triplets of the first 16 pairs. The report is
+ * `genbench.report/v1` (translate-report.ts); without features recipe.extractor is `none` (weights: the sha256 of
+ * zero bytes) and the feature timings are zero.
  *
  * @example
  * const r = await evaluateTranslation({ translator: 't1-bet.onnx', task: 'colin27-t1-bet' });
@@ -47,6 +50,10 @@ export interface TranslationOptions {
   /** Bootstrap resamples (default 200; 0: no intervals). */
   readonly bootstrap?: number;
   readonly batchSize?: number;
+  /** Feature extractor for FD, KID, precision and recall (an id, an open one, or 'none'); default mobilenet-v1-0.75. */
+  readonly extractor?: string | FeatureExtractor;
+  /** Feature cache folder (default GENBENCH_HOME/features). */
+  readonly cacheDir?: string;
   /** Where to write the PNG grid of input | output | target triplets. */
   readonly grid?: string;
   readonly offline?: boolean;
@@ -55,7 +62,6 @@ export interface TranslationOptions {
 
 const PIXEL_METRICS = 'mse,l1,psnr,ssim';
 const GRID_TRIPLETS = 16;
-const NO_WEIGHTS = createHash('sha256').digest('hex');
 
 export async function evaluateTranslation(opts: TranslationOptions): Promise<Report> {
   if ((opts.task === undefined) === (opts.pairs === undefined)) throw new GenbenchError('USAGE', 'give --task NAME or --pairs FILE.npz|DIR (not both)');
@@ -79,9 +85,10 @@ export async function evaluateTranslation(opts: TranslationOptions): Promise<Rep
     clock = performance.now();
     const seed = opts.seed ?? 0;
     const { metrics, params } = await pixelMetrics(output, pairs.target, resamples, seed, opts.progress);
+    const features = await featureMetrics(opts, output, pairs.target, resamples, seed);
     const metricsSeconds = since(clock);
     if (opts.grid !== undefined) await writeTriplets(opts.grid, pairs, output);
-    return report({ t, ds, pairs, metrics, params, resamples, seed, opts, seconds: { translate: translateSeconds, metrics: metricsSeconds, total: since(started) } });
+    return report({ t, ds, pairs, metrics: { ...(metrics as Record<string, MetricEntryValue>), ...(features?.metrics ?? {}) }, params, features, resamples, seed, opts, seconds: { translate: translateSeconds, metrics: metricsSeconds, total: since(started) } });
   } finally {
     if (typeof opts.translator === 'string') t.dispose();
   }
@@ -133,89 +140,78 @@ async function pixelMetrics(output: ImageStack, target: PairImages, resamples: n
   return { metrics, params };
 }
 
+/** FD, KID, precision and recall of the outputs against the targets, as uint8 images; none with extractor 'none'. */
+async function featureMetrics(opts: TranslationOptions, output: ImageStack, target: PairImages, resamples: number, seed: number): Promise<TranslationFeatures | undefined> {
+  if (opts.extractor === 'none') return undefined;
+  return translationFeatures({
+    outputs: asUint8(output, target.range),
+    targets: asUint8(target, target.range),
+    resamples,
+    seed,
+    ...(opts.extractor === undefined ? {} : { extractor: opts.extractor }),
+    ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
+    ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
+    ...(opts.progress === undefined ? {} : { progress: opts.progress }),
+  });
+}
+
+/** Images in a data range as uint8: uint8 data as it is, float data quantised (round-half-even, io/image.ts toUint8). */
+function asUint8(b: { n: number; height: number; width: number; channels: number; data: ArrayLike<number> }, range: ValueRange): ImageBatchU8 {
+  const { n, height, width, channels } = b;
+  if (b.data instanceof Uint8Array) return { data: b.data, n, height, width, channels };
+  return toUint8({ data: Float32Array.from(b.data), n, height, width, channels, range });
+}
+
 async function writeTriplets(path: string, p: PairedSplit, output: ImageStack): Promise<void> {
   const out: PairImages = { ...output, data: Float64Array.from(output.data), range: p.target.range };
   const tiles = sideBySide([asDisplay(p.source), asDisplay(out), asDisplay(p.target)], GRID_TRIPLETS);
   await writeGridPng(path, tiles, { columns: Math.ceil(Math.sqrt(tiles.n)), padding: TILE_PADDING, scale: tiles.height < 48 ? 2 : 1 });
 }
 
-/** sha256 over each side's shape line and values as stored (the pairs actually scored). */
-function pairsSha256(p: PairedSplit): string {
-  const h = createHash('sha256');
-  for (const [role, s] of [['source', p.source], ['target', p.target]] as const) {
-    h.update(`${role} ${s.n}x${s.height}x${s.width}x${s.channels} ${s.data.constructor.name} ${s.range.join(',')}\n`);
-    h.update(new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength));
-  }
-  return h.digest('hex');
-}
-
 interface ReportFacts {
   readonly t: Translator;
   readonly ds: PairedDataset;
   readonly pairs: PairedSplit;
-  readonly metrics: MetricResults;
+  readonly metrics: Record<string, MetricEntryValue>;
   readonly params: MetricParams;
+  readonly features: TranslationFeatures | undefined;
   readonly resamples: number;
   readonly seed: number;
   readonly opts: TranslationOptions;
   readonly seconds: { readonly translate: number; readonly metrics: number; readonly total: number };
 }
 
+/** The paired run's report: pixel metrics ranked by SSIM, the feature metrics beside them. */
 function report(f: ReportFacts): Report {
-  const { t, ds, pairs, metrics } = f;
+  const { pairs, metrics } = f;
   const n = pairs.source.n;
-  const uint8 = pairs.target.data instanceof Uint8Array;
-  const identical = ((metrics.psnr as { perPair?: number[] } | undefined)?.perPair ?? []).filter((v) => v === Infinity).length;
+  const identical = ((metrics['psnr'] as { perPair?: number[] } | undefined)?.perPair ?? []).filter((v) => v === Infinity).length;
   const warnings = [
     ...(n < 30 ? [`only ${n} pairs: ${f.resamples > 0 ? 'the intervals are wide and' : 'the means'} rest on few pairs`] : []),
     ...(identical > 0 ? [`${identical} of ${n} outputs equal their targets exactly: their PSNR is +Infinity, and so is the mean PSNR`] : []),
-    ...intervalWarnings(metrics as Record<string, { value: number | null; ci95?: readonly [number, number] }>),
   ];
-  const translation = {
-    data: f.opts.task !== undefined ? `task ${ds.name}` : `pairs ${basename(ds.name)}`,
-    dataRange: pairs.target.range.join('..'),
-    inputRange: t.manifest.input_range,
-    outputRange: t.manifest.output_range,
-    rangeTolerance: RANGE_TOLERANCE,
-    inputMapping: 'linear from the data range to input_range',
-    outputMapping: `linear from output_range to the data range, clipped${uint8 ? ', then uint8 round-half-even' : ''}`,
-  };
-  return {
-    schema: REPORT_SCHEMA,
-    created: new Date().toISOString(),
-    model: { name: t.manifest.name, path: t.path, format: 'onnx', files: { [basename(t.path)]: t.sha256 }, manifest: { ...t.manifest }, engine: t.engine },
-    dataset: {
-      name: ds.name,
-      split: pairs.split,
-      count: n,
-      files: pairs.files.map((x) => ({ ...(x.id === undefined ? {} : { id: x.id }), path: x.path, sha256: x.sha256 })),
-      imagesSha256: pairsSha256(pairs),
-      ...(pairs.preprocessing === undefined ? {} : { loading: { ...pairs.preprocessing } }),
-      labelled: false,
-    },
-    recipe: {
-      extractor: { id: 'none', weightsSha256: NO_WEIGHTS, layers: { features: 'pixels' }, preprocessing: { note: 'paired pixel metrics: no feature network reads the images' } },
-      n: { generated: n, reference: n },
-      seeds: { sampling: f.seed, metrics: {}, bootstrap: f.resamples > 0 ? f.seed : null },
-      sampling: { labels: 'none', quantisation: uint8 ? 'outputs to uint8: clip(round-half-even(x)) in the targets\' 0..255 scale' : 'none: float outputs against float targets' },
-      metrics: PIXEL_METRICS.split(','),
-      params: { pixel: { ...f.params }, translation },
-      rankedBy: 'ssim',
-      bootstrap: f.resamples === 0 ? null : { resamples: f.resamples, level: BOOTSTRAP_DEFAULTS.level, method: RECENTRED_METHOD, resampleReference: false, covers: 'sampling of the pairs (resampled as pairs)' },
-      genbench: VERSION,
-      backend: { tfjs: null, generator: t.engine, extractor: 'none' },
-    },
-    metrics: metrics as Report['metrics'],
-    timings: {
-      sample: { seconds: f.seconds.translate },
-      featuresGenerated: { seconds: 0 },
-      featuresReference: { seconds: 0, cached: false },
-      metrics: { seconds: f.seconds.metrics },
-      total: { seconds: f.seconds.total },
-    },
+  return translationReport({
+    t: f.t,
+    mode: 'paired',
+    data: f.opts.task !== undefined ? `task ${f.ds.name}` : `pairs ${basename(f.ds.name)}`,
+    name: f.ds.name,
+    split: pairs.split,
+    source: pairs.source,
+    target: pairs.target,
+    files: pairs.files,
+    ...(pairs.preprocessing === undefined ? {} : { loading: pairs.preprocessing }),
+    metrics,
+    params: { pixel: { ...f.params } },
+    ...(f.features === undefined ? {} : { features: f.features }),
+    resamples: f.resamples,
+    seed: f.seed,
+    covers: 'sampling of the pairs (resampled as pairs)',
+    rankedBy: 'ssim',
     warnings,
-    run: { extractor: 'none', ...(f.opts.batchSize === undefined ? {} : { batchSize: f.opts.batchSize }), ...(f.opts.grid === undefined ? {} : { grid: resolve(f.opts.grid) }) },
-  };
+    seconds: f.seconds,
+    ...(f.opts.batchSize === undefined ? {} : { batchSize: f.opts.batchSize }),
+    ...(f.opts.grid === undefined ? {} : { grid: f.opts.grid }),
+  });
 }
 
 function since(t: number): number {

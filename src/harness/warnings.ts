@@ -21,6 +21,8 @@ export interface WarningFacts {
   readonly labels: 'none' | 'reference' | 'balanced';
   readonly generatedShape: { readonly height: number; readonly width: number; readonly channels: number };
   readonly referenceShape: { readonly height: number; readonly width: number; readonly channels: number };
+  /** What the advice tells the user to raise for more samples (default '--n'). */
+  readonly nName?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export function sampleWarnings(f: WarningFacts): string[] {
   const rank = Math.min(ranks?.generated ?? Infinity, ranks?.reference ?? Infinity);
   if (fdLike && (Math.min(f.nGenerated, f.nReference) <= f.featureDim || rank < f.featureDim)) {
     const r = Number.isFinite(rank) ? rank : Math.min(f.nGenerated, f.nReference) - 1;
-    w.push(`the covariance of the ${f.featureDim} features is rank-deficient (rank ${r} < ${f.featureDim}, n = ${Math.min(f.nGenerated, f.nReference)}): FD compares only the span of the samples and falls steeply as n grows; raise --n above ${f.featureDim} or compare only runs with the same n`);
+    w.push(`the covariance of the ${f.featureDim} features is rank-deficient (rank ${r} < ${f.featureDim}, n = ${Math.min(f.nGenerated, f.nReference)}): FD compares only the span of the samples and falls steeply as n grows; raise ${f.nName ?? '--n'} above ${f.featureDim} or compare only runs with the same n`);
   }
   const fd = f.fd?.value;
   const inf = f.fdInf?.value;

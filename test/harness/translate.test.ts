@@ -41,7 +41,7 @@ describe('genbench evaluate --translator', () => {
   it('identity on --pairs P.npz gives exactly the PSNR, SSIM, MSE, L1 and intervals of genbench pixel on the arrays', async () => {
     const [pixel, evaluated] = await Promise.all([
       runCli(['pixel', '--a', 'a.npy', '--b', 'b.npy', '--range', '255', '--json', '--quiet'], { cwd: dir }),
-      runCli(['evaluate', '--translator', 'id.onnx', '--pairs', 'P.npz', '--out', 'r.json', '--json', '--quiet'], { cwd: dir }),
+      runCli(['evaluate', '--translator', 'id.onnx', '--pairs', 'P.npz', '--extractor', 'none', '--out', 'r.json', '--json', '--quiet'], { cwd: dir }),
     ]);
     expect(pixel.code, pixel.stderr).toBe(0);
     expect(evaluated.code, evaluated.stderr).toBe(0);
@@ -70,7 +70,7 @@ describe('genbench evaluate --translator', () => {
     const t = Float32Array.from(s, (v) => Math.min(1, v * 0.9 + 0.05));
     await writeFile(join(dir, 'f.npz'), zipSync({ 'source.npy': encodeNpy(s, [4, 12, 12, 3]), 'target.npy': encodeNpy(t, [4, 12, 12, 3]) }));
     await writeTranslator(join(dir, 'id3.onnx'), { kind: 'identity', shape: [3, 12, 12] });
-    const r = await evaluateTranslation({ translator: join(dir, 'id3.onnx'), pairs: join(dir, 'f.npz'), pairsRange: [0, 1], bootstrap: 0 });
+    const r = await evaluateTranslation({ translator: join(dir, 'id3.onnx'), pairs: join(dir, 'f.npz'), pairsRange: [0, 1], bootstrap: 0, extractor: 'none' });
     const stack = (d: Float32Array) => ({ n: 4, height: 12, width: 12, channels: 3, data: Float64Array.from(d) });
     const want = pixelMetrics({ generated: stack(s), reference: stack(t) }, { range: 1 });
     for (const id of ['mse', 'l1', 'psnr', 'ssim'] as const) expect(r.metrics[id]!.value, id).toBe(want[id]!.value);
@@ -84,8 +84,8 @@ describe('genbench evaluate --translator', () => {
     await expect(evaluateTranslation({ translator: join(dir, 'id64.onnx'), task: join(dir, 'other.json'), bootstrap: 0 })).rejects.toThrow(/id64\.genbench\.json: field 'task' is 'colin27-t1-bet' but the task evaluated is 'other'/);
   });
 
-  it.skipIf(!shared)('colin27-t1-bet end to end: 26 test slices, a report and a grid of triplets', async () => {
-    const r = await runCli(['evaluate', '--translator', 'id64.onnx', '--task', 'colin27-t1-bet', '--out', 'c.json', '--bootstrap', '50'], { cwd: dir, env: { GENBENCH_ASSETS: shared } });
+  it.skipIf(!shared)('colin27-t1-bet end to end: 26 test slices, a report with FD and its small-n warnings, a grid of triplets', async () => {
+    const r = await runCli(['evaluate', '--translator', 'id64.onnx', '--task', 'colin27-t1-bet', '--extractor', 'mobilenet-v1-0.25', '--out', 'c.json', '--bootstrap', '50'], { cwd: dir, env: { GENBENCH_ASSETS: shared } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^identity-translator on colin27-t1-bet test: 26 pairs/);
     const rep = await readReport(join(dir, 'c.json'));
@@ -95,7 +95,16 @@ describe('genbench evaluate --translator', () => {
     expect(ssim.value!).toBeGreaterThan(0);
     expect(ssim.value!).toBeLessThan(1); // the skull is still there
     expect(ssim.ci95![0]).toBeLessThan(ssim.ci95![1]);
-    expect(rep.warnings).toEqual(['only 26 pairs: the intervals are wide and rest on few pairs']);
+    // FD, KID, precision and recall of the outputs against the targets: computed (26 rows is above each minimum), with
+    // the small-n warnings of generator reports
+    expect(rep.recipe.metrics).toEqual(['mse', 'l1', 'psnr', 'ssim', 'fd', 'kid', 'precision', 'recall']);
+    expect(rep.recipe.extractor.id).toBe('mobilenet-v1-0.25');
+    expect(rep.metrics['fd']!.value!).toBeGreaterThan(0);
+    expect(rep.metrics['fd']!.ci95![0]).toBeLessThan(rep.metrics['fd']!.ci95![1]);
+    expect(rep.recipe.params['kid']).toMatchObject({ subsetSize: 26, subsets: 1 });
+    expect(rep.warnings[0]).toBe('only 26 pairs: the intervals are wide and rest on few pairs');
+    expect(rep.warnings).toContainEqual(expect.stringMatching(/^the covariance of the 256 features is rank-deficient \(rank 25 < 256, n = 26\).*raise the number of images scored above 256/));
+    expect(rep.warnings).toContainEqual(expect.stringMatching(/^kid: subset size lowered from 1000 to 26/));
     const grid = decodeImage(await readFile(join(dir, 'c.grid.png')), 'c.grid.png');
     expect([grid.width, grid.height]).toEqual([4 * (3 * 64 + 2) + 5 * 6, 4 * 64 + 5 * 6]);
   });
