@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { sha256File } from '../src/assets/index.js';
 import { GenbenchError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
+import { parseJsonText } from '../src/io/json-file.js';
 
 /**
  * Checkpoints of `genbench train`, crash-safe by construction. Each checkpoint is a folder `ckpt-<step>` written
@@ -97,7 +98,7 @@ export async function latestCheckpoint(out: string): Promise<string | null> {
   } catch {
     return null;
   }
-  const file = (JSON.parse(text) as { file?: unknown }).file;
+  const file = (parseJsonText(text, join(out, TOP_MANIFEST), 'use a fresh --out') as { file?: unknown } | null)?.file;
   const folder = typeof file === 'string' ? file.split('/')[0]! : '';
   if (!CKPT.test(folder) || !(await stat(join(out, folder, 'state.json')).catch(() => null))) {
     throw new GenbenchError('INPUT', `${join(out, TOP_MANIFEST)}: field 'file' does not point at a genbench training checkpoint (ckpt-N/model.json with state.json); use a fresh --out`);

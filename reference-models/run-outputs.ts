@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { toUint8 } from '../src/io/image.js';
@@ -9,6 +8,7 @@ import { VERSION } from '../src/version.js';
 import { BatchSource, disposeBatch } from './batches.js';
 import type { RunSettings } from './train-state.js';
 import type { ReferenceModel, Scalars, TrainableModel } from './types.js';
+import { readJsonFile } from '../src/io/json-file.js';
 
 /**
  * What a training run writes besides the checkpoint itself: the loss curve (JSON, columnar: one array per loss,
@@ -58,7 +58,7 @@ export function meanLosses(curve: LossCurve, fromStep: number): Scalars {
 
 /** The curve saved in a checkpoint folder, truncated to the steps that the checkpoint's weights have seen. */
 export async function readCurve(folder: string, steps: number): Promise<LossCurve> {
-  const c = JSON.parse(await readFile(join(folder, CURVE_FILE), 'utf8')) as LossCurve;
+  const c = (await readJsonFile(join(folder, CURVE_FILE), 'the checkpoint folder is damaged; use a fresh --out')) as LossCurve;
   const keep = c.step.findIndex((s) => s >= steps);
   if (keep >= 0) {
     c.step.length = keep;

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { GenbenchError } from '../src/errors.js';
 import type { TrainableModel } from './types.js';
+import { readJsonFile } from '../src/io/json-file.js';
 
 /**
  * The training state that `--resume` continues from: `state.json` (counters, the run's settings, and an index of
@@ -79,7 +80,7 @@ export async function encodeState(net: TrainableModel, info: RunSettings & Count
 /** Reads a checkpoint folder's state into `net` (weights and optimizers) and returns the state record. */
 export async function readState(folder: string, net: TrainableModel): Promise<TrainState> {
   const path = join(folder, 'state.json');
-  const parsed = StateSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  const parsed = StateSchema.safeParse(await readJsonFile(path, 'use a fresh --out'));
   if (!parsed.success) throw new GenbenchError('INPUT', `${path}: not a genbench training state (${parsed.error.issues[0]?.message ?? 'invalid'}); use a fresh --out`);
   const state = parsed.data;
   const bytes = await readFile(join(folder, 'state.bin'));

@@ -1,10 +1,11 @@
 import { openAsBlob } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { GenbenchError } from '../errors.js';
 import { manifestPathFor } from '../models/manifest.js';
 import { log, printJson, printLine } from './output.js';
+import { readJsonFile } from '../io/json-file.js';
 
 /**
  * `genbench submit`: uploads a checkpoint to a genbench server for evaluation: an ONNX file (with `X.genbench.json`
@@ -40,12 +41,12 @@ export async function checkpointFiles(path: string): Promise<Array<{ name: strin
   const manifest = await manifestPathFor(path);
   const info = await stat(manifest).catch(() => null);
   if (info === null) throw new GenbenchError('NOT_FOUND', `${manifest}: manifest not found; a submission needs the checkpoint's genbench.json`);
-  const m = JSON.parse(await readFile(manifest, 'utf8').catch(() => '{}')) as { file?: unknown; format?: unknown };
+  const m = ((await readJsonFile(manifest, 'fix the manifest')) ?? {}) as { file?: unknown; format?: unknown };
   if (typeof m.file !== 'string') throw new GenbenchError('INPUT', `${manifest}: field 'file' is missing; name the checkpoint file`);
   const folder = dirname(manifest);
   const files = [{ name: basename(manifest), path: manifest }, { name: basename(m.file), path: join(folder, m.file) }];
   if (m.format !== 'onnx') {
-    const json = JSON.parse(await readFile(join(folder, m.file), 'utf8')) as { weightsManifest?: Array<{ paths?: string[] }> };
+    const json = ((await readJsonFile(join(folder, m.file), 'a TF.js checkpoint needs its model.json')) ?? {}) as { weightsManifest?: Array<{ paths?: string[] }> };
     for (const p of (json.weightsManifest ?? []).flatMap((g) => g.paths ?? [])) files.push({ name: basename(p), path: join(folder, p) });
   }
   return files;

@@ -185,4 +185,25 @@ export const INPUT_CASES: readonly Case[] = [
     stderr: /^genbench: --range 1: a\.npy has values from 0 to 255, wider than the range; use --range 255/,
   },
   ...STATS_CASES,
+  {
+    name: 'train --out whose run manifest is not JSON',
+    setup: async (d) => {
+      await mkdir(join(d, 'run'));
+      await writeFile(join(d, 'run', 'genbench.json'), '{broken');
+    },
+    args: ['train', '--model', 'dcgan', '--dataset', 'mnist', '--out', 'run', '--minutes', '0.05'],
+    code: 2,
+    stderr: /^genbench: \S*run\/genbench\.json: not valid JSON \(.*\); use a fresh --out$/,
+    needsAssets: true,
+  },
+  {
+    name: 'submit a checkpoint whose manifest is not JSON',
+    setup: async (d) => {
+      await writeFile(join(d, 'm.onnx'), 'x');
+      await writeFile(join(d, 'm.genbench.json'), '{"file": ');
+    },
+    args: ['submit', 'm.onnx', '--server', 'http://127.0.0.1:9', '--token', 'x'],
+    code: 2,
+    stderr: /^genbench: m\.genbench\.json: not valid JSON \(.*\); fix the manifest$/,
+  },
 ];
