@@ -23,6 +23,7 @@ interface ServeFlags extends EvaluationLimitFlags {
   redis?: string;
   dataDir?: string;
   raterSessionsPerHour: string;
+  trustProxy?: boolean;
 }
 
 export function serveCommand(): Command {
@@ -38,6 +39,7 @@ export function serveCommand(): Command {
     .option('--redis <url>', 'queue evaluations in Redis for `genbench worker` processes (default $GENBENCH_REDIS; docs/cluster.md)')
     .option('--data-dir <dir>', 'blob folder (default beside --db; required with DATABASE_URL=postgres://..., shared with the workers)')
     .option('--rater-sessions-per-hour <n>', 'new human-rating sessions one client address may open per hour (0: no limit)', '30')
+    .option('--trust-proxy', "behind a reverse proxy: take the nearest hop's X-Forwarded-Proto / -For (HSTS is sent only over https)")
     .action(runServe);
 }
 
@@ -60,7 +62,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     evaluation: { n, bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
     evaluationLimits,
     log,
-    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour } },
+    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour }, trustProxy: f.trustProxy === true },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await cluster.queue?.close(); // open connections would keep the process alive
     await cluster.store?.close();

@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/index.js';
@@ -20,7 +20,7 @@ import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './upload-limits.js';
  * add (human rating). Every route file exports a factory `xRoutes(deps): Router`; dependencies are injected, there
  * is no module-level state. One error middleware turns GenbenchErrors into 400 responses with one line (JSON under
  * /api, HTML elsewhere) and anything else into a 500. helmet sets the security headers (CSP 'self': pages load
- * scripts only from /static, data reaches them through JSON data islands).
+ * scripts only from /static, data reaches them through JSON data islands; HSTS only over HTTPS).
  *
  * @example
  * const store = await openStore({ db: 'genbench.db' });
@@ -45,6 +45,20 @@ export interface AppDeps {
   readonly extraRoutes?: readonly Router[];
   /** Called with unexpected errors (500s); default: nothing. */
   readonly onInternalError?: (e: unknown) => void;
+  /** Behind a reverse proxy (`serve --trust-proxy`): X-Forwarded-Proto/-For of the nearest hop count as the request's own. */
+  readonly trustProxy?: boolean;
+}
+
+/**
+ * helmet's headers, with Strict-Transport-Security and CSP upgrade-insecure-requests only on requests that came over
+ * HTTPS (req.secure: TLS, or X-Forwarded-Proto https from a trusted proxy), so a plain-HTTP server on a LAN or
+ * localhost is not pinned to an HTTPS it does not have.
+ */
+function securityHeaders(): RequestHandler {
+  const directives = { 'img-src': ["'self'", 'data:', 'blob:'] };
+  const secure = helmet({ contentSecurityPolicy: { directives } });
+  const plain = helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { ...directives, 'upgrade-insecure-requests': null } } });
+  return (req, res, next) => (req.secure ? secure : plain)(req, res, next);
 }
 
 /** Route factories mounted by every app, in order (rateRoutes: human rating, src/server/routes/rate.ts). */
@@ -53,8 +67,8 @@ const ROUTES: ReadonlyArray<(deps: AppDeps) => Router> = [staticRoutes, leaderbo
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'blob:'] } } }));
+  app.set('trust proxy', deps.trustProxy === true ? 1 : false);
+  app.use(securityHeaders());
   const full: AppDeps = {
     ...deps,
     limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenbenchError, isGenbenchError } from '../errors.js';
@@ -7,7 +7,7 @@ import { storeRatingPool } from '../rating/images.js';
 import type { Store } from '../store/index.js';
 import { dropSelfReported, putEvaluation } from '../store/evaluations.js';
 import { getModel } from '../store/models.js';
-import { endAttempt, getSubmission, listSubmissions, setSubmissionStatus, startAttempt, type SubmissionRecord } from '../store/submissions.js';
+import { endAttempt, getSubmission, listSubmissions, setSubmissionStatus, startAttempt, unsharedFiles, type SubmissionRecord } from '../store/submissions.js';
 import { checkpointFolder } from './checkpoint-folder.js';
 import { runEvaluationFiles, type EvaluateFn, type EvaluationFilesInput, type EvaluationFilesOutput, type EvaluationRecipe } from './evaluation-run.js';
 import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type EvaluationLimits } from './sandbox.js';
@@ -135,12 +135,48 @@ export function evaluationHandler(deps: EvaluationDeps): JobHandler & { close():
   return Object.assign(handler, { close: () => sandbox.close() });
 }
 
-/** Marks a submission failed with its reason and removes the self-reported numbers it came with. */
+/**
+ * Marks a submission failed with its reason, removes the self-reported numbers it came with, and deletes its
+ * checkpoint blobs that nothing in use shares (the database keeps the names and hashes).
+ */
 async function failSubmission(store: Store, id: string, reason: string): Promise<void> {
   await store.sql.transaction(async (tx) => {
     await setSubmissionStatus(tx, id, 'failed', { error: reason });
     await dropSelfReported(tx, id);
   });
+  await removeFailedBlobs(store, id);
+}
+
+async function removeFailedBlobs(store: Store, id: string): Promise<number> {
+  const shas = await unsharedFiles(store.sql, id);
+  for (const sha of shas) await store.blobs.remove(sha);
+  return shas.length;
+}
+
+/**
+ * Housekeeping at start: blobs of failed submissions that nothing in use shares are deleted (a crash may have
+ * stopped failSubmission before it), and the work folders of uploads, evaluations and rating pools left in `dirs`
+ * by a server that stopped mid-way, older than `staleMs` (default 6 h, so another server's live folders stay), are
+ * removed. Returns what was removed.
+ *
+ * @example
+ * await sweepStale(store, [tmpdir()]); // { blobs: 0, folders: 2 }
+ */
+export async function sweepStale(store: Store, dirs: readonly string[], staleMs = 6 * 3600_000): Promise<{ blobs: number; folders: number }> {
+  let blobs = 0;
+  for (const s of await listSubmissions(store.sql, { status: ['failed'] })) blobs += await removeFailedBlobs(store, s.id);
+  let folders = 0;
+  const cutoff = Date.now() - staleMs;
+  for (const dir of new Set(dirs)) {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!/^genbench-(upload|eval|pool)-/.test(name)) continue;
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (info === undefined || !info.isDirectory() || info.mtimeMs > cutoff) continue;
+      await rm(join(dir, name), { recursive: true, force: true });
+      folders++;
+    }
+  }
+  return { blobs, folders };
 }
 
 /** The reason of a submission that used up its attempts without an outcome for the last one (a crash, a kill). */

@@ -1,17 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import type { JobQueue } from '../queue/job-queue.js';
 import { GenbenchError } from '../errors.js';
 import { ratingConfig } from '../rating/protocol.js';
 import { openStore, type Store } from '../store/index.js';
 import { createApp, type AppDeps } from './app.js';
-import { DEFAULT_EVALUATION, evaluationHandler, resumePending, type EvaluateFn, type EvaluationSettings } from './evaluate-job.js';
+import { DEFAULT_EVALUATION, evaluationHandler, resumePending, sweepStale, type EvaluateFn, type EvaluationSettings } from './evaluate-job.js';
 import { InProcessQueue } from './queue.js';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from './sandbox.js';
 
 /**
  * Starts the whole server: store (migrated), job queue with the evaluation handler, the app, and re-queues
- * submissions a previous run left unfinished (those out of attempts are marked failed). Evaluations run in child
+ * submissions a previous run left unfinished (those out of attempts are marked failed), after sweeping stale work
+ * folders and the blobs of failed submissions (sweepStale). Evaluations run in child
  * processes under `limits` (sandbox.ts), each followed by the sampling of the model's human-rating pool (the size
  * and seed of `app.rating.config`). Port 0 picks a free port (tests). `close()` stops accepting connections, stops
  * the running evaluation (its attempt is not counted; it runs again at the next start), and closes the database.
@@ -88,6 +90,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     s.once('error', reject);
   });
   server.keepAliveTimeout = 5000;
+  await sweepStale(store, [opts.app?.uploadDir ?? tmpdir(), tmpdir()]);
   await resumePending(store, queue, evaluation, limits);
   const port = (server.address() as AddressInfo).port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

@@ -1,6 +1,6 @@
 import { GenbenchError } from '../errors.js';
 import { putEvaluation } from '../store/evaluations.js';
-import { createSubmission, setSubmissionJob, type StoredFile } from '../store/submissions.js';
+import { createSubmission, findIdenticalSubmission, setSubmissionJob, type StoredFile, type SubmissionRecord, type SubmissionStatus } from '../store/submissions.js';
 import type { AppDeps } from './app.js';
 import { DEFAULT_EVALUATION, evaluationRecipe } from './evaluate-job.js';
 import { checkUpload, type UploadedFile } from './upload.js';
@@ -8,7 +8,8 @@ import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
 
 /**
  * Accepts a checked upload: stores its files content-addressed, records model + submission (+ a self-reported
- * report when one came with it) in one transaction (createSubmission's joins it), and queues the evaluation. When
+ * report when one came with it) in one transaction (createSubmission's joins it), and queues the evaluation. An
+ * upload of exactly the files of an earlier submission on the same dataset returns that one (deduplicated). When
  * recording fails, the blobs this call created and nothing references are removed again, so a rejected upload
  * leaves nothing behind.
  *
@@ -18,9 +19,11 @@ import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
  */
 export interface AcceptedSubmission {
   readonly id: string;
-  readonly status: 'queued';
+  /** 'queued' for a new submission; an identical earlier upload's own status when `deduplicated`. */
+  readonly status: SubmissionStatus;
   readonly modelId: string;
   readonly jobId: string;
+  /** True when these exact files were submitted before on this dataset: that submission is returned, nothing stored or queued. */
   readonly deduplicated: boolean;
   readonly links: { readonly status: string; readonly page: string; readonly model: string };
 }
@@ -29,6 +32,8 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   const { sql, blobs } = deps.store;
   const extractors = req.files.some((f) => /(^|[\\/])report\.json$/.test(f.name)) ? await knownExtractors(deps) : [];
   const checked = await checkUpload(req.files, { limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS, extractors, ...(req.dataset === undefined ? {} : { dataset: req.dataset }) });
+  const same = await findIdenticalSubmission(sql, checked.files, checked.dataset);
+  if (same !== undefined) return accepted(same, { id: same.jobId ?? '', deduplicated: true });
   const created: string[] = [];
   const stored: StoredFile[] = [];
   for (const f of checked.files) {
@@ -55,17 +60,21 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
     await removeUnreferenced(deps, created);
     throw e;
   }
-  const { submission, model } = recorded;
+  const { submission } = recorded;
   const recipe = evaluationRecipe(deps.evaluation ?? DEFAULT_EVALUATION, checked.dataset);
   const job = await deps.queue.enqueue({ submissionId: submission.id, recipe });
   await setSubmissionJob(sql, submission.id, job.id); // the job id only: the job may already be running
+  return accepted(submission, job);
+}
+
+function accepted(s: SubmissionRecord, job: { id: string; deduplicated: boolean }): AcceptedSubmission {
   return {
-    id: submission.id,
-    status: 'queued',
-    modelId: model.id,
+    id: s.id,
+    status: s.status,
+    modelId: s.modelId,
     jobId: job.id,
     deduplicated: job.deduplicated,
-    links: { status: `/api/submissions/${submission.id}`, page: `/submissions/${submission.id}`, model: `/models/${model.id}` },
+    links: { status: `/api/submissions/${s.id}`, page: `/submissions/${s.id}`, model: `/models/${s.modelId}` },
   };
 }
 

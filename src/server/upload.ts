@@ -6,7 +6,7 @@ import { GenbenchError } from '../errors.js';
 import { parseReport, type Report } from '../io/report.js';
 import { parseManifest, type GeneratorManifest } from '../models/manifest.js';
 import { hashFile } from '../store/blobs.js';
-import type { UploadLimits } from './upload-limits.js';
+import { MAX_MODEL_NAME, type UploadLimits } from './upload-limits.js';
 
 /**
  * Checks an uploaded submission before anything is stored: file names, file kinds, the manifest (the zod schema of
@@ -80,6 +80,7 @@ export async function checkUpload(uploaded: readonly UploadedFile[], opts: Check
   if (manifests.length !== 1) throw new GenbenchError('INPUT', `expected exactly one genbench.json manifest, got ${manifests.length}; add the checkpoint's genbench.json`);
   const manifestFile = manifests[0]!;
   const manifest = parseManifest(await readJson(manifestFile, opts.limits), manifestFile.name);
+  if ([...manifest.name].length > MAX_MODEL_NAME) throw new GenbenchError('INPUT', `${manifestFile.name}: field 'name' has ${[...manifest.name].length} characters, more than the ${MAX_MODEL_NAME} allowed; shorten it`);
   const onnx = by('onnx');
   const modelJson = by('model-json');
   const shards = by('shard');

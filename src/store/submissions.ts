@@ -196,6 +196,39 @@ export async function submissionFiles(sql: Sql, id: string): Promise<StoredFile[
   return rows.map((r) => ({ name: r.name, sha256: r.sha256, size: Number(r.size) })); // BIGINT comes back as text from pg
 }
 
+/**
+ * An earlier submission of exactly these files (same names and sha256s, the manifest included) on `dataset`, if any:
+ * an identical upload is not stored or evaluated twice.
+ */
+export async function findIdenticalSubmission(sql: Sql, files: readonly { name: string; sha256: string }[], dataset: string): Promise<SubmissionRecord | undefined> {
+  const first = files[0];
+  if (first === undefined) return undefined;
+  const want = files.map((f) => `${f.name}\u0000${f.sha256}`).sort().join('\n');
+  const rows = await sql.all<SubmissionRow>(
+    `SELECT ${COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')} FROM submissions s JOIN submission_files f ON f.submission_id = s.id
+     WHERE f.name = ? AND f.sha256 = ? AND s.dataset = ? ORDER BY s.created_at, s.id`,
+    [first.name, first.sha256, dataset],
+  );
+  for (const r of rows) {
+    const have = (await submissionFiles(sql, r.id)).map((f) => `${f.name}\u0000${f.sha256}`).sort().join('\n');
+    if (have === want) return fromRow(r);
+  }
+  return undefined;
+}
+
+/** The blobs of a submission that no submission still in use (queued, running or done), grid, panel or curve shares. */
+export async function unsharedFiles(sql: Sql, submissionId: string): Promise<string[]> {
+  const rows = await sql.all<{ sha256: string }>(
+    `SELECT DISTINCT sf.sha256 AS sha256 FROM submission_files sf WHERE sf.submission_id = ? AND NOT EXISTS (
+       SELECT 1 FROM submission_files o JOIN submissions s ON s.id = o.submission_id
+       WHERE o.sha256 = sf.sha256 AND o.submission_id <> sf.submission_id AND s.status <> 'failed')
+     AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.grid_sha256 = sf.sha256 OR e.nn_sha256 = sf.sha256)
+     AND NOT EXISTS (SELECT 1 FROM models m WHERE m.curve_sha256 = sf.sha256)`,
+    [submissionId],
+  );
+  return rows.map((r) => r.sha256);
+}
+
 function fromRow(r: SubmissionRow): SubmissionRecord {
   return {
     id: r.id,

@@ -167,11 +167,17 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new HttpError(400, 'INPUT', `request body: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
 
-/** A cookie's value from the Cookie header (no cookie-parser dependency). */
+/** A cookie's value from the Cookie header (no cookie-parser dependency); a malformed one counts as absent. */
 export function cookie(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined; // bad %-escapes: ignored, the client gets a new session
+      }
+    }
   }
   return undefined;
 }

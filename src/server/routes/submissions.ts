@@ -11,7 +11,7 @@ import type { AppDeps } from '../app.js';
 import { requireToken, tokenInfo } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { acceptSubmission } from '../submit.js';
-import { DEFAULT_UPLOAD_LIMITS } from '../upload-limits.js';
+import { DEFAULT_UPLOAD_LIMITS, maxRequestBytes } from '../upload-limits.js';
 import { statusBody, submitBody } from './submission-pages.js';
 import { page } from '../html.js';
 
@@ -19,7 +19,8 @@ import { page } from '../html.js';
  * Submissions: the upload page `GET /submit`, `POST /api/submissions` (token required; multipart field `files`
  * with the checkpoint files and genbench.json, optional field `dataset`), and the status `GET /submissions/:id`
  * with its JSON twin `GET /api/submissions/:id`. Uploads stream into a fresh temp folder under server-chosen
- * names with multer's size and count caps; whatever happens, that folder is removed before the response.
+ * names with multer's size and count caps (a Content-Length over the request cap is refused with 413 first);
+ * whatever happens, that folder is removed before the response.
  *
  * @example
  * const form = new FormData();
@@ -36,7 +37,7 @@ export function submissionRoutes(deps: AppDeps): Router {
   router.get('/submit', (_req, res) => {
     res.type('html').send(page({ title: 'Submit', body: submitBody(limits), scripts: ['/static/submit.js'] }));
   });
-  router.post('/api/submissions', requireToken(sql), receiveFiles(deps), async (req, res) => {
+  router.post('/api/submissions', checkRequestSize(maxRequestBytes(limits)), requireToken(sql), receiveFiles(deps), async (req, res) => {
     const tmp = res.locals['uploadDir'] as string;
     try {
       const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ name: f.originalname, path: f.path }));
@@ -86,6 +87,16 @@ async function statusJson(deps: AppDeps, id: string): Promise<SubmissionStatusJs
     model: { id: s.modelId, name: model?.name ?? '' },
     job,
     links: { page: `/submissions/${s.id}`, model: `/models/${s.modelId}` },
+  };
+}
+
+/** 413 before the body is read when Content-Length is over `max` (the connection is closed: the body is not drained). */
+function checkRequestSize(max: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const length = Number(req.get('content-length') ?? NaN);
+    if (!(length > max)) return next();
+    res.set('Connection', 'close');
+    next(new HttpError(413, 'INPUT', `request of ${length} bytes is larger than the ${max} bytes this server accepts per submission`));
   };
 }
 
