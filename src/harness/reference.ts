@@ -40,7 +40,7 @@ interface RowRange {
 
 export function defaultSplit(ds: Pick<Dataset, 'name' | 'splits'>, training: TrainingInfo): string {
   const base = ds.splits.find((s) => s.name === 'test')?.name ?? ds.splits[ds.splits.length - 1]!.name;
-  const train = trainingRows(ds.name, training);
+  const train = trainingRows(ds.name, training, ds.splits);
   if (train === undefined || (train.name !== undefined && train.name !== base)) return base;
   const shuffled = train.shuffle === undefined ? base : `${base}~${train.shuffle}`;
   if (train.start === 0 && train.stop !== undefined) return `${shuffled}[${train.stop}:]`;
@@ -93,7 +93,7 @@ function overlapCount(a: string, b: string, count: number): number | undefined {
  * trainingSplit(mnist, { dataset: 'mnist', train_split: '0-7999' }); // 'test[0:8000]'
  */
 export function trainingSplit(ds: Pick<Dataset, 'name' | 'splits'>, training: TrainingInfo): string | undefined {
-  const t = trainingRows(ds.name, training);
+  const t = trainingRows(ds.name, training, ds.splits);
   if (t === undefined) return undefined;
   const base = t.name ?? ds.splits.find((s) => s.name === 'test')?.name ?? ds.splits[ds.splits.length - 1]!.name;
   return trainExpr(t, base);
@@ -142,13 +142,22 @@ function rowsHash(rows: Int32Array): string {
 }
 
 /** Training rows from the manifest: a split expression with non-negative bounds, or an inclusive range 'A-B'. */
-function trainingRows(datasetName: string, t: TrainingInfo): RowRange | undefined {
+function trainingRows(datasetName: string, t: TrainingInfo, splits?: Pick<Dataset, 'splits'>['splits']): RowRange | undefined {
   if (t.dataset !== datasetName || t.train_split === undefined) return undefined;
-  const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(t.train_split);
-  if (range) return { start: Number(range[1]), stop: Number(range[2]) + 1 };
-  const rows = rowsOfSplit(t.train_split);
+  // a split expression may carry a note in parentheses, as exported manifests write it: "train (2428 images, x.npz)"
+  const noted = /^\s*([^\s(]+)\s*\((.*)\)\s*$/.exec(t.train_split);
+  const expr = noted?.[1] ?? t.train_split;
+  const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(expr);
+  const rows = range ? { start: Number(range[1]), stop: Number(range[2]) + 1 } : rowsOfSplit(expr);
   if (rows === undefined) {
     throw new GenbenchError('INPUT', `manifest train_split '${t.train_split}' is not a split expression; write e.g. test[:8000], test~0[:8000] or the inclusive range 0-7999`);
+  }
+  const declared = /(\d[\d,]*)\s+images?\b/.exec(noted?.[2] ?? '');
+  const base = 'name' in rows ? splits?.find((x) => x.name === rows.name) : undefined;
+  if (declared && base?.count !== undefined) {
+    const n = Math.min(rows.stop ?? base.count, base.count) - rows.start;
+    const want = Number(declared[1]!.replace(/,/g, ''));
+    if (n !== want) throw new GenbenchError('INPUT', `manifest train_split '${t.train_split}' says ${want} images, but ${datasetName} ${expr} has ${n}; the model was trained on other data than genbench's ${datasetName}`);
   }
   return rows;
 }

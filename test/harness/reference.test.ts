@@ -12,6 +12,12 @@ describe('defaultSplit', () => {
     expect(defaultSplit(mnist, { dataset: 'other', train_split: '0-7999' })).toBe('test');
     expect(defaultSplit(mnist, {})).toBe('test');
     expect(defaultSplit({ name: 'folder', splits: [{ name: 'all' }] }, {})).toBe('all');
+    // an exported manifest's note after the split: the split is read, a stated image count checked
+    const pneumonia = { name: 'pneumoniamnist', splits: [{ name: 'train', count: 2428 }, { name: 'val', count: 270 }, { name: 'test', count: 468 }] };
+    expect(defaultSplit(pneumonia, { dataset: 'pneumoniamnist', train_split: 'train (2428 images, pneumoniamnist_balanced.npz)' })).toBe('test');
+    expect(() => defaultSplit(pneumonia, { dataset: 'pneumoniamnist', train_split: 'train (5232 images)' })).toThrow(/says 5232 images, but pneumoniamnist train has 2428/);
+    expect(() => defaultSplit(pneumonia, { dataset: 'pneumoniamnist', train_split: 'banana (2428 images)' })).not.toThrow(); // a split the dataset lacks: no count to check
+    expect(() => defaultSplit(mnist, { dataset: 'mnist', train_split: '(2428 images)' })).toThrow(/is not a split expression/);
   });
 });
 
