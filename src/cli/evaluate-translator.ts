@@ -7,23 +7,31 @@ import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.
 import { stderrProgress } from './progress-bar.js';
 
 /**
- * `genbench evaluate --translator T --task NAME` (or `--pairs FILE.npz|DIR`): scores an image-to-image translator
- * on paired data (src/harness/translate.ts) and writes the same `genbench.report/v1` report as a generator run:
- * per-pair MSE, L1, PSNR and SSIM with their 95% intervals (pairs resampled; --bootstrap, --no-ci, --seed), FD,
- * KID, precision and recall of the outputs against the targets (--extractor, default mobilenet-v1-0.75; `none`
- * skips them), a PNG grid of input | output | target triplets (--grid, default beside --out). `--pairs-range LO,HI` states the
- * value range of float pairs. Flags of generator runs that do not apply (a dataset, --n, an extractor, ...) are
- * usage errors.
+ * `genbench evaluate --translator T --task NAME` (or `--pairs FILE.npz|DIR`, or `--source S --target T`): scores an
+ * image-to-image translator (src/harness/translate.ts) and writes the same `genbench.report/v1` report as a
+ * generator run. Paired data: per-pair MSE, L1, PSNR and SSIM with their 95% intervals (pairs resampled;
+ * --bootstrap, --no-ci, --seed). Unpaired data (an unpaired task, or --source and --target image sets): content
+ * preservation (mean SSIM of each input and its output) and, on a task with a target-domain classifier, the share
+ * of outputs it assigns to the target class (--no-classifier skips it). Both: FD, KID, precision and recall of the
+ * outputs against the target images (--extractor, default mobilenet-v1-0.75; `none` skips them), the cycle error
+ * with --reverse-translator, a PNG grid (--grid, default beside --out). `--pairs-range LO,HI` states the value
+ * range of float arrays. Flags of generator runs that do not apply (a dataset, --n, --metrics, ...) are usage
+ * errors.
  *
  * @example
  * genbench evaluate --translator t1-bet.onnx --task colin27-t1-bet --out r.json   # wrote r.json and r.grid.png
- * genbench evaluate --translator t.onnx --pairs pairs.npz --json                  # { "schema": "genbench.report/v1", ... }
+ * genbench evaluate --translator n2p.onnx --task pneumonia-normal-to-pneumonia --reverse-translator p2n.onnx
+ * genbench evaluate --translator t.onnx --source a/ --target b/ --json           # { "schema": "genbench.report/v1", ... }
  */
 export interface TranslatorFlags {
   translator?: string;
   task?: string;
   pairs?: string;
   pairsRange?: string;
+  source?: string;
+  target?: string;
+  reverseTranslator?: string;
+  classifier: boolean;
   split?: string;
   seed: string;
   bootstrap: string;
@@ -54,12 +62,15 @@ const NOT_FOR_TRANSLATORS: readonly (readonly [string, string])[] = [
 ];
 
 export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, unknown>): Promise<void> {
-  if (f.translator === undefined) throw new GenbenchError('USAGE', `${f.task !== undefined ? '--task' : '--pairs'}: give the --translator CHECKPOINT to score on it`);
-  if ((f.task === undefined) === (f.pairs === undefined)) throw new GenbenchError('USAGE', '--translator: give --task NAME (a built-in task or a task spec .json) or --pairs FILE.npz|DIR, not both');
+  const data = [['--task', f.task], ['--pairs', f.pairs], ['--source', f.source], ['--target', f.target]].filter(([, v]) => v !== undefined).map(([k]) => k!);
+  if (f.translator === undefined) throw new GenbenchError('USAGE', `${data[0] ?? '--reverse-translator'}: give the --translator CHECKPOINT to score`);
+  if ((f.source === undefined) !== (f.target === undefined)) throw new GenbenchError('USAGE', `${f.source === undefined ? '--target' : '--source'}: give --source IMAGES and --target IMAGES together (the two domains of unpaired data)`);
+  const kinds = (f.task === undefined ? 0 : 1) + (f.pairs === undefined ? 0 : 1) + (f.source === undefined ? 0 : 1);
+  if (kinds !== 1) throw new GenbenchError('USAGE', '--translator: give one of --task NAME (a built-in task or a task spec .json), --pairs FILE.npz|DIR, or --source IMAGES --target IMAGES');
   for (const [key, flag] of NOT_FOR_TRANSLATORS) {
-    if (f[key] !== undefined) throw new GenbenchError('USAGE', `${flag} does not apply to --translator (a translator is scored on its --task or --pairs)`);
+    if (f[key] !== undefined) throw new GenbenchError('USAGE', `${flag} does not apply to --translator (a translator is scored on its --task, --pairs or --source/--target)`);
   }
-  if (f.pairsRange !== undefined && f.pairs === undefined) throw new GenbenchError('USAGE', '--pairs-range: only for float arrays given with --pairs');
+  if (f.pairsRange !== undefined && f.task !== undefined) throw new GenbenchError('USAGE', '--pairs-range: only for float arrays given with --pairs or --source/--target');
   const pairsRange = f.pairsRange === undefined ? undefined : parseValueRange(f.pairsRange, '--pairs-range');
   const seed = parseIntFlag('seed', f.seed, { min: 0, max: 0xffffffff });
   const bootstrap = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
@@ -74,6 +85,10 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
     translator: f.translator,
     ...(f.task === undefined ? {} : { task: f.task }),
     ...(f.pairs === undefined ? {} : { pairs: f.pairs }),
+    ...(f.source === undefined ? {} : { source: f.source }),
+    ...(f.target === undefined ? {} : { target: f.target }),
+    ...(f.reverseTranslator === undefined ? {} : { reverseTranslator: f.reverseTranslator }),
+    ...(f.classifier ? {} : { classifier: false as const }),
     ...(pairsRange === undefined ? {} : { pairsRange }),
     ...(f.split === undefined ? {} : { split: f.split }),
     ...(batchSize === undefined ? {} : { batchSize }),
@@ -92,12 +107,13 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
 
 /** The readable summary: translator and pairs, one line per metric with its interval, what was written. */
 function printTranslationSummary(r: Report, out: string | undefined): void {
-  printLine(`${r.model.name} on ${r.dataset.name} ${r.dataset.split}: ${r.dataset.count} pairs`);
-  printLine(r.recipe.bootstrap === null ? 'no intervals (--no-ci)' : `ci95: ${r.recipe.bootstrap.resamples} resamples, seed ${r.recipe.seeds.bootstrap}; covers the ${r.recipe.bootstrap.covers ?? 'pairs'}`);
+  const unpaired = r.recipe.params['translation']?.['mode'] === 'unpaired';
+  printLine(`${r.model.name} on ${r.dataset.name} ${r.dataset.split}: ${unpaired ? `${r.recipe.n.generated} source -> ${r.recipe.n.reference} target images (unpaired)` : `${r.dataset.count} pairs`}`);
+  printLine(r.recipe.bootstrap === null ? 'no intervals (--no-ci)' : `ci95: ${r.recipe.bootstrap.resamples} resamples, seed ${r.recipe.seeds.bootstrap}; covers: ${r.recipe.bootstrap.covers ?? 'the pairs'}`);
   printLine();
   for (const [id, v] of Object.entries(r.metrics)) {
     const ci = v.ci95 !== undefined ? `  ci95 [${fmt(v.ci95[0])}, ${fmt(v.ci95[1])}]` : '';
-    printLine(`  ${id.padEnd(9)} ${v.value === null ? 'n/a' : fmt(v.value)}${ci}`);
+    printLine(`  ${id.padEnd(12)} ${v.value === null ? 'n/a' : fmt(v.value)}${ci}`);
   }
   printLine();
   const fx = r.recipe.extractor.id === 'none' ? '' : `, features ${Math.round((r.timings.featuresGenerated.seconds + r.timings.featuresReference.seconds) * 1000) / 1000}s (${r.recipe.extractor.id}; targets ${r.timings.featuresReference.cached ? 'cached' : 'computed'})`;

@@ -29,9 +29,10 @@ import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } f
  * shared MNIST fixtures, trained on test rows 0-7999, are scored against test[8000:]); grid beside --out as
  * `<report>.grid.png` unless --grid is given.
  *
- * `--translator T` with `--task NAME` or `--pairs FILE.npz|DIR` scores an image-to-image translator on paired data
- * instead (evaluate-translator.ts, src/harness/translate.ts): paired pixel metrics and FD/KID/precision/recall of
- * the outputs against the targets, the same report.
+ * `--translator T` with `--task NAME`, `--pairs FILE.npz|DIR` or `--source S --target T` scores an image-to-image
+ * translator instead (evaluate-translator.ts, src/harness/translate.ts): paired pixel metrics, or content
+ * preservation and the target-domain classifier on unpaired data, FD/KID/precision/recall of the outputs against
+ * the target images, the cycle error with --reverse-translator; the same report.
  *
  * @example
  * genbench evaluate --generator subs/mnist-dcgan.onnx --dataset mnist --split test --n 1000 --json   # { "schema": "genbench.report/v1", ... }
@@ -65,11 +66,15 @@ interface EvaluateFlags extends ResizeFlags {
   task?: string;
   pairs?: string;
   pairsRange?: string;
+  source?: string;
+  target?: string;
+  reverseTranslator?: string;
+  classifier: boolean;
 }
 
 export function evaluateCommand(): Command {
   return resizeOptions(new Command('evaluate'))
-    .description('score a generator (or a set of generated images) against a dataset split: sample, extract features, compute metrics, write a report; or a translator on paired data (--translator with --task or --pairs)')
+    .description('score a generator (or a set of generated images) against a dataset split: sample, extract features, compute metrics, write a report; or a translator on paired or unpaired data (--translator with --task, --pairs or --source/--target)')
     .option('--generator <path>', 'checkpoint: X.onnx (manifest X.genbench.json beside it) or a TF.js model folder')
     .option('--generated <images>', 'score these images instead of a generator: a folder of PNG/JPEG, a .zip of them, X.npy or X.npz (uint8 [N,H,W,C] as genbench sample --out writes)')
     .option('--generated-range <lo,hi>', 'value range of float --generated arrays, e.g. -1,1 or 0,1 (quantised to 8 bits like samples)')
@@ -94,14 +99,19 @@ export function evaluateCommand(): Command {
     .option('--baseline <report.json>', 'then gate the new report against this one (genbench gate; exit 1 on a regression)')
     .option('--rules <gate.json>', 'gate rules for --baseline (docs/gate.md)')
     .option('--translator <path>', 'score an image-to-image translator instead: X.onnx with X.genbench.json ("kind": "translator"), on --task or --pairs')
-    .option('--task <name>', 'translation task for --translator: colin27-t1-bet or a volume task spec .json (default split: test)')
+    .option('--task <name>', 'translation task for --translator: colin27-t1-bet, pneumonia-sr2, pneumonia-denoise, pneumonia-normal-to-pneumonia (unpaired) or a volume task spec .json (default split: test)')
     .option('--pairs <path>', 'paired data for --translator: an .npz with arrays source and target, or a folder with source/ and target/')
-    .option('--pairs-range <lo,hi>', 'value range of float --pairs arrays, e.g. 0,1')
+    .option('--source <images>', 'unpaired data for --translator: images of the source domain (a folder of PNG/JPEG, a .zip of them, .npy or .npz), with --target')
+    .option('--target <images>', 'unpaired data for --translator: images of the target domain, with --source')
+    .option('--pairs-range <lo,hi>', 'value range of float --pairs (or --source/--target) arrays, e.g. 0,1')
+    .option('--reverse-translator <path>', 'a translator from the target domain back to the source domain: adds the cycle error (mean L1 of B(A(x)) - x)')
+    .option('--no-classifier', 'unpaired tasks: skip the target-domain classifier (classifier:pneumoniamnist is trained once on first use)')
     .action(runEvaluate);
 }
 
 async function runEvaluate(f: EvaluateFlags): Promise<void> {
-  if (f.translator !== undefined || f.task !== undefined || f.pairs !== undefined) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
+  if ([f.translator, f.task, f.pairs, f.source, f.target, f.reverseTranslator].some((v) => v !== undefined)) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
+  if (!f.classifier) throw new GenbenchError('USAGE', '--no-classifier applies to --translator runs on unpaired tasks');
   if (f.dataset === undefined) throw new GenbenchError('USAGE', "required option '--dataset <name>' not specified (the dataset split a generator or --generated images are scored against)");
   if ((f.generator === undefined) === (f.generated === undefined)) throw new GenbenchError('USAGE', 'give --generator CHECKPOINT or --generated IMAGES (a folder, .zip, .npy or .npz), not both');
   const n = f.n === undefined ? (f.generated === undefined ? 5000 : undefined) : parseIntFlag('n', f.n, { min: 2 });

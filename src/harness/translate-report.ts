@@ -13,8 +13,8 @@ import { intervalWarnings } from './warnings.js';
 /**
  * The `genbench.report/v1` report of a translation run (translate.ts), paired or unpaired: the translator (and the
  * reverse translator of a cycle) as the model, the two sides of the data as the dataset (imagesSha256 over both),
- * the recipe with every parameter (pixel metrics, translation mapping, feature metric groups, classifier, cycle)
- * and the extractor when features were read (else `none`: the sha256 of zero bytes as its weights), the metrics in
+ * the recipe with every parameter (pixel metrics, translation mapping, the protocol the data was made by as
+ * `params.protocol`, feature metric groups, classifier, cycle) and the extractor when features were read (else `none`: the sha256 of zero bytes as its weights), the metrics in
  * order, timings and warnings.
  *
  * @example
@@ -93,7 +93,12 @@ export function translationReport(f: TranslationFacts): Report {
       seeds: { sampling: f.seed, metrics: { ...(features?.seeds ?? {}) }, bootstrap: f.resamples > 0 ? f.seed : null },
       sampling: { labels: 'none', quantisation: uint8 ? "outputs to uint8: clip(round-half-even(x)) in the targets' 0..255 scale" : 'none: float outputs against float targets' },
       metrics: Object.keys(f.metrics),
-      params: { ...f.params, ...Object.fromEntries(Object.entries(features?.params ?? {}).map(([k, v]) => [k, { ...v }])), translation },
+      params: {
+        ...f.params,
+        ...Object.fromEntries(Object.entries(features?.params ?? {}).map(([k, v]) => [k, { ...v }])),
+        translation,
+        ...(f.loading === undefined ? {} : { protocol: { ...f.loading } }),
+      },
       rankedBy: f.rankedBy,
       bootstrap: f.resamples === 0 ? null : bootstrapRecipe(f),
       genbench: VERSION,

@@ -1,34 +1,41 @@
 import { basename } from 'node:path';
-import { BOOTSTRAP_DEFAULTS, bootstrapGroup, withIntervals } from '../../metrics/bootstrap.js';
-import { groupMetrics, parseMetricList } from '../../metrics/index.js';
-import type { ImagePairs, ImageStack, MetricParams, MetricResults, PairMetricDescriptor } from '../../metrics/types.js';
-import { openPairs, type PairedDataset, type PairedSplit, type PairImages } from '../data/paired.js';
-import { asDisplay, sideBySide, TILE_PADDING } from '../data/pair-grid.js';
-import { openTask } from '../data/paired-tasks.js';
+import { BOOTSTRAP_DEFAULTS } from '../../metrics/bootstrap.js';
+import type { MetricParams } from '../../metrics/types.js';
+import { openPairs, type PairedDataset, type PairedSplit } from '../data/paired.js';
+import { openTranslationTask, type TranslationTask } from '../data/paired-tasks.js';
+import { openUnpaired } from '../data/unpaired.js';
 import { GenbenchError } from '../errors.js';
 import type { FeatureExtractor } from '../features/types.js';
-import { roundHalfEven, toUint8, type ImageBatchU8, type ValueRange } from '../io/image.js';
-import { writeGridPng } from '../io/png.js';
+import type { ValueRange } from '../io/image.js';
 import type { Report } from '../io/report.js';
 import { loadTranslator, type Translator } from '../models/translator.js';
 import type { Progress } from '../progress.js';
 import type { MetricEntryValue } from './run-metrics.js';
-import { translationFeatures, type TranslationFeatures } from './translate-features.js';
+import type { TranslationFeatures } from './translate-features.js';
 import { translationReport } from './translate-report.js';
+import { asPairImages, asStack, checkReverse, checkShapes, cycleError, defaultTranslationSplit, featureMetrics, pixelGroup, since, sideOf, translateImages, writeTiles, type TranslationRun } from './translate-steps.js';
+import { evaluateUnpaired } from './translate-unpaired.js';
 
 /**
- * `evaluateTranslation()`: pairs -> translator -> paired pixel metrics -> report. The sources of a task's split
- * (`task`: a built-in task or a volume task spec) or of a set of pairs (`pairs`: an .npz or a folder,
- * data/paired.ts) are mapped linearly from their data range to the translator's input range, translated in
- * batches, and the outputs mapped from the output range back to the data range; against uint8 targets the outputs
- * are then quantised to uint8 (round-half-even, as the targets are), against float targets they stay float. MSE,
- * L1, PSNR and SSIM per pair and their means (metrics/pixel.ts, data range = the width of the pairs' range), with
- * the pair bootstrap's 95% intervals (pairs resampled as pairs, as `genbench pixel` does). FD, KID, precision and
- * recall of the outputs against the targets through the feature extractor (translate-features.ts: default
- * mobilenet-v1-0.75, the targets' features cached; `extractor: 'none'` skips them, and so do sets too small for
- * them, with a warning). The grid shows input | output | target triplets of the first 16 pairs. The report is
- * `genbench.report/v1` (translate-report.ts); without features recipe.extractor is `none` (weights: the sha256 of
- * zero bytes) and the feature timings are zero.
+ * `evaluateTranslation()`: data -> translator -> metrics -> report, for paired and unpaired data.
+ *
+ * Paired (`task`: a built-in paired task or a volume task spec; `pairs`: an .npz or a folder, data/paired.ts): the
+ * sources are mapped linearly from their data range to the translator's input range, translated in batches, and the
+ * outputs mapped from the output range back to the data range; against uint8 targets the outputs are then quantised
+ * to uint8 (round-half-even, as the targets are), against float targets they stay float. MSE, L1, PSNR and SSIM per
+ * pair and their means (metrics/pixel.ts, data range = the width of the pairs' range), with the pair bootstrap's 95%
+ * intervals (pairs resampled as pairs, as `genbench pixel` does). FD, KID, precision and recall of the outputs
+ * against the targets through the feature extractor (translate-features.ts: default mobilenet-v1-0.75, the targets'
+ * features cached; `extractor: 'none'` skips them, and so do sets too small for them, with a warning). The grid
+ * shows input | output | target triplets of the first 16 pairs.
+ *
+ * Unpaired (`task`: a built-in unpaired task; `source` + `target`: two image sets): translate-unpaired.ts (features
+ * against the target domain, content preservation, the target-domain classifier).
+ *
+ * Either way, `reverseTranslator` (a translator from the target domain back to the source domain) adds the cycle
+ * error: the mean L1 of B(A(x)) - x (translate-steps.ts cycleError). The report is `genbench.report/v1`
+ * (translate-report.ts); without features recipe.extractor is `none` (weights: the sha256 of zero bytes) and the
+ * feature timings are zero.
  *
  * @example
  * const r = await evaluateTranslation({ translator: 't1-bet.onnx', task: 'colin27-t1-bet' });
@@ -37,14 +44,20 @@ import { translationReport } from './translate-report.js';
 export interface TranslationOptions {
   /** Translator checkpoint (opened and disposed here) or a loaded one. */
   readonly translator: string | Translator;
-  /** A built-in task or a volume task spec (.json). */
+  /** A built-in task (paired or unpaired) or a volume task spec (.json). */
   readonly task?: string;
   /** An .npz with arrays source and target, or a folder with source/ and target/. */
   readonly pairs?: string;
-  /** Value range of float pairs (uint8 pairs are 0..255). */
+  /** Unpaired data: images of the source domain (a folder, .zip, .npy or .npz, as data/image-set.ts reads them). */
+  readonly source?: string;
+  /** Unpaired data: images of the target domain. */
+  readonly target?: string;
+  /** Value range of float pairs or float source/target arrays (uint8 data is 0..255). */
   readonly pairsRange?: ValueRange;
-  /** Split expression; default a task's `test`, the pairs' `all`. */
+  /** Split expression; default a task's `test`, else `all`. */
   readonly split?: string;
+  /** A translator from the target domain back to the source domain: adds the cycle error. */
+  readonly reverseTranslator?: string | Translator;
   /** Bootstrap seed (default 0). */
   readonly seed?: number;
   /** Bootstrap resamples (default 200; 0: no intervals). */
@@ -52,138 +65,92 @@ export interface TranslationOptions {
   readonly batchSize?: number;
   /** Feature extractor for FD, KID, precision and recall (an id, an open one, or 'none'); default mobilenet-v1-0.75. */
   readonly extractor?: string | FeatureExtractor;
+  /**
+   * Unpaired tasks: the target-domain classifier (an id or an open extractor with class scores); default the task's
+   * own (pneumonia-normal-to-pneumonia: classifier:pneumoniamnist, trained once on first use); false skips it.
+   */
+  readonly classifier?: string | FeatureExtractor | false;
   /** Feature cache folder (default GENBENCH_HOME/features). */
   readonly cacheDir?: string;
-  /** Where to write the PNG grid of input | output | target triplets. */
+  /** Where to write the PNG grid (input | output | target; unpaired: input | output, and the reconstruction with a reverse translator). */
   readonly grid?: string;
   readonly offline?: boolean;
   readonly progress?: Progress;
 }
 
-const PIXEL_METRICS = 'mse,l1,psnr,ssim';
-const GRID_TRIPLETS = 16;
+const PIXEL_METRICS = ['mse', 'l1', 'psnr', 'ssim'] as const;
 
 export async function evaluateTranslation(opts: TranslationOptions): Promise<Report> {
-  if ((opts.task === undefined) === (opts.pairs === undefined)) throw new GenbenchError('USAGE', 'give --task NAME or --pairs FILE.npz|DIR (not both)');
+  const given = [opts.task, opts.pairs, opts.source ?? opts.target].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new GenbenchError('USAGE', 'give one of --task NAME, --pairs FILE.npz|DIR, or --source IMAGES with --target IMAGES');
+  if ((opts.source === undefined) !== (opts.target === undefined)) throw new GenbenchError('USAGE', `${opts.source === undefined ? '--target' : '--source'}: give --source IMAGES and --target IMAGES together (the two domains of unpaired data)`);
   const resamples = opts.bootstrap ?? BOOTSTRAP_DEFAULTS.resamples;
   if (!Number.isInteger(resamples) || resamples < 0 || resamples === 1) throw new GenbenchError('USAGE', '--bootstrap: give 0 (no intervals) or at least 2 resamples, e.g. 200');
   const started = performance.now();
-  const ds = opts.task !== undefined ? await openTask(opts.task) : await openPairs(opts.pairs!, opts.pairsRange === undefined ? {} : { range: opts.pairsRange });
-  const split = opts.split ?? (ds.splits.some((s) => s.name === 'test') ? 'test' : ds.splits[0]!.name);
+  const data = await openData(opts);
   const t = typeof opts.translator === 'string' ? await loadTranslator(opts.translator) : opts.translator;
+  let r: Translator | undefined;
   try {
-    if (opts.task !== undefined && t.manifest.task !== undefined && t.manifest.task !== ds.name) {
-      throw new GenbenchError('INPUT', `${t.manifestPath}: field 'task' is '${t.manifest.task}' but the task evaluated is '${ds.name}'; evaluate it on its own task (or on --pairs)`);
+    if (opts.task !== undefined && t.manifest.task !== undefined && t.manifest.task !== data.task.name) {
+      throw new GenbenchError('INPUT', `${t.manifestPath}: field 'task' is '${t.manifest.task}' but the task evaluated is '${data.task.name}'; evaluate it on its own task (or on --pairs)`);
     }
-    const pairs = await ds.load(split, { ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.offline ? { offline: true } : {}) });
-    checkFit(t, ds, pairs);
-    let clock = performance.now();
-    const x = toRange(pairs.source.data, pairs.source.range, t.inputRange);
-    const y = await t.translate(x, pairs.source.n, { ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), ...(opts.progress ? { progress: opts.progress } : {}) });
-    const output = outputStack(y, t, pairs.target);
-    const translateSeconds = since(clock);
-    clock = performance.now();
-    const seed = opts.seed ?? 0;
-    const { metrics, params } = await pixelMetrics(output, pairs.target, resamples, seed, opts.progress);
-    const features = await featureMetrics(opts, output, pairs.target, resamples, seed);
-    const metricsSeconds = since(clock);
-    if (opts.grid !== undefined) await writeTriplets(opts.grid, pairs, output);
-    return report({ t, ds, pairs, metrics: { ...(metrics as Record<string, MetricEntryValue>), ...(features?.metrics ?? {}) }, params, features, resamples, seed, opts, seconds: { translate: translateSeconds, metrics: metricsSeconds, total: since(started) } });
+    r = typeof opts.reverseTranslator === 'string' ? await loadTranslator(opts.reverseTranslator) : opts.reverseTranslator;
+    if (r !== undefined) checkReverse(r, t);
+    const run = { t, ...(r === undefined ? {} : { reverse: r }), resamples, seed: opts.seed ?? 0, started, opts };
+    return data.kind === 'unpaired' ? await evaluateUnpaired({ ...run, task: data.task }) : await evaluatePaired({ ...run, ds: data.task });
   } finally {
     if (typeof opts.translator === 'string') t.dispose();
+    if (typeof opts.reverseTranslator === 'string') r?.dispose();
   }
 }
 
-/** The translator's input and output shapes against the pairs: one INPUT line naming the manifest field. */
-function checkFit(t: Translator, ds: PairedDataset, p: PairedSplit): void {
-  const m = t.manifest;
-  const shape = (s: { height: number; width: number; channels: number }) => `${s.height}x${s.width}x${s.channels}`;
-  const same = (a: { height: number; width: number; channels: number }, b: typeof a) => a.height === b.height && a.width === b.width && a.channels === b.channels;
-  if (!same(t.inputShape, p.source)) {
-    throw new GenbenchError('INPUT', `${t.manifestPath}: field 'input_shape' [${m.input_shape.join(',')}] is ${shape(t.inputShape)} (HxWxC) but the source images of ${ds.name} are ${shape(p.source)}`);
+async function openData(opts: TranslationOptions): Promise<TranslationTask> {
+  const range = opts.pairsRange === undefined ? {} : { range: opts.pairsRange };
+  if (opts.task !== undefined) return openTranslationTask(opts.task);
+  if (opts.pairs !== undefined) return { kind: 'paired', task: await openPairs(opts.pairs, range) };
+  return { kind: 'unpaired', task: await openUnpaired(opts.source!, opts.target!, { ...range, rangeFlag: '--pairs-range' }) };
+}
+
+async function evaluatePaired(run: TranslationRun & { ds: PairedDataset }): Promise<Report> {
+  const { t, ds, opts, resamples, seed } = run;
+  const pairs = await ds.load(opts.split ?? defaultTranslationSplit(ds.splits), { ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.offline ? { offline: true } : {}) });
+  checkShapes(t, ds.name, pairs.source, pairs.target, 'the outputs are compared with the targets pixel for pixel');
+  const prog = { ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), ...(opts.progress ? { progress: opts.progress } : {}) };
+  let clock = performance.now();
+  const output = await translateImages(t, pairs.source, pairs.source.range, sideOf(pairs.target), prog);
+  let translateSeconds = since(clock);
+  clock = performance.now();
+  const { results, params } = await pixelGroup({ generated: output, reference: asStack(pairs.target) }, pairs.target.range[1] - pairs.target.range[0], { resamples, seed, ...prog });
+  const metrics: Record<string, MetricEntryValue> = {};
+  for (const id of PIXEL_METRICS) metrics[id] = results[id]! as MetricEntryValue;
+  const features = await featureMetrics(opts, output, pairs.target, resamples, seed);
+  Object.assign(metrics, features?.metrics ?? {});
+  let cycle: Record<string, string | number> | undefined;
+  if (run.reverse !== undefined) {
+    const c = performance.now();
+    const r = await cycleError(run.reverse, output, pairs.target.range, pairs.source, { resamples, seed, ...prog });
+    metrics['cycle_l1'] = r.entry;
+    cycle = r.params;
+    translateSeconds += since(c);
   }
-  if (!same(t.outputShape, p.target)) {
-    throw new GenbenchError('INPUT', `${t.manifestPath}: field 'output_shape' [${m.output_shape.join(',')}] is ${shape(t.outputShape)} (HxWxC) but the target images of ${ds.name} are ${shape(p.target)}; the outputs are compared with the targets pixel for pixel`);
-  }
+  const metricsSeconds = since(clock);
+  if (opts.grid !== undefined) await writeTiles(opts.grid, [pairs.source, asPairImages(output, pairs.target.range), pairs.target]);
+  return report({ ...run, ds, pairs, metrics, params, features, cycle, seconds: { translate: translateSeconds, metrics: metricsSeconds, total: since(run.started) } });
 }
 
-/** Values mapped linearly from one range to another, as float32 (unchanged when the ranges agree). */
-function toRange(data: ArrayLike<number>, [a, b]: ValueRange, [c, d]: ValueRange): Float32Array {
-  if (a === c && b === d) return Float32Array.from(data);
-  const scale = (d - c) / (b - a);
-  return Float32Array.from(data, (v) => c + (v - a) * scale);
-}
-
-/** Outputs in the targets' data range, float64; quantised to uint8 when the targets are uint8. */
-function outputStack(y: Float32Array, t: Translator, target: PairImages): ImageStack {
-  const [c, d] = t.outputRange;
-  const [a, b] = target.range;
-  const scale = (b - a) / (d - c);
-  const quantise = target.data instanceof Uint8Array;
-  const data = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) {
-    const v = a + (y[i]! - c) * scale;
-    data[i] = quantise ? Math.min(255, Math.max(0, roundHalfEven(v))) : Math.min(b, Math.max(a, v));
-  }
-  return { n: target.n, height: target.height, width: target.width, channels: target.channels, data };
-}
-
-async function pixelMetrics(output: ImageStack, target: PairImages, resamples: number, seed: number, progress: Progress | undefined): Promise<{ metrics: MetricResults; params: MetricParams }> {
-  const descs = parseMetricList(PIXEL_METRICS);
-  const d = descs[0] as PairMetricDescriptor;
-  const params: MetricParams = { ...d.defaults, range: target.range[1] - target.range[0] };
-  const reference: ImageStack = { n: target.n, height: target.height, width: target.width, channels: target.channels, data: Float64Array.from(target.data) };
-  const pairs: ImagePairs = { generated: output, reference };
-  const results = resamples > 0 ? withIntervals(await bootstrapGroup(d, pairs, params, { resamples, seed, ...(progress ? { progress } : {}) })) : await d.compute(pairs, params);
-  const metrics: MetricResults = {};
-  for (const g of groupMetrics(descs).flat()) metrics[g.id] = results[g.id]!;
-  return { metrics, params };
-}
-
-/** FD, KID, precision and recall of the outputs against the targets, as uint8 images; none with extractor 'none'. */
-async function featureMetrics(opts: TranslationOptions, output: ImageStack, target: PairImages, resamples: number, seed: number): Promise<TranslationFeatures | undefined> {
-  if (opts.extractor === 'none') return undefined;
-  return translationFeatures({
-    outputs: asUint8(output, target.range),
-    targets: asUint8(target, target.range),
-    resamples,
-    seed,
-    ...(opts.extractor === undefined ? {} : { extractor: opts.extractor }),
-    ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
-    ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
-    ...(opts.progress === undefined ? {} : { progress: opts.progress }),
-  });
-}
-
-/** Images in a data range as uint8: uint8 data as it is, float data quantised (round-half-even, io/image.ts toUint8). */
-function asUint8(b: { n: number; height: number; width: number; channels: number; data: ArrayLike<number> }, range: ValueRange): ImageBatchU8 {
-  const { n, height, width, channels } = b;
-  if (b.data instanceof Uint8Array) return { data: b.data, n, height, width, channels };
-  return toUint8({ data: Float32Array.from(b.data), n, height, width, channels, range });
-}
-
-async function writeTriplets(path: string, p: PairedSplit, output: ImageStack): Promise<void> {
-  const out: PairImages = { ...output, data: Float64Array.from(output.data), range: p.target.range };
-  const tiles = sideBySide([asDisplay(p.source), asDisplay(out), asDisplay(p.target)], GRID_TRIPLETS);
-  await writeGridPng(path, tiles, { columns: Math.ceil(Math.sqrt(tiles.n)), padding: TILE_PADDING, scale: tiles.height < 48 ? 2 : 1 });
-}
-
-interface ReportFacts {
-  readonly t: Translator;
+interface ReportFacts extends TranslationRun {
   readonly ds: PairedDataset;
   readonly pairs: PairedSplit;
   readonly metrics: Record<string, MetricEntryValue>;
   readonly params: MetricParams;
   readonly features: TranslationFeatures | undefined;
-  readonly resamples: number;
-  readonly seed: number;
-  readonly opts: TranslationOptions;
+  readonly cycle: Record<string, string | number> | undefined;
   readonly seconds: { readonly translate: number; readonly metrics: number; readonly total: number };
 }
 
-/** The paired run's report: pixel metrics ranked by SSIM, the feature metrics beside them. */
+/** The paired run's report: pixel metrics ranked by SSIM, the feature metrics and the cycle error beside them. */
 function report(f: ReportFacts): Report {
-  const { pairs, metrics } = f;
+  const { pairs, metrics, opts } = f;
   const n = pairs.source.n;
   const identical = ((metrics['psnr'] as { perPair?: number[] } | undefined)?.perPair ?? []).filter((v) => v === Infinity).length;
   const warnings = [
@@ -192,8 +159,9 @@ function report(f: ReportFacts): Report {
   ];
   return translationReport({
     t: f.t,
+    ...(f.reverse === undefined ? {} : { reverse: f.reverse }),
     mode: 'paired',
-    data: f.opts.task !== undefined ? `task ${f.ds.name}` : `pairs ${basename(f.ds.name)}`,
+    data: opts.task !== undefined ? `task ${f.ds.name}` : `pairs ${basename(f.ds.name)}`,
     name: f.ds.name,
     split: pairs.split,
     source: pairs.source,
@@ -201,7 +169,7 @@ function report(f: ReportFacts): Report {
     files: pairs.files,
     ...(pairs.preprocessing === undefined ? {} : { loading: pairs.preprocessing }),
     metrics,
-    params: { pixel: { ...f.params } },
+    params: { pixel: { ...f.params }, ...(f.cycle === undefined ? {} : { cycle: f.cycle }) },
     ...(f.features === undefined ? {} : { features: f.features }),
     resamples: f.resamples,
     seed: f.seed,
@@ -209,11 +177,7 @@ function report(f: ReportFacts): Report {
     rankedBy: 'ssim',
     warnings,
     seconds: f.seconds,
-    ...(f.opts.batchSize === undefined ? {} : { batchSize: f.opts.batchSize }),
-    ...(f.opts.grid === undefined ? {} : { grid: f.opts.grid }),
+    ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
+    ...(opts.grid === undefined ? {} : { grid: opts.grid }),
   });
-}
-
-function since(t: number): number {
-  return Math.round(performance.now() - t) / 1000;
 }

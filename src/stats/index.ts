@@ -8,3 +8,4 @@
 export { normalCdf, normalQuantile, erfc } from './normal.js';
 export { tQuantile, twoSided } from './student-t.js';
 export { quantileSorted, sampleVariance } from './quantile.js';
+export { wilsonInterval } from './binomial.js';

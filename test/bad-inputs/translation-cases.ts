@@ -98,4 +98,38 @@ export const TRANSLATION_CASES: readonly Case[] = [
     code: 2,
     stderr: /^genbench: pairs\/source\/b\.png: no file of that name in pairs\/target; every source image needs its target/,
   },
+  {
+    name: 'translation task that is not built in',
+    setup: translator('identity'),
+    args: evaluate('identity.onnx', '--task', 'no-such-task'),
+    code: 2,
+    stderr: /^genbench: unknown translation task 'no-such-task'; built-in tasks are colin27-t1-bet, pneumonia-sr2, pneumonia-denoise, pneumonia-normal-to-pneumonia \(or give a task spec \.json\)$/,
+  },
+  {
+    name: 'unpaired source images without target images',
+    setup: async (d) => {
+      await images(d, 'a.npy');
+      await translator('identity')(d);
+    },
+    args: evaluate('identity.onnx', '--source', 'a.npy'),
+    code: 2,
+    stderr: /^genbench: --source: give --source IMAGES and --target IMAGES together \(the two domains of unpaired data\)$/,
+  },
+  {
+    name: 'reverse translator whose output shape is not the sources shape',
+    setup: async (d) => {
+      await images(d, 'a.npy');
+      await images(d, 'b.npy');
+      await translator('identity')(d);
+      await translator('pool')(d);
+    },
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--reverse-translator', 'pool.onnx'),
+    code: 2,
+    stderr: /^genbench: \S*pool\.genbench\.json: field 'output_shape' \[1,8,8\] is 8x8x1 \(HxWxC\) but identity-translator takes 16x16x1; a reverse translator takes the outputs back to the sources$/,
+  },
 ];
+
+/** NAME.npy: 4 uint8 images of 16x16. */
+async function images(d: string, name: string): Promise<void> {
+  await writeFile(join(d, name), encodeNpy(Uint8Array.from({ length: 4 * 256 }, (_, i) => (i * 7) % 256), [4, 16, 16]));
+}
