@@ -96,21 +96,57 @@ export async function bootstrapGroup(desc: MetricDescriptor, input: AnyInput, pa
   const level = opts.level ?? BOOTSTRAP_DEFAULTS.level;
   if (!Number.isInteger(resamples) || resamples < 2) throw new RangeError(`bootstrap resamples must be an integer >= 2, got ${resamples}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap level must be in (0, 1), got ${level}`);
-  const share = desc.resampleShare ?? 1;
-  const b = share === 1 ? resamples : Math.max(MIN_SHARED_RESAMPLES, Math.round(resamples * share));
+  const b = groupResamples(desc, resamples);
   const draws = drawResamples(desc, input, b, opts);
   const { results, boot } = await resampledGroup(desc, input, params, draws, opts.point, opts.progress);
   const intervals: Partial<Record<MetricId, BootstrapInterval>> = {};
   for (const [id, all] of Object.entries(boot.values) as [MetricId, Float64Array][]) {
     const point = results[id]?.value;
     if (point === undefined || !Number.isFinite(point)) continue;
-    const values = all.subarray(0, b);
-    const extra = (boot.extraVariance?.[id] ?? 0) + (desc.resampling === 'extrapolated' ? excessVariance(values, all.subarray(b)) : 0);
-    const r = share === 1 ? recentredInterval(values, point, level, extra) : normalInterval(values, point, level, extra);
-    const monteCarloError = desc.resampling === 'extrapolated' ? extrapolatedError(values, all.subarray(b), boot.extraVariance?.[id] ?? 0) : 1 / Math.sqrt(2 * b);
-    intervals[id] = { ci: r.ci, method: share === 1 ? RECENTRED_METHOD : NORMAL_METHOD, bootstrapBias: r.bias, covers: coverage(desc, draws), resamples: b, monteCarloError: Number(monteCarloError.toPrecision(2)), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
+    intervals[id] = { ...intervalOf(desc, all, b, point, level, boot.extraVariance?.[id] ?? 0), covers: coverage(desc, draws), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
   }
   return { results, intervals };
+}
+
+/** Resamples a group draws for a requested number (its `resampleShare` of them, at least MIN_SHARED_RESAMPLES). */
+function groupResamples(desc: MetricDescriptor, resamples: number): number {
+  const share = desc.resampleShare ?? 1;
+  return share === 1 ? resamples : Math.max(MIN_SHARED_RESAMPLES, Math.round(resamples * share));
+}
+
+/**
+ * The interval a group's resampled values give (b full-size values, then, for extrapolated groups, b nested
+ * half-size ones), with `extra` variance the resamples cannot see.
+ */
+function intervalOf(desc: MetricDescriptor, all: Float64Array, b: number, point: number, level: number, extra: number): Omit<BootstrapInterval, 'covers' | 'scheme'> {
+  const share = desc.resampleShare ?? 1;
+  const values = all.subarray(0, b);
+  const added = extra + (desc.resampling === 'extrapolated' ? excessVariance(values, all.subarray(b)) : 0);
+  const r = share === 1 ? recentredInterval(values, point, level, added) : normalInterval(values, point, level, added);
+  const monteCarloError = desc.resampling === 'extrapolated' ? extrapolatedError(values, all.subarray(b), extra) : 1 / Math.sqrt(2 * b);
+  return { ci: r.ci, method: share === 1 ? RECENTRED_METHOD : NORMAL_METHOD, bootstrapBias: r.bias, resamples: b, monteCarloError: Number(monteCarloError.toPrecision(2)) };
+}
+
+/**
+ * A group's interval with the reference held fixed, for callers that compute the resampled values themselves (FD
+ * against a statistics file, whose rows cannot be resampled): `valuesAt` gets the generated draws that
+ * bootstrapGroup would use (the same seeds, n and nested n/2 for extrapolated groups) and returns one value per draw.
+ *
+ * @example
+ * const iv = await fixedReferenceInterval(fdDescriptor, 1000, point, (draws) => fdAgainstGaussianResampled(g, ref, draws), { seed: 0 });
+ */
+export async function fixedReferenceInterval(
+  desc: MetricDescriptor,
+  generatedRows: number,
+  point: number,
+  valuesAt: (draws: readonly Int32Array[]) => Promise<Float64Array>,
+  opts: BootstrapOptions = {},
+): Promise<BootstrapInterval> {
+  const b = groupResamples(desc, opts.resamples ?? BOOTSTRAP_DEFAULTS.resamples);
+  const none: FeatureSets = { generated: { rows: generatedRows, cols: 0, data: new Float64Array(0) }, reference: { rows: 0, cols: 0, data: new Float64Array(0) } };
+  const draws = drawResamples(desc, none, b, { ...opts, resampleReference: false });
+  const all = await valuesAt(draws.generated);
+  return { ...intervalOf(desc, all, b, point, opts.level ?? BOOTSTRAP_DEFAULTS.level, 0), covers: coverage(desc, draws) };
 }
 
 /**
@@ -316,7 +352,6 @@ function percentileInterval(sorted: ArrayLike<number>, level: number): [number, 
 function sortedCopy(v: ArrayLike<number>): Float64Array {
   return Float64Array.from(v).sort();
 }
-
 
 function meanAt(values: Float64Array, idx: Int32Array): number {
   let s = 0;

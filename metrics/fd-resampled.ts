@@ -27,7 +27,8 @@ import { takeRows, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
 import { traceSqrtFromCentred, traceSqrtProduct } from '../src/linalg/trace-sqrt.js';
-import { weightsOf } from './resample.js';
+import type { GaussianStats } from './fd.js';
+import { counts, weightsOf } from './resample.js';
 import type { FeatureSets, ResampleDraws } from './types.js';
 
 /** Weighted centred data of one set: mean, and Z (rows sqrt(w_i)(x_i - mu_w)), row-major or transposed. */
@@ -76,6 +77,30 @@ export async function weightedFd(sets: FeatureSets, w: Float64Array, v: Float64A
   const { chol } = await choleskyFactor(r.cov);
   const ts = (await traceSqrtProduct(r.cov, g.cov, chol)).value;
   return Math.max(0, squaredDistance(g.mean, r.mean) + g.trace + r.trace - 2 * ts);
+}
+
+/**
+ * FD against a fixed reference Gaussian (a statistics file, whose rows cannot be resampled) on every draw of the
+ * generated rows, with the weighted moments of the resampled FD and the reference's factor computed once.
+ *
+ * @example
+ * await fdAgainstGaussianResampled(generated, { mean, cov, count }, draws); // one FD per draw
+ */
+export async function fdAgainstGaussianResampled(generated: Matrix, ref: GaussianStats, draws: readonly Int32Array[], progress?: Progress): Promise<Float64Array> {
+  const d = ref.cov.rows;
+  const { chol } = await choleskyFactor(ref.cov);
+  let traceR = 0;
+  for (let i = 0; i < d; i++) traceR += ref.cov.data[i * d + i]!;
+  const out = new Float64Array(draws.length);
+  progress?.start(draws.length, 'fd bootstrap');
+  for (let k = 0; k < draws.length; k++) {
+    const g = await weightedMoments(generated, counts(draws[k]!, generated.rows));
+    const ts = (await traceSqrtProduct(ref.cov, g.cov, chol)).value;
+    out[k] = Math.max(0, squaredDistance(g.mean, ref.mean) + g.trace + traceR - 2 * ts);
+    progress?.tick();
+  }
+  progress?.stop();
+  return out;
 }
 
 /** A set's rows centred on their unweighted mean, in float32, with their squared norms: formed once per matrix. */

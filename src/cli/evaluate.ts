@@ -70,6 +70,7 @@ interface EvaluateFlags extends ResizeFlags {
   target?: string;
   reverseTranslator?: string;
   classifier: boolean;
+  referenceStats?: string;
 }
 
 export function evaluateCommand(): Command {
@@ -83,6 +84,7 @@ export function evaluateCommand(): Command {
     .option('--n <count>', 'generated samples to score (default 5000; with --generated, all of them)')
     .option('--reference-n <count>', 'reference images: seeded random rows of the split (default: min(n, split size))')
     .option('--reference-seed <int>', 'seed of the reference rows (default: --seed)')
+    .option('--reference-stats <S.npz>', 'the reference as statistics (genbench stats, same extractor and layer) instead of rows: FD, with an interval over the generated sampling only, and IS; no KID, FD∞, k-NN metrics or memorisation checks')
     .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>; for --translator also none (pixel metrics only)')
     .option('--metrics <list>', 'comma-separated: is, fd, kid, precision, recall, density, coverage, disc (default: all the extractor serves)')
     .option('--seed <int>', 'seed of the latents, the reference rows and the bootstrap resamples', '0')
@@ -109,9 +111,22 @@ export function evaluateCommand(): Command {
     .action(runEvaluate);
 }
 
+/** The dataset a statistics file's rows came from (its recipe), for --reference-stats without --dataset. */
+async function statsSource(path: string): Promise<string> {
+  const { readStats } = await import('../data/stats-file.js');
+  const source = ((await readStats(path)).recipe?.['images'] as { source?: unknown } | undefined)?.source;
+  if (typeof source !== 'string') throw new GenbenchError('USAGE', `--reference-stats ${path}: its recipe names no dataset; pass --dataset`);
+  return source;
+}
+
 async function runEvaluate(f: EvaluateFlags): Promise<void> {
   if ([f.translator, f.task, f.pairs, f.source, f.target, f.reverseTranslator].some((v) => v !== undefined)) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
   if (!f.classifier) throw new GenbenchError('USAGE', '--no-classifier applies to --translator runs on unpaired tasks');
+  if (f.referenceStats !== undefined) {
+    const clash = (['split', 'referenceN', 'referenceSeed', 'trainSplit'] as const).find((k) => f[k] !== undefined);
+    if (clash !== undefined) throw new GenbenchError('USAGE', `--${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not with --reference-stats (the statistics file is the whole reference)`);
+    f.dataset ??= await statsSource(f.referenceStats);
+  }
   if (f.dataset === undefined) throw new GenbenchError('USAGE', "required option '--dataset <name>' not specified (the dataset split a generator or --generated images are scored against)");
   if ((f.generator === undefined) === (f.generated === undefined)) throw new GenbenchError('USAGE', 'give --generator CHECKPOINT or --generated IMAGES (a folder, .zip, .npy or .npz), not both');
   const n = f.n === undefined ? (f.generated === undefined ? 5000 : undefined) : parseIntFlag('n', f.n, { min: 2 });
@@ -143,7 +158,8 @@ async function runEvaluate(f: EvaluateFlags): Promise<void> {
     ...(f.backend === undefined ? {} : { backend: f.backend }),
     ...(grid === undefined ? {} : { grid }),
     ...(resize === undefined ? {} : { resize }),
-    ...(f.memorization ? (f.trainSplit === undefined ? {} : { trainSplit: f.trainSplit }) : { trainSplit: false as const }),
+    ...(f.memorization && f.referenceStats === undefined ? (f.trainSplit === undefined ? {} : { trainSplit: f.trainSplit }) : { trainSplit: false as const }),
+    ...(f.referenceStats === undefined ? {} : { referenceStats: f.referenceStats }),
   };
   const report =
     f.generated === undefined

@@ -19,12 +19,14 @@ import type { Generator } from '../models/types.js';
 import type { Progress } from '../progress.js';
 import { VERSION } from '../version.js';
 import { checkMetricNames, planLayers, planMetrics, type MetricPlan } from './metric-plan.js';
-import { BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
+import { BOOTSTRAP_DEFAULTS, fixedReferenceInterval, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
+import type { GaussianStats } from '../../metrics/fd.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { defaultSplit, loadReference, trainingOverlapWarning, trainingSplit, type ReferenceSelection } from './reference.js';
 
 const BOOTSTRAP_METHOD = `${RECENTRED_METHOD}, or normal from the resampled variance for fd and fd_inf (each metric's ciMethod): two-sample resamples of both sets, k-NN radii recomputed per resample, FD and KID variance extrapolated from resamples of n and n/2 rows (docs/uncertainty.md)`;
 import { generatorSource, imageSetSource, type ImageSource } from './image-source.js';
-import { runMetrics } from './run-metrics.js';
+import { runMetrics, type MetricEntryValue } from './run-metrics.js';
 import { intervalWarnings, sampleWarnings } from './warnings.js';
 
 /**
@@ -84,6 +86,13 @@ export interface EvaluateOptions {
    * Default: the split the generator's manifest names (`dataset` + `train_split`); `false` skips the checks.
    */
   readonly trainSplit?: string | false;
+  /**
+   * The reference as statistics instead of rows: a `genbench stats` file (mean, covariance, count) of the same
+   * extractor and layer. Only FD (and IS, which reads no reference) can be computed from it; FD's interval covers
+   * the generated sampling alone (a statistics file has no rows to resample), and the memorisation checks, which
+   * need reference rows, do not run.
+   */
+  readonly referenceStats?: string;
   readonly progress?: Progress;
 }
 
@@ -163,6 +172,7 @@ function checkOptions(o: EvaluateOptions): void {
 }
 
 async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: FeatureExtractor, started: number): Promise<Report> {
+  if (opts.referenceStats !== undefined) return runAgainstStats({ ...opts, referenceStats: opts.referenceStats }, ds, g, fx, started);
   const seed = opts.seed ?? 0;
   const progress = opts.progress;
   const split = opts.split ?? defaultSplit(ds, g.training);
@@ -240,6 +250,114 @@ async function run(opts: EvaluateOptions, ds: Dataset, g: ImageSource, fx: Featu
     ...(memo === undefined ? {} : { memorization: { verdict: memorizationVerdict(memo.metrics) ?? 'memorisation: no checks ran' } }),
     run: { extractor: fx.id, ...batch, ...(opts.grid === undefined ? {} : { grid: resolve(opts.grid) }) },
   };
+}
+
+/** Metrics a statistics file can serve: FD needs only the reference's mean and covariance, IS no reference. */
+const STATS_METRICS = ['fd', 'is'];
+
+/** evaluate() against a `genbench stats` file (EvaluateOptions.referenceStats). */
+async function runAgainstStats(opts: EvaluateOptions & { referenceStats: string }, ds: Dataset, g: ImageSource, fx: FeatureExtractor, started: number): Promise<Report> {
+  const seed = opts.seed ?? 0;
+  const progress = opts.progress;
+  const prog = progress === undefined ? {} : { progress };
+  const batch = opts.batchSize === undefined ? {} : { batchSize: opts.batchSize };
+  const { readStats } = await import('../data/stats-file.js');
+  const file = await readStats(opts.referenceStats);
+  const made = statsRecipe(file.recipe, opts.referenceStats);
+  const asked = opts.metrics === undefined ? undefined : (typeof opts.metrics === 'string' ? opts.metrics.split(',') : [...opts.metrics]).map((m) => m.trim()).filter(Boolean);
+  const refused = asked?.filter((m) => !STATS_METRICS.includes(m)) ?? [];
+  if (refused.length > 0) throw new GenbenchError('USAGE', `--metrics ${refused.join(',')}: needs the reference rows, which ${opts.referenceStats} does not hold; only fd and is can be computed from statistics (use --dataset)`);
+  const full = planMetrics({ fx, nGenerated: opts.n, nReference: file.stats.count });
+  const list = asked ?? full.ids.filter((m) => STATS_METRICS.includes(m));
+  const plan = planMetrics({ fx, nGenerated: opts.n, nReference: file.stats.count, list });
+  const fl = plan.layers.features;
+  if (made.extractor !== fx.keyId || made.weightsSha256 !== fx.weightsSha256 || made.layer !== fl) {
+    throw new GenbenchError('INPUT', `${opts.referenceStats}: made with ${made.extractor} layer ${made.layer}, but this evaluation reads ${fx.keyId} layer ${fl}${made.weightsSha256 !== fx.weightsSha256 ? ' (other weights)' : ''}; pass --extractor ${made.extractor} or remake the statistics`);
+  }
+  const dim = fx.layers.find((l) => l.name === fl)?.dim;
+  if (dim !== undefined && dim !== file.stats.cov.rows) throw new GenbenchError('INPUT', `${opts.referenceStats}: statistics of ${file.stats.cov.rows} features, but ${fx.keyId} layer ${fl} has ${dim}`);
+
+  let t = performance.now();
+  const images = await g.images({ n: opts.n, seed, ...batch, ...prog });
+  const sampleSeconds = since(t);
+  if (opts.grid !== undefined) await writeGridPng(opts.grid, sliceImages(images, 0, Math.min(64, images.n)));
+  t = performance.now();
+  const generated = await fx.extract(images, { layers: planLayers(plan), ...batch, ...prog });
+  const generatedSeconds = since(t);
+  t = performance.now();
+  const resamples = opts.bootstrap ?? BOOTSTRAP_DEFAULTS.resamples;
+  const bootstrap = resamples > 0 ? { resamples, seed } : undefined;
+  const timing = { intervalSeconds: 0 };
+  const others = plan.ids.filter((m) => m !== 'fd');
+  const metrics = others.length === 0 ? {} : await runMetrics(planMetrics({ fx, nGenerated: opts.n, nReference: file.stats.count, list: others }), { generated, reference: {} }, { ...(bootstrap ? { bootstrap } : {}), ...prog, timing });
+  if (plan.ids.includes('fd')) metrics['fd'] = await fdAgainstStats(generated[fl]!, file.stats, bootstrap, progress, timing);
+  const metricsSeconds = since(t);
+  const warnings = [
+    `the reference is a statistics file (${opts.referenceStats}): FD's interval covers the generated sampling only, and KID, FD∞, precision/recall/density/coverage and the memorisation checks need reference rows (use --dataset)`,
+    ...sampleWarnings({ nGenerated: opts.n, nReference: file.stats.count, referenceAvailable: file.stats.count, featureDim: generated[fl]!.cols, fd: metrics['fd'], metrics: plan.ids, labels: g.classes === undefined ? 'none' : 'balanced', generatedShape: images, referenceShape: images }),
+    ...plan.warnings,
+    ...intervalWarnings(metrics),
+  ];
+  const selection: ReferenceSelection = { count: file.stats.count, of: made.of ?? file.stats.count, seed: made.seed, rowsSha256: made.rowsSha256 ?? file.sha256 };
+  const recipe = recipeSection({ fx, g, plan, n: opts.n, nReference: file.stats.count, seed, bootstrap, labels: g.classes === undefined ? 'none' : 'balanced', selection, split: made.split, referenceLoading: undefined });
+  return {
+    schema: REPORT_SCHEMA,
+    created: new Date().toISOString(),
+    model: g.model,
+    dataset: { name: made.source ?? ds.name, split: made.split, count: file.stats.count, files: [{ id: 'reference-statistics', path: opts.referenceStats, sha256: file.sha256 }], imagesSha256: made.imagesSha256 ?? file.sha256, labelled: false },
+    recipe: {
+      ...recipe,
+      referenceStats: { file: opts.referenceStats, sha256: file.sha256 },
+      ...(recipe.bootstrap === null ? {} : { bootstrap: { ...recipe.bootstrap, resampleReference: false, covers: 'the sampling of the generated set (the reference is a statistics file, held fixed)' } }),
+    },
+    metrics,
+    timings: {
+      sample: { seconds: sampleSeconds },
+      featuresGenerated: { seconds: generatedSeconds },
+      featuresReference: { seconds: 0, cached: true },
+      metrics: { seconds: metricsSeconds },
+      ...(bootstrap === undefined ? {} : { intervals: { seconds: Math.round(timing.intervalSeconds * 1000) / 1000 } }),
+      total: { seconds: since(started) },
+    },
+    warnings,
+    run: { extractor: fx.id, ...batch, ...(opts.grid === undefined ? {} : { grid: resolve(opts.grid) }) },
+  };
+}
+
+/** What a statistics file's recipe says about how it was made (extractor, layer, the rows' source and selection). */
+function statsRecipe(recipe: Record<string, unknown> | undefined, path: string) {
+  const ex = (recipe?.['extractor'] ?? {}) as Record<string, unknown>;
+  const im = (recipe?.['images'] ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const hex = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v : undefined);
+  const extractor = str(ex['id']);
+  const layer = str(recipe?.['layer']);
+  if (extractor === undefined || layer === undefined) throw new GenbenchError('INPUT', `${path}: its recipe names no extractor and layer; remake it with genbench stats`);
+  return {
+    extractor,
+    layer,
+    weightsSha256: str(ex['weightsSha256']),
+    source: str(im['source']),
+    split: str(im['split']) ?? 'statistics',
+    of: typeof im['of'] === 'number' ? im['of'] : undefined,
+    seed: typeof im['seed'] === 'number' ? im['seed'] : null,
+    rowsSha256: hex(im['rowsSha256']),
+    imagesSha256: hex(im['sha256']),
+  };
+}
+
+/** FD against the statistics with its interval over the generated sampling (reference held fixed). */
+async function fdAgainstStats(generated: Matrix, ref: GaussianStats, bootstrap: { resamples: number; seed: number } | undefined, progress: Progress | undefined, timing: { intervalSeconds: number }): Promise<MetricEntryValue> {
+  const { fdFromStats, statsOf } = await import('../../metrics/fd.js');
+  const { value, ...extras } = await fdFromStats({ generated: await statsOf(generated), reference: ref });
+  const point = Math.max(0, value);
+  if (bootstrap === undefined) return { value: point, ...extras };
+  const t = performance.now();
+  const { fdAgainstGaussianResampled } = await import('../../metrics/fd-resampled.js');
+  const { fdDescriptor } = await import('../../metrics/fd-descriptor.js');
+  const iv = await fixedReferenceInterval(fdDescriptor, generated.rows, point, (draws) => fdAgainstGaussianResampled(generated, ref, draws, progress), { ...bootstrap });
+  timing.intervalSeconds += (performance.now() - t) / 1000;
+  return { value: point, ...extras, ci95: iv.ci, ciMethod: iv.method, ciCovers: iv.covers, bootstrapBias: iv.bootstrapBias, ciResamples: iv.resamples, ciMonteCarloError: iv.monteCarloError };
 }
 
 /** Labels for a conditional model: the reference labels in order (cycled), else balanced i % classes. */

@@ -85,6 +85,8 @@ export const RecipeSchema = z.object({
    * .zip of them) and the reference (an image-folder dataset). Absent when nothing was resized.
    */
   preprocessing: z.object({ generated: z.record(z.string(), primitive).optional(), reference: z.record(z.string(), primitive).optional() }).optional(),
+  /** The reference given as statistics (genbench stats) instead of rows: the file and its sha256. */
+  referenceStats: z.object({ file: z.string(), sha256: sha256Hex }).optional(),
   /** The metric a leaderboard ranks this protocol by. */
   rankedBy: z.string().optional(),
   genbench: z.string().min(1),
