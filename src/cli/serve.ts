@@ -16,7 +16,7 @@ interface ServeFlags extends EvaluationLimitFlags {
   port: string;
   host: string;
   db: string;
-  evalN: string;
+  evalN?: string;
   evalBootstrap: string;
   evalMemorization: boolean;
   extractor?: string;
@@ -32,7 +32,7 @@ export function serveCommand(): Command {
     .option('--port <port>', 'TCP port (0: any free port)', '8080')
     .option('--host <address>', 'address to listen on (0.0.0.0 for the network)', '127.0.0.1')
     .option('--db <path>', 'SQLite database file (created when missing)', 'genbench.db')
-    .option('--eval-n <count>', 'generated samples per evaluation of a submission', '1000')
+    .option('--eval-n <count>', "generated samples per evaluation of a submission (default: each dataset's protocol)")
     .option('--eval-bootstrap <n>', 'bootstrap resamples for the 95% intervals (0: none)', '50')
     .option('--no-eval-memorization', 'skip the memorisation checks and neighbour panel (run by default when a manifest names its training split)')
     .option('--extractor <id>', 'feature extractor of evaluations (default mobilenet-v1-0.75)')
@@ -45,7 +45,7 @@ export function serveCommand(): Command {
 
 async function runServe(f: ServeFlags): Promise<void> {
   const port = parseIntFlag('port', f.port, { min: 0, max: 65535 });
-  const n = parseIntFlag('eval-n', f.evalN, { min: 2 });
+  const n = f.evalN === undefined ? undefined : parseIntFlag('eval-n', f.evalN, { min: 2 });
   const bootstrap = parseIntFlag('eval-bootstrap', f.evalBootstrap, { min: 0 });
   if (bootstrap === 1) throw new GenbenchError('USAGE', '--eval-bootstrap: give 0 (none) or at least 2 resamples, e.g. 50');
   const sessionsPerHour = parseIntFlag('rater-sessions-per-hour', f.raterSessionsPerHour, { min: 0 });
@@ -59,7 +59,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     db: f.db,
     port,
     host: f.host,
-    evaluation: { n, bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
+    evaluation: { ...(n === undefined ? {} : { n }), bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
     evaluationLimits,
     log,
     app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour }, trustProxy: f.trustProxy === true },

@@ -10,6 +10,7 @@ import { getModel } from '../store/models.js';
 import { endAttempt, getSubmission, listSubmissions, setSubmissionStatus, startAttempt, unsharedFiles, type SubmissionRecord } from '../store/submissions.js';
 import { checkpointFolder } from './checkpoint-folder.js';
 import { runEvaluationFiles, type EvaluateFn, type EvaluationFilesInput, type EvaluationFilesOutput, type EvaluationRecipe } from './evaluation-run.js';
+import { PROTOCOLS, REFERENCE_SEED } from './protocols.js';
 import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type EvaluationLimits } from './sandbox.js';
 
 /**
@@ -22,15 +23,19 @@ import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type E
  *
  * @example
  * queue.start(evaluationHandler({ store, limits: { ...DEFAULT_EVALUATION_LIMITS, timeoutMs: 600_000 } }));
- * await queue.enqueue({ submissionId, recipe: evaluationRecipe({ n: 200 }, 'mnist') });
+ * await queue.enqueue({ submissionId, recipe: evaluationRecipe({}, 'mnist') }); // mnist's protocol (protocols.ts)
  */
 export type JobRecipe = EvaluationRecipe;
 
-/** How the server evaluates submissions (the same recipe for every model on a board). */
+/**
+ * How the server evaluates submissions. The protocol of each dataset (reference split, n, reference count,
+ * extractor) comes from protocols.ts; `n` and `extractor` override it for every dataset (a laptop server, tests),
+ * and then the reference count is min(n, the protocol's).
+ */
 export interface EvaluationSettings {
-  /** Generated samples per evaluation (small on a laptop, 10k+ on a real server). */
-  readonly n: number;
-  /** Extractor id (default mobilenet-v1-0.75). */
+  /** Generated samples per evaluation; default: the dataset's protocol. */
+  readonly n?: number;
+  /** Extractor id; default: the dataset's protocol (mobilenet-v1-0.75 for a dataset without one). */
   readonly extractor?: string;
   /** Bootstrap resamples for the 95% intervals (0: none). */
   readonly bootstrap?: number;
@@ -46,16 +51,40 @@ export interface EvaluationSettings {
   readonly ratingPool?: { readonly n: number; readonly seed: number };
 }
 
-export const DEFAULT_EVALUATION: EvaluationSettings = Object.freeze({ n: 1000, bootstrap: 50 });
+export const DEFAULT_EVALUATION: EvaluationSettings = Object.freeze({ bootstrap: 50 });
+
+/** Generated samples on a dataset without a protocol in protocols.ts. */
+export const DEFAULT_EVALUATION_N = 1000;
 
 export type { EvaluateFn } from './evaluation-run.js';
 
-/** The recipe string of a job (stable key order, so equal recipes give equal job ids). */
+/** The protocol the server evaluates `dataset` under (split undefined: the harness's held-out default). */
+export interface ServerProtocol {
+  readonly split?: string;
+  readonly n: number;
+  readonly referenceN?: number;
+  readonly referenceSeed: number;
+  readonly extractor?: string;
+}
+
+export function serverProtocol(s: EvaluationSettings, dataset: string): ServerProtocol {
+  const p = PROTOCOLS.get(dataset);
+  const n = s.n ?? p?.n ?? DEFAULT_EVALUATION_N;
+  const referenceN = p === undefined ? undefined : s.n === undefined ? p.referenceN : Math.min(s.n, p.referenceN);
+  const extractor = s.extractor ?? p?.extractor;
+  return { ...(p === undefined ? {} : { split: p.split }), n, ...(referenceN === undefined ? {} : { referenceN }), referenceSeed: REFERENCE_SEED, ...(extractor === undefined ? {} : { extractor }) };
+}
+
+/** The recipe string of a job: the dataset's protocol (serverProtocol), with stable key order, so equal recipes give equal job ids. */
 export function evaluationRecipe(s: EvaluationSettings, dataset: string): string {
+  const p = serverProtocol(s, dataset);
   const r: JobRecipe = {
     dataset,
-    ...(s.extractor === undefined ? {} : { extractor: s.extractor }),
-    n: s.n,
+    ...(p.extractor === undefined ? {} : { extractor: p.extractor }),
+    n: p.n,
+    ...(p.split === undefined ? {} : { split: p.split }),
+    ...(p.referenceN === undefined ? {} : { referenceN: p.referenceN }),
+    referenceSeed: p.referenceSeed,
     bootstrap: s.bootstrap ?? 0,
     seed: 0,
     ...(s.memorization === false ? { memorization: false } : {}),
@@ -68,7 +97,12 @@ export function parseRecipe(recipe: string): JobRecipe {
   const r = JSON.parse(recipe) as Partial<JobRecipe>;
   if (typeof r.dataset !== 'string' || typeof r.n !== 'number') throw new Error(`internal: bad job recipe ${recipe.slice(0, 100)}`);
   const pool = typeof r.pool?.n === 'number' && typeof r.pool.seed === 'number' ? { pool: { n: r.pool.n, seed: r.pool.seed } } : {};
-  return { dataset: r.dataset, n: r.n, bootstrap: r.bootstrap ?? 0, seed: r.seed ?? 0, ...(typeof r.extractor === 'string' ? { extractor: r.extractor } : {}), ...(r.memorization === false ? { memorization: false } : {}), ...pool };
+  const reference = {
+    ...(typeof r.split === 'string' ? { split: r.split } : {}),
+    ...(typeof r.referenceN === 'number' ? { referenceN: r.referenceN } : {}),
+    ...(typeof r.referenceSeed === 'number' ? { referenceSeed: r.referenceSeed } : {}),
+  };
+  return { dataset: r.dataset, n: r.n, ...reference, bootstrap: r.bootstrap ?? 0, seed: r.seed ?? 0, ...(typeof r.extractor === 'string' ? { extractor: r.extractor } : {}), ...(r.memorization === false ? { memorization: false } : {}), ...pool };
 }
 
 export interface EvaluationDeps {

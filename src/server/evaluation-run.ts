@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { firstLine } from '../errors.js';
 import type { EvaluateOptions } from '../harness/evaluate.js';
 import type { Report } from '../io/report.js';
+import { PROTOCOLS } from './protocols.js';
 
 /**
  * The evaluation of one submission on files only (no database): the work the sandbox's child process does
@@ -9,9 +10,12 @@ import type { Report } from '../io/report.js';
  * its upload names, the manifest beside it; outputs are written there too: `grid.png` (first samples), `nn.png`
  * (the nearest-neighbour panel) and `pool.npy` (the human-rating pool). The parent stores them.
  *
- * When the manifest names its training rows on the job's dataset (`dataset` + `train_split`, e.g. `0-7999` ->
- * `test[0:8000]`, reference.ts trainingSplit), `evaluate()` also runs the memorisation checks (feature space, as
- * report metrics) and the panel of min(n, 500) samples is drawn (pixel space). Failures of the checks, the panel
+ * The reference is the recipe's (the dataset's protocol: split, count, seed). The memorisation checks (feature
+ * space, as report metrics) run against the training rows the manifest names on the job's dataset (`dataset` +
+ * `train_split`, e.g. `0-7999` -> `test[0:8000]`, reference.ts trainingSplit); without a usable `train_split` they
+ * run against the dataset's whole training split (protocols.ts `train`, else its `train` split), and the report
+ * says so (TRAINING_ROWS_UNKNOWN). With training rows,
+ * the panel of min(n, 500) samples is drawn too (pixel space). Failures of the checks, the panel
  * or the pool never fail the evaluation: the report gets a warning instead (checks failing rerun the evaluation
  * without them).
  *
@@ -24,6 +28,12 @@ export interface EvaluationRecipe {
   readonly dataset: string;
   readonly extractor?: string;
   readonly n: number;
+  /** Reference split expression (the dataset's protocol, protocols.ts); absent: the harness's held-out default. */
+  readonly split?: string;
+  /** Reference images, a seeded random subset of the split (absent: min(n, split size)). */
+  readonly referenceN?: number;
+  /** Seed of the reference subset (absent: the sampling seed). */
+  readonly referenceSeed?: number;
   readonly bootstrap: number;
   readonly seed: number;
   /** false: skip the memorisation checks and the neighbour panel. */
@@ -53,18 +63,26 @@ export interface EvaluationFilesOutput {
 
 export type EvaluateFn = (opts: EvaluateOptions) => Promise<Report>;
 
+/** The report warning of an evaluation whose memorisation checks ran against the whole training split. */
+export const TRAINING_ROWS_UNKNOWN = 'training rows unknown: memorisation checked against the whole training split';
+
 /** Generated samples behind the nearest-neighbour panel (pixel space; its checks are not reported). */
 export const PANEL_MAX_N = 500;
 
 export async function runEvaluationFiles(input: EvaluationFilesInput, injected?: EvaluateFn): Promise<EvaluationFilesOutput> {
   const { dir, recipe } = input;
   const generator = join(dir, input.mainFile);
-  const trainSplit = recipe.memorization === false ? undefined : await manifestTrainSplit(recipe.dataset, input.manifest);
+  const named = recipe.memorization === false ? undefined : await manifestTrainSplit(recipe.dataset, input.manifest);
+  const whole = recipe.memorization === false || named !== undefined ? undefined : await wholeTrainSplit(recipe.dataset);
+  const trainSplit = named ?? whole;
   const evaluate = injected ?? (await import('../harness/evaluate.js')).evaluate;
   const opts: EvaluateOptions = {
     generator,
     dataset: recipe.dataset,
     n: recipe.n,
+    ...(recipe.split === undefined ? {} : { split: recipe.split }),
+    ...(recipe.referenceN === undefined ? {} : { referenceN: recipe.referenceN }),
+    ...(recipe.referenceSeed === undefined ? {} : { referenceSeed: recipe.referenceSeed }),
     seed: recipe.seed,
     bootstrap: recipe.bootstrap,
     grid: join(dir, 'grid.png'),
@@ -77,15 +95,16 @@ export async function runEvaluationFiles(input: EvaluationFilesInput, injected?:
   else {
     try {
       report = await evaluate({ ...opts, trainSplit });
+      if (whole !== undefined) warnings.push(`${TRAINING_ROWS_UNKNOWN} (${whole})`);
     } catch (e) {
       warnings.push(`memorisation checks skipped: ${firstLine(e)}`);
       report = await evaluate({ ...opts, trainSplit: false });
     }
   }
   let nn = false;
-  if (trainSplit !== undefined && input.panel) {
+  if (named !== undefined && input.panel) {
     try {
-      await neighbourPanel(input, { generator, trainSplit, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N) });
+      await neighbourPanel(input, { generator, trainSplit: named, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N) });
       nn = true;
     } catch (e) {
       warnings.push(`nearest-neighbour panel not made: ${firstLine(e)}`);
@@ -113,6 +132,15 @@ async function manifestTrainSplit(dataset: string, manifest: Record<string, unkn
   const { openDataset } = await import('../data/index.js');
   const { trainingSplit } = await import('../harness/reference.js');
   return trainingSplit(await openDataset(dataset), training);
+}
+
+/** The training rows of the dataset's protocol (protocols.ts), else its `train` split when it has one. */
+async function wholeTrainSplit(dataset: string): Promise<string | undefined> {
+  const known = PROTOCOLS.get(dataset)?.train;
+  if (known !== undefined) return known;
+  const { openDataset } = await import('../data/index.js');
+  const ds = await openDataset(dataset).catch(() => undefined);
+  return ds?.splits.some((s) => s.name === 'train') === true ? 'train' : undefined;
 }
 
 /**

@@ -4,18 +4,25 @@ import { MEMORIZATION_CHECKS, memorizationVerdict } from '../memorization/verdic
 import type { EvaluationRecord } from '../store/evaluations.js';
 import type { ModelRecord } from '../store/models.js';
 import type { HumanScore } from './human.js';
+import { TRAINING_ROWS_UNKNOWN } from './evaluation-run.js';
+import { protocolSummary, underProtocol, type ProtocolSpec, type ProtocolSummary } from './protocols.js';
 import { rankBands, spearman } from './stats.js';
 
 /**
- * The leaderboard as data (the page and /api/leaderboard both render this): one board per dataset and extractor
- * that has verified evaluations (computed by this server), one ranked row per model (its latest verified
- * evaluation there), each metric with its 95% interval, the human score, the recipe badge, and a rank band on the board's primary metric (FD when
+ * The leaderboard as data (the page and /api/leaderboard both render this): one board per dataset that has verified
+ * evaluations (computed by this server). A board ranks evaluations under one protocol only (protocolKey: reference
+ * split, n, reference count and seed, extractor and weights, metric parameters): the server's protocol for the
+ * dataset (`protocols`, evaluate-job.ts serverProtocol; the newest such evaluation's key when several match),
+ * or, without one, the protocol of the dataset's newest verified evaluation. Evaluations under other protocols are
+ * listed apart (`otherProtocols`, one group per protocol, never ranked). One ranked row per model (its latest
+ * verified evaluation under the board's protocol), each metric with its 95% interval, the human score, the recipe badge, and a rank band on the board's primary metric (FD when
  * present; rule in stats.ts). Each board also carries its chart data: the history of the primary metric over
  * submissions and the Spearman correlation of human score and FD. The memorisation checks of a report (`copy_rate`,
  * `closer_to_train_share`, `mifid_term`, `ct`) are not metric columns: a row carries their one-line verdict instead
- * (`memorisation`, memorizationVerdict; null when the evaluation ran no checks). Self-reported numbers (a report
+ * (`memorisation`, memorizationVerdict; null when the evaluation ran no checks), and `memorisationNote` says when the
+ * checks ran against the whole training split because the manifest named no training rows. Self-reported numbers (a report
  * uploaded with the checkpoint) never rank, add a column or make a board: they are listed apart (`selfReported`)
- * under the board of their dataset and extractor, for models not verified there yet.
+ * under the board of their dataset, for models without a ranked row there.
  *
  * @example
  * const boards = buildBoards({ evaluations, models, human });
@@ -39,14 +46,27 @@ export interface BoardRow {
   readonly human: HumanScore | null;
   /** One-line memorisation verdict ('memorisation: no copying detected (...)'), or null without the checks. */
   readonly memorisation: string | null;
+  /** TRAINING_ROWS_UNKNOWN when the checks ran against the whole training split (the manifest named no training rows). */
+  readonly memorisationNote: string | null;
   readonly recipe: { readonly extractor: string; readonly weights: string; readonly preprocessing: string; readonly split: string; readonly key: string };
   /** Rank band on the primary metric (null when the model has no value for it). */
   readonly rank: number | null;
 }
 
+/** Evaluations of a dataset under a protocol the board does not rank. */
+export interface OtherProtocol {
+  readonly protocol: ProtocolSummary;
+  /** Latest evaluation per model under that protocol, best first on the board's primary metric; rank null. */
+  readonly rows: readonly BoardRow[];
+}
+
 export interface Board {
   readonly dataset: string;
   readonly extractor: string;
+  /** The protocol of the ranked rows (null when no evaluation is under the server's protocol yet). */
+  readonly protocol: ProtocolSummary | null;
+  /** Verified evaluations under other protocols: shown apart, not ranked. */
+  readonly otherProtocols: readonly OtherProtocol[];
   readonly metrics: readonly string[];
   readonly primary: string | null;
   /** For each metric id: true when higher is better, false when lower is, null when unknown. */
@@ -65,21 +85,43 @@ export interface BoardInput {
   readonly evaluations: readonly EvaluationRecord[];
   readonly models: readonly ModelRecord[];
   readonly human: ReadonlyMap<string, HumanScore>;
+  /** The server's protocol per dataset (evaluate-job.ts serverProtocol); absent: each board ranks its newest protocol. */
+  readonly protocols?: (dataset: string) => ProtocolSpec | undefined;
 }
 
 export function buildBoards(input: BoardInput): Board[] {
   const models = new Map(input.models.map((m) => [m.id, m]));
   const groups = new Map<string, { verified: EvaluationRecord[]; self: EvaluationRecord[] }>();
-  const key = (e: EvaluationRecord) => `${e.dataset}\u0000${e.extractor}`;
   for (const e of input.evaluations) {
     if (!e.verified) continue;
-    const g = groups.get(key(e)) ?? { verified: [], self: [] };
+    const g = groups.get(e.dataset) ?? { verified: [], self: [] };
     g.verified.push(e);
-    groups.set(key(e), g);
+    groups.set(e.dataset, g);
   }
-  for (const e of input.evaluations) if (!e.verified) groups.get(key(e))?.self.push(e); // never a board of its own
-  const boards = [...groups.values()].map((g) => buildBoard(g.verified, g.self, models, input.human));
-  return boards.sort((a, b) => (a.dataset + a.extractor).localeCompare(b.dataset + b.extractor));
+  for (const e of input.evaluations) if (!e.verified) groups.get(e.dataset)?.self.push(e); // never a board of its own
+  const boards = [...groups.entries()].map(([dataset, g]) => {
+    const ranked = rankedProtocol(g.verified, input.protocols?.(dataset));
+    const inside = g.verified.filter((e) => e.protocolKey === ranked);
+    const board = buildBoard(dataset, inside, g.self, models, input.human);
+    const others = new Map<string, EvaluationRecord[]>();
+    for (const e of g.verified) if (e.protocolKey !== ranked) others.set(e.protocolKey, [...(others.get(e.protocolKey) ?? []), e]);
+    const otherProtocols = [...others.values()].map((evals) => {
+      const latest = [...latestPerModel(evals).values()];
+      const rows = withRanks(latest.map((e) => onlyColumns(toRow(e, models.get(e.modelId), null), board.metrics)), board.primary, board.primary === null ? null : board.higherIsBetter[board.primary] ?? false);
+      return { protocol: protocolSummary(latest[0]!.report), rows: rows.map((r) => ({ ...r, rank: null })) };
+    });
+    otherProtocols.sort((a, b) => b.protocol.n - a.protocol.n || a.protocol.key.localeCompare(b.protocol.key));
+    return { ...board, otherProtocols };
+  });
+  return boards.sort((a, b) => a.dataset.localeCompare(b.dataset));
+}
+
+/** The protocol key a dataset's board ranks: the newest evaluation's under the server's protocol (or any, without one). */
+function rankedProtocol(evals: readonly EvaluationRecord[], spec: ProtocolSpec | undefined): string | null {
+  const candidates = spec === undefined ? evals : evals.filter((e) => underProtocol(e.report, spec));
+  let newest: EvaluationRecord | undefined;
+  for (const e of candidates) if (newest === undefined || e.createdAt >= newest.createdAt) newest = e;
+  return newest?.protocolKey ?? null;
 }
 
 /** The newest evaluation per model. */
@@ -92,10 +134,11 @@ function latestPerModel(evals: readonly EvaluationRecord[]): Map<string, Evaluat
   return latest;
 }
 
-function buildBoard(evals: readonly EvaluationRecord[], self: readonly EvaluationRecord[], models: ReadonlyMap<string, ModelRecord>, human: ReadonlyMap<string, HumanScore>): Board {
+function buildBoard(dataset: string, evals: readonly EvaluationRecord[], self: readonly EvaluationRecord[], models: ReadonlyMap<string, ModelRecord>, human: ReadonlyMap<string, HumanScore>): Omit<Board, 'otherProtocols'> {
   const latest = latestPerModel(evals);
   const checks: readonly string[] = MEMORIZATION_CHECKS;
-  const metricIds = [...new Set([...latest.values()].flatMap((e) => Object.keys(e.report.metrics)))].filter((id) => !checks.includes(id)).sort(metricOrder);
+  const metricSource = latest.size > 0 ? [...latest.values()] : self;
+  const metricIds = [...new Set(metricSource.flatMap((e) => Object.keys(e.report.metrics)))].filter((id) => !checks.includes(id)).sort(metricOrder);
   const primary = metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null);
   const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? null]));
   let rows = [...latest.values()].map((e) => toRow(e, models.get(e.modelId), human.get(e.modelId) ?? null));
@@ -109,8 +152,9 @@ function buildBoard(evals: readonly EvaluationRecord[], self: readonly Evaluatio
     .sort((a, b) => a.date.localeCompare(b.date));
   const paired = rows.filter((r) => r.human !== null && typeof r.metrics['fd']?.value === 'number');
   const rho = spearman(paired.map((r) => r.human!.value), paired.map((r) => r.metrics['fd']!.value!));
-  const first = evals[0]!;
-  return { dataset: first.dataset, extractor: first.extractor, metrics: metricIds, primary, higherIsBetter, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
+  const first = evals[0];
+  const protocol = first === undefined ? null : protocolSummary(first.report);
+  return { dataset, extractor: first?.extractor ?? '', protocol, metrics: metricIds, primary, higherIsBetter, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
 }
 
 /** A row with only the board's metric columns (a self-reported report adds none). */
@@ -136,6 +180,7 @@ function toRow(e: EvaluationRecord, m: ModelRecord | undefined, human: HumanScor
     metrics,
     human,
     memorisation: memorizationVerdict(e.report.metrics) ?? null,
+    memorisationNote: e.report.warnings.some((w) => w.startsWith(TRAINING_ROWS_UNKNOWN)) ? TRAINING_ROWS_UNKNOWN : null,
     recipe: { extractor: ex.id, weights: ex.weightsSha256.slice(0, 12), preprocessing: preprocessingText(ex.preprocessing), split: e.report.dataset.split, key: e.recipeKey.slice(0, 12) },
     rank: null,
   };

@@ -67,7 +67,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const evaluation: EvaluationSettings = { ...(opts.evaluation ?? DEFAULT_EVALUATION), ...(opts.evaluate === undefined ? { ratingPool: pool } : {}) };
   const limits = opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS;
   for (const [what, n] of [['--eval-n', evaluation.n], ['the human-rating pool size', pool.n]] as const) {
-    if (n > limits.maxSamples) throw new GenbenchError('USAGE', `${what} (${n}) is over --max-samples (${limits.maxSamples}); raise --max-samples or lower it`);
+    if (n !== undefined && n > limits.maxSamples) throw new GenbenchError('USAGE', `${what} (${n}) is over --max-samples (${limits.maxSamples}); raise --max-samples or lower it`);
   }
   const store = opts.store ?? (await openStore({ db: opts.db ?? 'genbench.db', ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }) }));
   const queue = opts.queue ?? new InProcessQueue();

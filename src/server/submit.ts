@@ -3,6 +3,7 @@ import { putEvaluation } from '../store/evaluations.js';
 import { createSubmission, findIdenticalSubmission, setSubmissionJob, type StoredFile, type SubmissionRecord, type SubmissionStatus } from '../store/submissions.js';
 import type { AppDeps } from './app.js';
 import { DEFAULT_EVALUATION, evaluationRecipe } from './evaluate-job.js';
+import { PROTOCOLS } from './protocols.js';
 import { checkUpload, type UploadedFile } from './upload.js';
 import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
 
@@ -81,7 +82,7 @@ function accepted(s: SubmissionRecord, job: { id: string; deduplicated: boolean 
 /** Extractor ids a self-reported report may name: the registry's built-ins and this server's own. */
 async function knownExtractors(deps: AppDeps): Promise<string[]> {
   const { EXTRACTORS, DEFAULT_EXTRACTOR } = await import('../features/index.js'); // loaded only for uploads with a report
-  return [...new Set([...EXTRACTORS.keys(), (deps.evaluation ?? DEFAULT_EVALUATION).extractor ?? DEFAULT_EXTRACTOR])];
+  return [...new Set([...EXTRACTORS.keys(), ...[...PROTOCOLS.values()].map((p) => p.extractor), (deps.evaluation ?? DEFAULT_EVALUATION).extractor ?? DEFAULT_EXTRACTOR])];
 }
 
 async function removeUnreferenced(deps: AppDeps, shas: readonly string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { addProtocolKeys } from './evaluations.js';
 import type { Migration } from './migrations.js';
 
 /**
@@ -11,6 +12,7 @@ import type { Migration } from './migrations.js';
  * - evaluations: one report per model and recipe; `verified` = 1 when this server computed it.
  * - submissions.attempts (0006): evaluation attempts started, counted before each starts, so a model that hangs or
  *   kills its evaluation is given up on after the server's cap, across restarts too.
+ * - evaluations.protocol_key (0007): the evaluation protocol of each report, filled in from the stored reports.
  *
  * @example
  * await runMigrations(sql, CORE_MIGRATIONS); // ['0001-core-tokens', '0002-core-models', ...]
@@ -94,5 +96,10 @@ export const CORE_MIGRATIONS: readonly Migration[] = Object.freeze([
   {
     id: '0006-core-submission-attempts',
     up: 'ALTER TABLE submissions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0',
+  },
+  {
+    // the evaluation protocol of each report (evaluations.ts protocolKey): a leaderboard board holds one
+    id: '0007-core-evaluation-protocol',
+    up: addProtocolKeys,
   },
 ]);

@@ -17,6 +17,7 @@ function evaluation(modelId: string, fd: number, opts: { verified?: boolean; at?
     dataset: report.dataset.name,
     extractor: report.recipe.extractor.id,
     recipeKey: 'k'.repeat(64),
+    protocolKey: 'p'.repeat(64),
     verified: opts.verified ?? true,
     nGenerated: 100,
     report: { ...report, metrics: { fd: { value: fd, ci95: [fd - ci, fd + ci] }, precision: { value: 0.5 } } },

@@ -40,7 +40,7 @@ describe.skipIf(!shared)('verified ranks only', () => {
   let server: RunningServer;
   let token: string;
   beforeAll(async () => {
-    server = await startServer({ db: join(tmp, 'gb.db'), port: 0, evaluation: { n: 64, bootstrap: 0, memorization: false }, evaluationLimits: { timeoutMs: 60_000, memoryMb: 2048, maxSamples: 2000, maxAttempts: 1 } });
+    server = await startServer({ db: join(tmp, 'gb.db'), port: 0, evaluation: { n: 100, bootstrap: 0, memorization: false, extractor: 'mobilenet-v1-0.75' }, evaluationLimits: { timeoutMs: 60_000, memoryMb: 2048, maxSamples: 2000, maxAttempts: 1 } });
     token = (await createToken(server.store.sql, { name: 't' })).token;
     const m = await createModel(server.store.sql, { name: 'honest', kind: 'reference', format: 'onnx', manifest: {} });
     await putEvaluation(server.store.sql, { modelId: m.id, report: fakeReport(30, { name: 'honest' }), verified: true });

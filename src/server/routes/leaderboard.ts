@@ -4,10 +4,13 @@ import { listModels } from '../../store/models.js';
 import type { AppDeps } from '../app.js';
 import { html, jsonScript, page, type SafeHtml } from '../html.js';
 import { loadHumanScores } from '../human.js';
-import { buildBoards, type Board, type BoardRow, type MetricCell } from '../leaderboard.js';
+import { serverProtocol, DEFAULT_EVALUATION } from '../evaluate-job.js';
+import { buildBoards, type Board, type BoardRow, type MetricCell, type OtherProtocol } from '../leaderboard.js';
+import type { ProtocolSummary } from '../protocols.js';
 
 /**
- * The leaderboard: `GET /` (HTML: one sortable table per dataset and extractor, then Chart.js charts drawn by
+ * The leaderboard: `GET /` (HTML: one sortable table per dataset, ranking the evaluations under the server's
+ * protocol for it, evaluations under other protocols listed apart below it, then Chart.js charts drawn by
  * /static/leaderboard.js from the JSON data island) and its JSON twin `GET /api/leaderboard`
  * (`{ boards: Board[] }`, see leaderboard.ts). `?dataset=` keeps one dataset.
  *
@@ -22,7 +25,8 @@ export function leaderboardRoutes(deps: AppDeps): Router {
     const evaluations = await listEvaluations(sql, typeof dataset === 'string' && dataset.length > 0 ? { dataset } : {});
     const ids = [...new Set(evaluations.map((e) => e.modelId))];
     const [models, human] = await Promise.all([listModels(sql, ids), loadHumanScores(deps.humanScores ?? undefined, sql, ids)]);
-    return buildBoards({ evaluations, models, human });
+    const settings = deps.evaluation ?? DEFAULT_EVALUATION;
+    return buildBoards({ evaluations, models, human, protocols: (d) => serverProtocol(settings, d) });
   };
   router.get('/api/leaderboard', async (req, res) => {
     res.json({ boards: await boards(req.query['dataset']), humanScores: deps.humanScores ? 'available' : 'n/a' });
@@ -48,12 +52,13 @@ evaluation fails. Click a column header to sort.</p>`;
 function boardSection(b: Board, index: number, humanAvailable: boolean): SafeHtml {
   const dir = (id: string) => (b.higherIsBetter[id] === true ? ' ↑' : b.higherIsBetter[id] === false ? ' ↓' : '');
   return html`<section class="board" data-board="${index}">
-<h2>${b.dataset} · ${b.extractor}</h2>
+<h2>${b.dataset}${b.protocol === null ? '' : ` · ${b.extractor}`}</h2>
+${b.protocol === null ? html`<p class="note">No evaluation under this server's protocol yet.</p>` : html`<p class="protocol">Protocol: ${protocolText(b.protocol)}</p>`}
 <table class="sortable">
 <thead><tr>
 <th data-type="number">Rank</th><th data-type="text">Model</th>
 ${b.metrics.map((m) => html`<th data-type="number" title="${m === b.primary ? 'primary metric (rank bands)' : ''}">${m}${dir(m)}</th>`)}
-<th data-type="number">Human${humanAvailable ? '' : ' (n/a)'}</th><th data-type="text" title="memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) when the model names its training split">Memorisation</th><th data-type="number">Samples</th><th data-type="text">Recipe</th>
+<th data-type="number">Human${humanAvailable ? '' : ' (n/a)'}</th><th data-type="text" title="memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) against the training rows the manifest names; * against the whole training split when it names none">Memorisation</th><th data-type="number">Samples</th><th data-type="text">Recipe</th>
 <th data-type="text">Status</th><th data-type="text">Date</th><th data-type="text">Licence</th>
 </tr></thead>
 <tbody>
@@ -61,6 +66,7 @@ ${b.rows.map((r) => rowHtml(b, r))}
 </tbody>
 </table>
 ${selfReportedSection(b)}
+${otherProtocolsSection(b)}
 <div class="charts">
 <div class="chart"><h3>Metric vs metric</h3><div class="axis-pickers"></div><canvas class="scatter"></canvas></div>
 <div class="chart"><h3>Human score vs FD <span class="rho">${b.humanVsFd.rho === null ? `(Spearman ρ: needs 3 models with both, have ${b.humanVsFd.n})` : `(Spearman ρ = ${b.humanVsFd.rho.toFixed(3)}, n = ${b.humanVsFd.n})`}</span></h3><canvas class="human-fd"></canvas></div>
@@ -75,7 +81,7 @@ function rowHtml(b: Board, r: BoardRow): SafeHtml {
 <td data-value="${r.modelName}"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}</td>
 ${b.metrics.map((m) => metricTd(r.metrics[m]))}
 <td data-value="${r.human?.value ?? ''}">${r.human === null ? html`<span class="na">n/a</span>` : cellText(r.human)}</td>
-${memorisationTd(r.memorisation)}
+${memorisationTd(r.memorisation, r.memorisationNote)}
 <td data-value="${r.samples}">${r.samples}</td>
 <td data-value="${r.recipe.extractor}"><span class="badge" title="recipe ${r.recipe.key}; split ${r.recipe.split}">${r.recipe.extractor} · ${r.recipe.weights} · ${r.recipe.preprocessing}</span></td>
 <td data-value="${r.verified ? 'verified' : 'self-reported'}"><span class="${r.verified ? 'verified' : 'self'}">${r.verified ? 'verified' : 'self-reported'}</span></td>
@@ -99,13 +105,36 @@ ${b.selfReported.map(
 </details>`;
 }
 
-/** 'copying: copy_rate, ct' (red) or 'no copying', the whole verdict line as the tooltip; '–' without the checks. */
-function memorisationTd(verdict: string | null): SafeHtml {
-  if (verdict === null) return html`<td data-value="">–</td>`;
+/** 'reference test~0[8000:] (2000, seed 0) · n 2000 · classifier:mnist (1a2b3c4d5e6f)' */
+function protocolText(p: ProtocolSummary): string {
+  return `reference ${p.split} (${p.reference}${p.referenceSeed === null ? '' : `, seed ${p.referenceSeed}`}) · n ${p.n} · ${p.extractor} (${p.weights})`;
+}
+
+/** Evaluations under other protocols than the board's: one table per protocol, not ranked. */
+function otherProtocolsSection(b: Board): SafeHtml | string {
+  if (b.otherProtocols.length === 0) return '';
+  const group = (o: OtherProtocol) => html`<h4>${protocolText(o.protocol)}</h4>
+<table>
+<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${m}</th>`)}<th>Memorisation</th><th>Samples</th><th>Date</th></tr></thead>
+<tbody>
+${o.rows.map((r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}${memorisationTd(r.memorisation, r.memorisationNote)}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`)}
+</tbody>
+</table>`;
+  return html`<details class="other-protocols"><summary>Other protocols (${b.otherProtocols.length}; not ranked, not comparable with the board)</summary>
+${b.otherProtocols.map(group)}
+</details>`;
+}
+
+/**
+ * 'copying: copy_rate, ct' (red) or 'no copying', the whole verdict line as the tooltip (with the note when the
+ * checks ran against the whole training split, marked '*'); 'not checked' without the checks.
+ */
+function memorisationTd(verdict: string | null, note: string | null = null): SafeHtml {
+  if (verdict === null) return html`<td data-value="not checked" title="memorisation not checked"><span class="na">not checked</span></td>`;
   const copying = /^memorisation: COPYING flagged by (.*?)(;|$)/.exec(verdict);
   const text = copying ? `copying: ${copying[1]}` : 'no copying';
   const caveat = verdict.includes('looks shifted') ? ' (held-out split shifted)' : '';
-  return html`<td data-value="${text}" title="${verdict}"><span class="${copying ? 'copying' : 'no-copying'}">${text}${caveat}</span></td>`;
+  return html`<td data-value="${text}" title="${note === null ? verdict : `${verdict}; ${note}`}"><span class="${copying ? 'copying' : 'no-copying'}">${text}${caveat}${note === null ? '' : ' *'}</span></td>`;
 }
 
 function metricTd(c: MetricCell | undefined): SafeHtml {
