@@ -16,7 +16,9 @@ import { trainReference } from './train-reference.js';
 
 /**
  * The demo's work, without the web server: trains the small reference models (train-reference.ts), evaluates them
- * and the built-in baselines with the harness's `evaluate()` (same recipe for all, so they share a board), and
+ * and the built-in baselines with the harness's `evaluate()` (one recipe for all; each against the rows held out from
+ * its training rows, so the models trained on `test~0[:8000]` are another protocol than the baselines, listed
+ * apart on the board, server/leaderboard.ts), and
  * stores each report as a verified evaluation with its sample grid (and training curve) through
  * `registerEvaluatedModel`. Idempotent: a model that already has an evaluation with this recipe (n, extractor,
  * bootstrap, seed) is left as it is, without training or evaluating it again.

@@ -89,10 +89,13 @@ describe.skipIf(!shared)('genbench demo', () => {
       expect(stderr.match(/already on the leaderboard with this recipe \(reused\)/g)).toHaveLength(3);
       const res = await fetch(`${url}/api/leaderboard`);
       expect(res.status).toBe(200);
-      const { boards } = (await res.json()) as { boards: Array<{ dataset: string; extractor: string; rows: Array<{ modelName: string; evaluationId: string; metrics: Record<string, { value: number }> }> }> };
+      type Row = { modelName: string; evaluationId: string; rank: number | null; metrics: Record<string, { value: number }> };
+      const { boards } = (await res.json()) as { boards: Array<{ dataset: string; extractor: string; rows: Row[]; otherProtocols: Array<{ protocol: { split: string }; rows: Row[] }> }> };
       expect(boards.map((b) => `${b.dataset}/${b.extractor}`)).toEqual(['mnist/mobilenet-v1-0.25']);
-      expect(boards[0]!.rows.map((r) => r.modelName).sort()).toEqual(['dcgan-mnist', 'mnist-dcgan', 'vae-mnist']);
-      expect(boards[0]!.rows[0]!.modelName).toBe('mnist-dcgan'); // best FD first
+      // the server's MNIST protocol holds out test[8000:10000] (the baseline's held-out rows); the models trained on
+      // test~0[:8000] were evaluated against test~0[8000:10000]: another protocol, listed apart, not ranked
+      expect(boards[0]!.rows.map((r) => [r.modelName, r.rank])).toEqual([['mnist-dcgan', 1]]);
+      expect(boards[0]!.otherProtocols.map((o) => [o.protocol.split, o.rows.map((r) => [r.modelName, r.rank]).sort()])).toEqual([['test~0[8000:10000]', [['dcgan-mnist', null], ['vae-mnist', null]]]]);
       const grid = await fetch(`${url}/api/evaluations/${boards[0]!.rows[0]!.evaluationId}/grid.png`);
       expect([grid.status, grid.headers.get('content-type')]).toEqual([200, 'image/png']);
       const page = await fetch(`${url}/`);
