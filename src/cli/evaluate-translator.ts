@@ -53,6 +53,7 @@ const NOT_FOR_TRANSLATORS: readonly (readonly [string, string])[] = [
   ['n', '--n'],
   ['referenceN', '--reference-n'],
   ['referenceSeed', '--reference-seed'],
+  ['referenceStats', '--reference-stats'],
   ['metrics', '--metrics'],
   ['trainSplit', '--train-split'],
   ['baseline', '--baseline'],

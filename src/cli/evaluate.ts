@@ -5,6 +5,7 @@ import { GenbenchError } from '../errors.js';
 import type { Report } from '../io/report.js';
 import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
+import type { TranslatorFlags } from './evaluate-translator.js';
 import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } from './resize-flags.js';
 
 /**
@@ -38,7 +39,7 @@ import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } f
  * genbench evaluate --generator subs/mnist-dcgan.onnx --dataset mnist --split test --n 1000 --json   # { "schema": "genbench.report/v1", ... }
  * genbench evaluate --generated samples.npy --dataset mnist --split 'test[8000:]' --json             # model: { format: 'images', ... }
  */
-interface EvaluateFlags extends ResizeFlags {
+interface EvaluateFlags extends ResizeFlags, TranslatorFlags {
   generator?: string;
   generated?: string;
   generatedRange?: string;
@@ -62,14 +63,6 @@ interface EvaluateFlags extends ResizeFlags {
   quiet?: boolean;
   baseline?: string;
   rules?: string;
-  translator?: string;
-  task?: string;
-  pairs?: string;
-  pairsRange?: string;
-  source?: string;
-  target?: string;
-  reverseTranslator?: string;
-  classifier: boolean;
   referenceStats?: string;
 }
 
