@@ -3,6 +3,7 @@ import { getMetric, groupDefaults, groupMetrics } from '../../metrics/index.js';
 import type { MetricDescriptor, MetricId, MetricParams } from '../../metrics/types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { Rng } from '../rng.js';
+import { normalQuantile } from '../stats/normal.js';
 
 /**
  * Calibration of the default intervals: are they 95% intervals? Draws many independent generated/reference pairs of
@@ -105,7 +106,7 @@ function summarise(rows: readonly { v: number; lo: number; hi: number }[]): Metr
   const dev = Float64Array.from(rows, (r) => Math.abs(r.v - mean)).sort();
   const needed = 2 * dev[Math.min(k - 1, Math.ceil(0.95 * k) - 1)]!;
   const width = rows.reduce((s, r) => s + (r.hi - r.lo), 0) / k;
-  return { coverage: covered, widthRatio: needed > 0 ? width / needed : Infinity, mean, sd, impliedSd: width / 2 / 1.959964, draws: k };
+  return { coverage: covered, widthRatio: needed > 0 ? width / needed : Infinity, mean, sd, impliedSd: width / 2 / normalQuantile(0.975), draws: k };
 }
 
 interface Scenario {

@@ -148,6 +148,25 @@ export interface TranslationRun {
   readonly opts: TranslationOptions;
 }
 
+/**
+ * The start every translation run shares: the split loaded (the task's default unless `split` is given), the
+ * translator's shapes checked against it (`why` says what the outputs are compared with), and the sources
+ * translated, timed.
+ */
+export async function loadAndTranslate<S extends { readonly source: PairImages; readonly target: PairImages }>(
+  run: TranslationRun,
+  data: { readonly name: string; readonly splits: readonly { name: string }[]; load(split: string, o: { progress?: Progress; offline?: boolean }): Promise<S> },
+  why: string,
+): Promise<{ split: S; output: ImageStack; translateSeconds: number; prog: { batchSize?: number; progress?: Progress } }> {
+  const { t, opts } = run;
+  const split = await data.load(opts.split ?? defaultTranslationSplit(data.splits), { ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.offline ? { offline: true } : {}) });
+  checkShapes(t, data.name, split.source, split.target, why);
+  const prog = { ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), ...(opts.progress ? { progress: opts.progress } : {}) };
+  const clock = performance.now();
+  const output = await translateImages(t, split.source, split.source.range, sideOf(split.target), prog);
+  return { split, output, translateSeconds: since(clock), prog };
+}
+
 /** The default split: the task's `test` when it has one, else its first. */
 export function defaultTranslationSplit(splits: readonly { name: string }[]): string {
   return splits.some((s) => s.name === 'test') ? 'test' : splits[0]!.name;

@@ -10,7 +10,7 @@ import type { Progress } from '../progress.js';
 import { wilsonInterval } from '../stats/binomial.js';
 import type { MetricEntryValue } from './run-metrics.js';
 import { translationReport } from './translate-report.js';
-import { asPairImages, asStack, asUint8, checkShapes, cycleError, defaultTranslationSplit, featureMetrics, pixelGroup, since, sideOf, translateImages, writeTiles, type TranslationRun } from './translate-steps.js';
+import { asPairImages, asStack, asUint8, cycleError, featureMetrics, loadAndTranslate, pixelGroup, since, writeTiles, type TranslationRun } from './translate-steps.js';
 
 /**
  * Unpaired evaluation: each source image is translated into the target domain, and with no target to compare it
@@ -34,13 +34,10 @@ import { asPairImages, asStack, asUint8, checkShapes, cycleError, defaultTransla
  */
 export async function evaluateUnpaired(run: TranslationRun & { task: UnpairedDataset }): Promise<Report> {
   const { t, task, opts, resamples, seed } = run;
-  const data = await task.load(opts.split ?? defaultTranslationSplit(task.splits), { ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.offline ? { offline: true } : {}) });
-  checkShapes(t, task.name, data.source, data.target, "the outputs are compared with the target domain's images");
-  const prog = { ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), ...(opts.progress ? { progress: opts.progress } : {}) };
-  let clock = performance.now();
-  const output = await translateImages(t, data.source, data.source.range, sideOf(data.target), prog);
-  let translateSeconds = since(clock);
-  clock = performance.now();
+  const start = await loadAndTranslate(run, task, "the outputs are compared with the target domain's images");
+  const { split: data, output, prog } = start;
+  let translateSeconds = start.translateSeconds;
+  const clock = performance.now();
   const metrics: Record<string, MetricEntryValue> = {};
   const params: Record<string, Record<string, string | number | boolean>> = {};
   const warnings: string[] = few(data);

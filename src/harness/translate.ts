@@ -13,7 +13,7 @@ import type { Progress } from '../progress.js';
 import type { MetricEntryValue } from './run-metrics.js';
 import type { TranslationFeatures } from './translate-features.js';
 import { translationReport } from './translate-report.js';
-import { asPairImages, asStack, checkReverse, checkShapes, cycleError, defaultTranslationSplit, featureMetrics, pixelGroup, since, sideOf, translateImages, writeTiles, type TranslationRun } from './translate-steps.js';
+import { asPairImages, asStack, checkReverse, cycleError, featureMetrics, loadAndTranslate, pixelGroup, since, writeTiles, type TranslationRun } from './translate-steps.js';
 import { evaluateUnpaired } from './translate-unpaired.js';
 
 /**
@@ -112,14 +112,11 @@ async function openData(opts: TranslationOptions): Promise<TranslationTask> {
 }
 
 async function evaluatePaired(run: TranslationRun & { ds: PairedDataset }): Promise<Report> {
-  const { t, ds, opts, resamples, seed } = run;
-  const pairs = await ds.load(opts.split ?? defaultTranslationSplit(ds.splits), { ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.offline ? { offline: true } : {}) });
-  checkShapes(t, ds.name, pairs.source, pairs.target, 'the outputs are compared with the targets pixel for pixel');
-  const prog = { ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), ...(opts.progress ? { progress: opts.progress } : {}) };
-  let clock = performance.now();
-  const output = await translateImages(t, pairs.source, pairs.source.range, sideOf(pairs.target), prog);
-  let translateSeconds = since(clock);
-  clock = performance.now();
+  const { ds, opts, resamples, seed } = run;
+  const start = await loadAndTranslate(run, ds, 'the outputs are compared with the targets pixel for pixel');
+  const { split: pairs, output, prog } = start;
+  let translateSeconds = start.translateSeconds;
+  const clock = performance.now();
   const { results, params } = await pixelGroup({ generated: output, reference: asStack(pairs.target) }, pairs.target.range[1] - pairs.target.range[0], { resamples, seed, ...prog });
   const metrics: Record<string, MetricEntryValue> = {};
   for (const id of PIXEL_METRICS) metrics[id] = results[id]! as MetricEntryValue;
