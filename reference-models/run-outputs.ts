@@ -111,7 +111,8 @@ export function buildManifest(model: ReferenceModel, net: TrainableModel, s: Run
     ...(s.resize === undefined ? {} : { dataset_resize: s.resize }),
     train_split: s.split,
     seed: s.seed,
-    license: `weights: Apache-2.0, trained by genbench ${VERSION} on ${s.dataset} (${extra.license})`,
+    license: 'Apache-2.0', // the weights' licence as an SPDX id (the leaderboard accepts no other form)
+    license_note: `weights trained by genbench ${VERSION} on ${s.dataset} (${extra.license})`,
     training: { ...extra.training, batch: s.batch, backend: s.backend, genbench: VERSION, tfjs: tf.version.tfjs },
   };
 }

@@ -6,11 +6,12 @@ import { GenbenchError } from '../errors.js';
 import { parseReport, type Report } from '../io/report.js';
 import { parseManifest, type GeneratorManifest } from '../models/manifest.js';
 import { hashFile } from '../store/blobs.js';
+import { checkLicence } from './licences.js';
 import { MAX_MODEL_NAME, type UploadLimits } from './upload-limits.js';
 
 /**
  * Checks an uploaded submission before anything is stored: file names, file kinds, the manifest (the zod schema of
- * src/models/manifest.ts), the set of files the format needs, and every sha256 the manifest lists. Accepted:
+ * src/models/manifest.ts; a licence must be an SPDX id, licences.ts), the set of files the format needs, and every sha256 the manifest lists. Accepted:
  * - ONNX: one `X.onnx` + its manifest (`X.genbench.json` or `genbench.json`);
  * - TF.js: `model.json` + the `.bin` shards it names + `genbench.json`;
  * - optionally `report.json`, a genbench report of this model (shown as self-reported, never ranked): only with the
@@ -81,6 +82,10 @@ export async function checkUpload(uploaded: readonly UploadedFile[], opts: Check
   const manifestFile = manifests[0]!;
   const manifest = parseManifest(await readJson(manifestFile, opts.limits), manifestFile.name);
   if ([...manifest.name].length > MAX_MODEL_NAME) throw new GenbenchError('INPUT', `${manifestFile.name}: field 'name' has ${[...manifest.name].length} characters, more than the ${MAX_MODEL_NAME} allowed; shorten it`);
+  for (const field of ['license', 'licence'] as const) {
+    const licence = (manifest as Record<string, unknown>)[field];
+    if (licence !== undefined) checkLicence(typeof licence === 'string' ? licence : JSON.stringify(licence), manifestFile.name, field);
+  }
   const onnx = by('onnx');
   const modelJson = by('model-json');
   const shards = by('shard');
