@@ -12,6 +12,7 @@
  * @example
  * await fdDescriptor.compute({ generated, reference }, fdDescriptor.defaults); // { fd: { value: 5.4401, ranks: {...}, ... }, fd_inf: {...} }
  */
+import { paramDefaults, type ParamSpecs } from './params.js';
 import type { FeatureMetricDescriptor, FeatureSets, MetricParams, MetricResults, ReferenceNeeds, ResampleDraws, ResampledValues, RunContext } from './types.js';
 
 const MIN_ROWS_FOR_INFINITY = 16;
@@ -53,12 +54,20 @@ async function resampled(sets: FeatureSets, _params: MetricParams, draws: Resamp
   };
 }
 
+const FD_PARAMS: ParamSpecs = {
+  infinity: { type: 'boolean', default: false, help: 'also compute FD∞ (switched on when fd_inf is asked for)', example: true },
+  infinitySeed: { type: 'int', default: 0, min: 0, max: 0xffffffff, help: 'seed of the generated subsets FD∞ is fitted on', requires: { infinity: true }, example: 1 },
+};
+
 const base = {
   group: 'fd',
   input: 'features',
   higherIsBetter: false,
   reference: 'pytorch-fid 0.3.0 calculate_frechet_distance (float64, np.cov ddof 1)',
-  defaults: { infinity: false, infinitySeed: 0 },
+  params: FD_PARAMS,
+  defaults: paramDefaults(FD_PARAMS),
+  defaultFor: 'features',
+  tolerance: { absolute: 0, relative: 0.05 },
   resampling: 'extrapolated',
   resampleShare: 0.25,
   compute,
@@ -69,6 +78,7 @@ const base = {
 export const fdDescriptor: FeatureMetricDescriptor = {
   ...base,
   id: 'fd',
+  display: { order: 10, label: 'FD' },
   title: 'Fréchet distance between Gaussian fits',
   paper: 'Heusel et al., GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium, NeurIPS 2017',
 };
@@ -76,6 +86,7 @@ export const fdDescriptor: FeatureMetricDescriptor = {
 export const fdInfDescriptor: FeatureMetricDescriptor = {
   ...base,
   id: 'fd_inf',
+  display: { order: 90, label: 'FD∞' },
   title: 'FD extrapolated to infinite samples (FD∞: fit of FD against 1/N on generated subsets)',
   paper: 'Chong & Forsyth, Effectively Unbiased FID and Inception Score and where to find them, CVPR 2020',
   reference: 'mchong6/FID_IS_infinity calculate_FID_infinity (linear fit of FID_N against 1/N, intercept)',

@@ -88,7 +88,10 @@ export const featureMatchingDescriptor: FeaturePairMetricDescriptor = {
   paper: 'Wang et al. 2018 (pix2pixHD) feature-matching loss; Salimans et al. 2016',
   reference: 'direct float64 formula (analytic tests)',
   input: 'feature-pairs',
+  params: {},
   defaults: {},
+  tolerance: { absolute: 0, relative: 0.05 },
+  display: { order: 100, label: 'feature matching' },
   compute: async (pairs) => (await withContributions(pairs)).results,
   contributions: withContributions,
 };

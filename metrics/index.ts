@@ -1,38 +1,48 @@
 /**
- * The metric registry: every reported metric id with its descriptor, in one frozen Map built here. Adding a metric
- * touches its file, one line below and its test. Unknown ids are USAGE errors that list the valid ones.
+ * The metric registry: every reported metric id with its descriptor, in one frozen Map built here. A descriptor
+ * carries every fact about its metric (direction, default-on rule, parameters and their CLI flags, gate tolerance,
+ * display order, interval method, size fitting), and `MetricId` is derived from the list below, so adding a metric
+ * touches its file, one line below and its test (docs/adding-a-metric.md). Unknown ids are USAGE errors that list
+ * the valid ones.
  *
  * @example
- * getMetric('kid').defaults;         // { subsets: 100, subsetSize: 1000, seed: 2020, degree: 3, coef0: 1 }
+ * getMetric('kid').defaults;         // { subsets: 100, subsetSize: 1000, seed: 2020, products: 'float64' }
  * getMetric('fid');                  // GenbenchError USAGE: unknown metric 'fid'; valid metrics: is, fd, kid, ...
  * await computeMetrics(['precision', 'recall'], { generated, reference }); // one kNN pass for both
  */
 import { GenbenchError } from '../src/errors.js';
+import { discDescriptor } from './disc.js';
 import { fdDescriptor, fdInfDescriptor } from './fd-descriptor.js';
 import { featureMatchingDescriptor } from './feature-matching.js';
 import { isDescriptor } from './is.js';
 import { kidDescriptor } from './kid.js';
 import { l1Descriptor, mseDescriptor, psnrDescriptor, ssimDescriptor } from './pixel.js';
 import { coverageDescriptor, densityDescriptor, precisionDescriptor, recallDescriptor } from './prdc.js';
-import type { MetricDescriptor, MetricId, MetricParams, MetricResults, ParamValue, RunContext } from './types.js';
+import { resolveParams } from './params.js';
+import type { ExtractorOutput, MetricDescriptor, MetricParams, MetricResults, ParamValue, RunContext } from './types.js';
 
-export const METRICS: ReadonlyMap<MetricId, MetricDescriptor> = Object.freeze(
-  new Map<MetricId, MetricDescriptor>([
-    ['is', isDescriptor],
-    ['fd', fdDescriptor],
-    ['fd_inf', fdInfDescriptor],
-    ['kid', kidDescriptor],
-    ['precision', precisionDescriptor],
-    ['recall', recallDescriptor],
-    ['density', densityDescriptor],
-    ['coverage', coverageDescriptor],
-    ['mse', mseDescriptor],
-    ['l1', l1Descriptor],
-    ['psnr', psnrDescriptor],
-    ['ssim', ssimDescriptor],
-    ['feature_matching', featureMatchingDescriptor],
-  ]),
-);
+/** Every metric by id, in the order default lists and help texts name them: one line per metric. */
+const DESCRIPTORS = {
+  is: isDescriptor,
+  fd: fdDescriptor,
+  fd_inf: fdInfDescriptor,
+  kid: kidDescriptor,
+  precision: precisionDescriptor,
+  recall: recallDescriptor,
+  density: densityDescriptor,
+  coverage: coverageDescriptor,
+  disc: discDescriptor,
+  mse: mseDescriptor,
+  l1: l1Descriptor,
+  psnr: psnrDescriptor,
+  ssim: ssimDescriptor,
+  feature_matching: featureMatchingDescriptor,
+} as const;
+
+/** Every reported metric id: the keys above (each descriptor's `id` is its key; test/metrics/registry.test.ts). */
+export type MetricId = keyof typeof DESCRIPTORS;
+
+export const METRICS: ReadonlyMap<MetricId, MetricDescriptor> = Object.freeze(new Map(Object.entries(DESCRIPTORS) as [MetricId, MetricDescriptor][]));
 
 /** The descriptor of `id`, or a USAGE error listing the valid ids. */
 export function getMetric(id: string): MetricDescriptor {
@@ -56,6 +66,17 @@ export function groupMetrics(descs: readonly MetricDescriptor[]): MetricDescript
 }
 
 /**
+ * The metrics an extractor with these outputs gets when no list is given (each descriptor's `defaultFor`), in
+ * registry order.
+ *
+ * @example
+ * defaultMetrics(['features', 'class-scores']).map((d) => d.id); // ['is', 'fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage']
+ */
+export function defaultMetrics(outputs: readonly ExtractorOutput[]): MetricDescriptor[] {
+  return [...METRICS.values()].filter((d) => d.defaultFor !== undefined && outputs.includes(d.defaultFor));
+}
+
+/**
  * A group's parameters: its defaults, then what each requested member switches on (`whenRequested`).
  *
  * @example
@@ -66,8 +87,9 @@ export function groupDefaults(group: readonly MetricDescriptor[]): Record<string
 }
 
 /**
- * Computes the given metrics on one input, each group once, with `params` overriding the defaults; returns only
- * the ids asked for.
+ * Computes the given metrics on one input, each group once, with `params` overriding the defaults (each group takes
+ * the parameters it declares; one that no group declares, or an invalid value, is a USAGE error); returns only the
+ * ids asked for.
  */
 export async function computeMetrics<I>(
   ids: readonly MetricId[],
@@ -76,13 +98,21 @@ export async function computeMetrics<I>(
   ctx: RunContext = {},
 ): Promise<MetricResults> {
   const out: MetricResults = {};
-  for (const group of groupMetrics(ids.map(getMetric))) {
+  const groups = groupMetrics(ids.map(getMetric));
+  for (const name of Object.keys(params)) {
+    if (!groups.some((g) => name in g[0]!.params || name in g[0]!.defaults)) {
+      throw new GenbenchError('USAGE', `parameter '${name}' belongs to none of the metrics asked for (${ids.join(', ')}); drop it or ask for the metric it sets`);
+    }
+  }
+  for (const group of groups) {
     const d = group[0]!;
     const compute = d.compute as (i: I, p: MetricParams, c: RunContext) => Promise<MetricResults>;
-    const r = await compute(input, { ...groupDefaults(group), ...params }, ctx);
+    const own = Object.fromEntries(Object.entries(params).filter(([k]) => k in d.params || k in d.defaults));
+    const r = await compute(input, resolveParams(group, own), ctx);
     for (const g of group) if (r[g.id] !== undefined) out[g.id] = r[g.id]!;
   }
   return out;
 }
 
+export { paramDefaults, resolveParams, type ParamSpec, type ParamSpecs } from './params.js';
 export type * from './types.js';

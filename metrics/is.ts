@@ -20,7 +20,8 @@ import { takeRows, type Matrix } from '../src/linalg/matrix.js';
 import { Rng } from '../src/rng.js';
 import { checkMatrix } from './check.js';
 import { meanStd } from './kid.js';
-import { numParam, type ClassMetricDescriptor, type ClassScores, type MetricParams, type MetricResults, type ResampleDraws, type ResampledValues } from './types.js';
+import { paramDefaults, type ParamSpecs } from './params.js';
+import { numParam, type ClassMetricDescriptor, type ClassScores, type MetricParams, type MetricResults, type ResampleDraws, type ResampledValues, type SetSizes } from './types.js';
 
 export interface InceptionScoreOptions {
   readonly splits?: number;
@@ -160,6 +161,19 @@ async function compute(scores: ClassScores, params: MetricParams): Promise<Metri
   return { is: { value: r.value, std: r.std, splits: r.splits, perSplit: r.perSplit } };
 }
 
+const IS_PARAMS: ParamSpecs = {
+  splits: { type: 'int', default: 10, min: 1, flag: 'splits', help: 'number of splits', example: 5 },
+  shuffle: { type: 'boolean', default: false, help: 'permute the rows (seeded by shuffleSeed) before splitting', example: true },
+  shuffleSeed: { type: 'int', default: 2020, min: 0, max: 0xffffffff, flag: 'shuffle-seed', help: 'permute the rows with this seed before splitting (without it: file order)', requires: { shuffle: true }, example: 7 },
+};
+
+/** No more splits than samples (one per sample). */
+function fit(params: MetricParams, sizes: SetSizes, warn: (message: string) => void): MetricParams {
+  if (typeof params['splits'] !== 'number' || params['splits'] <= sizes.generated) return params;
+  warn(`is: splits lowered from ${params['splits']} to ${sizes.generated} (one per sample)`);
+  return { ...params, splits: sizes.generated };
+}
+
 export const isDescriptor: ClassMetricDescriptor = {
   id: 'is',
   group: 'is',
@@ -168,7 +182,12 @@ export const isDescriptor: ClassMetricDescriptor = {
   higherIsBetter: true,
   paper: 'Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016',
   reference: 'torch-fidelity 0.4.0 metric_isc.isc_features_to_metric (splits [i*N//s, (i+1)*N//s), ddof 0)',
-  defaults: { splits: 10, shuffle: false, shuffleSeed: 2020 },
+  params: IS_PARAMS,
+  defaults: paramDefaults(IS_PARAMS),
+  defaultFor: 'class-scores',
+  tolerance: { absolute: 0, relative: 0.05 },
+  display: { order: 30, label: 'IS' },
+  fit,
   compute,
   resampled,
 };

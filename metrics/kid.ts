@@ -25,6 +25,7 @@ import { rowSlice, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
 import { checkFeatureSets } from './check.js';
+import { paramDefaults, type ParamSpecs } from './params.js';
 import {
   numParam,
   type FeatureMetricDescriptor,
@@ -34,6 +35,7 @@ import {
   type ResampleDraws,
   type ResampledValues,
   type RunContext,
+  type SetSizes,
 } from './types.js';
 
 export interface KidOptions {
@@ -273,6 +275,31 @@ async function resampled(sets: FeatureSets, params: MetricParams, draws: Resampl
   return { values: { kid: values }, extraVariance: { kid: extra }, scheme: 'weighted full-sample unbiased MMD^2 per resample (copies of a row not paired) + subset variance / subsets' };
 }
 
+const KID_PARAMS: ParamSpecs = {
+  subsets: { type: 'int', default: KID_DEFAULTS.subsets, min: 1, flag: 'kid-subsets', help: 'number of subsets', example: 3 },
+  subsetSize: { type: 'int', default: KID_DEFAULTS.subsetSize, min: 2, flag: 'kid-subset-size', help: 'samples per subset', example: 10 },
+  seed: { type: 'int', default: KID_DEFAULTS.seed, min: 0, max: 0xffffffff, help: 'seed of the subset draws', example: 1 },
+  products: { type: 'choice', default: 'float64', choices: ['float64', 'float32'], help: 'precision of the x.y products', example: 'float32' },
+};
+
+/**
+ * The subset size lowered to the smaller set; one subset when every subset would be the whole of both sets (drawn
+ * without replacement, they would all be equal: std 0).
+ */
+function fit(params: MetricParams, sizes: SetSizes, warn: (message: string) => void): MetricParams {
+  const p = { ...params };
+  const smaller = Math.min(sizes.generated, sizes.reference);
+  if (typeof p['subsetSize'] === 'number' && p['subsetSize'] > smaller) {
+    warn(`kid: subset size lowered from ${p['subsetSize']} to ${smaller} (the smaller set); KID values are comparable only at equal subset size`);
+    p['subsetSize'] = smaller;
+  }
+  if (p['subsetSize'] === sizes.generated && p['subsetSize'] === sizes.reference && p['subsets'] !== 1) {
+    warn(`kid: ${p['subsets']} subsets of ${sizes.generated} would all be the whole set, so 1 subset is used (no std)`);
+    p['subsets'] = 1;
+  }
+  return p;
+}
+
 export const kidDescriptor: FeatureMetricDescriptor = {
   id: 'kid',
   group: 'kid',
@@ -281,7 +308,12 @@ export const kidDescriptor: FeatureMetricDescriptor = {
   higherIsBetter: false,
   paper: 'Bińkowski et al., Demystifying MMD GANs, ICLR 2018',
   reference: 'torch-fidelity 0.4.0 metric_kid.kid_features_to_metric',
-  defaults: { ...KID_DEFAULTS, degree: 3, coef0: 1, products: 'float64' },
+  params: KID_PARAMS,
+  defaults: paramDefaults(KID_PARAMS),
+  defaultFor: 'features',
+  tolerance: { absolute: 0.001, relative: 0.1 },
+  display: { order: 20, label: 'KID' },
+  fit,
   resampling: 'extrapolated',
   compute,
   resampled,

@@ -14,6 +14,7 @@
  * pixelMetrics({ generated, reference }, { range: 255 }); // { mse: { value: 632.69, perPair: [...] }, psnr: ..., ssim: ... }
  */
 import { GenbenchError } from '../src/errors.js';
+import type { ParamSpecs } from './params.js';
 import { SSIM_MIN_SIDE, ssimPair } from './ssim.js';
 import {
   numParam,
@@ -107,14 +108,20 @@ async function compute(pairs: ImagePairs, params: MetricParams): Promise<MetricR
   return (await contributions(pairs, params)).results;
 }
 
-/** Fixed SSIM settings, recorded in recipes; the data range has no default and must be passed as `range`. */
-const PIXEL_DEFAULTS: MetricParams = { ssimWindow: 11, ssimSigma: 1.5, ssimTruncate: 3.5, ssimK1: 0.01, ssimK2: 0.03, ssimCrop: 5, padding: 'reflect' };
+/** The one parameter: the data range, which has no default (never inferred from the data). */
+const PIXEL_PARAMS: ParamSpecs = {
+  range: { type: 'number', min: Number.MIN_VALUE, help: 'data range of the pixel values (e.g. 255 or 1)', example: 1 },
+};
 
-function descriptor(id: MetricId & PixelMetricId, title: string, higherIsBetter: boolean, paper: string, reference: string): PairMetricDescriptor {
-  return { id, group: 'pixel', input: 'image-pairs', title, higherIsBetter, paper, reference, defaults: PIXEL_DEFAULTS, compute, contributions };
+/** Fixed SSIM settings of the method (metrics/ssim.ts), recorded in recipes; not parameters. */
+const PIXEL_CONSTANTS: MetricParams = { ssimWindow: 11, ssimSigma: 1.5, ssimTruncate: 3.5, ssimK1: 0.01, ssimK2: 0.03, ssimCrop: 5, padding: 'reflect' };
+
+function descriptor(id: PixelMetricId, title: string, higherIsBetter: boolean, order: number, paper: string, reference: string): PairMetricDescriptor {
+  const shown = { tolerance: { absolute: 0, relative: 0.05 }, display: { order, label: id.toUpperCase() } };
+  return { id, group: 'pixel', input: 'image-pairs', title, higherIsBetter, paper, reference, params: PIXEL_PARAMS, defaults: PIXEL_CONSTANTS, ...shown, compute, contributions };
 }
 
-export const mseDescriptor = descriptor('mse', 'Mean squared error', false, 'classic', 'skimage.metrics.mean_squared_error');
-export const l1Descriptor = descriptor('l1', 'Mean absolute error (L1)', false, 'classic', 'np.mean(np.abs(a - b))');
-export const psnrDescriptor = descriptor('psnr', 'Peak signal-to-noise ratio (mean of per-pair PSNR)', true, 'classic', 'skimage.metrics.peak_signal_noise_ratio');
-export const ssimDescriptor = descriptor('ssim', 'Structural similarity (Gaussian 11, sigma 1.5)', true, 'Wang et al., IEEE TIP 2004', 'skimage.metrics.structural_similarity(gaussian_weights=True)');
+export const mseDescriptor = descriptor('mse', 'Mean squared error', false, 120, 'classic', 'skimage.metrics.mean_squared_error');
+export const l1Descriptor = descriptor('l1', 'Mean absolute error (L1)', false, 110, 'classic', 'np.mean(np.abs(a - b))');
+export const psnrDescriptor = descriptor('psnr', 'Peak signal-to-noise ratio (mean of per-pair PSNR)', true, 130, 'classic', 'skimage.metrics.peak_signal_noise_ratio');
+export const ssimDescriptor = descriptor('ssim', 'Structural similarity (Gaussian 11, sigma 1.5)', true, 140, 'Wang et al., IEEE TIP 2004', 'skimage.metrics.structural_similarity(gaussian_weights=True)');

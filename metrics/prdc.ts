@@ -12,6 +12,7 @@ import { ballCounts, kthNeighbourDistances, type KnnOptions } from '../src/linal
 import { referenceRadii } from './reference-radii.js';
 import { checkFeatureSets } from './check.js';
 import { DC_DEFAULTS, densityCoverageFromCounts } from './density-coverage.js';
+import { paramDefaults, type ParamSpecs } from './params.js';
 import { PR_DEFAULTS, precisionRecallFromCounts, type BallCompare } from './precision-recall.js';
 import { numParam, type FeatureMetricDescriptor, type FeatureSets, type MetricParams, type MetricResults, type ReferenceNeeds, type ResampleDraws, type ResampledValues, type ResultsWithContributions, type RunContext } from './types.js';
 
@@ -88,7 +89,13 @@ export async function prdcWithContributions(sets: FeatureSets, opts: PrdcOptions
   };
 }
 
-const DEFAULTS: MetricParams = { kPr: PR_DEFAULTS.k, kDc: DC_DEFAULTS.k, comparePr: PR_DEFAULTS.compare, compareDc: DC_DEFAULTS.compare };
+const PARAMS: ParamSpecs = {
+  kPr: { type: 'int', default: PR_DEFAULTS.k, min: 1, flag: 'k-pr', help: 'precision/recall neighbourhood size', example: 2 },
+  kDc: { type: 'int', default: DC_DEFAULTS.k, min: 1, flag: 'k-dc', help: 'density/coverage neighbourhood size', example: 3 },
+  comparePr: { type: 'choice', default: PR_DEFAULTS.compare, choices: ['<=', '<'], help: 'precision/recall ball test (d <= r as torch-fidelity, or d < r)', example: '<' },
+  compareDc: { type: 'choice', default: DC_DEFAULTS.compare, choices: ['<', '<='], help: 'density/coverage ball test (d < r as clovaai prdc, or d <= r)', example: '<=' },
+};
+const DEFAULTS: MetricParams = paramDefaults(PARAMS);
 
 function cmp(v: unknown, name: string): BallCompare {
   if (v !== '<' && v !== '<=') throw new TypeError(`metric parameter '${name}' must be '<' or '<=', got ${String(v)}`);
@@ -136,11 +143,14 @@ function referenceNeeds(_sets: FeatureSets, params: MetricParams): ReferenceNeed
   return { gaussian: false, radii: [numParam(params, 'kPr'), numParam(params, 'kDc')] };
 }
 
-function descriptor(id: 'precision' | 'recall' | 'density' | 'coverage', title: string, paper: string, reference: string): FeatureMetricDescriptor {
-  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, defaults: DEFAULTS, compute, resampled, referenceNeeds };
+/** What the four ids share besides their names: parameters, default-on rule and gate tolerance (fractions in [0, 1]). */
+const SHARED = { params: PARAMS, defaultFor: 'features', tolerance: { absolute: 0.02, relative: 0 } } as const;
+
+function descriptor(id: 'precision' | 'recall' | 'density' | 'coverage', title: string, order: number, paper: string, reference: string): FeatureMetricDescriptor {
+  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, ...SHARED, defaults: DEFAULTS, display: { order, label: id }, compute, resampled, referenceNeeds };
 }
 
-export const precisionDescriptor = descriptor('precision', 'Precision (k-NN manifold)', PR_PAPER, TF);
-export const recallDescriptor = descriptor('recall', 'Recall (k-NN manifold)', PR_PAPER, TF);
-export const densityDescriptor = descriptor('density', 'Density', DC_PAPER, CLOVA);
-export const coverageDescriptor = descriptor('coverage', 'Coverage', DC_PAPER, CLOVA);
+export const precisionDescriptor = descriptor('precision', 'Precision (k-NN manifold)', 40, PR_PAPER, TF);
+export const recallDescriptor = descriptor('recall', 'Recall (k-NN manifold)', 50, PR_PAPER, TF);
+export const densityDescriptor = descriptor('density', 'Density', 60, DC_PAPER, CLOVA);
+export const coverageDescriptor = descriptor('coverage', 'Coverage', 70, DC_PAPER, CLOVA);

@@ -1,6 +1,8 @@
 import type { Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import type { GaussianStats } from './fd.js';
+import type { MetricId } from './index.js';
+import type { ParamSpecs } from './params.js';
 
 /**
  * The shared vocabulary of metrics: what a metric takes (by role), what it returns, and the descriptor that the
@@ -10,9 +12,11 @@ import type { GaussianStats } from './fd.js';
  * @example
  * const d: MetricDescriptor = METRICS.get('kid')!;
  * d.higherIsBetter; // false
- * d.defaults;       // { subsets: 100, subsetSize: 1000, seed: 2020, degree: 3, coef0: 1 }
+ * d.defaults;       // { subsets: 100, subsetSize: 1000, seed: 2020, products: 'float64' }
+ * d.tolerance;      // { absolute: 0.001, relative: 0.1 }
  */
-export type MetricId = 'is' | 'fd' | 'fd_inf' | 'kid' | 'precision' | 'recall' | 'density' | 'coverage' | 'mse' | 'l1' | 'psnr' | 'ssim' | 'feature_matching';
+/** Every reported metric id: derived from the registry (metrics/index.ts), never written out by hand. */
+export type { MetricId };
 
 /** Two feature sets by role: rows are samples, columns features (never positional `(a, b)`: torch-fidelity #58). */
 export interface FeatureSets {
@@ -53,6 +57,12 @@ export interface ClassScores {
  */
 export interface FeaturePairs extends FeatureSets {
   readonly layers: readonly { readonly name: string; readonly dim: number }[];
+}
+
+/** Features of several layers by layer name (a discriminator's), both roles with the same layer names. */
+export interface LayerSets {
+  readonly generated: Readonly<Record<string, Matrix>>;
+  readonly reference: Readonly<Record<string, Matrix>>;
 }
 
 /** Paired images, N x H x W x C, float64 values in the units of `range` (e.g. 0..255). Pair i = (generated[i], reference[i]). */
@@ -117,6 +127,15 @@ export interface ResampledValues {
   readonly scheme?: string;
 }
 
+/** An extractor output that switches a metric on by default: any feature layer, a class-score layer, a discriminator's layers. */
+export type ExtractorOutput = 'features' | 'class-scores' | 'discriminator';
+
+/** The sizes of the two sets, for a descriptor's `fit`. */
+export interface SetSizes {
+  readonly generated: number;
+  readonly reference: number;
+}
+
 interface DescriptorBase<I> {
   readonly id: MetricId;
   /** Metrics computed together share a group and a `compute` (precision and recall share one kNN pass). */
@@ -126,8 +145,24 @@ interface DescriptorBase<I> {
   /** Paper and the reference implementation the values are checked against. */
   readonly paper: string;
   readonly reference: string;
-  /** Default parameters, including the default seed of stochastic metrics (the only place a default seed lives). */
+  /** Settable parameters with their defaults, validation and CLI flags (metrics/params.ts). */
+  readonly params: ParamSpecs;
+  /**
+   * Every recorded value: the parameters' defaults (paramDefaults), including the default seed of stochastic
+   * metrics (the only place a default seed lives), plus any fixed constant of the method (recorded, not settable).
+   */
   readonly defaults: MetricParams;
+  /** The extractor output that turns this metric on when no list is given; absent: only when asked for. */
+  readonly defaultFor?: ExtractorOutput;
+  /** The gate's built-in tolerance: a candidate may be worse by max(absolute, relative * |baseline|). */
+  readonly tolerance: { readonly absolute: number; readonly relative: number };
+  /** Where boards put its column (ascending order) and its short label. */
+  readonly display: { readonly order: number; readonly label: string };
+  /**
+   * Optional: parameters lowered to what the set sizes allow (e.g. KID's subset size), calling `warn` with one line
+   * per change; the plan applies it after the defaults and overrides are merged.
+   */
+  readonly fit?: (params: MetricParams, sizes: SetSizes, warn: (message: string) => void) => MetricParams;
   /**
    * How resamples are drawn (metrics/bootstrap.ts): 'bootstrap' (default: B resamples of n rows with replacement)
    * or 'extrapolated' (also B nested resamples of n/2 rows; the variance is extrapolated from V(n) and V(n/2), which
@@ -171,7 +206,12 @@ export interface FeaturePairMetricDescriptor extends DescriptorBase<FeaturePairs
   readonly input: 'feature-pairs';
 }
 
-export type MetricDescriptor = FeatureMetricDescriptor | ClassMetricDescriptor | PairMetricDescriptor | FeaturePairMetricDescriptor;
+/** A metric over several layers of a discriminator (the harness bootstraps it by recomputation on resampled rows). */
+export interface LayerMetricDescriptor extends DescriptorBase<LayerSets> {
+  readonly input: 'discriminator-layers';
+}
+
+export type MetricDescriptor = FeatureMetricDescriptor | ClassMetricDescriptor | PairMetricDescriptor | FeaturePairMetricDescriptor | LayerMetricDescriptor;
 
 /** Reads a numeric parameter (after defaults were merged), for descriptor `compute` functions. */
 export function numParam(params: MetricParams, name: string): number {

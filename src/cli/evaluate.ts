@@ -1,5 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { defaultMetrics, METRICS } from '../../metrics/index.js';
 import { parseValueRange } from '../data/image-set.js';
 import { GenbenchError } from '../errors.js';
 import type { Report } from '../io/report.js';
@@ -79,7 +80,7 @@ export function evaluateCommand(): Command {
     .option('--reference-seed <int>', 'seed of the reference rows (default: --seed)')
     .option('--reference-stats <S.npz>', 'the reference as statistics (genbench stats, same extractor and layer) instead of rows: FD, with an interval over the generated sampling only, and IS; no KID, FD∞, k-NN metrics or memorisation checks')
     .option('--extractor <id>', 'feature extractor: mobilenet-v1-0.75 (default), mobilenet-v1-0.25, discriminator:<path>, custom:<path>, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>; for --translator also none (pixel metrics only)')
-    .option('--metrics <list>', 'comma-separated: is, fd, kid, precision, recall, density, coverage, disc (default: all the extractor serves)')
+    .option('--metrics <list>', metricsHelp())
     .option('--seed <int>', 'seed of the latents, the reference rows and the bootstrap resamples', '0')
     .option('--bootstrap <n>', 'resamples of the 95% intervals on every metric (both sets resampled; 0 = none)', '200')
     .option('--no-ci', 'no intervals (same as --bootstrap 0; the gate then refuses the report)')
@@ -176,6 +177,13 @@ async function loadGate(baseline: string, rules: string | undefined) {
 export function defaultGridPath(out: string): string {
   const name = basename(out).replace(/\.json$/i, '');
   return join(dirname(out), `${name}.grid.png`);
+}
+
+/** --metrics help from the registry: the metrics over sample sets, and which each extractor output turns on. */
+function metricsHelp(): string {
+  const sets = [...METRICS.values()].filter((d) => d.input === 'features' || d.input === 'class-scores' || d.input === 'discriminator-layers');
+  const on = (o: 'features' | 'class-scores' | 'discriminator') => defaultMetrics([o]).map((d) => d.id).join(', ');
+  return `comma-separated: ${sets.map((d) => d.id).join(', ')} (default: ${on('features')}; plus ${on('class-scores')} with a class-score layer, ${on('discriminator')} with a discriminator)`;
 }
 
 /** The readable summary: model and reference, one line per metric, the key recipe items, timings. */

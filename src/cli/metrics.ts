@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { BOOTSTRAP_DEFAULTS, bootstrapGroup, RECENTRED_METHOD, withIntervals } from '../../metrics/bootstrap.js';
-import { groupDefaults, groupMetrics, parseMetricList } from '../../metrics/index.js';
-import type { FeatureSets, MetricDescriptor, MetricParams, MetricResults, MetricValue } from '../../metrics/types.js';
+import { defaultMetrics, groupMetrics, METRICS, parseMetricList, resolveParams, type ParamSpec } from '../../metrics/index.js';
+import type { FeatureSets, MetricDescriptor, MetricParams, MetricResults, MetricValue, ParamValue } from '../../metrics/types.js';
 import { sha256File } from '../assets/index.js';
 import { GenbenchError } from '../errors.js';
 import { readNpy, readNpyHeader, type NpyArray, type NpyHeader } from '../io/npy.js';
@@ -18,12 +18,27 @@ import { stderrProgress } from './progress-bar.js';
  *   genbench metrics --logits L.npy --metrics is --json     (or --probs P.npy)
  *   genbench metrics --generated G.npy --reference R.npy --reference-stats R.npz   (R's statistics read, not recomputed)
  * Output: one entry per metric id ({ value, std?, ci95?, ...details }) plus `recipe` (every parameter, the input
- * files with sha256, the genbench version). Bad input exits 2 with one line.
+ * files with sha256, the genbench version). Bad input exits 2 with one line. The per-metric flags (--kid-subsets,
+ * --k-pr, ...) come from the descriptors' parameters (each `flag`); one for a metric not asked for is an error.
  *
  * @example
  * genbench metrics --generated fake.npy --reference real.npy --metrics kid --json   # { "kid": { "value": 0.0433, "std": 0.0028, ... }, "recipe": {...} }
  */
-const FEATURE_DEFAULT = 'fd,fd_inf,kid,precision,recall,density,coverage';
+const FEATURE_DEFAULT = defaultMetrics(['features']).map((d) => d.id).join(',');
+const CLASS_DEFAULT = defaultMetrics(['class-scores']).map((d) => d.id).join(',');
+
+/** One generated flag: the parameter it sets, in the group whose descriptors declare it. */
+interface ParamFlag {
+  readonly flag: string;
+  readonly name: string;
+  readonly spec: ParamSpec;
+  readonly group: readonly MetricDescriptor[];
+}
+
+/** Every descriptor parameter with a `flag`, once per group. */
+const PARAM_FLAGS: readonly ParamFlag[] = groupMetrics([...METRICS.values()]).flatMap((group) =>
+  Object.entries(group[0]!.params).flatMap(([name, spec]) => (spec.flag === undefined ? [] : [{ flag: spec.flag, name, spec, group }])),
+);
 
 interface MetricsFlags {
   generated?: string;
@@ -36,38 +51,34 @@ interface MetricsFlags {
   bootstrap: string;
   ci: boolean;
   bootstrapFixedReference?: boolean;
-  kidSubsets?: string;
-  kidSubsetSize?: string;
-  kPr?: string;
-  kDc?: string;
-  splits?: string;
-  shuffleSeed?: string;
   json?: boolean;
   quiet?: boolean;
+  /** The generated per-metric flags, by commander's camelCase name. */
+  [paramFlag: string]: string | boolean | undefined;
 }
 
 export function metricsCommand(): Command {
-  return new Command('metrics')
+  const cmd = new Command('metrics')
     .description('compute metrics on feature files (.npy [samples, features]) or class logits/probabilities')
     .option('--generated <file.npy>', 'features of generated samples [N, d] (float16/32/64)')
     .option('--reference <file.npy>', 'features of reference samples [M, d], or their statistics S.npz (genbench stats; FD only)')
     .option('--reference-stats <S.npz>', 'statistics of the --reference rows (genbench stats): their mean, covariance and k-NN radii are read, not recomputed (same values); alone, as --reference S.npz')
     .option('--logits <file.npy>', 'class logits of generated samples [N, classes] (for is; softmax in float64)')
     .option('--probs <file.npy>', 'class probabilities of generated samples [N, classes] (for is)')
-    .option('--metrics <list>', `comma-separated metric ids (default ${FEATURE_DEFAULT}, or is with --logits/--probs)`)
+    .option('--metrics <list>', `comma-separated metric ids (default ${FEATURE_DEFAULT}, or ${CLASS_DEFAULT} with --logits/--probs)`)
     .option('--seed <int>', 'seed of KID subsets and bootstrap resamples (default: each metric\'s default, kid 2020)')
     .option('--bootstrap <n>', 'resamples of the 95% bootstrap intervals (ci95) on every metric, both sets resampled (0 = none)', String(BOOTSTRAP_DEFAULTS.resamples))
     .option('--no-ci', 'no intervals (same as --bootstrap 0)')
     .option('--bootstrap-fixed-reference', 'intervals resample the generated rows only (the reference held fixed, as for a reference that is the whole population)')
-    .option('--kid-subsets <n>', 'KID: number of subsets (default 100)')
-    .option('--kid-subset-size <n>', 'KID: samples per subset (default 1000)')
-    .option('--k-pr <k>', 'precision/recall neighbourhood size (default 3)')
-    .option('--k-dc <k>', 'density/coverage neighbourhood size (default 5)')
-    .option('--splits <n>', 'IS: number of splits (default 10)')
-    .option('--shuffle-seed <int>', 'IS: permute rows with this seed before splitting (default: file order)')
     .option('--json', 'machine-readable output on stdout')
-    .option('--quiet', 'no progress bar')
-    .action(runMetrics);
+    .option('--quiet', 'no progress bar');
+  for (const f of PARAM_FLAGS) cmd.option(`--${f.flag} <${f.spec.type === 'choice' ? f.spec.choices!.join('|') : 'n'}>`, flagHelp(f));
+  return cmd.action(runMetrics);
+}
+
+function flagHelp(f: ParamFlag): string {
+  const owner = f.group.map((d) => d.display.label).join('/');
+  return `${owner}: ${f.spec.help}${f.spec.default === undefined ? '' : ` (default ${String(f.spec.default)})`}`;
 }
 
 async function runMetrics(flags: MetricsFlags): Promise<void> {
@@ -86,12 +97,12 @@ async function runMetrics(flags: MetricsFlags): Promise<void> {
     if (f.json) return printJson(out);
     return printHuman({ fd: out['fd'] as MetricValue });
   }
-  const descs = parseMetricList(f.metrics ?? (classMode ? 'is' : FEATURE_DEFAULT));
+  const descs = parseMetricList(f.metrics ?? (classMode ? CLASS_DEFAULT : FEATURE_DEFAULT));
   const want = classMode ? 'class-scores' : 'features';
   for (const d of descs) {
     if (d.input !== want) throw new GenbenchError('USAGE', `metric '${d.id}' ${inputHint(d)}`);
   }
-  const overrides = flagParams(f);
+  const overrides = flagParams(f, descs);
   const progress = stderrProgress({ quiet: f.quiet === true });
   const loaded = classMode ? await loadClassScores(f) : await loadFeatureSets(f.generated!, f.reference!);
   const file = f.referenceStats === undefined ? undefined : await (await import('./metrics-stats.js')).referenceStatsFile(f.referenceStats, f.reference!, (loaded.input as FeatureSets).reference);
@@ -134,25 +145,54 @@ function inputHint(d: MetricDescriptor): string {
   if (d.input === 'class-scores') return 'needs class scores: use --logits L.npy or --probs P.npy';
   if (d.input === 'image-pairs') return 'compares image pairs: use genbench pixel --a A.npy --b B.npy --range 255';
   if (d.input === 'feature-pairs') return 'compares image pairs through a discriminator: use genbench pixel --a A.npy --b B.npy --range 255 --discriminator D';
+  if (d.input === 'discriminator-layers') return 'reads several layers of a discriminator: use genbench evaluate --extractor discriminator:D';
   return 'needs feature files: use --generated G.npy --reference R.npy';
 }
 
-/** Flag values by parameter name; only those a group declares in its defaults are applied to it. */
-function flagParams(f: MetricsFlags): Record<string, number | boolean> {
-  const o: Record<string, number | boolean> = {};
-  const int = (name: string, v: string | undefined, key: string, min: number) => v !== undefined && (o[key] = parseIntFlag(name, v, { min }));
-  int('seed', f.seed, 'seed', 0);
-  int('kid-subsets', f.kidSubsets, 'subsets', 1);
-  int('kid-subset-size', f.kidSubsetSize, 'subsetSize', 2);
-  int('k-pr', f.kPr, 'kPr', 1);
-  int('k-dc', f.kDc, 'kDc', 1);
-  int('splits', f.splits, 'splits', 1);
-  if (f.shuffleSeed !== undefined) {
-    o['shuffleSeed'] = parseIntFlag('shuffle-seed', f.shuffleSeed, { min: 0, max: 0xffffffff });
-    o['shuffle'] = true;
+/**
+ * Parameter values from the generated flags, by group; a flag for a metric not asked for is a USAGE error. --seed
+ * sets every asked-for group's `seed` (and the bootstrap's).
+ */
+function flagParams(f: MetricsFlags, descs: readonly MetricDescriptor[]): Map<string, Record<string, ParamValue>> {
+  const out = new Map<string, Record<string, ParamValue>>();
+  const set = (group: string, values: MetricParams) => out.set(group, { ...out.get(group), ...values });
+  const groups = new Set(descs.map((d) => d.group));
+  for (const p of PARAM_FLAGS) {
+    const raw = f[camel(p.flag)];
+    if (typeof raw !== 'string') continue;
+    if (!groups.has(p.group[0]!.group)) {
+      throw new GenbenchError('USAGE', `--${p.flag} sets ${p.group.map((d) => d.id).join('/')}'s ${p.name}, but none of them is asked for (${descs.map((d) => d.id).join(', ')}); add one to --metrics or drop the flag`);
+    }
+    set(p.group[0]!.group, { ...p.spec.requires, [p.name]: flagValue(p, raw) });
+  }
+  if (f.seed !== undefined) {
+    const seed = parseIntFlag('seed', f.seed, { min: 0 });
+    for (const d of descs) if ('seed' in d.params) set(d.group, { seed });
   }
   resamplesOf(f);
-  return o;
+  return out;
+}
+
+/** A flag's text as its parameter's type: integers and numbers checked against the bounds, choices against the list. */
+function flagValue(p: ParamFlag, raw: string): ParamValue {
+  const { spec } = p;
+  if (spec.type === 'int') return parseIntFlag(p.flag, raw, { ...(spec.min === undefined ? {} : { min: spec.min }), ...(spec.max === undefined ? {} : { max: spec.max }) });
+  if (spec.type === 'number') {
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v)) throw new GenbenchError('USAGE', `--${p.flag}: expected a number, got '${raw}'`);
+    return v;
+  }
+  if (spec.type === 'boolean') {
+    if (raw !== 'true' && raw !== 'false') throw new GenbenchError('USAGE', `--${p.flag}: expected true or false, got '${raw}'`);
+    return raw === 'true';
+  }
+  if (!spec.choices!.includes(raw)) throw new GenbenchError('USAGE', `--${p.flag}: expected one of ${spec.choices!.join(', ')}, got '${raw}'`);
+  return raw;
+}
+
+/** Commander's property name of a flag: 'kid-subset-size' -> 'kidSubsetSize'. */
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** Bootstrap resamples from --bootstrap / --no-ci: 0 (none) or at least 2. */
@@ -163,10 +203,8 @@ function resamplesOf(f: MetricsFlags): number {
   return b;
 }
 
-function groupParams(group: readonly MetricDescriptor[], overrides: Record<string, number | boolean>): MetricParams {
-  const p: Record<string, number | string | boolean> = groupDefaults(group);
-  for (const [k, v] of Object.entries(overrides)) if (k in group[0]!.defaults) p[k] = v;
-  return p;
+function groupParams(group: readonly MetricDescriptor[], overrides: Map<string, Record<string, ParamValue>>): MetricParams {
+  return resolveParams(group, overrides.get(group[0]!.group) ?? {});
 }
 
 /** A group's results (with ci95 when bootstrapping) and, per id, how its interval was computed. */

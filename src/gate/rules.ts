@@ -47,27 +47,22 @@ export interface ResolvedRule {
   readonly gate: boolean;
 }
 
-/** Built-in tolerances: relative for unbounded scores (FD, KID, IS, disc), absolute for fractions in [0, 1]. */
-export const DEFAULT_TOLERANCES: Readonly<Record<string, { absolute: number; relative: number }>> = Object.freeze({
-  fd: { absolute: 0, relative: 0.05 },
-  fd_inf: { absolute: 0, relative: 0.05 },
-  kid: { absolute: 0.001, relative: 0.1 },
-  is: { absolute: 0, relative: 0.05 },
-  precision: { absolute: 0.02, relative: 0 },
-  recall: { absolute: 0.02, relative: 0 },
-  density: { absolute: 0.02, relative: 0 },
-  coverage: { absolute: 0.02, relative: 0 },
-  disc: { absolute: 0, relative: 0.05 },
-});
+/**
+ * Built-in tolerances, each metric's descriptor `tolerance` (relative for unbounded scores such as FD, KID, IS and
+ * disc, absolute for fractions in [0, 1]).
+ */
+export const DEFAULT_TOLERANCES: Readonly<Record<string, { absolute: number; relative: number }>> = Object.freeze(
+  Object.fromEntries([...METRICS.values()].map((d) => [d.id, { ...d.tolerance }])),
+);
 
 /** Tolerance of a metric nobody names. */
 export const FALLBACK_TOLERANCE = Object.freeze({ absolute: 0, relative: 0.05 });
 
 /**
- * Metrics outside the registry whose direction is known: the discriminator distance, and the memorisation checks
- * (copy rate, closer-to-train share and MiFID's term grow with copying; C_T falls).
+ * Metrics outside the registry whose direction is known: the memorisation checks (copy rate, closer-to-train share
+ * and MiFID's term grow with copying; C_T falls).
  */
-const EXTRA_DIRECTIONS: Readonly<Record<string, Direction>> = Object.freeze({ disc: 'lower', copy_rate: 'lower', closer_to_train_share: 'lower', mifid_term: 'lower', ct: 'higher' });
+const EXTRA_DIRECTIONS: Readonly<Record<string, Direction>> = Object.freeze({ copy_rate: 'lower', closer_to_train_share: 'lower', mifid_term: 'lower', ct: 'higher' });
 
 /**
  * The memorisation checks carry their own calibrated verdicts (and no intervals): the gate shows them but fails on

@@ -8,9 +8,8 @@
  * const table = await sanity({ dataset: 'mnist', n: 256 });
  */
 export { evaluate, evaluateImages, type EvaluateOptions, type EvaluateImagesOptions } from './evaluate.js';
-export { planMetrics, planLayers, DISC_METRIC, type MetricPlan } from './metric-plan.js';
+export { planMetrics, planLayers, type MetricPlan } from './metric-plan.js';
 export { runMetrics, type LayerFeatures } from './run-metrics.js';
-export { discriminatorDistance, type DiscDistance } from './disc-distance.js';
 export { defaultSplit, loadReference, trainingOverlapWarning } from './reference.js';
 export { sampleWarnings } from './warnings.js';
 export * from './corruptions.js';

@@ -1,25 +1,21 @@
-import { getMetric, groupDefaults, groupMetrics } from '../../metrics/index.js';
-import type { MetricDescriptor, MetricParams } from '../../metrics/types.js';
+import { defaultMetrics, getMetric, groupMetrics, METRICS, resolveParams } from '../../metrics/index.js';
+import type { ExtractorOutput, MetricDescriptor, MetricParams } from '../../metrics/types.js';
 import { GenbenchError } from '../errors.js';
 import { defaultLayerFor, layerInfo, type FeatureExtractor } from '../features/types.js';
 
 /**
- * Which metrics an evaluation computes and on which layers, decided once before any work: the registry metrics
- * (grouped, defaults merged, parameters fitted to the sample sizes) plus `disc`, the discriminator feature distance,
- * which the harness computes itself when the extractor is a discriminator.
+ * Which metrics an evaluation computes and on which layers, decided once before any work: the registry metrics,
+ * grouped, defaults merged and parameters fitted to the sample sizes (each descriptor's `fit`).
  *
- * Defaults: fd, fd_inf, kid, precision, recall, density, coverage; plus is when the extractor has a class-score layer; plus
- * disc when it is a discriminator. Asking for a metric the extractor cannot serve is a USAGE error.
+ * Defaults: every metric whose `defaultFor` output the extractor has (features: fd, fd_inf, kid, precision, recall,
+ * density, coverage; a class-score layer: is; a discriminator: disc). Asking for a metric the extractor cannot serve
+ * is a USAGE error.
  *
  * @example
  * const plan = planMetrics({ list: 'fd,kid', fx, nGenerated: 500, nReference: 500 });
  * plan.params['kid'];   // { subsets: 100, subsetSize: 500, seed: 2020, ... }  (subsetSize lowered to fit)
  * plan.warnings;        // ['kid: subset size lowered from 1000 to 500 (the smaller set); ...']
  */
-export const DISC_METRIC = 'disc';
-
-const FEATURE_DEFAULTS = ['fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage'];
-
 export interface MetricPlan {
   /** Every metric id reported, in order. */
   readonly ids: readonly string[];
@@ -46,32 +42,41 @@ export function planMetrics(input: PlanInput): MetricPlan {
   const { fx } = input;
   const isDisc = fx.id.startsWith('discriminator:');
   const ids = metricIds(input.list, fx, isDisc);
-  const regIds = ids.filter((id) => id !== DISC_METRIC);
-  const descs = regIds.map(getMetric);
+  const descs = ids.map(getMetric);
   for (const d of descs) {
     if (d.input === 'feature-pairs') {
       throw new GenbenchError('USAGE', `metric '${d.id}' compares paired images through a discriminator; use genbench pixel --a A.npy --b B.npy --discriminator D for it`);
     }
     if (d.input === 'image-pairs') {
-      throw new GenbenchError('USAGE', `metric '${d.id}' compares image pairs, not sample sets; use genbench pixel for it, or one of is, fd, kid, precision, recall, density, coverage, disc`);
+      throw new GenbenchError('USAGE', `metric '${d.id}' compares image pairs, not sample sets; use genbench pixel for it, or one of ${setMetricIds().join(', ')}`);
     }
-  }
-  if (ids.includes(DISC_METRIC) && !isDisc) {
-    throw new GenbenchError('USAGE', `metric 'disc' needs a discriminator extractor; add --extractor discriminator:<path to the discriminator checkpoint>`);
+    if (d.input === 'discriminator-layers' && !isDisc) {
+      throw new GenbenchError('USAGE', `metric '${d.id}' needs a discriminator extractor; add --extractor discriminator:<path to the discriminator checkpoint>`);
+    }
   }
   const warnings: string[] = [];
   const groups = groupMetrics(descs);
   const params: Record<string, MetricParams> = {};
-  for (const g of groups) params[g[0]!.group] = fitParams(g, input, warnings);
+  const sizes = { generated: input.nGenerated, reference: input.nReference };
+  for (const g of groups) {
+    const d = g[0]!;
+    const merged = resolveParams(g);
+    params[d.group] = d.fit === undefined ? merged : d.fit(merged, sizes, (w) => warnings.push(w));
+  }
   const wantsIs = descs.some((d) => d.input === 'class-scores');
   const classScores = wantsIs ? defaultLayerFor(fx, 'class-scores') : undefined;
   const classKind = classScores !== undefined && layerInfo(fx, classScores).kind === 'probabilities' ? 'probs' : 'logits';
   const layers = {
     features: fx.defaults.features,
     ...(classScores === undefined ? {} : { classScores }),
-    ...(ids.includes(DISC_METRIC) ? { discriminator: fx.layers.map((l) => l.name) } : {}),
+    ...(descs.some((d) => d.input === 'discriminator-layers') ? { discriminator: fx.layers.map((l) => l.name) } : {}),
   };
   return { ids, groups, params, layers, classKind, warnings };
+}
+
+/** The metrics over sample sets (what evaluate computes), for messages. */
+function setMetricIds(): string[] {
+  return [...METRICS.values()].filter((d) => d.input === 'features' || d.input === 'class-scores' || d.input === 'discriminator-layers').map((d) => d.id);
 }
 
 /**
@@ -83,7 +88,7 @@ export function planMetrics(input: PlanInput): MetricPlan {
  */
 export function checkMetricNames(list: string | readonly string[] | undefined): void {
   if (list === undefined) return;
-  for (const id of metricIds(list, { id: '', defaults: { features: '' }, layers: [] }, false)) if (id !== DISC_METRIC) getMetric(id);
+  for (const id of metricIds(list, { id: '', defaults: { features: '' }, layers: [] }, false)) getMetric(id);
 }
 
 /** Every layer the plan reads, without repeats. */
@@ -94,32 +99,12 @@ export function planLayers(plan: MetricPlan): string[] {
 
 function metricIds(list: PlanInput['list'], fx: PlanInput['fx'], isDisc: boolean): string[] {
   if (list === undefined) {
-    return [...(fx.defaults.classScores !== undefined ? ['is'] : []), ...FEATURE_DEFAULTS, ...(isDisc ? [DISC_METRIC] : [])];
+    const outputs: ExtractorOutput[] = ['features', ...(fx.defaults.classScores !== undefined ? ['class-scores' as const] : []), ...(isDisc ? ['discriminator' as const] : [])];
+    return defaultMetrics(outputs).map((d) => d.id);
   }
   const ids = (typeof list === 'string' ? list.split(',') : [...list]).map((s) => s.trim());
   if (ids.length === 0 || ids.some((s) => s.length === 0)) {
     throw new GenbenchError('USAGE', `--metrics '${String(list)}': empty metric name; give a comma-separated list such as fd,kid,precision`);
   }
   return [...new Set(ids)];
-}
-
-/** Defaults merged, with the sample-size-dependent parameters lowered to what the sets allow (and a warning). */
-function fitParams(group: readonly MetricDescriptor[], input: PlanInput, warnings: string[]): MetricParams {
-  const d = group[0]!;
-  const p: Record<string, number | string | boolean> = groupDefaults(group);
-  const smaller = Math.min(input.nGenerated, input.nReference);
-  if (d.group === 'kid' && typeof p['subsetSize'] === 'number' && p['subsetSize'] > smaller) {
-    warnings.push(`kid: subset size lowered from ${p['subsetSize']} to ${smaller} (the smaller set); KID values are comparable only at equal subset size`);
-    p['subsetSize'] = smaller;
-  }
-  if (d.group === 'kid' && p['subsetSize'] === input.nGenerated && p['subsetSize'] === input.nReference && p['subsets'] !== 1) {
-    // Every subset would be the whole of both sets (drawn without replacement): one is enough, and std is 0.
-    warnings.push(`kid: ${p['subsets']} subsets of ${input.nGenerated} would all be the whole set, so 1 subset is used (no std)`);
-    p['subsets'] = 1;
-  }
-  if (d.group === 'is' && typeof p['splits'] === 'number' && p['splits'] > input.nGenerated) {
-    warnings.push(`is: splits lowered from ${p['splits']} to ${input.nGenerated} (one per sample)`);
-    p['splits'] = input.nGenerated;
-  }
-  return p;
 }

@@ -1,13 +1,12 @@
 import { bootstrapGroup, recentredBootstrap, withIntervals, BOOTSTRAP_DEFAULTS, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
-import type { FeatureSets, MetricDescriptor, MetricParams, MetricResults, MetricValue, ReferenceNeeds, ReferenceStats } from '../../metrics/types.js';
+import type { FeatureSets, LayerSets, MetricDescriptor, MetricParams, MetricResults, MetricValue, ReferenceNeeds, ReferenceStats } from '../../metrics/types.js';
 import { takeRows, type Matrix } from '../linalg/matrix.js';
 import { sharedProgress, type Progress } from '../progress.js';
-import { discriminatorDistance } from './disc-distance.js';
-import { DISC_METRIC, type MetricPlan } from './metric-plan.js';
+import type { MetricPlan } from './metric-plan.js';
 
 /**
- * Runs a metric plan on extracted features: each registry group once through its descriptor, the discriminator
- * distance when planned, and, with `bootstrap.resamples` > 0, a seeded bootstrap ci95 per metric (metrics/bootstrap.ts:
+ * Runs a metric plan on extracted features: each registry group once through its descriptor (metrics over a
+ * discriminator's layers on those layers), and, with `bootstrap.resamples` > 0, a seeded bootstrap ci95 per metric (metrics/bootstrap.ts:
  * percentile of per-sample contributions for means such as precision, re-centred percentile with `bootstrapBias` for
  * FD, KID, IS and the discriminator distance; `ciMethod` names which). Values that are not finite become null (the
  * report is JSON), with the reason kept in the entry.
@@ -52,24 +51,15 @@ export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts
     // The groups resample at once: one group's JavaScript runs while another waits on onnxruntime's threads. Each
     // draws from its own seeded stream, so the intervals do not depend on the order.
     const t = performance.now();
-    const bar = opts.progress === undefined ? undefined : sharedProgress(opts.progress, groups.length, 'bootstrap intervals');
-    const done = await Promise.all(groups.map((g) => bootstrapGroup(g.d, g.input as never, g.params, { ...bootstrapOpts(opts), ...(bar ? { progress: bar.part() } : {}), point: g.point })));
+    const sets = groups.filter((g) => g.d.input !== 'discriminator-layers');
+    const bar = opts.progress === undefined ? undefined : sharedProgress(opts.progress, sets.length, 'bootstrap intervals');
+    const done = await Promise.all(sets.map((g) => bootstrapGroup(g.d, g.input as never, g.params, { ...bootstrapOpts(opts), ...(bar ? { progress: bar.part() } : {}), point: g.point })));
     bar?.stop();
     for (const r of done) Object.assign(results, withIntervals(r));
+    for (const g of groups) if (g.d.input === 'discriminator-layers') Object.assign(results, await layerIntervals(g.d, g.input as LayerSets, g.params, g.point, opts));
     if (opts.timing) opts.timing.intervalSeconds += (performance.now() - t) / 1000;
   } else {
     for (const g of groups) Object.assign(results, g.point);
-  }
-  if (plan.ids.includes(DISC_METRIC)) {
-    const sets = discSets(plan, features);
-    const r = await discriminatorDistance(sets);
-    results[DISC_METRIC] = { value: r.value, layers: r.layers };
-    if (opts.bootstrap !== undefined && opts.bootstrap.resamples > 0) {
-      const t = performance.now();
-      const iv = await bootstrapDisc(sets, r.value, opts);
-      if (opts.timing) opts.timing.intervalSeconds += (performance.now() - t) / 1000;
-      results[DISC_METRIC] = { ...results[DISC_METRIC], ci95: iv.ci, ciMethod: RECENTRED_METHOD, bootstrapBias: iv.bias };
-    }
   }
   const out: Record<string, MetricEntryValue> = {};
   for (const id of plan.ids) {
@@ -94,6 +84,7 @@ function bootstrapOpts(opts: RunMetricsOptions) {
 }
 
 function inputFor(d: MetricDescriptor, plan: MetricPlan, f: LayerFeatures): unknown {
+  if (d.input === 'discriminator-layers') return discSets(plan, f);
   if (d.input === 'class-scores') return { generated: f.generated[plan.layers.classScores!]!, kind: plan.classKind };
   return { generated: f.generated[plan.layers.features]!, reference: f.reference[plan.layers.features]! };
 }
@@ -106,17 +97,31 @@ function discSets(plan: MetricPlan, f: LayerFeatures): { generated: Record<strin
   };
 }
 
-async function bootstrapDisc(sets: ReturnType<typeof discSets>, point: number, opts: RunMetricsOptions): Promise<{ ci: [number, number]; bias: number }> {
+/**
+ * Intervals of a metric over several layers: re-centred percentile bootstrap of its recomputed value, the rows of
+ * every layer resampled together (the same rows in each layer).
+ */
+async function layerIntervals(d: MetricDescriptor, sets: LayerSets, params: MetricParams, point: MetricResults, opts: RunMetricsOptions): Promise<MetricResults> {
   const first = Object.values(sets.generated)[0]!;
   const firstRef = Object.values(sets.reference)[0]!;
-  const take = (m: Record<string, Matrix>, idx: Int32Array) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, takeRows(v, idx)]));
+  const take = (m: Readonly<Record<string, Matrix>>, idx: Int32Array) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, takeRows(v, idx)]));
+  const compute = d.compute as (i: LayerSets, p: MetricParams) => Promise<MetricResults>;
+  const values = Object.fromEntries(Object.entries(point).map(([id, v]) => [id, v!.value]));
   const r = await recentredBootstrap(
     [first.rows, firstRef.rows],
-    async ([g, ref]) => ({ [DISC_METRIC]: (await discriminatorDistance({ generated: take(sets.generated, g!), reference: take(sets.reference, ref!) })).value }),
-    { [DISC_METRIC]: point },
+    async ([g, ref]) => {
+      const res = await compute({ generated: take(sets.generated, g!), reference: take(sets.reference, ref!) }, params);
+      return Object.fromEntries(Object.entries(res).map(([id, v]) => [id, v!.value]));
+    },
+    values,
     { ...bootstrapOpts(opts), ...(opts.progress ? { progress: opts.progress } : {}) },
   );
-  return r[DISC_METRIC]!;
+  const out: MetricResults = {};
+  for (const [id, v] of Object.entries(point) as [keyof MetricResults, MetricValue][]) {
+    const iv = r[id];
+    out[id] = iv === undefined ? v : { ...v, ci95: iv.ci, ciMethod: RECENTRED_METHOD, bootstrapBias: iv.bias };
+  }
+  return out;
 }
 
 /** The entry with a non-finite value/std replaced (value null, std dropped) and a note saying so. */

@@ -14,7 +14,7 @@ import type { Progress } from '../progress.js';
 import { Rng } from '../rng.js';
 import { VERSION } from '../version.js';
 import { CORRUPTIONS, type Corrupted, type CorruptionSpec } from './corruptions.js';
-import { checkMetricNames, DISC_METRIC, planLayers, planMetrics, type MetricPlan } from './metric-plan.js';
+import { checkMetricNames, planLayers, planMetrics, type MetricPlan } from './metric-plan.js';
 import { runMetrics } from './run-metrics.js';
 import { sanityRows, sanitySeeds, sanitySplit, type RowCounts, type SanityRows } from './sanity-rows.js';
 import { uninformativeMetrics } from './sanity-notes.js';
@@ -265,7 +265,7 @@ function concat(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 function higherIsBetter(id: string): boolean {
-  return id === DISC_METRIC ? false : getMetric(id).higherIsBetter;
+  return getMetric(id).higherIsBetter;
 }
 
 function recipeOf(fx: FeatureExtractor, plan: MetricPlan, counts: RowCounts, seed: number, seeds: readonly number[], family: { verdicts: number; level: number }): SanityResult['recipe'] {

@@ -211,9 +211,8 @@ export function preprocessingText(p: Record<string, unknown>): string {
   return parts.length > 0 ? parts.join(' ') : JSON.stringify(p).slice(0, 60);
 }
 
-const ORDER = ['fd', 'kid', 'is', 'precision', 'recall', 'density', 'coverage', 'disc'];
+/** Columns in each descriptor's display order; ids outside the registry last, by name. */
 function metricOrder(a: string, b: string): number {
-  const ia = ORDER.indexOf(a);
-  const ib = ORDER.indexOf(b);
-  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  const order = (id: string) => METRICS.get(id as MetricId)?.display.order ?? Number.MAX_SAFE_INTEGER;
+  return order(a) - order(b) || a.localeCompare(b);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fdFromFeatures } from '../../metrics/fd.js';
-import { discriminatorDistance } from '../../src/harness/disc-distance.js';
+import { discriminatorDistance } from '../../metrics/disc.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
 import { Rng } from '../../src/rng.js';
 
