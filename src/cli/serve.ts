@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import { GenbenchError } from '../errors.js';
 import { evaluationLimitOptions, parseEvaluationLimits, type EvaluationLimitFlags } from './evaluation-limits.js';
 import { log, parseIntFlag } from './output.js';
+import { DEFAULT_QUOTAS } from '../server/quotas.js';
 
 /**
  * `genbench serve`: the leaderboard, submissions and human-rating web server on an embedded SQLite database
  * (blobs in `<db>.files/` beside it). Evaluations of submissions run one at a time, each in a child process under
  * --eval-timeout / --eval-memory / --max-samples, at most --max-attempts times, with --eval-n samples (and
- * --eval-bootstrap resamples for the intervals). Ctrl-C stops it cleanly.
+ * --eval-bootstrap resamples for the intervals). A submission token may keep --quota-bytes of checkpoints stored
+ * and make --submissions-per-hour submissions (both counted in the database). Ctrl-C stops it cleanly.
  *
  * @example
  * genbench serve --port 8080 --db genbench.db --eval-n 2000   # genbench: serving http://127.0.0.1:8080
@@ -24,6 +26,8 @@ interface ServeFlags extends EvaluationLimitFlags {
   dataDir?: string;
   raterSessionsPerHour: string;
   trustProxy?: boolean;
+  quotaBytes: string;
+  submissionsPerHour: string;
 }
 
 export function serveCommand(): Command {
@@ -39,6 +43,8 @@ export function serveCommand(): Command {
     .option('--redis <url>', 'queue evaluations in Redis for `genbench worker` processes (default $GENBENCH_REDIS; docs/cluster.md)')
     .option('--data-dir <dir>', 'blob folder (default beside --db; required with DATABASE_URL=postgres://..., shared with the workers)')
     .option('--rater-sessions-per-hour <n>', 'new human-rating sessions one client address may open per hour (0: no limit)', '30')
+    .option('--quota-bytes <bytes>', 'bytes of checkpoints one submission token may keep stored (0: no limit); over it, 413', String(DEFAULT_QUOTAS.maxBytesPerToken))
+    .option('--submissions-per-hour <n>', 'submissions one token may make per hour (0: no limit); over it, 429', String(DEFAULT_QUOTAS.submissionsPerHour))
     .option('--trust-proxy', "behind a reverse proxy: take the nearest hop's X-Forwarded-Proto / -For (HSTS is sent only over https)")
     .action(runServe);
 }
@@ -49,6 +55,7 @@ async function runServe(f: ServeFlags): Promise<void> {
   const bootstrap = parseIntFlag('eval-bootstrap', f.evalBootstrap, { min: 0 });
   if (bootstrap === 1) throw new GenbenchError('USAGE', '--eval-bootstrap: give 0 (none) or at least 2 resamples, e.g. 50');
   const sessionsPerHour = parseIntFlag('rater-sessions-per-hour', f.raterSessionsPerHour, { min: 0 });
+  const quotas = { maxBytesPerToken: parseIntFlag('quota-bytes', f.quotaBytes, { min: 0 }), submissionsPerHour: parseIntFlag('submissions-per-hour', f.submissionsPerHour, { min: 0 }) };
   const evaluationLimits = parseEvaluationLimits(f);
   const { startServer } = await import('../server/serve.js');
   const { clusterServeDeps } = await import('../queue/cluster.js'); // --redis / DATABASE_URL (BullMQ, PostgreSQL)
@@ -62,7 +69,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     evaluation: { ...(n === undefined ? {} : { n }), bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
     evaluationLimits,
     log,
-    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour }, trustProxy: f.trustProxy === true },
+    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour }, quotas, trustProxy: f.trustProxy === true },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await cluster.queue?.close(); // open connections would keep the process alive
     await cluster.store?.close();

@@ -14,6 +14,7 @@ import { rateRoutes, type RatingOptions } from './routes/rate.js';
 import { staticRoutes } from './routes/static.js';
 import { submissionRoutes } from './routes/submissions.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './upload-limits.js';
+import { DEFAULT_QUOTAS, type SubmissionQuotas } from './quotas.js';
 
 /**
  * The genbench web app: leaderboard, model pages, submissions, admin, static files, and the routes other modules
@@ -35,6 +36,8 @@ export interface AppDeps {
   readonly evaluation?: EvaluationSettings;
   /** Upload caps (bytes and counts). */
   readonly limits?: UploadLimits;
+  /** Per-token storage quota and submission rate (default DEFAULT_QUOTAS: 2 GiB, 20 an hour). */
+  readonly quotas?: SubmissionQuotas;
   /** Folder for in-flight uploads (default: the OS temp folder). */
   readonly uploadDir?: string;
   /** Human scores per model for the leaderboard; default src/rating's humanScores behind cachedHumanScores (human.ts); null: none (the column shows 'n/a'). */
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   const full: AppDeps = {
     ...deps,
     limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS,
+    quotas: deps.quotas ?? DEFAULT_QUOTAS,
     evaluation: deps.evaluation ?? DEFAULT_EVALUATION,
     humanScores: deps.humanScores === undefined ? cachedHumanScores((sql, opts) => humanScores(sql, { ...opts, cfg: ratingConfig(deps.rating?.config ?? {}) })) : deps.humanScores,
   };

@@ -4,12 +4,14 @@ import { createSubmission, findIdenticalSubmission, setSubmissionJob, type Store
 import type { AppDeps } from './app.js';
 import { DEFAULT_EVALUATION, evaluationRecipe } from './evaluate-job.js';
 import { PROTOCOLS } from './protocols.js';
+import { checkQuota, DEFAULT_QUOTAS } from './quotas.js';
 import { checkUpload, type UploadedFile } from './upload.js';
 import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
 
 /**
  * Accepts a checked upload: stores its files content-addressed, records model + submission (+ a self-reported
- * report when one came with it) in one transaction (createSubmission's joins it), and queues the evaluation. An
+ * report when one came with it) in one transaction (createSubmission's joins it) after the token's quotas are checked
+ * in it (quotas.ts: 429 over the submission rate, 413 over the storage quota), and queues the evaluation. An
  * upload of exactly the files of an earlier submission on the same dataset returns that one (deduplicated). When
  * recording fails, the blobs this call created and nothing references are removed again, so a rejected upload
  * leaves nothing behind.
@@ -47,6 +49,7 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   let recorded;
   try {
     recorded = await sql.transaction(async (tx) => {
+      await checkQuota(tx, req.tokenId, stored, deps.quotas ?? DEFAULT_QUOTAS);
       const r = await createSubmission(tx, {
         model: { name: checked.manifest.name, kind: 'submission', format: checked.manifest.format, manifest: { ...checked.manifest } },
         files: stored,

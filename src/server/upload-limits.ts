@@ -1,8 +1,8 @@
 /**
  * Upload caps of the submission route: bytes of the whole request (checked from Content-Length before the body is
- * read: 413 at once), bytes per file, number of files, bytes of the manifest, characters of the model name. multer
- * enforces the per-file and count caps while streaming, so an oversized upload is cut off early and its temp files
- * removed.
+ * read: 413 at once), bytes per file, number of files, bytes of each JSON file (manifest, model.json, report.json),
+ * characters of the model name. The per-file, JSON and count caps are enforced while the body streams (multipart.ts),
+ * so an oversized upload is refused the moment it passes its cap and its temp files removed.
  *
  * @example
  * createApp({ store, queue, limits: { ...DEFAULT_UPLOAD_LIMITS, maxFileBytes: 50 * 2 ** 20 } });

@@ -3,24 +3,26 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import multer from 'multer';
-import { GenbenchError } from '../../errors.js';
 import { getModel } from '../../store/models.js';
 import { getSubmission } from '../../store/submissions.js';
 import type { AppDeps } from '../app.js';
 import { requireToken, tokenInfo } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { receiveMultipart, type ReceivedUpload } from '../multipart.js';
+import { DEFAULT_QUOTAS, quotaGate } from '../quotas.js';
 import { acceptSubmission } from '../submit.js';
 import { DEFAULT_UPLOAD_LIMITS, maxRequestBytes } from '../upload-limits.js';
 import { statusBody, submitBody } from './submission-pages.js';
 import { page } from '../html.js';
 
 /**
- * Submissions: the upload page `GET /submit`, `POST /api/submissions` (token required; multipart field `files`
- * with the checkpoint files and genbench.json, optional field `dataset`), and the status `GET /submissions/:id`
+ * Submissions: the upload page `GET /submit`, `POST /api/submissions` (token required, within its quotas:
+ * quotas.ts; multipart field `files` with the checkpoint files and genbench.json, optional field `dataset`), and the status `GET /submissions/:id`
  * with its JSON twin `GET /api/submissions/:id`. Uploads stream into a fresh temp folder under server-chosen
- * names with multer's size and count caps (a Content-Length over the request cap is refused with 413 first);
- * whatever happens, that folder is removed before the response.
+ * names, each file part counted against its own cap as it streams (multipart.ts: a JSON file over maxJsonBytes or a
+ * checkpoint file over maxFileBytes is refused with 413 the moment it passes the cap, before the rest of the body
+ * arrives); a Content-Length over the request cap is refused with 413 before any of the body is read. Whatever
+ * happens, that folder is removed before the response.
  *
  * @example
  * const form = new FormData();
@@ -37,11 +39,12 @@ export function submissionRoutes(deps: AppDeps): Router {
   router.get('/submit', (_req, res) => {
     res.type('html').send(page({ title: 'Submit', body: submitBody(limits), scripts: ['/static/submit.js'] }));
   });
-  router.post('/api/submissions', checkRequestSize(maxRequestBytes(limits)), requireToken(sql), receiveFiles(deps), async (req, res) => {
+  router.post('/api/submissions', checkRequestSize(maxRequestBytes(limits)), requireToken(sql), quotaGate(sql, deps.quotas ?? DEFAULT_QUOTAS), receiveFiles(deps), async (req, res) => {
     const tmp = res.locals['uploadDir'] as string;
     try {
-      const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ name: f.originalname, path: f.path }));
-      const dataset = typeof req.body?.dataset === 'string' && req.body.dataset.length > 0 ? req.body.dataset : undefined;
+      const got = res.locals['upload'] as ReceivedUpload;
+      const files = got.files.map((f) => ({ name: f.name, path: f.path }));
+      const dataset = got.fields['dataset'] !== undefined && got.fields['dataset'].length > 0 ? got.fields['dataset'] : undefined;
       const result = await acceptSubmission(deps, { files, tokenId: tokenInfo(res).id, ...(dataset === undefined ? {} : { dataset }) });
       res.status(202).json(result);
     } finally {
@@ -100,35 +103,24 @@ function checkRequestSize(max: number) {
   };
 }
 
-/** multer into a per-request temp folder; multer's limit errors become one-line 413/400 errors; cleanup on failure. */
+/**
+ * The body into a per-request temp folder (receiveMultipart); a refused body is answered at once, its folder
+ * removed, and its connection half-closed after the answer (cut shortly after: multipart.ts stopReading).
+ */
 function receiveFiles(deps: AppDeps) {
   const limits = deps.limits ?? DEFAULT_UPLOAD_LIMITS;
   return (req: Request, res: Response, next: NextFunction) => {
     const dir = mkdtempSync(join(deps.uploadDir ?? tmpdir(), 'genbench-upload-'));
     res.locals['uploadDir'] = dir;
-    let n = 0;
-    const upload = multer({
-      storage: multer.diskStorage({ destination: dir, filename: (_r, _f, cb) => cb(null, `${n++}.part`) }),
-      limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 8, fieldSize: 4096, parts: limits.maxFiles + 8 },
-    }).array('files', limits.maxFiles);
-    upload(req, res, (err: unknown) => {
-      if (err === undefined || err === null) return next();
-      void rm(dir, { recursive: true, force: true }).finally(() => next(multerError(err, limits.maxFileBytes, limits.maxFiles)));
-    });
+    receiveMultipart(req, { dir, limits }).then(
+      (got) => {
+        res.locals['upload'] = got;
+        next();
+      },
+      (err: unknown) => {
+        res.once('finish', () => req.socket.end()); // no reuse of a connection whose body was left unread; still readable for the client's answer
+        void rm(dir, { recursive: true, force: true }).finally(() => next(err));
+      },
+    );
   };
-}
-
-function multerError(err: unknown, maxBytes: number, maxFiles: number): unknown {
-  if (!(err instanceof multer.MulterError)) return err instanceof GenbenchError ? err : new HttpError(400, 'INPUT', `upload failed: ${(err as Error)?.message?.split('\n')[0] ?? 'malformed multipart body'}`);
-  switch (err.code) {
-    case 'LIMIT_FILE_SIZE':
-      return new HttpError(413, 'INPUT', `${err.field ?? 'file'}: a file is larger than ${maxBytes} bytes, the cap of this server`);
-    case 'LIMIT_FILE_COUNT':
-    case 'LIMIT_PART_COUNT':
-      return new HttpError(413, 'INPUT', `too many files: at most ${maxFiles} per submission`);
-    case 'LIMIT_UNEXPECTED_FILE':
-      return new HttpError(400, 'INPUT', `unexpected file field '${err.field ?? ''}': send files in the field "files"`);
-    default:
-      return new HttpError(400, 'INPUT', `upload rejected: ${err.message}`);
-  }
 }
