@@ -1,11 +1,13 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { GenbenchError, type ErrorCode } from '../errors.js';
 import { html, page } from './html.js';
+import { scrubPaths } from './public-report.js';
 
 /**
  * HTTP errors and the app's one error middleware. A GenbenchError is the client's fault: its one-line message goes
  * back as `{"error": {"code", "message"}}` under /api (or to a client asking for JSON), as a small HTML page
- * otherwise, with status 400 (404 for NOT_FOUND, or the status of an HttpError). Anything else is a bug: 500 with
+ * otherwise, with status 400 (404 for NOT_FOUND, or the status of an HttpError), absolute paths in the messages of
+ * errors other than HttpErrors reduced to their last component (scrubPaths). Anything else is a bug: 500 with
  * a generic message (the details go to the `onInternalError` callback, never to the client).
  *
  * @example
@@ -40,7 +42,9 @@ export function errorMiddleware(onInternalError: (e: unknown) => void = () => {}
     const known = err instanceof GenbenchError ? err : fromHttpLike(err);
     const status = known === undefined ? 500 : statusOf(known);
     const code = known?.code ?? 'INTERNAL';
-    const message = known === undefined ? 'internal server error (a bug in genbench; see the server log)' : known.message.replace(/\s*\n\s*/g, ' ');
+    // an HttpError's text is the route's own; any other error may name the server's files: paths reduced to file names
+    const text = known === undefined ? 'internal server error (a bug in genbench; see the server log)' : known.message.replace(/\s*\n\s*/g, ' ');
+    const message = known === undefined || err instanceof HttpError ? text : scrubPaths(text);
     if (known === undefined) onInternalError(err);
     res.status(status);
     if (wantsJson(req)) res.json({ error: { code, message } });

@@ -22,7 +22,8 @@ import { rankBands, spearman } from './stats.js';
  * (`memorisation`, memorizationVerdict; null when the evaluation ran no checks), and `memorisationNote` says when the
  * checks ran against the whole training split because the manifest named no training rows. Self-reported numbers (a report
  * uploaded with the checkpoint) never rank, add a column or make a board: they are listed apart (`selfReported`)
- * under the board of their dataset, for models without a ranked row there.
+ * under the board of their dataset, for models without a ranked row there. A row of a model submitted with an admin
+ * token is `official`; `titles` and `higherIsBetter` explain each metric column.
  *
  * @example
  * const boards = buildBoards({ evaluations, models, human });
@@ -37,6 +38,8 @@ export interface BoardRow {
   readonly modelId: string;
   readonly modelName: string;
   readonly kind: string;
+  /** Submitted with an admin token (the server's operators): badged 'official'. */
+  readonly official: boolean;
   readonly licence: string | null;
   readonly evaluationId: string;
   readonly verified: boolean;
@@ -71,12 +74,14 @@ export interface Board {
   readonly primary: string | null;
   /** For each metric id: true when higher is better, false when lower is, null when unknown. */
   readonly higherIsBetter: Readonly<Record<string, boolean | null>>;
+  /** For each metric id: what it measures (the registry descriptor's title), null for an id outside the registry. */
+  readonly titles: Readonly<Record<string, string | null>>;
   /** Verified evaluations only (this server computed them), ranked. */
   readonly rows: readonly BoardRow[];
   /** Self-reported numbers of models without a verified evaluation here: shown apart, never ranked (rank null). */
   readonly selfReported: readonly BoardRow[];
   /** Every verified evaluation of the board's primary metric in time order (all submissions, not only the latest per model). */
-  readonly history: ReadonlyArray<{ date: string; modelName: string; value: number }>;
+  readonly history: ReadonlyArray<{ date: string; modelId: string; modelName: string; value: number }>;
   /** Spearman correlation between human score and FD over the models that have both (null below 3 models). */
   readonly humanVsFd: { readonly rho: number | null; readonly n: number };
 }
@@ -87,10 +92,13 @@ export interface BoardInput {
   readonly human: ReadonlyMap<string, HumanScore>;
   /** The server's protocol per dataset (evaluate-job.ts serverProtocol); absent: each board ranks its newest protocol. */
   readonly protocols?: (dataset: string) => ProtocolSpec | undefined;
+  /** Ids of the models submitted with an admin token (submitters.ts officialModels). */
+  readonly official?: ReadonlySet<string>;
 }
 
 export function buildBoards(input: BoardInput): Board[] {
-  const models = new Map(input.models.map((m) => [m.id, m]));
+  const official = input.official ?? new Set<string>();
+  const models = new Map([...input.models].map((m) => [m.id, { ...m, official: official.has(m.id) }]));
   const groups = new Map<string, { verified: EvaluationRecord[]; self: EvaluationRecord[] }>();
   for (const e of input.evaluations) {
     if (!e.verified) continue;
@@ -134,27 +142,28 @@ function latestPerModel(evals: readonly EvaluationRecord[]): Map<string, Evaluat
   return latest;
 }
 
-function buildBoard(dataset: string, evals: readonly EvaluationRecord[], self: readonly EvaluationRecord[], models: ReadonlyMap<string, ModelRecord>, human: ReadonlyMap<string, HumanScore>): Omit<Board, 'otherProtocols'> {
+function buildBoard(dataset: string, evals: readonly EvaluationRecord[], self: readonly EvaluationRecord[], models: ReadonlyMap<string, BoardModel>, human: ReadonlyMap<string, HumanScore>): Omit<Board, 'otherProtocols'> {
   const latest = latestPerModel(evals);
   const checks: readonly string[] = MEMORIZATION_CHECKS;
   const metricSource = latest.size > 0 ? [...latest.values()] : self;
   const metricIds = [...new Set(metricSource.flatMap((e) => Object.keys(e.report.metrics)))].filter((id) => !checks.includes(id)).sort(metricOrder);
   const primary = metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null);
   const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? null]));
+  const titles = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.title ?? null]));
   let rows = [...latest.values()].map((e) => toRow(e, models.get(e.modelId), human.get(e.modelId) ?? null));
   rows = withRanks(rows, primary, primary === null ? null : higherIsBetter[primary] ?? false);
   const selfReported = [...latestPerModel(self.filter((e) => !latest.has(e.modelId))).values()]
     .map((e) => onlyColumns(toRow(e, models.get(e.modelId), null), metricIds))
     .sort((a, b) => b.date.localeCompare(a.date));
   const history = evals
-    .map((e) => ({ date: e.createdAt, modelName: models.get(e.modelId)?.name ?? e.modelId, value: primary === null ? null : e.report.metrics[primary]?.value ?? null }))
-    .filter((h): h is { date: string; modelName: string; value: number } => typeof h.value === 'number')
+    .map((e) => ({ date: e.createdAt, modelId: e.modelId, modelName: models.get(e.modelId)?.name ?? e.modelId, value: primary === null ? null : e.report.metrics[primary]?.value ?? null }))
+    .filter((h): h is { date: string; modelId: string; modelName: string; value: number } => typeof h.value === 'number')
     .sort((a, b) => a.date.localeCompare(b.date));
   const paired = rows.filter((r) => r.human !== null && typeof r.metrics['fd']?.value === 'number');
   const rho = spearman(paired.map((r) => r.human!.value), paired.map((r) => r.metrics['fd']!.value!));
   const first = evals[0];
   const protocol = first === undefined ? null : protocolSummary(first.report);
-  return { dataset, extractor: first?.extractor ?? '', protocol, metrics: metricIds, primary, higherIsBetter, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
+  return { dataset, extractor: first?.extractor ?? '', protocol, metrics: metricIds, primary, higherIsBetter, titles, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
 }
 
 /** A row with only the board's metric columns (a self-reported report adds none). */
@@ -162,7 +171,10 @@ function onlyColumns(r: BoardRow, ids: readonly string[]): BoardRow {
   return { ...r, metrics: Object.fromEntries(ids.filter((id) => r.metrics[id] !== undefined).map((id) => [id, r.metrics[id]!])) };
 }
 
-function toRow(e: EvaluationRecord, m: ModelRecord | undefined, human: HumanScore | null): BoardRow {
+/** A model with its official flag. */
+type BoardModel = ModelRecord & { readonly official: boolean };
+
+function toRow(e: EvaluationRecord, m: BoardModel | undefined, human: HumanScore | null): BoardRow {
   const metrics: Record<string, MetricCell> = {};
   for (const [id, entry] of Object.entries(e.report.metrics)) {
     metrics[id] = { value: entry.value, ...(entry.ci95 ? { ci95: entry.ci95 } : {}) };
@@ -172,6 +184,7 @@ function toRow(e: EvaluationRecord, m: ModelRecord | undefined, human: HumanScor
     modelId: e.modelId,
     modelName: m?.name ?? e.report.model.name,
     kind: m?.kind ?? 'submission',
+    official: m?.official ?? false,
     licence: m?.licence ?? null,
     evaluationId: e.id,
     verified: e.verified,

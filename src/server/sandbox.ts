@@ -4,6 +4,7 @@ import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenbenchError, type ErrorCode } from '../errors.js';
+import { scrubPaths } from './public-report.js';
 import type { SandboxReply, SandboxTask } from './sandbox-child.js';
 
 /**
@@ -228,12 +229,12 @@ function childEntry(): string {
 
 /**
  * An error message fit for a submitter: its first line, with absolute paths (the server's work folders, caches)
- * reduced to their last component.
+ * reduced to their last component (public-report.ts scrubPaths).
  *
  * @example
  * publicMessage(new Error('/tmp/genbench-eval-x1/g.onnx: not an ONNX file\n  at ...')); // 'g.onnx: not an ONNX file'
  */
 export function publicMessage(e: unknown): string {
   const line = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
-  return line.replace(/(?<![\w:/.])(?:\/[^\s/'"`:,;()]+){2,}\/?/g, (p) => p.replace(/\/+$/, '').split('/').pop() || '.').slice(0, 400);
+  return scrubPaths(line).slice(0, 400);
 }

@@ -5,6 +5,7 @@ import type { AppDeps } from './app.js';
 import { DEFAULT_EVALUATION, evaluationRecipe } from './evaluate-job.js';
 import { PROTOCOLS } from './protocols.js';
 import { checkQuota, DEFAULT_QUOTAS } from './quotas.js';
+import { claimModelName } from './submitters.js';
 import { checkUpload, type UploadedFile } from './upload.js';
 import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
 
@@ -12,7 +13,8 @@ import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
  * Accepts a checked upload: stores its files content-addressed, records model + submission (+ a self-reported
  * report when one came with it) in one transaction (createSubmission's joins it) after the token's quotas are checked
  * in it (quotas.ts: 429 over the submission rate, 413 over the storage quota), and queues the evaluation. An
- * upload of exactly the files of an earlier submission on the same dataset returns that one (deduplicated). When
+ * upload of exactly the files of an earlier submission on the same dataset returns that one (deduplicated); a new
+ * model under a name the same token already uses is refused with 409 (submitters.ts claimModelName). When
  * recording fails, the blobs this call created and nothing references are removed again, so a rejected upload
  * leaves nothing behind.
  *
@@ -49,6 +51,7 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   let recorded;
   try {
     recorded = await sql.transaction(async (tx) => {
+      await claimModelName(tx, { tokenId: req.tokenId, name: checked.manifest.name });
       await checkQuota(tx, req.tokenId, stored, deps.quotas ?? DEFAULT_QUOTAS);
       const r = await createSubmission(tx, {
         model: { name: checked.manifest.name, kind: 'submission', format: checked.manifest.format, manifest: { ...checked.manifest } },

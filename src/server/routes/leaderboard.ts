@@ -7,12 +7,16 @@ import { loadHumanScores } from '../human.js';
 import { serverProtocol, DEFAULT_EVALUATION } from '../evaluate-job.js';
 import { buildBoards, type Board, type BoardRow, type MetricCell, type OtherProtocol } from '../leaderboard.js';
 import type { ProtocolSummary } from '../protocols.js';
+import { officialModels } from '../submitters.js';
 
 /**
  * The leaderboard: `GET /` (HTML: one sortable table per dataset, ranking the evaluations under the server's
  * protocol for it, evaluations under other protocols listed apart below it, then Chart.js charts drawn by
  * /static/leaderboard.js from the JSON data island) and its JSON twin `GET /api/leaderboard`
- * (`{ boards: Board[] }`, see leaderboard.ts). `?dataset=` keeps one dataset.
+ * (`{ boards: Board[] }`, see leaderboard.ts). `?dataset=` keeps one dataset. Each table scrolls sideways inside
+ * its own container (the page never does, down to a 390 px phone); every column header carries a tooltip and the
+ * legend under the table says what each column is and which direction is better; official entries (submitted with
+ * an admin token) are badged.
  *
  * @example
  * const { boards } = await (await fetch(`${base}/api/leaderboard`)).json();
@@ -20,14 +24,7 @@ import type { ProtocolSummary } from '../protocols.js';
  */
 export function leaderboardRoutes(deps: AppDeps): Router {
   const router = Router();
-  const boards = async (dataset: unknown): Promise<Board[]> => {
-    const sql = deps.store.sql;
-    const evaluations = await listEvaluations(sql, typeof dataset === 'string' && dataset.length > 0 ? { dataset } : {});
-    const ids = [...new Set(evaluations.map((e) => e.modelId))];
-    const [models, human] = await Promise.all([listModels(sql, ids), loadHumanScores(deps.humanScores ?? undefined, sql, ids)]);
-    const settings = deps.evaluation ?? DEFAULT_EVALUATION;
-    return buildBoards({ evaluations, models, human, protocols: (d) => serverProtocol(settings, d) });
-  };
+  const boards = (dataset: unknown) => loadBoards(deps, typeof dataset === 'string' && dataset.length > 0 ? dataset : undefined);
   router.get('/api/leaderboard', async (req, res) => {
     res.json({ boards: await boards(req.query['dataset']), humanScores: deps.humanScores ? 'available' : 'n/a' });
   });
@@ -36,6 +33,16 @@ export function leaderboardRoutes(deps: AppDeps): Router {
     res.type('html').send(page({ title: 'Leaderboard', body: leaderboardBody(list, Boolean(deps.humanScores)), scripts: ['/static/chart.js', '/static/leaderboard.js'] }));
   });
   return router;
+}
+
+/** The boards of this server (one dataset's, or all), with human scores and official badges. */
+export async function loadBoards(deps: AppDeps, dataset?: string): Promise<Board[]> {
+  const sql = deps.store.sql;
+  const evaluations = await listEvaluations(sql, dataset === undefined ? {} : { dataset });
+  const ids = [...new Set(evaluations.map((e) => e.modelId))];
+  const [models, human, official] = await Promise.all([listModels(sql, ids), loadHumanScores(deps.humanScores ?? undefined, sql, ids), officialModels(sql, ids)]);
+  const settings = deps.evaluation ?? DEFAULT_EVALUATION;
+  return buildBoards({ evaluations, models, human, official, protocols: (d) => serverProtocol(settings, d) });
 }
 
 function leaderboardBody(boards: readonly Board[], humanAvailable: boolean): SafeHtml {
@@ -50,35 +57,67 @@ evaluation fails. Click a column header to sort.</p>`;
 }
 
 function boardSection(b: Board, index: number, humanAvailable: boolean): SafeHtml {
-  const dir = (id: string) => (b.higherIsBetter[id] === true ? ' ↑' : b.higherIsBetter[id] === false ? ' ↓' : '');
+  const columns = boardColumns(b, humanAvailable);
   return html`<section class="board" data-board="${index}">
 <h2>${b.dataset}${b.protocol === null ? '' : ` · ${b.extractor}`}</h2>
 ${b.protocol === null ? html`<p class="note">No evaluation under this server's protocol yet.</p>` : html`<p class="protocol">Protocol: ${protocolText(b.protocol)}</p>`}
-<table class="sortable">
-<thead><tr>
-<th data-type="number">Rank</th><th data-type="text">Model</th>
-${b.metrics.map((m) => html`<th data-type="number" title="${m === b.primary ? 'primary metric (rank bands)' : ''}">${m}${dir(m)}</th>`)}
-<th data-type="number">Human${humanAvailable ? '' : ' (n/a)'}</th><th data-type="text" title="memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) against the training rows the manifest names; * against the whole training split when it names none">Memorisation</th><th data-type="number">Samples</th><th data-type="text">Recipe</th>
-<th data-type="text">Status</th><th data-type="text">Date</th><th data-type="text">Licence</th>
-</tr></thead>
+<div class="table-scroll" role="region" aria-label="${b.dataset} leaderboard" tabindex="0">
+<table class="sortable board-table">
+<thead><tr>${columns.map((c) => html`<th data-type="${c.type}" title="${c.help}" scope="col">${c.abbr ? html`<abbr title="${c.help}">${c.label}</abbr>` : c.label}${c.arrow}</th>`)}</tr></thead>
 <tbody>
 ${b.rows.map((r) => rowHtml(b, r))}
 </tbody>
 </table>
+</div>
+<details class="legend" open><summary>What the columns mean</summary>
+<p>↓ lower is better · ↑ higher is better · values are point estimates with their [95% interval]</p>
+<dl>${columns.filter((c) => c.legend).map((c) => html`<div><dt>${c.label}${c.arrow}</dt><dd>${c.help}</dd></div>`)}</dl>
+</details>
 ${selfReportedSection(b)}
 ${otherProtocolsSection(b)}
 <div class="charts">
 <div class="chart"><h3>Metric vs metric</h3><div class="axis-pickers"></div><canvas class="scatter"></canvas></div>
 <div class="chart"><h3>Human score vs FD <span class="rho">${b.humanVsFd.rho === null ? `(Spearman ρ: needs 3 models with both, have ${b.humanVsFd.n})` : `(Spearman ρ = ${b.humanVsFd.rho.toFixed(3)}, n = ${b.humanVsFd.n})`}</span></h3><canvas class="human-fd"></canvas></div>
-<div class="chart"><h3>${b.primary ?? 'metric'} over submissions</h3><canvas class="history"></canvas></div>
+<div class="chart"><h3>${b.primary ?? 'metric'} over submissions, per model</h3><canvas class="history"></canvas></div>
 </div>
 </section>`;
+}
+
+interface Column {
+  readonly label: string;
+  readonly type: 'number' | 'text';
+  /** The header's tooltip and the legend's line: what the column is, and which direction is better. */
+  readonly help: string;
+  readonly arrow: string;
+  /** Shown as an abbreviation (metric ids). */
+  readonly abbr: boolean;
+  readonly legend: boolean;
+}
+
+/** The columns of a board's table, in order, each explaining itself. */
+export function boardColumns(b: Board, humanAvailable: boolean): Column[] {
+  const col = (label: string, type: Column['type'], help: string, more: Partial<Column> = {}): Column => ({ label, type, help, arrow: '', abbr: false, legend: true, ...more });
+  const direction = (id: string) => (b.higherIsBetter[id] === true ? 'higher is better' : b.higherIsBetter[id] === false ? 'lower is better' : 'direction unknown');
+  const arrow = (id: string) => (b.higherIsBetter[id] === true ? ' ↑' : b.higherIsBetter[id] === false ? ' ↓' : '');
+  const primary = b.primary === null ? 'the primary metric' : b.primary;
+  return [
+    col('Rank', 'number', `rank band on ${primary}: 1 + the number of models whose 95% interval lies entirely on the better side (overlapping intervals share a rank); lower is better`),
+    col('Model', 'text', 'the model (its page has every evaluation, samples and the recipe); "official": submitted by this server\'s operators', { legend: false }),
+    ...b.metrics.map((m) => col(m, 'number', `${b.titles[m] ?? m}; ${direction(m)}${m === b.primary ? '; the primary metric (rank bands)' : ''}`, { arrow: arrow(m), abbr: true })),
+    col('Human', 'number', `human score: HYPE∞ error rate, the share of this model's images human raters took for real (0.5: they cannot tell); higher is better; shown once enough raters have rated it${humanAvailable ? '' : ' (no human rating on this server)'}`, { arrow: ' ↑' }),
+    col('Memorisation', 'text', 'memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) against the training rows the manifest names; * against the whole training split when it names none'),
+    col('Samples', 'number', 'generated images the metrics were computed on'),
+    col('Recipe', 'text', 'feature extractor, its weights (sha256 prefix) and the preprocessing of the images'),
+    col('Status', 'text', 'verified: evaluated by this server from the uploaded checkpoint', { legend: false }),
+    col('Date', 'text', 'date of the evaluation (UTC)', { legend: false }),
+    col('Licence', 'text', "the model's licence (SPDX id)", { legend: false }),
+  ];
 }
 
 function rowHtml(b: Board, r: BoardRow): SafeHtml {
   return html`<tr>
 <td data-value="${r.rank ?? ''}">${r.rank ?? '–'}</td>
-<td data-value="${r.modelName}"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}</td>
+<td data-value="${r.modelName}" class="model"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.official ? html` <span class="official" title="submitted by this server's operators">official</span>` : ''}${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}</td>
 ${b.metrics.map((m) => metricTd(r.metrics[m]))}
 <td data-value="${r.human?.value ?? ''}">${r.human === null ? html`<span class="na">n/a</span>` : cellText(r.human)}</td>
 ${memorisationTd(r.memorisation, r.memorisationNote)}
@@ -94,14 +133,14 @@ ${memorisationTd(r.memorisation, r.memorisationNote)}
 function selfReportedSection(b: Board): SafeHtml | string {
   if (b.selfReported.length === 0) return '';
   return html`<details class="self-reported" open><summary>Self-reported, not verified by this server (${b.selfReported.length}; not ranked)</summary>
-<table>
+<div class="table-scroll"><table>
 <thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${m}</th>`)}<th>Samples</th><th>Date</th></tr></thead>
 <tbody>
 ${b.selfReported.map(
   (r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`,
 )}
 </tbody>
-</table>
+</table></div>
 </details>`;
 }
 
@@ -114,12 +153,12 @@ function protocolText(p: ProtocolSummary): string {
 function otherProtocolsSection(b: Board): SafeHtml | string {
   if (b.otherProtocols.length === 0) return '';
   const group = (o: OtherProtocol) => html`<h4>${protocolText(o.protocol)}</h4>
-<table>
+<div class="table-scroll"><table>
 <thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${m}</th>`)}<th>Memorisation</th><th>Samples</th><th>Date</th></tr></thead>
 <tbody>
 ${o.rows.map((r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}${memorisationTd(r.memorisation, r.memorisationNote)}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`)}
 </tbody>
-</table>`;
+</table></div>`;
   return html`<details class="other-protocols"><summary>Other protocols (${b.otherProtocols.length}; not ranked, not comparable with the board)</summary>
 ${b.otherProtocols.map(group)}
 </details>`;

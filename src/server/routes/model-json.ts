@@ -2,6 +2,7 @@ import type { Report } from '../../io/report.js';
 import type { EvaluationRecord } from '../../store/evaluations.js';
 import type { ModelRecord } from '../../store/models.js';
 import type { SubmissionRecord } from '../../store/submissions.js';
+import { scrubPaths } from '../public-report.js';
 
 /**
  * The JSON twin of a model page (`GET /api/models/:id`): the model, its evaluations newest first with metrics,
@@ -31,7 +32,7 @@ export function modelJson(m: ModelRecord, evals: readonly EvaluationRecord[], su
         ...(e.nnSha256 === null ? {} : { nn: `/api/evaluations/${e.id}/nn.png` }),
       },
     })),
-    submissions: subs.map((s) => ({ id: s.id, status: s.status, error: s.error, createdAt: s.createdAt, links: { status: `/api/submissions/${s.id}` } })),
+    submissions: subs.map((s) => ({ id: s.id, status: s.status, error: s.error === null ? null : scrubPaths(s.error), createdAt: s.createdAt, links: { status: `/api/submissions/${s.id}` } })),
   };
 }
 

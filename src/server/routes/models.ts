@@ -8,10 +8,13 @@ import { HttpError } from '../errors.js';
 import { html, jsonScript, page, type SafeHtml } from '../html.js';
 import { cellText, fmt } from './leaderboard.js';
 import { memorisationOf, modelJson } from './model-json.js';
+import { publicReport, scrubDeep } from '../public-report.js';
+import { modelStanding, standingHtml, type Standing } from '../standing.js';
 
 /**
  * Model pages: `GET /models/:id` (HTML) and `GET /api/models/:id` (JSON: model, evaluations with metrics and recipe,
- * submissions). Artefacts by evaluation: `/api/evaluations/:id/report.json` (download), `/grid.png` (sample grid),
+ * submissions, and `standing`: rank per board, human score, official, the link to rate it; standing.ts). Reports
+ * and manifests are shown without server paths (public-report.ts). Artefacts by evaluation: `/api/evaluations/:id/report.json` (download), `/grid.png` (sample grid),
  * `/nn.png` (nearest-neighbour panel); `/api/models/:id/curve.json` (training curve of a reference model).
  *
  * @example
@@ -24,12 +27,13 @@ export function modelRoutes(deps: AppDeps): Router {
   const load = async (id: string): Promise<{ model: ModelRecord; evaluations: EvaluationRecord[] }> => {
     const model = await getModel(sql, id);
     if (model === undefined) throw new HttpError(404, 'NOT_FOUND', `model '${id}' not found; see the leaderboard for model links`);
-    return { model, evaluations: (await listEvaluations(sql, { modelId: id })).reverse() };
+    const evaluations = (await listEvaluations(sql, { modelId: id })).reverse();
+    return { model: { ...model, manifest: scrubDeep(model.manifest) }, evaluations: evaluations.map(shown) };
   };
   const evaluation = async (id: string): Promise<EvaluationRecord> => {
     const e = await getEvaluation(sql, id);
     if (e === undefined) throw new HttpError(404, 'NOT_FOUND', `evaluation '${id}' not found`);
-    return e;
+    return shown(e);
   };
   const sendBlob = (res: Response, sha: string | null, type: string, what: string) => {
     if (!isSha256(sha)) throw new HttpError(404, 'NOT_FOUND', `no ${what} stored for this evaluation`);
@@ -38,7 +42,8 @@ export function modelRoutes(deps: AppDeps): Router {
 
   router.get('/api/models/:id', async (req, res) => {
     const { model, evaluations } = await load(req.params.id);
-    res.json(modelJson(model, evaluations, await listSubmissions(sql, { modelId: model.id })));
+    const [subs, standing] = await Promise.all([listSubmissions(sql, { modelId: model.id }), modelStanding(deps, model.id, evaluations)]);
+    res.json({ ...modelJson(model, evaluations, subs), standing });
   });
   router.get('/api/models/:id/curve.json', async (req, res) => {
     const { model } = await load(req.params.id);
@@ -53,13 +58,15 @@ export function modelRoutes(deps: AppDeps): Router {
   router.get('/api/evaluations/:id/nn.png', async (req, res) => sendBlob(res, (await evaluation(req.params.id)).nnSha256, 'png', 'nearest-neighbour panel'));
   router.get('/models/:id', async (req, res) => {
     const { model, evaluations } = await load(req.params.id);
-    res.type('html').send(page({ title: model.name, body: modelBody(model, evaluations), scripts: ['/static/chart.js', '/static/model.js'] }));
+    const standing = await modelStanding(deps, model.id, evaluations);
+    res.type('html').send(page({ title: model.name, body: modelBody(model, evaluations, standing), scripts: ['/static/chart.js', '/static/model.js'] }));
   });
   return router;
 }
 
-function modelBody(m: ModelRecord, evals: readonly EvaluationRecord[]): SafeHtml {
+function modelBody(m: ModelRecord, evals: readonly EvaluationRecord[], standing: Standing): SafeHtml {
   return html`<h1>${m.name}</h1>
+${standingHtml(standing)}
 <p>${m.kind} · ${m.format} · licence ${m.licence ?? 'not given'} · dataset ${m.dataset ?? 'not given'} · added ${m.createdAt.slice(0, 10)}</p>
 ${m.curveSha256 === null ? '' : html`<section><h2>Training curves</h2><canvas id="curve" data-src="/api/models/${encodeURIComponent(m.id)}/curve.json"></canvas></section>`}
 ${evals.length === 0 ? html`<p>No evaluation yet.</p>` : evals.map(evaluationSection)}
@@ -85,4 +92,9 @@ ${Object.entries(e.report.metrics).map(([k, v]) => html`<tr><td>${k}</td><td>${v
 ${e.report.warnings.length === 0 ? '' : html`<ul class="warnings">${e.report.warnings.map((w) => html`<li>${w}</li>`)}</ul>`}
 <details><summary>Recipe</summary><pre>${JSON.stringify(e.report.recipe, null, 2)}</pre></details>
 </section>`;
+}
+
+/** An evaluation as the public sees it: its report without server paths (public-report.ts). */
+function shown(e: EvaluationRecord): EvaluationRecord {
+  return { ...e, report: publicReport(e.report) };
 }

@@ -14,6 +14,7 @@ import { acceptSubmission } from '../submit.js';
 import { DEFAULT_UPLOAD_LIMITS, maxRequestBytes } from '../upload-limits.js';
 import { statusBody, submitBody } from './submission-pages.js';
 import { page } from '../html.js';
+import { scrubDeep, scrubPaths } from '../public-report.js';
 
 /**
  * Submissions: the upload page `GET /submit`, `POST /api/submissions` (token required, within its quotas:
@@ -83,12 +84,12 @@ async function statusJson(deps: AppDeps, id: string): Promise<SubmissionStatusJs
   return {
     id: s.id,
     status: s.status,
-    error: s.error,
+    error: s.error === null ? null : scrubPaths(s.error),
     attempts: s.attempts,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     model: { id: s.modelId, name: model?.name ?? '' },
-    job,
+    job: scrubDeep(job),
     links: { page: `/submissions/${s.id}`, model: `/models/${s.modelId}` },
   };
 }
