@@ -25,6 +25,7 @@ interface ServeFlags extends EvaluationLimitFlags {
   redis?: string;
   dataDir?: string;
   raterSessionsPerHour: string;
+  minRaters: string;
   trustProxy?: boolean;
   quotaBytes: string;
   submissionsPerHour: string;
@@ -43,6 +44,7 @@ export function serveCommand(): Command {
     .option('--redis <url>', 'queue evaluations in Redis for `genbench worker` processes (default $GENBENCH_REDIS; docs/cluster.md)')
     .option('--data-dir <dir>', 'blob folder (default beside --db; required with DATABASE_URL=postgres://..., shared with the workers)')
     .option('--rater-sessions-per-hour <n>', 'new human-rating sessions one client address may open per hour (0: no limit)', '30')
+    .option('--min-raters <n>', 'counted raters a human score needs before it is published', '5')
     .option('--quota-bytes <bytes>', 'bytes of checkpoints one submission token may keep stored (0: no limit); over it, 413', String(DEFAULT_QUOTAS.maxBytesPerToken))
     .option('--submissions-per-hour <n>', 'submissions one token may make per hour (0: no limit); over it, 429', String(DEFAULT_QUOTAS.submissionsPerHour))
     .option('--trust-proxy', "behind a reverse proxy: take the nearest hop's X-Forwarded-Proto / -For (HSTS is sent only over https)")
@@ -55,6 +57,7 @@ async function runServe(f: ServeFlags): Promise<void> {
   const bootstrap = parseIntFlag('eval-bootstrap', f.evalBootstrap, { min: 0 });
   if (bootstrap === 1) throw new GenbenchError('USAGE', '--eval-bootstrap: give 0 (none) or at least 2 resamples, e.g. 50');
   const sessionsPerHour = parseIntFlag('rater-sessions-per-hour', f.raterSessionsPerHour, { min: 0 });
+  const minRaters = parseIntFlag('min-raters', f.minRaters, { min: 1 });
   const quotas = { maxBytesPerToken: parseIntFlag('quota-bytes', f.quotaBytes, { min: 0 }), submissionsPerHour: parseIntFlag('submissions-per-hour', f.submissionsPerHour, { min: 0 }) };
   const evaluationLimits = parseEvaluationLimits(f);
   const { startServer } = await import('../server/serve.js');
@@ -69,7 +72,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     evaluation: { ...(n === undefined ? {} : { n }), bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
     evaluationLimits,
     log,
-    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour }, quotas, trustProxy: f.trustProxy === true },
+    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour, config: { minRaters } }, quotas, trustProxy: f.trustProxy === true },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await cluster.queue?.close(); // open connections would keep the process alive
     await cluster.store?.close();

@@ -12,6 +12,8 @@ import type { Migration } from '../store/migrations.js';
  *   abandoned (a newer trial was issued). The unique (rater, image) index enforces "no repeated image per rater".
  * - rating_staircases: the HYPE-time staircase of each rater on each model.
  * - rating_fake_pools: the model samples used as fake images (blob sha256 of a uint8 .npy), per model and seed.
+ * - rating_raters.client_hash / created_ms (0104): sha256 of the client address that opened the session and when
+ *   (epoch ms), so the new-sessions-per-address limit lives in the database and survives a restart.
  *
  * @example
  * await runMigrations(sql, [...CORE_MIGRATIONS, ...ratingMigrations]); // [..., '0100-rating-raters', ...]
@@ -76,5 +78,11 @@ export const ratingMigrations: readonly Migration[] = Object.freeze([
       created_at TEXT NOT NULL,
       PRIMARY KEY (model_id, seed, n)
     )`,
+  },
+  {
+    id: '0104-rating-session-origin',
+    up: `ALTER TABLE rating_raters ADD COLUMN client_hash TEXT;
+    ALTER TABLE rating_raters ADD COLUMN created_ms BIGINT;
+    CREATE INDEX rating_raters_client ON rating_raters (client_hash, created_ms)`,
   },
 ]);

@@ -1,6 +1,6 @@
 import { html, jsonScript, page, raw, type SafeHtml } from '../server/html.js';
 import type { Sql } from '../store/sql.js';
-import type { DEFAULT_STAIRCASE } from './protocol.js';
+import type { DEFAULT_STAIRCASE, TIME_PRESENTATION } from './protocol.js';
 import type { ModelHumanScore } from './scores.js';
 import type { RaterState } from './service.js';
 
@@ -39,6 +39,9 @@ export interface RateState {
     readonly qualificationAccuracy: number;
     readonly vigilanceRate: number;
     readonly staircase: typeof DEFAULT_STAIRCASE;
+    /** How rate.js presents a HYPE-time trial (the server's timing checks assume it). */
+    readonly presentation: typeof TIME_PRESENTATION;
+    readonly minRaters: number;
   };
 }
 
@@ -70,8 +73,8 @@ ${jsonScript('rate-state', state)}`;
   return page({ title: 'Rate', body, scripts: ['/static/rate.js'] });
 }
 
-/** The /rate/scores page: HYPE∞ and HYPE-time per model with intervals, raters and votes. */
-export function scoresPage(scores: readonly ModelHumanScore[], models: readonly RatableModel[]): string {
+/** The /rate/scores page: HYPE∞ and HYPE-time per model with intervals, raters and votes; scores short of `minRaters` listed as waiting. */
+export function scoresPage(scores: readonly ModelHumanScore[], models: readonly RatableModel[], minRaters: number): string {
   const names = new Map(models.map((m) => [m.id, m.name]));
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   const rows = scores.map(
@@ -82,13 +85,21 @@ export function scoresPage(scores: readonly ModelHumanScore[], models: readonly 
 <td>${s.time === null ? '–' : html`${s.time.exposureMs.estimate.toFixed(0)} ms <span class="ci">[${s.time.exposureMs.lo.toFixed(0)}, ${s.time.exposureMs.hi.toFixed(0)}]</span>`}</td>
 <td>${s.raters}</td><td>${s.votes}</td></tr>`,
   );
+  const waiting = (s: ModelHumanScore): string => (s.inf === null ? `HYPE∞ ${s.ratersBy.inf} of ${s.minRaters} raters` : '') + (s.inf === null && s.time === null ? ', ' : '') + (s.time === null ? `HYPE-time ${s.ratersBy.time} of ${s.minRaters}` : '');
+  const pending = scores.filter((s) => s.inf === null || s.time === null).map(
+    (s): SafeHtml => html`<li data-model="${s.modelId}">${names.get(s.modelId) ?? s.modelId}: ${waiting(s)}</li>`,
+  );
   const body = html`<link rel="stylesheet" href="/static/rate.css">
 <h1>Human scores</h1>
-<p class="note">HYPE∞: human error rate (higher = more realistic; 50% = indistinguishable), 95% bootstrap interval over raters;
+<p class="note">HYPE∞: human error rate (higher = more realistic; 50% = indistinguishable), 95% bootstrap interval over raters and images;
 fake / real: share of fake images called real and of real images called fake. HYPE-time: converged exposure of the
 staircase, mean of each rater's modal exposure (higher = more realistic: raters need a longer look to tell the model's
 images from real ones; 1000 ms is the ceiling).
-Only qualified raters without a failed vigilance trial count. JSON: <a href="/api/rate/scores">/api/rate/scores</a>.</p>
+Only qualified raters count who failed no vigilance trial and whom screening does not flag (too fast, one-sided,
+inverted, or more accurate than the other raters allow); each counts at most a fixed number of images per model.
+A score is shown once ${String(minRaters)} raters count.
+JSON: <a href="/api/rate/scores">/api/rate/scores</a>.</p>
+${pending.length === 0 ? '' : html`<p>Waiting for raters:</p><ul id="pending-scores">${pending}</ul>`}
 ${scores.length === 0 ? html`<p>No counted votes yet. <a href="/rate">Rate some images</a>.</p>` : html`<table id="human-scores"><thead><tr><th>Model</th><th>HYPE∞ error rate</th><th>fake / real error</th><th>HYPE-time exposure</th><th>Raters</th><th>Votes</th></tr></thead><tbody>${rows}</tbody></table>`}`;
   return page({ title: 'Human scores', body });
 }

@@ -8,6 +8,9 @@
  *   correct answers in a row shorten it, one error lengthens it); the score is the converged exposure.
  * - Qualification: a rater's votes count only after a qualification round with >= 65% correct on both real and fake.
  * - Vigilance: about 10% of trials show an obviously broken image (noise); answering "real" to one flags the rater.
+ * - After qualification every trial is still a known-truth trial, answered without feedback; screening.ts flags
+ *   raters who answer faster than people, more accurately than the other raters allow, inverted or one-sided.
+ * - A score is published with at least `minRaters` raters; each rater counts at most `raterTrialsInf` images.
  */
 
 /** 'inf' is HYPE-infinity (no time limit), 'time' is HYPE-time (staircase exposure). */
@@ -60,7 +63,29 @@ export interface RatingConfig {
   readonly bootstrapSeed: number;
   /** HYPE-time: a rater counts towards the converged exposure after this many valid scored trials on the model. */
   readonly minTimeTrials: number;
+  /** A model's score is published only with at least this many counted raters (per protocol; default 5). */
+  readonly minRaters: number;
+  /** Scored trials one rater gets per model: HYPE-infinity (HYPE: 100 images per evaluator) and HYPE-time. */
+  readonly raterTrialsInf: number;
+  readonly raterTrialsTime: number;
   readonly limits: RatingLimits;
+  readonly screening: ScreeningParams;
+}
+
+/**
+ * Rules that flag a rater from their scored trials (screening.ts); a flagged rater's votes are left out of every
+ * score. Each rule looks at a rater only after `minTrials` scored real/fake trials.
+ */
+export interface ScreeningParams {
+  readonly minTrials: number;
+  /** Median time from the image to the answer (server clock) below this is faster than people judge images (ms). */
+  readonly humanFloorMs: number;
+  /** Answering 'real' to more than this share (or to less than 1 - this share) of a 50/50 mix: one-sided. */
+  readonly oneSided: number;
+  /** One-sided binomial tail probability below which a rater is flagged as inverted or too accurate. */
+  readonly alpha: number;
+  /** Other screened raters of the same model and protocol needed before "too accurate" is judged. */
+  readonly minCrowd: number;
 }
 
 /** Server-side timing checks and rate limits. */
@@ -75,6 +100,23 @@ export interface RatingLimits {
   readonly votesPerMinute: number;
   /** Allowed difference between measured and target exposure before a HYPE-time trial is dropped (ms). */
   readonly exposureToleranceMs: number;
+  /**
+   * How far the durations a browser claims (exposure + response, plus the page's countdown and masks) may exceed the
+   * server's own issue -> vote interval before a HYPE-time trial is dropped as 'clock-mismatch' (ms).
+   */
+  readonly clockSlackMs: number;
+}
+
+/**
+ * How the page presents a HYPE-time trial (src/server/public/rate.js reads these from the page state): a 3-2-1
+ * countdown, the exposure, then noise masks. The server adds countdown and masks to the exposure when it checks a
+ * vote's timing against its own clock.
+ */
+export const TIME_PRESENTATION = Object.freeze({ countdownMs: 1500, countdownSteps: 3, masks: 4, maskMs: 30 });
+
+/** Milliseconds a HYPE-time trial takes on the page besides the exposure (countdown and masks). */
+export function presentationMs(): number {
+  return TIME_PRESENTATION.countdownMs + TIME_PRESENTATION.masks * TIME_PRESENTATION.maskMs;
 }
 
 export const DEFAULT_STAIRCASE: StaircaseParams = Object.freeze({
@@ -105,29 +147,36 @@ export const DEFAULT_RATING_CONFIG: RatingConfig = Object.freeze({
   bootstrapIterations: 10000,
   bootstrapSeed: 0,
   minTimeTrials: 20,
+  minRaters: 5,
+  raterTrialsInf: 100,
+  raterTrialsTime: 300,
   limits: Object.freeze({
     minVoteMs: 150,
     maxVoteMsInf: 10 * 60_000,
     maxVoteMsTime: 60_000,
     votesPerMinute: 60,
     exposureToleranceMs: 20,
+    clockSlackMs: 100,
   }),
+  screening: Object.freeze({ minTrials: 20, humanFloorMs: 350, oneSided: 0.95, alpha: 0.001, minCrowd: 3 }),
 });
 
-/** Overrides applied to the defaults (nested `staircase` and `limits` merge field by field). */
-export interface RatingConfigOverrides extends Partial<Omit<RatingConfig, 'staircase' | 'limits'>> {
+/** Overrides applied to the defaults (nested `staircase`, `limits` and `screening` merge field by field). */
+export interface RatingConfigOverrides extends Partial<Omit<RatingConfig, 'staircase' | 'limits' | 'screening'>> {
   readonly staircase?: Partial<StaircaseParams>;
   readonly limits?: Partial<RatingLimits>;
+  readonly screening?: Partial<ScreeningParams>;
 }
 
 /** The defaults with `overrides` applied. */
 export function ratingConfig(overrides: RatingConfigOverrides = {}): RatingConfig {
-  const { staircase, limits, ...rest } = overrides;
+  const { staircase, limits, screening, ...rest } = overrides;
   return Object.freeze({
     ...DEFAULT_RATING_CONFIG,
     ...rest,
     staircase: Object.freeze({ ...DEFAULT_STAIRCASE, ...staircase }),
     limits: Object.freeze({ ...DEFAULT_RATING_CONFIG.limits, ...limits }),
+    screening: Object.freeze({ ...DEFAULT_RATING_CONFIG.screening, ...screening }),
   });
 }
 

@@ -1,18 +1,21 @@
 import type { Rng } from '../rng.js';
 import type { Sql } from '../store/sql.js';
 import { HttpError } from '../server/errors.js';
-import { pngDataUrl, vigilanceImage, type RatingImageSource } from './images.js';
+import { vigilanceImage, type RatingImageSource } from './images.js';
 import { isCorrect, type Answer, type Phase, type Protocol, type RatingConfig, type TrialKind } from './protocol.js';
 import { qualificationStatus, vigilanceStatus, type QualificationStatus } from './qualification.js';
 import { imageKey, nextKind, parseImageKey, pickUnseen, type ImageRef } from './schedule.js';
+import { serveImage } from './serve-image.js';
 import { startStaircase, stepStaircase } from './staircase.js';
 import * as db from './store.js';
-import { checkVoteTiming, timingDropReason, type TrialTiming } from './timing.js';
+import { checkVoteTiming, clippedResponseMs, clockDropReason, timingDropReason, type TrialTiming } from './timing.js';
 
 /**
  * The rating flow on the server: issue a trial (phase, kind, unseen image, exposure), take its one vote (ownership,
  * one vote per trial, timing checks, rate limit), and update the rater's qualification, vigilance flag and
- * staircase. Everything a browser may not know before answering (the kind, the image key) stays here.
+ * staircase. Everything a browser may not know before answering (the kind, the image key) stays here; after the
+ * qualification round it does not learn it after answering either (no feedback on scored trials). Every image goes
+ * through the same display path (serve-image.ts), whatever its source.
  */
 export interface RatingServiceDeps {
   readonly sql: Sql;
@@ -35,11 +38,11 @@ export interface IssuedTrial {
   readonly image: string;
 }
 
-/** The answer to a vote: feedback, and where the rater stands now. */
+/** The answer to a vote: feedback (qualification trials only; null on scored trials), and where the rater stands now. */
 export interface VoteResult {
-  readonly correct: boolean;
-  readonly truth: Answer;
-  readonly vigilance: boolean;
+  readonly correct: boolean | null;
+  readonly truth: Answer | null;
+  readonly vigilance: boolean | null;
   readonly dropped: string | null;
   readonly rater: RaterState;
 }
@@ -65,12 +68,18 @@ export async function issueTrial(d: RatingServiceDeps, raterId: string, req: { m
   const [real, fakes] = await Promise.all([d.images.real(req.modelId), d.images.fakes(req.modelId)]);
   if (fakes === undefined) throw new HttpError(409, 'UNSUPPORTED', `the rating pool of model '${req.modelId}' is not ready: its images are sampled by the model's evaluation job; try again later or pick another model`);
   const phase: Phase = rater.status === 'qualified' ? 'scored' : 'qualification';
+  const timed = req.protocol === 'time' && phase === 'scored';
+  if (phase === 'scored') {
+    const cap = timed ? d.cfg.raterTrialsTime : d.cfg.raterTrialsInf;
+    if ((await db.scoredTrialCount(d.sql, raterId, req.modelId, timed ? 'time' : 'inf')) >= cap) {
+      return { done: true, reason: `you have rated ${cap} images of this model with this protocol, as many as one rater's score takes; thank you` };
+    }
+  }
   const answered = await db.answeredTrials(d.sql, raterId, phase === 'qualification' ? { phase } : { phase, modelId: req.modelId, protocol: req.protocol });
   const shown = { real: answered.filter((t) => t.kind === 'real').length, fake: answered.filter((t) => t.kind === 'fake').length };
   const kind = nextKind({ phase, shown, cfg: d.cfg, rng: d.rng });
   const ref = pickImage(kind, new Set(await db.seenImageKeys(d.sql, raterId)), { dataset: real.dataset, realN: real.images.n, modelId: req.modelId, fakeN: fakes.n }, d);
   if (ref === undefined) return { done: true, reason: `you have seen every ${kind} image available for this model` };
-  const timed = req.protocol === 'time' && phase === 'scored';
   const staircase = timed ? ((await db.getStaircase(d.sql, raterId, req.modelId)) ?? startStaircase(d.cfg.staircase)) : undefined;
   const exposureMs = staircase?.exposureMs ?? null;
   const trialId = await d.sql
@@ -94,8 +103,10 @@ export async function issueTrial(d: RatingServiceDeps, raterId: string, req: { m
       }
       throw e;
     });
-  const batch = ref.kind === 'real' ? real.images : ref.kind === 'fake' ? fakes : vigilanceImage(ref.index, fakes);
-  return { trialId, modelId: req.modelId, protocol: timed ? 'time' : 'inf', phase, exposureMs, image: pngDataUrl(batch, ref.kind === 'vigilance' ? 0 : ref.index) };
+  const display = { height: real.images.height, width: real.images.width, channels: real.images.channels };
+  const batch = ref.kind === 'real' ? real.images : ref.kind === 'fake' ? fakes : vigilanceImage(ref.index, display);
+  const image = serveImage(batch, ref.kind === 'vigilance' ? 0 : ref.index, display, d.rng);
+  return { trialId, modelId: req.modelId, protocol: timed ? 'time' : 'inf', phase, exposureMs, image };
 }
 
 function pickImage(
@@ -137,14 +148,18 @@ export async function castVote(d: RatingServiceDeps, raterId: string, trialId: s
   }
   const correct = isCorrect(trial.kind, vote.answer);
   const t = vote.timing;
-  const dropped = trial.protocol === 'time' && trial.exposureMs !== null ? timingDropReason(t, trial.exposureMs, d.cfg.limits.exposureToleranceMs) : null;
+  const elapsedMs = now - trial.issuedAt;
+  const dropped =
+    trial.protocol === 'time' && trial.exposureMs !== null
+      ? (timingDropReason(t, trial.exposureMs, d.cfg.limits.exposureToleranceMs) ?? clockDropReason(t, elapsedMs, d.cfg.limits.clockSlackMs))
+      : null;
   const closed = await d.sql.transaction(async (tx) => {
     const ok = await db.closeTrial(tx, trialId, {
       status: 'voted',
       answer: vote.answer,
       correct,
       votedAt: now,
-      responseMs: t?.responseMs,
+      responseMs: clippedResponseMs(t?.responseMs, { protocol: trial.protocol, elapsedMs, exposureMs: trial.exposureMs }),
       measuredMs: t?.exposureMs,
       frameMs: t?.frameMs,
       missedFrames: t?.missedFrames,
@@ -159,6 +174,7 @@ export async function castVote(d: RatingServiceDeps, raterId: string, trialId: s
   });
   if (!closed) throw new HttpError(409, 'INPUT', `trial '${trialId}' is closed: each trial takes one vote; ask for a new trial`);
   const rater = await updateRater(d, raterId);
+  if (trial.phase === 'scored') return { correct: null, truth: null, vigilance: null, dropped, rater };
   return { correct, truth: trial.kind === 'real' ? 'real' : 'fake', vigilance: trial.kind === 'vigilance', dropped, rater };
 }
 

@@ -30,22 +30,36 @@ export function tokenHash(token: string): string {
 }
 
 /**
- * A new anonymous rater and the cookie token that names it (32 random bytes, base64url; only its hash is stored).
+ * A new anonymous rater and the cookie token that names it (32 random bytes, base64url; only its hash is stored),
+ * with the sha256 of the client address that opened it and the time (for the sessions-per-address limit).
  *
  * @example
- * const { rater, token } = await createRater(sql); // rater.status === 'qualifying'
+ * const { rater, token } = await createRater(sql, { client: '127.0.0.1', now: Date.now() }); // rater.status === 'qualifying'
  * (await raterByToken(sql, token))?.id === rater.id; // true
  */
-export async function createRater(sql: Sql): Promise<{ rater: Rater; token: string }> {
+export async function createRater(sql: Sql, origin: { client: string; now: number } = { client: 'unknown', now: Date.now() }): Promise<{ rater: Rater; token: string }> {
   const token = randomBytes(32).toString('base64url');
-  const rater: Rater = { id: randomUUID(), status: 'qualifying', flagged: false, flagReason: null, createdAt: new Date().toISOString() };
-  await sql.run('INSERT INTO rating_raters (id, token_hash, status, flagged, created_at) VALUES (?, ?, ?, 0, ?)', [
+  const rater: Rater = { id: randomUUID(), status: 'qualifying', flagged: false, flagReason: null, createdAt: new Date(origin.now).toISOString() };
+  await sql.run('INSERT INTO rating_raters (id, token_hash, status, flagged, created_at, client_hash, created_ms) VALUES (?, ?, ?, 0, ?, ?, ?)', [
     rater.id,
     tokenHash(token),
     rater.status,
     rater.createdAt,
+    clientHash(origin.client),
+    origin.now,
   ]);
   return { rater, token };
+}
+
+/** sha256 (hex) of a client address: what the database keeps instead of the address. */
+export function clientHash(address: string): string {
+  return createHash('sha256').update(`genbench-rater-client:${address}`).digest('hex');
+}
+
+/** Rater sessions opened from a client address since `sinceMs` (epoch ms). */
+export async function sessionsSince(sql: Sql, address: string, sinceMs: number): Promise<number> {
+  const r = await sql.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM rating_raters WHERE client_hash = ? AND created_ms > ?', [clientHash(address), sinceMs]);
+  return Number(r?.n ?? 0);
 }
 
 interface RaterDbRow {
@@ -163,6 +177,15 @@ export async function closeTrial(sql: Sql, id: string, o: TrialOutcome): Promise
     ],
   );
   return changes === 1;
+}
+
+/** Scored trials the rater was issued on a model under a protocol (every status: abandoned ones count too). */
+export async function scoredTrialCount(sql: Sql, raterId: string, modelId: string, protocol: Protocol): Promise<number> {
+  const r = await sql.get<{ n: number | string }>(
+    "SELECT COUNT(*) AS n FROM rating_trials WHERE rater_id = ? AND model_id = ? AND protocol = ? AND phase = 'scored' AND kind <> 'vigilance'",
+    [raterId, modelId, protocol],
+  );
+  return Number(r?.n ?? 0);
 }
 
 /** Votes the rater cast since `sinceMs` (epoch ms), for the rate limit. */

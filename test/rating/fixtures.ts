@@ -49,12 +49,16 @@ export function syntheticImages(opts: { real?: number; fake?: number } = {}): Ra
   return { real: async () => ({ dataset: 'mnist', images: real }), fakes: async () => fake };
 }
 
-/** What a synthetic image is: real (white centre on a background below 7), fake (grey 128 centre) or noise. */
+/**
+ * What a served synthetic image is: real (white centre on a background below 7), fake (grey 128 centre) or noise,
+ * allowing for the ±1 dither of the display path.
+ */
 export function syntheticKind(dataUrl: string): 'real' | 'fake' | 'noise' {
   const png = PNG.sync.read(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
   const centre = (14 * png.width + 14) * 4;
-  for (let p = 0; p < png.data.length; p += 4) if (p !== centre && png.data[p]! >= 7) return 'noise';
-  return png.data[centre] === 255 ? 'real' : png.data[centre] === 128 ? 'fake' : 'noise';
+  for (let p = 0; p < png.data.length; p += 4) if (p !== centre && png.data[p]! > 7) return 'noise';
+  const c = png.data[centre]!;
+  return c >= 254 ? 'real' : Math.abs(c - 128) <= 1 ? 'fake' : 'noise';
 }
 
 /** The answer of a perfect test rater on synthetic images. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ratingConfig } from '../../src/rating/protocol.js';
 import { humanScores } from '../../src/rating/scores.js';
 import { normaliseHumanScores } from '../../src/server/human.js';
 import type { RatingOptions } from '../../src/server/routes/rate.js';
@@ -23,7 +24,7 @@ const clock = { t: 1_700_000_000_000 };
 async function start(config: Record<string, unknown> = {}, images = syntheticImages(), extra: Partial<RatingOptions> = {}): Promise<void> {
   ({ base, close } = await startRateServer(store, {
     ...extra,
-    config: { qualificationTrials: QUAL, vigilanceRate: 0.1, bootstrapIterations: 500, minTimeTrials: 3, ...config },
+    config: { qualificationTrials: QUAL, vigilanceRate: 0.1, bootstrapIterations: 500, minTimeTrials: 3, minRaters: 1, ...config },
     images,
     seed: 1,
     now: () => clock.t,
@@ -132,7 +133,8 @@ describe(`rating routes (${dialect})`, () => {
           },
         });
         expect(vote.status).toBe(200);
-        expect(vote.json.correct).toBe(vote.json.truth === given);
+        if (phaseSeen === 'qualification') expect(vote.json.correct).toBe(vote.json.truth === given);
+        else expect(vote.json).toMatchObject({ correct: null, truth: null, vigilance: null }); // no feedback after qualification
         phaseSeen = vote.json.rater.status === 'qualified' ? 'scored' : 'qualification';
       }
       expect((await c.call('/api/rate')).json.rater).toMatchObject({ status: 'qualified', flagged: false });
@@ -151,7 +153,8 @@ describe(`rating routes (${dialect})`, () => {
     expect(s.votes).toBeLessThanOrEqual(3 * 40);
     expect(s.votes).toBeGreaterThan(3 * 30); // vigilance trials (about 10%) do not count
     // the leaderboard's reader understands the shape
-    const norm = normaliseHumanScores(await humanScores(store.sql, { modelIds: [modelId] }));
+    expect((await humanScores(store.sql, { modelIds: [modelId] }))[0]).toMatchObject({ value: null, ci95: null, inf: null, ratersBy: { inf: 3 }, minRaters: 5 }); // default: 5 raters
+    const norm = normaliseHumanScores(await humanScores(store.sql, { modelIds: [modelId], cfg: ratingConfig({ minRaters: 3, bootstrapIterations: 500 }) }));
     expect(norm.get(modelId)?.value).toBeCloseTo(s.value, 10);
     expect(norm.get(modelId)?.raters).toBe(3);
     const labels = (await new Client(base).call(`/api/rate/models/${modelId}/labels`)).json.labels;
@@ -162,9 +165,10 @@ describe(`rating routes (${dialect})`, () => {
     const user = await createToken(store.sql, { name: 'user' });
     expect((await fetch(`${base}/api/rate/raters`, { headers: { authorization: `Bearer ${user.token}` } })).status).toBe(403);
     const admin = await createToken(store.sql, { name: 'admin', admin: true });
-    const quality = ((await (await fetch(`${base}/api/rate/raters`, { headers: { authorization: `Bearer ${admin.token}` } })).json()) as { raters: { realAccuracy: number }[] }).raters;
+    const quality = ((await (await fetch(`${base}/api/rate/raters`, { headers: { authorization: `Bearer ${admin.token}` } })).json()) as { raters: { realAccuracy: number; flagged: boolean; flagReason: string | null }[] }).raters;
     expect(quality).toHaveLength(3);
     expect(quality[0].realAccuracy).toBe(1);
+    expect(quality.every((q: { flagged: boolean; flagReason: string | null }) => !q.flagged && q.flagReason === null)).toBe(true);
     const html = (await new Client(base).call('/rate/scores')).json;
     expect(html).toContain('HYPE∞ error rate');
   });
@@ -179,6 +183,40 @@ describe(`rating routes (${dialect})`, () => {
     expect((await first.call('/api/rate/trials', { modelId, protocol: 'inf' })).status).toBe(200);
     clock.t += 3_600_001;
     expect((await new Client(base).call('/api/rate/trials', { modelId, protocol: 'inf' })).status).toBe(200);
+  });
+
+  it('counts new sessions per address in the database: a restarted server keeps the limit', async () => {
+    await start({}, syntheticImages(), { sessionsPerHour: 2 });
+    for (let i = 0; i < 2; i++) expect((await new Client(base).call('/api/rate/trials', { modelId, protocol: 'inf' })).status).toBe(200);
+    await close();
+    await start({}, syntheticImages(), { sessionsPerHour: 2 }); // a new process on the same database
+    expect((await new Client(base).call('/api/rate/trials', { modelId, protocol: 'inf' })).status).toBe(429);
+  });
+
+  it('checks HYPE-time claims against the server clock and caps the trials one rater gets per model', async () => {
+    await start({ vigilanceRate: 0, qualificationTrials: 2, raterTrialsTime: 3, raterTrialsInf: 2 });
+    const c = new Client(base);
+    for (let i = 0; i < 2; i++) await rate(c);
+    const good = { exposureMs: 500, frameMs: 16.7, missedFrames: 0, hidden: false };
+    const t = await c.call('/api/rate/trials', { modelId, protocol: 'time' });
+    clock.t += 1900; // past the exposure, but before countdown + exposure + masks (1500 + 500 + 120 ms)
+    const early = await c.call(`/api/rate/trials/${t.json.trialId}/vote`, { answer: 'real', timing: { ...good, responseMs: 10 } });
+    expect(early.status).toBe(422);
+    // a made-up response time that does not fit in the server's issue -> vote interval
+    const lie = await rate(c, { protocol: 'time', waitMs: 2400, timing: { ...good, responseMs: 5000 } });
+    expect(lie.vote.json.dropped).toBe('clock-mismatch');
+    const ok = await rate(c, { protocol: 'time', waitMs: 2400, timing: { ...good, responseMs: 200 } });
+    expect(ok.vote.json.dropped).toBeNull();
+    // HYPE-infinity: a claimed response time is clipped to the server's interval
+    const inf = await rate(c, { waitMs: 900, timing: { responseMs: 60_000 } });
+    expect(inf.vote.status).toBe(200);
+    const stored = await store.sql.get<{ response_ms: number }>('SELECT response_ms FROM rating_trials WHERE id = ?', [inf.trial.trialId]);
+    expect(Number(stored!.response_ms)).toBe(900);
+    await rate(c);
+    const capped = await c.call('/api/rate/trials', { modelId, protocol: 'inf' });
+    expect(capped.json.done).toBe(true);
+    expect(capped.json.reason).toMatch(/rated 2 images of this model/);
+    expect((await c.call('/api/rate/trials', { modelId, protocol: 'time' })).json.done).toBe(true); // 3 timed trials issued
   });
 
   it('fails a rater below 65% on fake images and refuses further trials', async () => {
@@ -250,7 +288,7 @@ describe(`rating routes (${dialect})`, () => {
     expect(hidden.vote.json.dropped).toBe('hidden-tab');
     const wrong = await rate(c, { protocol: 'time', waitMs: 2500, timing: good(470), answer: (img) => (perfectAnswer(img) === 'real' ? 'fake' : 'real') });
     expect(wrong.trial.exposureMs).toBe(470); // dropped trials did not move the staircase
-    expect(wrong.vote.json.correct).toBe(false);
+    expect(wrong.vote.json.correct).toBeNull(); // scored trials get no feedback
     const after = await c.call('/api/rate/trials', { modelId, protocol: 'time' });
     expect(after.json.exposureMs).toBe(480);
     const s = (await humanScores(store.sql, { modelIds: [modelId] }))[0]!;

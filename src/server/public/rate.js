@@ -4,18 +4,24 @@
 // callback and replaced by noise masks in the first callback at which it has been up for the exposure (within half a
 // frame); the rAF timestamps of those two frames give the measured exposure sent with the vote, together with the
 // number of missed frames (frame intervals over 1.5x the median measured before the trial) and whether the tab was
-// hidden (visibilitychange). The server drops such trials from the staircase and the scores.
+// hidden (visibilitychange). The server drops such trials from the staircase and the scores, and checks the claimed
+// durations against its own issue -> vote clock. At the mask the image element is removed from the DOM and the data
+// URL dropped, so nothing on the page shows the image after its exposure. After the qualification round the server
+// gives no feedback on answers.
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
   const stateEl = $('rate-state');
   if (stateEl === null) return;
   const initial = JSON.parse(stateEl.textContent);
-  const COUNTDOWN_MS = 500; // HYPE: 3-2-1, 500 ms each
-  const MASKS = 4; // HYPE: 4 noise masks of 30 ms
-  const MASK_MS = 30;
+  // HYPE: 3-2-1, 500 ms each; 4 noise masks of 30 ms (the server's numbers, src/rating/protocol.ts TIME_PRESENTATION)
+  const presentation = initial.protocol.presentation || { countdownMs: 1500, countdownSteps: 3, masks: 4, maskMs: 30 };
+  const COUNTDOWN_MS = presentation.countdownMs / presentation.countdownSteps;
+  const MASKS = presentation.masks;
+  const MASK_MS = presentation.maskMs;
   const stage = $('stage');
-  const img = $('image');
+  const frameBox = $('frame');
+  let img = $('image');
   const mask = $('mask');
   const countdown = $('countdown');
   const buttons = [$('answer-real'), $('answer-fake')];
@@ -49,6 +55,26 @@
     for (const b of buttons) b.disabled = !on;
     stage.dataset.ready = on ? '1' : '0';
     if (on) answersAt = performance.now();
+  }
+
+  /** A fresh image element showing `src` (hidden until shown), in place of the previous one. */
+  function placeImage(src) {
+    removeImage();
+    img = document.createElement('img');
+    img.id = 'image';
+    img.alt = 'image to judge';
+    img.hidden = true;
+    frameBox.insertBefore(img, mask);
+    img.src = src;
+    return img;
+  }
+
+  /** Takes the image out of the DOM (and its pixels out of the page). */
+  function removeImage() {
+    if (img === null) return;
+    img.removeAttribute('src');
+    img.remove();
+    img = null;
   }
 
   function drawNoise() {
@@ -96,7 +122,7 @@
   /** HYPE-time: countdown, frame-locked exposure, noise masks; fills `timing`. */
   async function timedExposure(exposureMs) {
     countdown.hidden = false;
-    for (const n of [3, 2, 1]) {
+    for (let n = presentation.countdownSteps; n >= 1; n--) {
       countdown.textContent = String(n);
       await sleep(COUNTDOWN_MS);
     }
@@ -112,7 +138,7 @@
       if (t - prev > 1.5 * frameMs) missed++;
       prev = t;
       if (t - shownAt >= exposureMs - frameMs / 2) {
-        img.hidden = true;
+        removeImage();
         mask.hidden = false;
         drawNoise();
         hiddenAt = t;
@@ -135,7 +161,7 @@
 
   async function next() {
     setAnswers(false);
-    img.hidden = true;
+    removeImage();
     mask.hidden = true;
     const model = $('model').value;
     const protocol = $('protocol').value;
@@ -152,14 +178,15 @@
       stage.dataset.ended = '1';
       return;
     }
+    const src = t.image;
+    delete t.image;
     trial = t;
     stage.dataset.trial = t.trialId;
     hidden = document.hidden;
     timing = {};
     stage.dataset.phase = t.phase;
     stage.dataset.protocol = t.protocol;
-    img.src = t.image;
-    await img.decode();
+    await placeImage(src).decode();
     if (t.exposureMs === null) img.hidden = false;
     else await timedExposure(t.exposureMs);
     setAnswers(true);
@@ -174,9 +201,10 @@
     const payload = { answer: value, timing: { ...timing, hidden, responseMs: performance.now() - answersAt } };
     try {
       const r = await api(`/api/rate/trials/${encodeURIComponent(t.trialId)}/vote`, payload);
-      if (t.phase === 'scored' && r.rater.status === 'qualified' && !r.rater.flagged && !r.vigilance && r.dropped === null) scored++;
+      if (t.phase === 'scored' && r.rater.status === 'qualified' && !r.rater.flagged && r.dropped === null) scored++;
       const what = r.vigilance ? 'a broken image (attention check)' : r.truth;
-      $('feedback').textContent = `${r.correct ? 'Correct' : 'Wrong'}: it was ${what}.${r.dropped ? ` (not counted: ${r.dropped})` : ''}`;
+      const said = r.correct === null ? 'Answer recorded.' : `${r.correct ? 'Correct' : 'Wrong'}: it was ${what}.`;
+      $('feedback').textContent = `${said}${r.dropped ? ` (not counted: ${r.dropped})` : ''}`;
       showStatus(r.rater);
       if (r.rater.status === 'failed' || r.rater.flagged) {
         stage.dataset.ended = '1';

@@ -2,10 +2,11 @@ import { randomInt } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { storeImageSource, type RatingImageSource } from '../../rating/images.js';
-import { ratingConfig, type RatingConfig, type RatingConfigOverrides } from '../../rating/protocol.js';
+import { ratingConfig, TIME_PRESENTATION, type RatingConfig, type RatingConfigOverrides } from '../../rating/protocol.js';
 import { humanScores, modelSoftLabels, raterReports } from '../../rating/scores.js';
 import { castVote, issueTrial, updateRater, type RatingServiceDeps } from '../../rating/service.js';
-import { createRater, raterByToken, type Rater } from '../../rating/store.js';
+import { createRater, raterByToken, sessionsSince, type Rater } from '../../rating/store.js';
+import type { Sql } from '../../store/sql.js';
 import { Rng } from '../../rng.js';
 import type { AppDeps } from '../app.js';
 import { requireToken } from '../auth.js';
@@ -25,7 +26,7 @@ export interface RatingOptions {
   readonly now?: () => number;
   /** Mark the session cookie Secure (default: when the request came over HTTPS). */
   readonly secureCookie?: boolean;
-  /** New rater sessions one client address may open per hour (default 30; 0: no limit); more get 429. */
+  /** New rater sessions one client address may open per hour (default 30; 0: no limit); more get 429. Counted in the database. */
   readonly sessionsPerHour?: number;
 }
 
@@ -58,7 +59,8 @@ const VoteRequest = z.object({
  * - `GET /rate/scores`, twin `GET /api/rate/scores[?model=ID...]`: scores per model (cached until the next vote or
  *   rater change, at most 30 s; the bootstrap behind them is 10,000 resamples); `GET /api/rate/models/:id/labels`
  *   per-image soft labels; `GET /api/rate/raters` rater quality statistics (pseudonymous ids; admin token only).
- * - A client address may open `sessionsPerHour` new rater sessions per hour (default 30); beyond that, 429.
+ * - A client address may open `sessionsPerHour` new rater sessions per hour (default 30); beyond that, 429. The
+ *   sessions are counted in the database (by a hash of the address), so a restart does not reset the limit.
  *
  * @example
  * app.use(rateRoutes({ ...deps, rating: { config: { qualificationTrials: 10 } } }));
@@ -83,12 +85,13 @@ export function rateRoutes(deps: AppDeps): Router {
     const token = cookie(req, RATER_COOKIE);
     return token === undefined ? undefined : raterByToken(sql, token);
   };
-  const limiter = sessionLimiter(opts.sessionsPerHour ?? 30, service.now);
+  const perHour = opts.sessionsPerHour ?? 30;
   const currentOrNew = async (req: Request, res: Response): Promise<Rater> => {
     const found = await current(req);
     if (found !== undefined) return found;
-    limiter(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    const { rater, token } = await createRater(sql);
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    await checkSessionLimit(sql, client, perHour, service.now());
+    const { rater, token } = await createRater(sql, { client, now: service.now() });
     const secure = opts.secureCookie ?? req.secure;
     res.cookie(RATER_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: 365 * 24 * 3600 * 1000 });
     return rater;
@@ -98,7 +101,14 @@ export function rateRoutes(deps: AppDeps): Router {
     return {
       rater: rater === undefined ? null : await updateRater(service, rater.id),
       models: await ratableModels(sql),
-      protocol: { qualificationTrials: cfg.qualificationTrials, qualificationAccuracy: cfg.qualificationAccuracy, vigilanceRate: cfg.vigilanceRate, staircase: cfg.staircase },
+      protocol: {
+        qualificationTrials: cfg.qualificationTrials,
+        qualificationAccuracy: cfg.qualificationAccuracy,
+        vigilanceRate: cfg.vigilanceRate,
+        staircase: cfg.staircase,
+        presentation: TIME_PRESENTATION,
+        minRaters: cfg.minRaters,
+      },
     };
   };
 
@@ -129,35 +139,23 @@ export function rateRoutes(deps: AppDeps): Router {
     res.json({ scores: await scores(req) });
   });
   router.get('/rate/scores', async (req, res) => {
-    res.type('html').send(scoresPage(await scores(req), await ratableModels(sql)));
+    res.type('html').send(scoresPage(await scores(req), await ratableModels(sql), cfg.minRaters));
   });
   router.get('/api/rate/models/:id/labels', async (req, res) => {
-    res.json({ modelId: req.params['id'], labels: await modelSoftLabels(sql, String(req.params['id'])) });
+    res.json({ modelId: req.params['id'], labels: await modelSoftLabels(sql, String(req.params['id']), cfg) });
   });
   router.get('/api/rate/raters', requireToken(sql, { admin: true }), async (_req, res) => {
-    res.json({ raters: await raterReports(sql) });
+    res.json({ raters: await raterReports(sql, { cfg }) });
   });
   return router;
 }
 
-/**
- * A sliding one-hour window of new sessions per client address; throws 429 beyond `perHour` (0: no limit). Memory is bounded:
- * at most 10,000 addresses are tracked (the oldest dropped first).
- */
-function sessionLimiter(perHour: number, now: () => number): (address: string) => void {
-  if (perHour === 0) return () => undefined;
-  const seen = new Map<string, number[]>();
-  return (address) => {
-    const t = now();
-    const recent = (seen.get(address) ?? []).filter((at) => t - at < 3_600_000);
-    if (recent.length >= perHour) {
-      throw new HttpError(429, 'USAGE', `too many new rater sessions from this address (${perHour} per hour); keep the session cookie or try again later`);
-    }
-    recent.push(t);
-    seen.delete(address);
-    seen.set(address, recent);
-    if (seen.size > 10_000) seen.delete(seen.keys().next().value!);
-  };
+/** Throws 429 when `client` opened `perHour` rater sessions in the last hour (0: no limit), counted in the database. */
+async function checkSessionLimit(sql: Sql, client: string, perHour: number, now: number): Promise<void> {
+  if (perHour === 0) return;
+  if ((await sessionsSince(sql, client, now - 3_600_000)) >= perHour) {
+    throw new HttpError(429, 'USAGE', `too many new rater sessions from this address (${perHour} per hour); keep the session cookie or try again later`);
+  }
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
