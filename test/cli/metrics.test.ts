@@ -44,6 +44,8 @@ describe('genbench metrics: bad input exits 2 with one line', () => {
     ['kid subset too large', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'kid'], /lower --kid-subset-size to at most 60/],
     ['unknown metric', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'fid'], /unknown metric 'fid'; valid metrics: is, fd, fd_inf, kid/],
     ['is without logits', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'is'], /needs class scores: use --logits/],
+    ['a metric flag for a metric not asked for', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'fd', '--k-pr', '5'], /^genbench: --k-pr sets precision\/recall\/density\/coverage's kPr, but none of them is asked for \(fd\); add one to --metrics or drop the flag$/m],
+    ['a metric flag below its bound', ['--generated', 'g.npy', '--reference', 'r.npy', '--metrics', 'kid', '--kid-subsets', '0'], /--kid-subsets: must be >= 1, got 0/],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {
