@@ -6,11 +6,13 @@ import { sha256File } from '../src/assets/index.js';
 import { GenbenchError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { parseJsonText } from '../src/io/json-file.js';
+import { REVERSE_MANIFEST, writeOnnxExports, type OnnxExport } from './onnx-export.js';
 
 /**
  * Checkpoints of `genbench train`, crash-safe by construction. Each checkpoint is a folder `ckpt-<step>` written
  * whole under a temporary name and renamed into place; `genbench.json` at the top of the run folder is then
- * replaced atomically to point at it (its `file` is `ckpt-<step>/model.json`), and older folders are removed. At
+ * replaced atomically to point at it (its `file` is `ckpt-<step>/model.json`, a translator's
+ * `ckpt-<step>/translator.onnx`), and older folders are removed. At
  * every instant the top manifest names a complete folder, so Ctrl-C or a crash keeps the last checkpoint.
  *
  * A checkpoint folder holds the exported network as a TF.js layers model (`model.json` + `weights.bin`, written by
@@ -58,6 +60,8 @@ export interface CheckpointRequest {
   readonly extra: Readonly<Record<string, Uint8Array | string>>;
   /** Extra manifests written beside genbench.json with their `file` adjusted the same way (e.g. features.json). */
   readonly sideManifests?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Translators: also write ONNX copies (onnx-export.ts); the manifest then names `translator.onnx`. */
+  readonly onnx?: OnnxExport;
 }
 
 /** Writes one checkpoint as described above; returns the checkpoint folder. */
@@ -68,21 +72,39 @@ export async function writeCheckpoint(req: CheckpointRequest): Promise<string> {
   try {
     await req.model.save(folderSaveHandler(tmp));
     for (const [name, data] of Object.entries(req.extra)) await writeFileAtomic(join(tmp, name), data);
-    const files = { 'model.json': await sha256File(join(tmp, 'model.json')), 'weights.bin': await sha256File(join(tmp, 'weights.bin')) };
-    const manifest = { ...req.manifest, file: 'model.json', sha256: files['model.json'], files };
-    req.validate?.(manifest);
+    const { manifest, sides } = await finalManifests(req, tmp);
     await writeFileAtomic(join(tmp, TOP_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-    for (const [name, m] of Object.entries(req.sideManifests ?? {})) await writeFileAtomic(join(tmp, name), JSON.stringify({ ...m, file: 'model.json' }, null, 2) + '\n');
+    for (const [name, m] of Object.entries(sides)) await writeFileAtomic(join(tmp, name), JSON.stringify(m, null, 2) + '\n');
     const name = await freeName(req.out, `ckpt-${String(req.step).padStart(6, '0')}`);
     await rename(tmp, join(req.out, name));
-    await writeFileAtomic(join(req.out, TOP_MANIFEST), JSON.stringify({ ...manifest, file: `${name}/model.json` }, null, 2) + '\n');
-    for (const [side, m] of Object.entries(req.sideManifests ?? {})) await writeFileAtomic(join(req.out, side), JSON.stringify({ ...m, file: `${name}/model.json` }, null, 2) + '\n');
+    await writeFileAtomic(join(req.out, TOP_MANIFEST), JSON.stringify({ ...manifest, file: `${name}/${String(manifest['file'])}` }, null, 2) + '\n');
+    for (const [side, m] of Object.entries(sides)) await writeFileAtomic(join(req.out, side), JSON.stringify({ ...m, file: `${name}/${String(m['file'])}` }, null, 2) + '\n');
     await removeOld(req.out, name);
     return join(req.out, name);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The checkpoint's manifest (and side manifests) with `file` and the sha256s filled in, validated. */
+async function finalManifests(req: CheckpointRequest, tmp: string): Promise<{ manifest: Record<string, unknown>; sides: Record<string, Record<string, unknown>> }> {
+  const sides: Record<string, Record<string, unknown>> = {};
+  for (const [name, m] of Object.entries(req.sideManifests ?? {})) sides[name] = { ...m, file: 'model.json' };
+  let manifest: Record<string, unknown>;
+  if (req.onnx) {
+    const r = await writeOnnxExports(tmp, req.onnx, req.manifest, async (model, dir) => void (await model.save(folderSaveHandler(dir))));
+    manifest = r.manifest;
+    if (r.reverse) {
+      req.validate?.(r.reverse);
+      sides[REVERSE_MANIFEST] = r.reverse;
+    }
+  } else {
+    const files = { 'model.json': await sha256File(join(tmp, 'model.json')), 'weights.bin': await sha256File(join(tmp, 'weights.bin')) };
+    manifest = { ...req.manifest, file: 'model.json', sha256: files['model.json'], files };
+  }
+  req.validate?.(manifest);
+  return { manifest, sides };
 }
 
 /**

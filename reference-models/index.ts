@@ -1,7 +1,10 @@
 import { GenbenchError } from '../src/errors.js';
 import { cdcgan } from './cdcgan.js';
 import { classifier } from './classifier.js';
+import { cyclegan } from './cyclegan.js';
 import { dcgan } from './dcgan.js';
+import { fcnMse } from './fcn-mse.js';
+import { pix2pix } from './pix2pix.js';
 import type { ReferenceModel } from './types.js';
 import { vae } from './vae.js';
 
@@ -18,6 +21,9 @@ export const REFERENCE_MODELS: ReadonlyMap<string, ReferenceModel> = Object.free
     ['cdcgan', cdcgan],
     ['vae', vae],
     ['classifier', classifier],
+    ['pix2pix', pix2pix],
+    ['fcn-mse', fcnMse],
+    ['cyclegan', cyclegan],
   ]),
 );
 

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { toUint8 } from '../src/io/image.js';
 import { writeGridPng } from '../src/io/png.js';
-import { CheckpointManifestSchema, parseManifest } from '../src/models/manifest.js';
+import { CheckpointManifestSchema, parseManifest, validate } from '../src/models/manifest.js';
+import { TranslatorManifestSchema } from '../src/models/translator-manifest.js';
 import { Rng } from '../src/rng.js';
 import { VERSION } from '../src/version.js';
 import { BatchSource, disposeBatch } from './batches.js';
@@ -85,10 +86,20 @@ export function evaluateHeldOut(net: TrainableModel, data: BatchSource | null, s
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
 }
 
-/** Writes the sample grid of the fixed preview latents to `path` (no-op for models without previews). */
-export async function writePreview(net: TrainableModel, seed: number, path: string): Promise<boolean> {
+/**
+ * Writes the sample grid of the fixed preview latents to `path` (no-op for models without previews); translators
+ * get the first 8 images of `fixedFrom`.
+ */
+export async function writePreview(net: TrainableModel, seed: number, path: string, fixedFrom: BatchSource | null = null): Promise<boolean> {
   if (!net.preview) return false;
-  const { images, columns } = net.preview(new Rng(seed).fork('preview'));
+  const fixed = fixedFrom && fixedFrom.n > 0 ? fixedFrom.range(0, Math.min(8, fixedFrom.n)) : null;
+  let preview: ReturnType<NonNullable<TrainableModel['preview']>>;
+  try {
+    preview = net.preview(new Rng(seed).fork('preview'), fixed);
+  } finally {
+    if (fixed) disposeBatch(fixed);
+  }
+  const { images, columns } = preview;
   const [n, height, width, channels] = images.shape;
   const data = (await images.data()) as Float32Array;
   images.dispose();
@@ -99,14 +110,17 @@ export async function writePreview(net: TrainableModel, seed: number, path: stri
 
 /** genbench.json fields of the exported network (validated by `validateManifest` before it is written). */
 export function buildManifest(model: ReferenceModel, net: TrainableModel, s: RunSettings, extra: { imageShape: [number, number, number]; license: string; training: Record<string, unknown> }): Record<string, unknown> {
+  const translator = model.role === 'translator';
   return {
     name: `${s.model}-${s.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}`,
+    ...(translator ? { kind: 'translator' } : {}),
     role: model.role,
     description: model.description,
-    format: 'tfjs-layers',
+    format: translator ? 'onnx' : 'tfjs-layers',
+    ...(translator ? { task: s.dataset, layout: 'NHWC' } : {}),
     ...net.manifest,
     ...(model.role === 'generator' ? { output_layout: 'NHWC' } : {}),
-    image_shape: extra.imageShape,
+    ...(translator ? {} : { image_shape: extra.imageShape }),
     dataset: s.dataset,
     ...(s.resize === undefined ? {} : { dataset_resize: s.resize }),
     train_split: s.split,
@@ -117,9 +131,13 @@ export function buildManifest(model: ReferenceModel, net: TrainableModel, s: Run
   };
 }
 
-/** Throws if the manifest is not what loadGenerator (generators) or the checkpoint reader (classifiers) accepts. */
+/**
+ * Throws if the manifest is not what loadGenerator (generators), loadTranslator (translators) or the checkpoint
+ * reader (classifiers) accepts.
+ */
 export function validateManifest(role: ReferenceModel['role'], m: Record<string, unknown>): void {
   if (role === 'generator') parseManifest(m, 'genbench.json (written by genbench train)');
+  else if (role === 'translator') validate(TranslatorManifestSchema, m, 'genbench.json (written by genbench train)');
   else CheckpointManifestSchema.parse(m);
 }
 

@@ -5,7 +5,7 @@ import { GenbenchError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
-import { BatchSource, disposeBatch, type LabelledImages } from './batches.js';
+import { BatchSource, disposeBatch, type EpochOrder, type LabelledImages } from './batches.js';
 import { latestCheckpoint, removeStaleTemps, writeCheckpoint } from './checkpoint.js';
 import { addStep, buildManifest, CURVE_FILE, evaluateHeldOut, featuresManifest, meanLosses, newCurve, readCurve, validateManifest, writePreview, type LossCurve } from './run-outputs.js';
 import { disposeTrainable, encodeState, readState, type Counters, type RunSettings } from './train-state.js';
@@ -36,7 +36,7 @@ export interface TrainOptions {
   readonly epochs?: number;
   /** Wall-clock budget of this invocation. */
   readonly minutes?: number;
-  /** Stop after this many steps in total (tests, benchmarks). */
+  /** Stop after this many steps in total (`--steps`; alone, it sets the run's length instead of the epochs). */
   readonly maxSteps?: number;
   readonly resume?: boolean;
   /** Dataset licence, recorded in the manifest. */
@@ -76,12 +76,15 @@ interface Run {
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const s = o.settings;
   if (o.model.needsLabels && !o.train.labels) throw new GenbenchError('USAGE', `--model ${o.model.name} needs class labels, and dataset '${s.dataset}' has none`);
+  if (o.model.role === 'translator' && !o.train.targets) throw new GenbenchError('USAGE', `--model ${o.model.name} is a translator: train it on a translation task (--task), not on '${s.dataset}'`);
   const data = new BatchSource(o.train, o.model.inputRange);
   const stepsPerEpoch = Math.floor(data.n / s.batch);
   if (stepsPerEpoch === 0) throw new GenbenchError('USAGE', `--batch ${s.batch}: split '${s.split}' has only ${data.n} images; use a smaller --batch or a larger --split`);
   const { height, width, channels } = o.train.images;
   const shape = { height, width, channels };
-  const net = o.model.build({ shape, classes: o.classes, rng: new Rng(s.seed).fork('init') });
+  const t = o.train.targets;
+  const targetShape = t ? { targetShape: { height: t.height, width: t.width, channels: t.channels } } : {};
+  const net = o.model.build({ shape, ...targetShape, classes: o.classes, rng: new Rng(s.seed).fork('init') });
   try {
     const heldOut = o.heldOut && o.heldOut.images.n > 0 ? new BatchSource(o.heldOut, o.model.inputRange) : null;
     const run: Run = { o, net, data, heldOut, stepsPerEpoch, shape, counters: { epoch: 0, step_in_epoch: 0, step: 0, train_seconds: 0 }, curve: newCurve(s), checkpoint: null, session: { steps: 0, seconds: 0 } };
@@ -127,7 +130,7 @@ async function prepareOut(run: Run): Promise<void> {
 async function loop(run: Run): Promise<TrainResult['status']> {
   const { o, net, data, stepsPerEpoch } = run;
   const s = o.settings;
-  const epochs = o.epochs ?? (o.minutes === undefined ? o.model.defaults.epochs : Infinity);
+  const epochs = o.epochs ?? (o.minutes === undefined && o.maxSteps === undefined ? o.model.defaults.epochs : Infinity);
   const deadline = o.minutes === undefined ? Infinity : performance.now() + o.minutes * 60_000;
   const bar = startProgress(o, epochs, run);
   try {
@@ -137,7 +140,7 @@ async function loop(run: Run): Promise<TrainResult['status']> {
         const stop = o.signal?.aborted ? 'interrupted' : performance.now() >= deadline ? 'time-limit' : o.maxSteps !== undefined && run.counters.step >= o.maxSteps ? 'step-limit' : null;
         if (stop === 'interrupted') return stop;
         if (stop) {
-          if (run.checkpoint === null || run.session.steps > 0) await finishPeriod(run, false);
+          if (run.checkpoint === null || (run.session.steps > 0 && run.curve.epochs.at(-1)?.step !== run.counters.step)) await finishPeriod(run, false); // not twice for one step
           return stop;
         }
         const losses = timedStep(run, order);
@@ -154,7 +157,7 @@ async function loop(run: Run): Promise<TrainResult['status']> {
   }
 }
 
-function timedStep(run: Run, order: Int32Array): Scalars {
+function timedStep(run: Run, order: EpochOrder): Scalars {
   const { o, net, data, counters } = run;
   const t0 = performance.now();
   const batch = data.batch(order, counters.step_in_epoch, o.settings.batch);
@@ -190,7 +193,7 @@ async function finishPeriod(run: Run, epochEnd: boolean): Promise<void> {
   };
   run.curve.epochs.push(record);
   const tag = epochEnd ? `epoch-${String(counters.epoch).padStart(3, '0')}` : `step-${String(counters.step).padStart(6, '0')}`;
-  await writePreview(net, s.seed, join(o.out, 'samples', `${tag}.png`));
+  await writePreview(net, s.seed, join(o.out, 'samples', `${tag}.png`), run.heldOut ?? run.data);
   const imageShape: [number, number, number] = [shape.height, shape.width, shape.channels];
   const manifest = buildManifest(o.model, net, s, { imageShape, license: o.license ?? 'see the dataset', training: { epochs: round(epoch, 4), steps: counters.step, train_seconds: record.train_seconds, images_per_s: record.images_per_s, heldout: record.heldout } });
   const state = await encodeState(net, { ...s, ...counters });
@@ -202,6 +205,7 @@ async function finishPeriod(run: Run, epochEnd: boolean): Promise<void> {
     manifest,
     validate: (m) => validateManifest(o.model.role, m),
     extra: { 'state.json': state.json, 'state.bin': state.bin, [CURVE_FILE]: curveText },
+    ...(net.onnx ? { onnx: net.onnx } : {}),
     ...(o.model.role === 'classifier' ? { sideManifests: { 'features.json': featuresManifest(net, String(manifest['name']), imageShape) } } : {}),
   });
   await writeFileAtomic(join(o.out, CURVE_FILE), curveText);
@@ -222,8 +226,8 @@ interface Bar {
 /** Progress in steps (epochs mode) or in seconds (minutes mode), losses and images/s as the trailing text. */
 function startProgress(o: TrainOptions, epochs: number, run: Run): Bar {
   const p = o.progress ?? silentProgress;
-  const bySteps = Number.isFinite(epochs);
-  const total = bySteps ? epochs * run.stepsPerEpoch : Math.max(1, Math.round((o.minutes ?? 0) * 60));
+  const bySteps = Number.isFinite(epochs) || o.minutes === undefined;
+  const total = bySteps ? Math.min(epochs * run.stepsPerEpoch, o.maxSteps ?? Infinity) : Math.max(1, Math.round((o.minutes ?? 0) * 60));
   p.start(total, `train ${o.model.name}`);
   if (bySteps) p.tick(Math.min(total, run.counters.step), '');
   const t0 = performance.now();

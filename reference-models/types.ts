@@ -3,6 +3,7 @@ import type { ImageShape } from '../src/data/types.js';
 import type { ValueRange } from '../src/io/image.js';
 import type { Rng } from '../src/rng.js';
 import type { Adam } from './adam.js';
+import type { OnnxExport } from './onnx-export.js';
 
 /**
  * What a reference model is to the shared training loop: a descriptor that builds its networks
@@ -18,8 +19,16 @@ export interface ReferenceModel {
   readonly name: string;
   /** One line for `genbench train --help` and manifests. */
   readonly description: string;
-  /** 'generator': the checkpoint is a generator loadGenerator reads; 'classifier': a feature network. */
-  readonly role: 'generator' | 'classifier';
+  /**
+   * 'generator': the checkpoint is a generator loadGenerator reads; 'classifier': a feature network; 'translator': an
+   * image-to-image network, exported to ONNX with a `kind: translator` manifest (loadTranslator reads it).
+   */
+  readonly role: 'generator' | 'classifier' | 'translator';
+  /**
+   * Translators: the data they train on. 'paired': target i is source i's ground truth (batches keep the pairs);
+   * 'unpaired': two domains, batches of targets drawn in an order of their own (a paired task is read as two domains).
+   */
+  readonly pairing?: 'paired' | 'unpaired';
   /** Whether training needs class labels (conditional GANs, classifiers). */
   readonly needsLabels: boolean;
   /** Range the uint8 pixels are mapped to before they reach the networks. */
@@ -31,8 +40,10 @@ export interface ReferenceModel {
 }
 
 export interface ModelContext {
-  /** Shape of every training image. */
+  /** Shape of every training image (a translator's sources). */
   readonly shape: ImageShape;
+  /** Shape of a translator's targets. */
+  readonly targetShape?: ImageShape;
   /** Number of classes of the dataset's labels (0 when unlabelled). */
   readonly classes: number;
   /** The stream every initial weight is drawn from. */
@@ -45,6 +56,8 @@ export interface Batch {
   readonly images: tf.Tensor4D;
   /** int32 class labels, one per image, or null for unlabelled data. */
   readonly labels: tf.Tensor1D | null;
+  /** A translator's targets (NHWC, model range): the pairs' targets, or a batch of the target domain; else null. */
+  readonly targets: tf.Tensor4D | null;
   readonly size: number;
 }
 
@@ -61,10 +74,15 @@ export interface TrainableModel {
   readonly exported: tf.LayersModel;
   /** Manifest fields of the exported network (latent_dim, input/output names, output_range, conditional). */
   readonly manifest: Readonly<Record<string, unknown>>;
+  /** Translators: the ONNX copies each checkpoint also holds (the exported network's output, a reverse network). */
+  readonly onnx?: OnnxExport;
   /** One optimisation step on `batch`; `rng` is this step's own stream (latents, noise). Returns its losses. */
   step(batch: Batch, rng: Rng): Scalars;
-  /** Images for the per-epoch sample grid from fixed inputs drawn from `rng` (NHWC, in the output range). */
-  preview?(rng: Rng): { images: tf.Tensor4D; columns: number };
+  /**
+   * Images for the per-epoch sample grid from fixed inputs drawn from `rng` (NHWC, in the output range); translators
+   * get `fixed`, the first images of the held-out (else training) data, and show input | output | target rows.
+   */
+  preview?(rng: Rng, fixed: Batch | null): { images: tf.Tensor4D; columns: number };
   /** Metrics on held-out batches (e.g. ELBO, accuracy), averaged over images by the loop. */
   evaluate?(batch: Batch, rng: Rng): Scalars;
 }

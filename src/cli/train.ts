@@ -6,10 +6,15 @@ import { checkOutputFolder } from '../io/output-path.js';
 import { log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
 import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } from './resize-flags.js';
+import type { Progress } from '../progress.js';
+import type { LabelledImages } from '../../reference-models/batches.js';
+import type { ReferenceModel } from '../../reference-models/types.js';
 
 interface TrainFlags extends ResizeFlags {
   model: string;
-  dataset: string;
+  dataset?: string;
+  task?: string;
+  steps?: string;
   split?: string;
   heldout?: string;
   epochs?: string;
@@ -27,20 +32,24 @@ interface TrainFlags extends ResizeFlags {
  * `genbench train`: trains a reference model (reference-models/) on a dataset, with a progress bar (losses,
  * images/s) on stderr, a loss curve, a sample grid per epoch and a checkpoint per epoch that `genbench sample` and
  * `genbench evaluate --generator <out>` read as they are. Ctrl-C stops after the current step, keeps the last
- * checkpoint and exits 130; `--resume` continues it.
+ * checkpoint and exits 130; `--resume` continues it. Translators (pix2pix, fcn-mse, cyclegan) train on a translation
+ * task (`--task`) and their checkpoints also hold an ONNX translator that `genbench evaluate --translator <out>` reads.
  *
  * @example
  * genbench train --model dcgan --dataset mnist --epochs 5 --out runs/dcgan   # prints: dcgan on mnist test[:8000]: ...
+ * genbench train --model pix2pix --task pneumonia-denoise --steps 300 --out runs/p2p
  */
 export function trainCommand(): Command {
   return resizeOptions(new Command('train'))
-    .description('train a reference model (dcgan, cdcgan, vae, classifier) and write a checkpoint genbench can evaluate')
-    .requiredOption('--model <name>', 'reference model: dcgan, cdcgan, vae, classifier')
-    .requiredOption('--dataset <name>', 'built-in dataset (mnist, polygons, ...), a folder of images or an .npz file')
+    .description('train a reference model (dcgan, cdcgan, vae, classifier; translators pix2pix, fcn-mse, cyclegan) and write a checkpoint genbench can evaluate')
+    .requiredOption('--model <name>', 'reference model: dcgan, cdcgan, vae, classifier, pix2pix, fcn-mse, cyclegan')
+    .option('--dataset <name>', 'built-in dataset (mnist, polygons, ...), a folder of images or an .npz file')
+    .option('--task <name>', 'translation task for pix2pix, fcn-mse, cyclegan (pneumonia-denoise, colin27-t1-bet, ...; genbench datasets list)')
     .option('--split <expr>', "training split, e.g. 'train' or 'test[:8000]' (default: train, or the first 80% of the first split on this machine)")
     .option('--heldout <expr>', "held-out split for ELBO/accuracy (default: up to 2000 images after a sliced split, else test[:2000]; 'none' for none)")
     .option('--epochs <n>', 'total epochs (default: the model\'s; a resumed run continues up to this number)')
     .option('--minutes <m>', 'train for this many minutes instead of a number of epochs')
+    .option('--steps <n>', 'stop after this many steps in total (alone: instead of a number of epochs)')
     .option('--batch <n>', 'images per step (default 64)')
     .option('--seed <int>', 'seed of the initial weights, the shuffles and the noise', '0')
     .option('--out <dir>', 'run folder: checkpoint, loss-curve.json, samples/ (default runs/<model>-<dataset>)')
@@ -57,24 +66,24 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.epochs !== undefined && flags.minutes !== undefined) throw new GenbenchError('USAGE', 'give --epochs or --minutes, not both');
   const epochs = flags.epochs === undefined ? undefined : parseIntFlag('epochs', flags.epochs, { min: 1 });
   const minutes = flags.minutes === undefined ? undefined : parseMinutes(flags.minutes);
+  const steps = flags.steps === undefined ? undefined : parseIntFlag('steps', flags.steps, { min: 1 });
+  if ((flags.dataset === undefined) === (flags.task === undefined)) throw new GenbenchError('USAGE', 'give --dataset (generators, classifiers) or --task (translators), one of them');
   const resize = parseResizeFlags(flags);
-  await requireResizable(resize, { '--dataset': { path: flags.dataset, zip: false } });
+  if (flags.task !== undefined && resize !== undefined) throw new GenbenchError('USAGE', '--resize: not with --task (a task fixes its image size)');
+  if (flags.dataset !== undefined) await requireResizable(resize, { '--dataset': { path: flags.dataset, zip: false } });
   if (flags.out !== undefined) await checkOutputFolder(flags.out, '--out');
   const { getReferenceModel, train } = await import('../../reference-models/index.js'); // loads tfjs
   const model = getReferenceModel(flags.model);
-  const { openDataset } = await import('../data/index.js');
-  const ds = await openDataset(flags.dataset, resize === undefined ? {} : { resize });
-  const split = flags.split ?? (await defaultSplit(ds));
-  const heldoutExpr = flags.heldout === 'none' ? null : (flags.heldout ?? (await defaultHeldOut(ds, split)));
-  const out = resolve(flags.out ?? `runs/${model.name}-${flags.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
+  const source = flags.task ?? flags.dataset!;
+  if ((model.role === 'translator') !== (flags.task !== undefined)) {
+    throw new GenbenchError('USAGE', model.role === 'translator' ? `--model ${model.name} is a translator: give --task (a translation task), not --dataset` : `--model ${model.name} trains on a dataset: give --dataset, not --task`);
+  }
+  const out = resolve(flags.out ?? `runs/${model.name}-${source.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
   if (flags.out === undefined) await checkOutputFolder(out, '--out (default)');
+  const progress = stderrProgress({ quiet: flags.quiet ?? false });
+  const d = flags.task !== undefined ? await taskData(flags, model) : await datasetData(flags, resize, progress);
   const { initBackend } = await import('../backend/index.js');
   const backend = await initBackend(flags.backend);
-  const progress = stderrProgress({ quiet: flags.quiet ?? false });
-  const data = await ds.load(split, { progress });
-  const heldOut = heldoutExpr === null ? undefined : await ds.load(heldoutExpr);
-  const classes = ds.classNames?.length ?? (data.labels ? Math.max(...data.labels) + 1 : 0);
-
   const abort = new AbortController();
   const onSigint = (): void => {
     log('genbench train: interrupted; stopping after this step and keeping the last complete checkpoint');
@@ -84,26 +93,53 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   try {
     const r = await train({
       model,
-      train: data,
-      ...(heldOut ? { heldOut } : {}),
-      classes,
-      settings: { model: model.name, dataset: flags.dataset, split: data.split, batch: batch ?? model.defaults.batch, seed, backend: backend.name, ...(resize === undefined ? {} : { resize: `${resize.height}x${resize.width} ${resize.filter}` }) },
+      train: d.train,
+      ...(d.heldOut ? { heldOut: d.heldOut } : {}),
+      classes: d.classes,
+      settings: { model: model.name, dataset: source, split: d.split, batch: batch ?? model.defaults.batch, seed, backend: backend.name, ...(resize === undefined ? {} : { resize: `${resize.height}x${resize.width} ${resize.filter}` }) },
       out,
       ...(epochs === undefined ? {} : { epochs }),
       ...(minutes === undefined ? {} : { minutes }),
+      ...(steps === undefined ? {} : { maxSteps: steps }),
       resume: flags.resume ?? false,
-      license: ds.license,
+      license: d.license,
       progress,
       signal: abort.signal,
       ...(flags.quiet ? {} : { log }),
     });
-    const summary = { model: model.name, dataset: flags.dataset, split: data.split, heldout: heldOut?.split ?? null, backend: backend.name, out, ...r };
+    const summary = { model: model.name, [flags.task !== undefined ? 'task' : 'dataset']: source, split: d.split, heldout: d.heldOutSplit, backend: backend.name, out, ...r };
     if (flags.json) printJson(summary);
-    else printLine(`${model.name} on ${flags.dataset} ${data.split}: ${r.status} at epoch ${Math.round(r.epoch * 100) / 100} (step ${r.step}), ${Math.round(r.imagesPerSecond)} img/s on ${backend.name}; checkpoint ${r.checkpoint ?? 'none'}`);
+    else printLine(`${model.name} on ${source} ${d.split}: ${r.status} at epoch ${Math.round(r.epoch * 100) / 100} (step ${r.step}), ${Math.round(r.imagesPerSecond)} img/s on ${backend.name}; checkpoint ${r.checkpoint ?? 'none'}`);
     if (r.status === 'interrupted') process.exitCode = 130;
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+interface RunData {
+  readonly train: LabelledImages;
+  readonly heldOut?: LabelledImages | undefined;
+  readonly classes: number;
+  readonly split: string;
+  readonly heldOutSplit: string | null;
+  readonly license: string;
+}
+
+async function datasetData(flags: TrainFlags, resize: ReturnType<typeof parseResizeFlags>, progress: Progress): Promise<RunData> {
+  const { openDataset } = await import('../data/index.js');
+  const ds = await openDataset(flags.dataset!, resize === undefined ? {} : { resize });
+  const split = flags.split ?? (await defaultSplit(ds));
+  const heldoutExpr = flags.heldout === 'none' ? null : (flags.heldout ?? (await defaultHeldOut(ds, split)));
+  const data = await ds.load(split, { progress });
+  const heldOut = heldoutExpr === null ? undefined : await ds.load(heldoutExpr);
+  const classes = ds.classNames?.length ?? (data.labels ? Math.max(...data.labels) + 1 : 0);
+  return { train: data, heldOut, classes, split: data.split, heldOutSplit: heldOut?.split ?? null, license: ds.license };
+}
+
+async function taskData(flags: TrainFlags, model: ReferenceModel): Promise<RunData> {
+  const { loadTranslationData } = await import('./train-task.js');
+  const d = await loadTranslationData({ task: flags.task!, model, ...(flags.split === undefined ? {} : { split: flags.split }), ...(flags.heldout === undefined ? {} : { heldout: flags.heldout }) });
+  return { ...d, classes: 0 };
 }
 
 function parseMinutes(value: string): number {
