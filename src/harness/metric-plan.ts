@@ -21,7 +21,7 @@ export interface MetricPlan {
   readonly ids: readonly string[];
   /** Registry metrics, grouped (one compute per group). */
   readonly groups: readonly MetricDescriptor[][];
-  /** Parameters by group id, defaults merged and fitted. */
+  /** Parameters by group id, defaults merged and fitted (groups with none, such as disc, have no entry). */
   readonly params: Readonly<Record<string, MetricParams>>;
   /** Layers to extract from both sets. */
   readonly layers: { readonly features: string; readonly classScores?: string; readonly discriminator?: readonly string[] };
@@ -61,7 +61,7 @@ export function planMetrics(input: PlanInput): MetricPlan {
   for (const g of groups) {
     const d = g[0]!;
     const merged = resolveParams(g);
-    params[d.group] = d.fit === undefined ? merged : d.fit(merged, sizes, (w) => warnings.push(w));
+    if (Object.keys(merged).length > 0) params[d.group] = d.fit === undefined ? merged : d.fit(merged, sizes, (w) => warnings.push(w));
   }
   const wantsIs = descs.some((d) => d.input === 'class-scores');
   const classScores = wantsIs ? defaultLayerFor(fx, 'class-scores') : undefined;

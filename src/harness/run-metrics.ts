@@ -43,7 +43,7 @@ export async function runMetrics(plan: MetricPlan, features: LayerFeatures, opts
   for (const group of plan.groups) {
     const d = group[0]!;
     const input = inputFor(d, plan, features);
-    const params = plan.params[d.group]!;
+    const params = plan.params[d.group] ?? {};
     const compute = d.compute as (i: unknown, p: MetricParams, c: { progress?: Progress }) => Promise<MetricResults>;
     groups.push({ d, input, params, point: await compute(await withReferenceStats(d, input, params, opts), params, ctx) });
   }
