@@ -15,7 +15,8 @@ import { faintPixels, FAINT_THRESHOLD } from './test-rater.js';
  * the leaderboard.
  *
  * The rater is honest: it decides from the pixels the page shows (test-rater.ts: the DCGAN's faint background haze),
- * with no hook into the server. It waits 250 ms per image, as the server rejects votes faster than 150 ms.
+ * with no hook into the server. It waits 450 ms per image: the server rejects votes faster than 150 ms and screening
+ * flags raters whose median answer comes sooner than 350 ms. One rater publishes here (minRaters 1).
  */
 const shared = optionalSharedAssets();
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,7 +35,7 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
       // no memorisation checks: they would extract the features of the fixture's 8000 training images first
       evaluation: { n: 32, bootstrap: 0, extractor: 'mobilenet-v1-0.25', memorization: false },
       cacheDir: join(tmp, 'features'),
-      app: { rating: { config: { qualificationTrials: 10, fakePoolSize: 200, bootstrapIterations: 1000, minTimeTrials: 1 } } },
+      app: { rating: { config: { qualificationTrials: 10, fakePoolSize: 200, bootstrapIterations: 1000, minTimeTrials: 1, minRaters: 1 } } },
     });
     token = (await createToken(server.store.sql, { name: 'browser-test' })).token;
     browser = await chromium.launch({
@@ -83,7 +84,7 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
     while (Number(await page.getAttribute('#stage', 'data-scored')) < 20) {
       previous = await nextTrial(page, previous);
       const fake = await looksFake(page);
-      await page.waitForTimeout(250);
+      await page.waitForTimeout(450);
       if (trials % 2 === 0) await page.keyboard.press(fake ? 'f' : 'r');
       else await page.click(fake ? '#answer-fake' : '#answer-real');
       trials++;
@@ -93,13 +94,16 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
     expect(await page.getAttribute('#stage', 'data-rater')).toBe('qualified');
     await page.locator('#stage[data-ready="1"]').waitFor(); // the vote of the 20th counted trial is in
 
-    // 5. a few HYPE-time trials: frame-locked exposure, then a mask
+    // 5. a few HYPE-time trials: frame-locked exposure, then a mask; the image is gone from the DOM once masked
     await page.goto(`${base}/rate`);
     await page.selectOption('#protocol', 'time');
     await page.click('#start');
     previous = '';
     for (let i = 0; i < 3; i++) {
       previous = await nextTrial(page, previous);
+      expect(await page.getAttribute('#stage', 'data-protocol')).toBe('time');
+      expect(await page.$('#image')).toBeNull();
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.outerHTML.includes('data:image/png'))).toBe(false);
       await page.keyboard.press('f');
     }
     await page.locator('#stage[data-ready="1"]').waitFor();
