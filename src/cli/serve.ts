@@ -42,7 +42,7 @@ export function serveCommand(): Command {
     .option('--no-eval-memorization', 'skip the memorisation checks and neighbour panel (run by default when a manifest names its training split)')
     .option('--extractor <id>', 'feature extractor of evaluations (default mobilenet-v1-0.75)')
     .option('--redis <url>', 'queue evaluations in Redis for `genbench worker` processes (default $GENBENCH_REDIS; docs/cluster.md)')
-    .option('--data-dir <dir>', 'blob folder (default beside --db; required with DATABASE_URL=postgres://..., shared with the workers)')
+    .option('--data-dir <dir>', 'blob folder (default beside --db); with DATABASE_URL=postgres://... required: the local cache of the blobs stored in the database')
     .option('--rater-sessions-per-hour <n>', 'new human-rating sessions one client address may open per hour (0: no limit)', '30')
     .option('--min-raters <n>', 'counted raters a human score needs before it is published', '5')
     .option('--quota-bytes <bytes>', 'bytes of checkpoints one submission token may keep stored (0: no limit); over it, 413', String(DEFAULT_QUOTAS.maxBytesPerToken))

@@ -6,14 +6,15 @@ import { log, parseIntFlag } from './output.js';
 /**
  * `genbench worker`: takes evaluation jobs from the BullMQ queue on Redis (put there by `genbench serve --redis`),
  * evaluates each submission from the shared store (PostgreSQL via DATABASE_URL, or a SQLite file on this machine
- * with --db) and writes the verified report back. Run any number of them, on any machines that reach Redis, the
- * database and the --data-dir folder. A worker killed mid-job loses nothing: after --lock-ms another worker picks
+ * with --db) and writes the verified report back. Run any number of them, on any machines that reach Redis and the
+ * database: with PostgreSQL the checkpoints and images are stored in the database too, and --data-dir is only this
+ * machine's local cache of them. A worker killed mid-job loses nothing: after --lock-ms another worker picks
  * the job up again. Each evaluation runs in a child process under --eval-timeout / --eval-memory / --max-samples;
  * a submission is tried at most --max-attempts times (counted in the database, whichever worker ran them).
  * Ctrl-C (SIGINT/SIGTERM) finishes the running job, then exits. See docs/cluster.md.
  *
  * @example
- * DATABASE_URL=postgres://genbench@db/genbench genbench worker --redis redis://queue:6379 --data-dir /shared/genbench-files
+ * DATABASE_URL=postgres://genbench@db/genbench genbench worker --redis redis://queue:6379 --data-dir /var/cache/genbench
  * # genbench worker: waiting for jobs on redis://queue:6379 (queue genbench-evaluations, concurrency 1, postgres)
  */
 interface WorkerFlags extends EvaluationLimitFlags {
@@ -30,7 +31,7 @@ export function workerCommand(): Command {
     .description('process evaluation jobs from the Redis queue of a genbench serve --redis cluster')
     .option('--redis <url>', 'Redis of the cluster, redis://host:port[/db] (default $GENBENCH_REDIS)')
     .option('--db <path>', 'SQLite database file, when DATABASE_URL is not set', 'genbench.db')
-    .option('--data-dir <dir>', 'blob folder shared with the server (required with DATABASE_URL)')
+    .option('--data-dir <dir>', 'local cache of the blobs stored in PostgreSQL (required with DATABASE_URL; not shared)')
     .option('--concurrency <n>', 'jobs run at once', '1')
     .option('--queue <name>', 'queue name (default genbench-evaluations)')
     .option('--lock-ms <ms>', 'job lock: a dead worker\'s job returns to the queue this long after it died', '30000')

@@ -8,11 +8,12 @@ import { BullMqQueue } from './bullmq.js';
 /**
  * What `genbench serve` needs to run as the front of a cluster: with a Redis URL (--redis or GENBENCH_REDIS) a
  * BullMQ queue that only enqueues (`genbench worker` processes consume it), and with DATABASE_URL=postgres://...
- * the PostgreSQL store (blobs in --data-dir, a folder every worker mounts too). Without either, nothing: the
+ * the PostgreSQL store (blobs in the database too; --data-dir is this machine's local cache of them, shared with
+ * nobody). Without either, nothing: the
  * server keeps its SQLite file and in-process queue.
  *
  * @example
- * const deps = await clusterServeDeps({ redis: 'redis://10.0.0.5:6379', databaseUrl: process.env['DATABASE_URL'], dataDir: '/shared/files' });
+ * const deps = await clusterServeDeps({ redis: 'redis://10.0.0.5:6379', databaseUrl: process.env['DATABASE_URL'], dataDir: '/var/cache/genbench' });
  * await startServer({ ...deps, port: 8080 });   // deps = { queue, startWorker: false, store }
  */
 export interface ClusterFlags {

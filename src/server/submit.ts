@@ -42,7 +42,7 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   const created: string[] = [];
   const stored: StoredFile[] = [];
   for (const f of checked.files) {
-    const existed = await blobs.has(f.sha256);
+    const existed = await blobs.stored(f.sha256);
     const put = await blobs.putFile(f.path);
     if (put.sha256 !== f.sha256) throw new GenbenchError('CHECKSUM', `${f.name}: changed while it was being stored; upload it again`);
     if (!existed) created.push(put.sha256);

@@ -2,7 +2,37 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GenbenchError } from '../errors.js';
 import { tempPathFor, writeFileAtomic } from '../io/atomic.js';
+
+/**
+ * Where the store keeps content-addressed bytes (checkpoints, sample grids, panels, curves, rating pools): the
+ * folder `BlobStore` below (SQLite, a single machine) or PostgreSQL (`PgBlobStore`, pg-blobs.ts: every process of
+ * a cluster reads the same blobs, each through its own local cache). Consumers read a blob through a local file:
+ * `localPath` (or `has` and then `path`).
+ *
+ * @example
+ * const { sha256 } = await store.blobs.putFile('/tmp/grid.png');
+ * res.sendFile(await store.blobs.localPath(sha256));
+ */
+export interface Blobs {
+  /** The local folder: the blobs themselves (BlobStore) or the cache of the ones in the database (PgBlobStore). */
+  readonly dir: string;
+  /** True when the blob is stored and readable at `path(sha256)` (PostgreSQL: its local copy is fetched first). */
+  has(sha256: string): Promise<boolean>;
+  /** True when the blob is stored; fetches nothing. */
+  stored(sha256: string): Promise<boolean>;
+  /** Stores the bytes of `file` (left in place when `keep`, else moved when possible). */
+  putFile(file: string, opts?: { keep?: boolean }): Promise<{ sha256: string; size: number }>;
+  /** Stores bytes held in memory. */
+  putBytes(data: Uint8Array): Promise<{ sha256: string; size: number }>;
+  /** Removes a blob (unknown blobs are ignored). */
+  remove(sha256: string): Promise<void>;
+  /** A local file with the blob's bytes (fetched first when needed); NOT_FOUND when it is not stored. */
+  localPath(sha256: string): Promise<string>;
+  /** Where the local file of a blob is (no I/O; it exists after `has` gave true or `localPath` resolved). */
+  path(sha256: string): string;
+}
 
 /**
  * Content-addressed file storage: a blob's name is its sha256 (lowercase hex), kept at `<dir>/<first 2 hex>/<sha256>`.
@@ -14,7 +44,7 @@ import { tempPathFor, writeFileAtomic } from '../io/atomic.js';
  * const { sha256, size } = await blobs.putFile('/tmp/upload-123');   // moves or copies the file in
  * blobs.path(sha256);                                                 // '/srv/genbench/data/files/7c/7cbe29...'
  */
-export class BlobStore {
+export class BlobStore implements Blobs {
   constructor(readonly dir: string) {}
 
   /** Absolute path of a blob; throws on anything that is not a sha256 (so no user string reaches the filesystem). */
@@ -25,6 +55,15 @@ export class BlobStore {
 
   async has(sha256: string): Promise<boolean> {
     return isSha256(sha256) && (await stat(this.path(sha256)).catch(() => null))?.isFile() === true;
+  }
+
+  stored(sha256: string): Promise<boolean> {
+    return this.has(sha256);
+  }
+
+  async localPath(sha256: string): Promise<string> {
+    if (!(await this.has(sha256))) throw new GenbenchError('NOT_FOUND', `blob ${String(sha256).slice(0, 64)} is not stored`);
+    return this.path(sha256);
   }
 
   /** Stores the bytes of `file` (left in place when `keep`, else moved when possible). */

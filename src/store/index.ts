@@ -1,13 +1,15 @@
 import { dirname, join, resolve } from 'node:path';
 import { ratingMigrations } from '../rating/migrations.js';
-import { BlobStore } from './blobs.js';
+import { BlobStore, type Blobs } from './blobs.js';
 import { mergeMigrations, runMigrations, type Migration } from './migrations.js';
+import { PgBlobStore } from './pg-blobs.js';
 import { CORE_MIGRATIONS } from './schema.js';
 import { openSqlite, type Sql } from './sql.js';
 
 /**
- * The results store: a SQL handle with the schema migrated plus the content-addressed blob folder. With SQLite the
- * blobs live in `<db folder>/<db name>.files/`, next to the database file.
+ * The results store: a SQL handle with the schema migrated plus the content-addressed blobs. With SQLite the blobs
+ * live in `<db folder>/<db name>.files/`, next to the database file; with PostgreSQL they live in the database
+ * (pg-blobs.ts) and `dataDir` is this process's local cache of them (no folder is shared between machines).
  *
  * Migrations come from every module that owns tables (ALL_MIGRATIONS: the core tables here, then human rating's
  * `ratingMigrations` from src/rating/migrations.ts); the runner merges them by id.
@@ -19,7 +21,7 @@ import { openSqlite, type Sql } from './sql.js';
  */
 export interface Store {
   readonly sql: Sql;
-  readonly blobs: BlobStore;
+  readonly blobs: Blobs;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export interface OpenStoreOptions {
   readonly db?: string;
   /** An already open handle (e.g. PostgreSQL); the store takes ownership and closes it. */
   readonly sql?: Sql;
-  /** Blob folder; default beside the db file (`<db>.files`), required with ':memory:' or `sql`. */
+  /** Blob folder (PostgreSQL: the local cache of the blobs in the database); default beside the db file (`<db>.files`), required with ':memory:' or `sql`. */
   readonly dataDir?: string;
 }
 
@@ -52,7 +54,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await sql.close();
     throw e;
   }
-  return { sql, blobs: new BlobStore(resolve(dataDir)), close: () => sql.close() };
+  const blobs = sql.dialect === 'postgres' ? new PgBlobStore(sql, resolve(dataDir)) : new BlobStore(resolve(dataDir));
+  return { sql, blobs, close: () => sql.close() };
 }
 
 /** `<folder of db>/<db file name>.files`. */
@@ -61,7 +64,8 @@ export function defaultDataDir(db: string): string {
   return join(dirname(abs), `${abs.slice(dirname(abs).length + 1)}.files`);
 }
 
-export { BlobStore, hashFile, isSha256 } from './blobs.js';
+export { BlobStore, hashFile, isSha256, type Blobs } from './blobs.js';
+export { PgBlobStore } from './pg-blobs.js';
 export { mergeMigrations, runMigrations, splitStatements, type Migration } from './migrations.js';
 export { openSqlite, type Sql, type SqlParam } from './sql.js';
 export * from './tokens.js';

@@ -26,22 +26,23 @@ export function openSql(o: OpenSqlOptions): Sql {
 }
 
 export interface OpenDatabaseOptions extends OpenSqlOptions {
-  /** Blob folder (uploaded checkpoints, grids); required with PostgreSQL, where it must be shared by every process. */
+  /** Blob folder (uploaded checkpoints, grids); with PostgreSQL, where the blobs live in the database, this process's local cache of them (each machine its own). */
   readonly dataDir?: string;
 }
 
 /**
  * Opens the store on SQLite or PostgreSQL. With PostgreSQL the migrations run under an advisory lock first, so a
- * server and workers that start together do not apply them twice.
+ * server and workers that start together do not apply them twice, and the blobs are stored in the database
+ * (pg-blobs.ts), `dataDir` being only the local cache of this process.
  *
  * @example
- * const store = await openDatabase({ databaseUrl: 'postgres://db/genbench', dataDir: '/shared/genbench-files' });
+ * const store = await openDatabase({ databaseUrl: 'postgres://db/genbench', dataDir: '/var/cache/genbench' });
  */
 export async function openDatabase(o: OpenDatabaseOptions): Promise<Store> {
   const url = o.databaseUrl;
   if (url === undefined || url === '') return openStore({ ...(o.db === undefined ? {} : { db: o.db }), ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }) });
   if (o.dataDir === undefined) {
-    throw new GenbenchError('USAGE', '--data-dir is required with DATABASE_URL: the folder for uploaded checkpoints, shared by the server and every worker');
+    throw new GenbenchError('USAGE', '--data-dir is required with DATABASE_URL: a local folder for this process\'s cache of the checkpoints and images stored in PostgreSQL (not shared)');
   }
   const sql = openSql(o);
   try {

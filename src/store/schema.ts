@@ -1,5 +1,6 @@
 import { addProtocolKeys } from './evaluations.js';
 import type { Migration } from './migrations.js';
+import { BLOB_MIGRATION } from './pg-blobs.js';
 
 /**
  * The core tables of the results store (ids '0001' to '0099'). Portable SQL: TEXT / INTEGER / REAL columns, ids made
@@ -13,6 +14,9 @@ import type { Migration } from './migrations.js';
  * - submissions.attempts (0006): evaluation attempts started, counted before each starts, so a model that hangs or
  *   kills its evaluation is given up on after the server's cap, across restarts too.
  * - evaluations.protocol_key (0007): the evaluation protocol of each report, filled in from the stored reports.
+ * - blobs, blob_chunks (0008, PostgreSQL only): the blobs' bytes in the database (pg-blobs.ts), so no process of a
+ *   cluster needs a shared folder; SQLite keeps them in the folder beside the database file.
+ * - submissions_token (0009): a token's submissions by time, for its quotas (usage.ts).
  *
  * @example
  * await runMigrations(sql, CORE_MIGRATIONS); // ['0001-core-tokens', '0002-core-models', ...]
@@ -101,5 +105,10 @@ export const CORE_MIGRATIONS: readonly Migration[] = Object.freeze([
     // the evaluation protocol of each report (evaluations.ts protocolKey): a leaderboard board holds one
     id: '0007-core-evaluation-protocol',
     up: addProtocolKeys,
+  },
+  BLOB_MIGRATION,
+  {
+    id: '0009-core-submissions-by-token',
+    up: 'CREATE INDEX submissions_token ON submissions (token_id, created_at)',
   },
 ]);

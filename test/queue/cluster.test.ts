@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ import { createDatabase, serviceBinaries, startPostgres, startRedis, stopChild, 
  * The cluster end to end, on real services: PostgreSQL and Redis of our own, 20 submissions of the shared MNIST
  * DCGAN queued in BullMQ, two `genbench worker` child processes; one is SIGKILLed in the middle of a job. Every
  * submission must end 'done' with exactly one evaluation row, and the killed job must have run again elsewhere.
+ * No folder is shared: the test's store, each worker and the server have their own --data-dir, so the checkpoint
+ * reaches the workers, and their sample grids the others, through PostgreSQL alone.
  */
 const shared = optionalSharedAssets();
 const available = serviceBinaries('postgres') && serviceBinaries('redis');
@@ -28,6 +30,13 @@ let store: Store | undefined;
 let queue: BullMqQueue | undefined;
 let databaseUrl = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'genbench-cluster-files-'));
+const dirs = [dataDir];
+/** A fresh --data-dir for one process (none is shared). */
+function ownDataDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'genbench-cluster-files-'));
+  dirs.push(d);
+  return d;
+}
 const home = mkdtempSync(join(tmpdir(), 'genbench-cluster-home-'));
 const workers: ChildProcess[] = [];
 
@@ -45,11 +54,12 @@ afterAll(async () => {
   await store?.close();
   await redis?.stop();
   await pgServer?.stop();
-  for (const d of [dataDir, home]) rmSync(d, { recursive: true, force: true });
+  for (const d of [...dirs, home]) rmSync(d, { recursive: true, force: true });
 });
 
 interface Worker {
   readonly child: ChildProcess;
+  readonly dataDir: string;
   readonly lines: string[];
   /** Resolves when a stderr line matches. */
   waitFor(re: RegExp, count?: number): Promise<string>;
@@ -57,7 +67,8 @@ interface Worker {
 
 function startWorker(): Worker {
   const env = { ...process.env, DATABASE_URL: databaseUrl, GENBENCH_ASSETS: shared!, GENBENCH_HOME: home, GENBENCH_REDIS: undefined };
-  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis!.url, '--data-dir', dataDir, '--lock-ms', String(LOCK_MS)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const own = ownDataDir();
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis!.url, '--data-dir', own, '--lock-ms', String(LOCK_MS)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   workers.push(child);
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
@@ -80,7 +91,7 @@ function startWorker(): Worker {
       child.once('exit', check);
       check();
     });
-  return { child, lines, waitFor };
+  return { child, dataDir: own, lines, waitFor };
 }
 
 describe.skipIf(!available || !shared)('BullMQ workers on Redis with PostgreSQL', () => {
@@ -127,6 +138,12 @@ describe.skipIf(!available || !shared)('BullMQ workers on Redis with PostgreSQL'
     expect(killed!.attempts).toBeGreaterThanOrEqual(2);
     expect(b.lines.join('\n')).toMatch(new RegExp(`job ${killedJob} started \\(attempt [2-9]\\)`));
     for (const id of ids) expect((await queue!.status(id))?.state).toBe('done');
+    // the checkpoint came to b's own folder from the database; the grids it wrote reached this process's store
+    expect(existsSync(join(b.dataDir, blob.sha256.slice(0, 2), blob.sha256))).toBe(true);
+    const grid = await store!.sql.get<{ sha: string }>('SELECT grid_sha256 AS sha FROM evaluations WHERE grid_sha256 IS NOT NULL');
+    expect(grid).toBeDefined();
+    expect(existsSync(join(dataDir, grid!.sha.slice(0, 2), grid!.sha))).toBe(false);
+    expect(readFileSync(await store!.blobs.localPath(grid!.sha)).subarray(1, 4).toString()).toBe('PNG');
 
     await stopChild(b.child);
     expect(b.child.exitCode).toBe(0);
@@ -136,7 +153,7 @@ describe.skipIf(!available || !shared)('BullMQ workers on Redis with PostgreSQL'
     const manifest = JSON.parse(readFileSync(join(shared!, 'fixtures/submissions/mnist-dcgan.genbench.json'), 'utf8')) as Record<string, unknown>;
     const { submission } = await createSubmission(store!.sql, { model: { name: 'pending', kind: 'submission', format: 'onnx', manifest }, files: [], mainFile: 'mnist-dcgan.onnx', dataset: 'mnist' });
     const env = { ...process.env, DATABASE_URL: databaseUrl, GENBENCH_ASSETS: shared!, GENBENCH_HOME: home, GENBENCH_REDIS: redis!.url };
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--eval-n', '50', '--eval-bootstrap', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', ownDataDir(), '--eval-n', '50', '--eval-bootstrap', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     workers.push(child);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHUNK_BYTES, PgBlobStore } from '../../src/store/pg-blobs.js';
 import { openDatabase, openSql } from '../../src/store/open.js';
 import { openPostgres, toPositional } from '../../src/store/postgres.js';
 import { createDatabase, serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
@@ -52,6 +57,36 @@ describe.skipIf(!available)('postgres', () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     expect(stores[0]!.sql.dialect).toBe('postgres');
     for (const s of stores) await s.close();
+  });
+
+  it('keeps blobs in the database in 4 MiB chunks, read on another machine through its own cache, removed everywhere', async () => {
+    const url = await freshDatabase();
+    const dirs = [0, 1, 2].map((i) => mkdtempSync(join(tmpdir(), `genbench-pgblobs-${i}-`)));
+    const [a, b] = await Promise.all([openDatabase({ databaseUrl: url, dataDir: dirs[0]! }), openDatabase({ databaseUrl: url, dataDir: dirs[1]! })]);
+    expect(a!.blobs).toBeInstanceOf(PgBlobStore);
+    const bytes = Buffer.alloc(2 * CHUNK_BYTES + 12345);
+    for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i * 2654435761 >>> 0, i);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const src = join(dirs[2]!, 'upload.bin');
+    writeFileSync(src, bytes);
+    expect(await a!.blobs.putFile(src)).toEqual({ sha256: sha, size: bytes.length });
+    expect(await a!.sql.all('SELECT idx, LENGTH(data) AS n FROM blob_chunks WHERE sha256 = ? ORDER BY idx', [sha])).toEqual([
+      { idx: 0, n: CHUNK_BYTES },
+      { idx: 1, n: CHUNK_BYTES },
+      { idx: 2, n: 12345 },
+    ]);
+    expect(await b!.blobs.stored(sha)).toBe(true);
+    const copy = await b!.blobs.localPath(sha); // the other "machine": fetched from the database into its own folder
+    expect(copy.startsWith(dirs[1]!)).toBe(true);
+    expect(readFileSync(copy).equals(bytes)).toBe(true);
+    expect((await a!.blobs.putBytes(bytes)).sha256).toBe(sha); // stored already: nothing written twice
+    expect(await a!.sql.get('SELECT COUNT(*) AS n FROM blobs')).toEqual({ n: 1 });
+    await a!.blobs.remove(sha);
+    expect(await b!.blobs.has(sha)).toBe(false); // its cached copy is not served once the database has none
+    await expect(b!.blobs.localPath(sha)).rejects.toThrow(`blob ${sha} is not stored`);
+    expect(await a!.sql.get('SELECT COUNT(*) AS n FROM blob_chunks')).toEqual({ n: 0 });
+    for (const s of [a!, b!]) await s.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('picks PostgreSQL for postgres:// URLs, SQLite otherwise, and refuses other schemes in one line', async () => {

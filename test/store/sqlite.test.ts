@@ -58,10 +58,13 @@ describe('BlobStore', () => {
     expect(await blobs.putFile(src, { keep: true })).toEqual({ sha256: sha, size: 5 });
     expect(readdirSync(tmp)).toContain('upload.bin');
     expect(blobs.path(sha)).toBe(join(tmp, 'blobs', '2c', sha));
+    expect(await blobs.localPath(sha)).toBe(blobs.path(sha));
+    expect(await blobs.stored(sha)).toBe(true);
     expect(readdirSync(join(tmp, 'blobs', '2c'))).toEqual([sha]);
     expect(() => blobs.path('../../etc/passwd')).toThrow(/not a sha256/);
     expect(await blobs.has('../x')).toBe(false);
     await blobs.remove(sha);
     expect(await blobs.has(sha)).toBe(false);
+    await expect(blobs.localPath(sha)).rejects.toThrow(`blob ${sha} is not stored`);
   });
 });

@@ -35,9 +35,9 @@ export function modelRoutes(deps: AppDeps): Router {
     if (e === undefined) throw new HttpError(404, 'NOT_FOUND', `evaluation '${id}' not found`);
     return shown(e);
   };
-  const sendBlob = (res: Response, sha: string | null, type: string, what: string) => {
+  const sendBlob = async (res: Response, sha: string | null, type: string, what: string) => {
     if (!isSha256(sha)) throw new HttpError(404, 'NOT_FOUND', `no ${what} stored for this evaluation`);
-    res.type(type).sendFile(blobs.path(sha), { maxAge: '1d', immutable: true });
+    res.type(type).sendFile(await blobs.localPath(sha), { maxAge: '1d', immutable: true });
   };
 
   router.get('/api/models/:id', async (req, res) => {
@@ -48,7 +48,7 @@ export function modelRoutes(deps: AppDeps): Router {
   router.get('/api/models/:id/curve.json', async (req, res) => {
     const { model } = await load(req.params.id);
     if (!isSha256(model.curveSha256)) throw new HttpError(404, 'NOT_FOUND', `model '${model.name}' has no training curve (only reference models do)`);
-    res.type('json').sendFile(blobs.path(model.curveSha256));
+    res.type('json').sendFile(await blobs.localPath(model.curveSha256));
   });
   router.get('/api/evaluations/:id/report.json', async (req, res) => {
     const e = await evaluation(req.params.id);
