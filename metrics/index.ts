@@ -18,6 +18,7 @@ import { isDescriptor } from './is.js';
 import { kidDescriptor } from './kid.js';
 import { l1Descriptor, mseDescriptor, psnrDescriptor, ssimDescriptor } from './pixel.js';
 import { coverageDescriptor, densityDescriptor, precisionDescriptor, recallDescriptor } from './prdc.js';
+import { vendiDescriptor } from './vendi.js';
 import { resolveParams } from './params.js';
 import type { ExtractorOutput, MetricDescriptor, MetricParams, MetricResults, ParamValue, RunContext } from './types.js';
 
@@ -37,6 +38,7 @@ const DESCRIPTORS = {
   psnr: psnrDescriptor,
   ssim: ssimDescriptor,
   feature_matching: featureMatchingDescriptor,
+  vendi: vendiDescriptor,
 } as const;
 
 /** Every reported metric id: the keys above (each descriptor's `id` is its key; test/metrics/registry.test.ts). */
