@@ -102,30 +102,26 @@ export function boardColumns(b: Board, humanAvailable: boolean): Column[] {
   const primary = b.primary === null ? 'the primary metric' : b.primary;
   return [
     col('Rank', 'number', `rank band on ${primary}: 1 + the number of models whose 95% interval lies entirely on the better side (overlapping intervals share a rank); lower is better`),
-    col('Model', 'text', 'the model (its page has every evaluation, samples and the recipe); "official": submitted by this server\'s operators', { legend: false }),
+    col('Model', 'text', 'the model and its licence (its page has every evaluation, samples and the recipe); "official": submitted by this server\'s operators', { legend: false }),
     ...b.metrics.map((m) => col(m, 'number', `${b.titles[m] ?? m}; ${direction(m)}${m === b.primary ? '; the primary metric (rank bands)' : ''}`, { arrow: arrow(m), abbr: true })),
     col('Human', 'number', `human score: HYPE∞ error rate, the share of this model's images human raters took for real (0.5: they cannot tell); higher is better; shown once enough raters have rated it${humanAvailable ? '' : ' (no human rating on this server)'}`, { arrow: ' ↑' }),
     col('Memorisation', 'text', 'memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) against the training rows the manifest names; * against the whole training split when it names none'),
     col('Samples', 'number', 'generated images the metrics were computed on'),
-    col('Recipe', 'text', 'feature extractor, its weights (sha256 prefix) and the preprocessing of the images'),
-    col('Status', 'text', 'verified: evaluated by this server from the uploaded checkpoint', { legend: false }),
+    col('Recipe', 'text', 'feature extractor; its tooltip gives the weights (sha256 prefix), the preprocessing of the images and the recipe'),
     col('Date', 'text', 'date of the evaluation (UTC)', { legend: false }),
-    col('Licence', 'text', "the model's licence (SPDX id)", { legend: false }),
   ];
 }
 
 function rowHtml(b: Board, r: BoardRow): SafeHtml {
   return html`<tr>
 <td data-value="${r.rank ?? ''}">${r.rank ?? '–'}</td>
-<td data-value="${r.modelName}" class="model"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.official ? html` <span class="official" title="submitted by this server's operators">official</span>` : ''}${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}</td>
+<td data-value="${r.modelName}" class="model"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.official ? html` <span class="official" title="submitted by this server's operators">official</span>` : ''}${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}<br><span class="licence" title="licence">${r.licence ?? 'licence not given'}</span></td>
 ${b.metrics.map((m) => metricTd(r.metrics[m]))}
 <td data-value="${r.human?.value ?? ''}">${r.human === null ? html`<span class="na">n/a</span>` : cellText(r.human)}</td>
 ${memorisationTd(r.memorisation, r.memorisationNote)}
 <td data-value="${r.samples}">${r.samples}</td>
-<td data-value="${r.recipe.extractor}"><span class="badge" title="recipe ${r.recipe.key}; split ${r.recipe.split}">${r.recipe.extractor} · ${r.recipe.weights} · ${r.recipe.preprocessing}</span></td>
-<td data-value="${r.verified ? 'verified' : 'self-reported'}"><span class="${r.verified ? 'verified' : 'self'}">${r.verified ? 'verified' : 'self-reported'}</span></td>
+<td data-value="${r.recipe.extractor}"><span class="badge" title="${r.recipe.extractor} · weights ${r.recipe.weights} · ${r.recipe.preprocessing}; recipe ${r.recipe.key}; split ${r.recipe.split}">${r.recipe.extractor}</span></td>
 <td data-value="${r.date}">${r.date.slice(0, 10)}</td>
-<td data-value="${r.licence ?? ''}">${r.licence ?? '–'}</td>
 </tr>`;
 }
 
