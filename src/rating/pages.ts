@@ -54,6 +54,7 @@ export function ratePage(state: RateState, preselect: string | undefined): strin
 <p class="note">Half of the images are real images from the dataset, half come from the model. Answer <b>Real</b>
 (key <kbd>R</kbd> or <kbd>←</kbd>) or <b>Fake</b> (key <kbd>F</kbd> or <kbd>→</kbd>). Your first ${state.protocol.qualificationTrials}
 answers are a qualification round with feedback: your votes count once you get ${pct}% of the real and ${pct}% of the fake images right.
+After that there is no feedback, and a score is shown once ${String(state.protocol.minRaters)} raters count.
 Some images are deliberately broken: they are always fake. <b>HYPE∞</b> shows each image until you answer;
 <b>HYPE-time</b> shows it briefly (the time adapts to your answers), then a mask.</p>
 ${state.models.length === 0 ? html`<p id="no-models">No evaluated models to rate yet. <a href="/submit">Submit one</a>.</p>` : ''}

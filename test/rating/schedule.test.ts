@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
 import { DEFAULT_RATING_CONFIG, ratingConfig, type TrialKind } from '../../src/rating/protocol.js';
 import { imageKey, nextKind, parseImageKey, pickUnseen } from '../../src/rating/schedule.js';
-import { checkVoteTiming, timingDropReason } from '../../src/rating/timing.js';
+import { checkVoteTiming, clippedResponseMs, clockDropReason, timingDropReason } from '../../src/rating/timing.js';
 
 describe('trial schedule', () => {
   it('gives about 10% vigilance trials and keeps real/fake balanced', () => {
@@ -57,10 +57,20 @@ describe('timing rules', () => {
     expect(checkVoteTiming({ protocol: 'inf', elapsedMs: 40, limits }).ok).toBe(false);
     expect(checkVoteTiming({ protocol: 'inf', elapsedMs: 400, limits }).ok).toBe(true);
     expect(checkVoteTiming({ protocol: 'inf', elapsedMs: 11 * 60_000, limits })).toMatchObject({ ok: false, reason: 'too-late' });
-    // HYPE-time: the exposure itself must have elapsed
-    expect(checkVoteTiming({ protocol: 'time', elapsedMs: 400, targetExposureMs: 500, limits })).toMatchObject({ ok: false, reason: 'too-fast' });
-    expect(checkVoteTiming({ protocol: 'time', elapsedMs: 900, targetExposureMs: 500, limits }).ok).toBe(true);
+    // HYPE-time: the page's countdown (1500 ms), the exposure and the masks (4 x 30 ms) must have elapsed
+    expect(checkVoteTiming({ protocol: 'time', elapsedMs: 900, targetExposureMs: 500, limits })).toMatchObject({ ok: false, reason: 'too-fast' });
+    expect(checkVoteTiming({ protocol: 'time', elapsedMs: 2110, targetExposureMs: 500, limits })).toMatchObject({ ok: false, reason: 'too-fast' });
+    expect(checkVoteTiming({ protocol: 'time', elapsedMs: 2130, targetExposureMs: 500, limits }).ok).toBe(true);
     expect(checkVoteTiming({ protocol: 'time', elapsedMs: 61_000, targetExposureMs: 500, limits }).ok).toBe(false);
+  });
+
+  it('drops HYPE-time claims that do not fit the server clock and clips response times to it', () => {
+    expect(clockDropReason({ exposureMs: 500, responseMs: 400 }, 2520, 100)).toBeNull();
+    expect(clockDropReason({ exposureMs: 500, responseMs: 400 }, 2419, 100)).toBe('clock-mismatch');
+    expect(clippedResponseMs(5000, { protocol: 'inf', elapsedMs: 1200, exposureMs: null })).toBe(1200);
+    expect(clippedResponseMs(5000, { protocol: 'time', elapsedMs: 3000, exposureMs: 500 })).toBe(880);
+    expect(clippedResponseMs(300, { protocol: 'time', elapsedMs: 3000, exposureMs: 500 })).toBe(300);
+    expect(clippedResponseMs(undefined, { protocol: 'inf', elapsedMs: 1200, exposureMs: null })).toBeUndefined();
   });
 
   it('drops HYPE-time trials with a missed frame, a hidden tab or an exposure off target', () => {
