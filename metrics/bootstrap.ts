@@ -3,9 +3,11 @@
  * `evaluate`, `metrics` and `pixel`.
  *
  * What an interval covers: the sampling of BOTH sets. Each of B resamples (default 200) draws the generated rows
- * (image pairs as pairs) with replacement from Rng(seed).fork('bootstrap').fork('generated') and the reference rows
- * from .fork('reference'), independently and at full size (`resampleReference: false` holds the reference fixed, for
- * a reference that is the whole population of interest). The interval is for the metric's expected value at these
+ * (image pairs as pairs) from Rng(seed).fork('bootstrap').fork('generated') and the reference rows from
+ * .fork('reference'), independently (`resampleReference: false` holds the reference fixed, for a reference that is
+ * the whole population of interest): with replacement at full size (IS, the per-pair means), or, for the metrics
+ * whose bootstrap is biased by copies of a row (the k-NN metrics, FD, KID), as random halves without replacement
+ * (`resampling: 'half-sample' | 'half-extrapolated'`, varianceModel). The interval is for the metric's expected value at these
  * sample sizes: the quantity two reports with the same recipe can be compared on, and what a second run with fresh
  * samples of both sets would scatter around.
  *
@@ -13,8 +15,8 @@
  * - FD: weighted statistics per resample, FD recomputed (metrics/fd-resampled.ts); FD∞ shares FD's spread plus its
  *   fit's intercept variance;
  * - KID: the weighted full-sample unbiased MMD^2 per resample plus the subset variance (metrics/kid.ts);
- * - precision, recall, density, coverage: two-sample weighted resamples with the k-NN radii recomputed on every
- *   resample, copies of a row never its own neighbours (metrics/prdc-resampled.ts);
+ * - precision, recall, density, coverage: two-sample half-samples with the k-NN radii recomputed on every
+ *   half-sample among its rows (metrics/prdc-resampled.ts);
  * - IS: the generated rows resampled, the splits recomputed (metrics/is.ts);
  * - means of per-pair terms (mse, l1, psnr, ssim, feature_matching): the resampled means of the terms;
  * - anything else: recomputation on the resampled rows.
@@ -24,8 +26,8 @@
  * bias is ~ tr terms / N) and a resample, which has fewer distinct rows, adds that bias again. Its coverage is
  * measured, not assumed: test/metrics/calibration.test.ts and `npm run bench:calibration` draw many independent
  * pairs of sets from known distributions and count how often the interval holds the metric's mean over all draws.
- * FD and KID (`resampling: 'extrapolated'`) also draw B nested resamples of n/2 rows, and their variance is
- * extrapolated from V(n) and V(n/2) (excessVariance). FD draws a quarter of B (`resampleShare`) and reads a normal
+ * FD and KID (`resampling: 'half-extrapolated'`) also draw B nested quarter-samples, and their variance is
+ * extrapolated from V(n/2) and V(n/4) (varianceModel). FD draws a quarter of B (`resampleShare`) and reads a normal
  * interval from the variance (normalInterval). docs/uncertainty.md says all of it in one place.
  * Percentiles: numpy's default linear interpolation. Monte-Carlo error: with B resamples the interval's ends move
  * by about 1 / sqrt(2 B) of its half-width between bootstrap seeds (5% at B = 200); extrapolated intervals more
@@ -103,7 +105,7 @@ export async function bootstrapGroup(desc: MetricDescriptor, input: AnyInput, pa
   for (const [id, all] of Object.entries(boot.values) as [MetricId, Float64Array][]) {
     const point = results[id]?.value;
     if (point === undefined || !Number.isFinite(point)) continue;
-    intervals[id] = { ...intervalOf(desc, all, b, point, level, boot.extraVariance?.[id] ?? 0), covers: coverage(desc, draws), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
+    intervals[id] = { ...intervalOf(desc, all, b, generatedRows(desc, input), point, level, boot.extraVariance?.[id] ?? 0), covers: coverage(desc, draws), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
   }
   return { results, intervals };
 }
@@ -115,22 +117,23 @@ function groupResamples(desc: MetricDescriptor, resamples: number): number {
 }
 
 /**
- * The interval a group's resampled values give (b full-size values, then, for extrapolated groups, b nested
- * half-size ones), with `extra` variance the resamples cannot see.
+ * The interval a group's resampled values give (b values, then, for 'half-extrapolated' groups, b nested
+ * quarter-size ones) for `rows` generated rows, with `extra` variance the resamples cannot see.
  */
-function intervalOf(desc: MetricDescriptor, all: Float64Array, b: number, point: number, level: number, extra: number): Omit<BootstrapInterval, 'covers' | 'scheme'> {
+function intervalOf(desc: MetricDescriptor, all: Float64Array, b: number, rows: number, point: number, level: number, extra: number): Omit<BootstrapInterval, 'covers' | 'scheme'> {
   const share = desc.resampleShare ?? 1;
   const values = all.subarray(0, b);
-  const added = extra + (desc.resampling === 'extrapolated' ? excessVariance(values, all.subarray(b)) : 0);
+  const model = varianceModel(desc, rows);
+  const added = extra + (model ? model.total(sampleVariance(values), sampleVariance(all.subarray(b))) - sampleVariance(values) : 0);
   const r = share === 1 ? recentredInterval(values, point, level, added) : normalInterval(values, point, level, added);
-  const monteCarloError = desc.resampling === 'extrapolated' ? extrapolatedError(values, all.subarray(b), extra) : 1 / Math.sqrt(2 * b);
+  const monteCarloError = model && desc.resampling === 'half-extrapolated' ? extrapolatedError(model, values, all.subarray(b), extra) : 1 / Math.sqrt(2 * b);
   return { ci: r.ci, method: share === 1 ? RECENTRED_METHOD : NORMAL_METHOD, bootstrapBias: r.bias, resamples: b, monteCarloError: Number(monteCarloError.toPrecision(2)) };
 }
 
 /**
  * A group's interval with the reference held fixed, for callers that compute the resampled values themselves (FD
  * against a statistics file, whose rows cannot be resampled): `valuesAt` gets the generated draws that
- * bootstrapGroup would use (the same seeds, n and nested n/2 for extrapolated groups) and returns one value per draw.
+ * bootstrapGroup would use (the same seeds, halves and nested quarters for extrapolated groups) and returns one value per draw.
  *
  * @example
  * const iv = await fixedReferenceInterval(fdDescriptor, 1000, point, (draws) => fdAgainstGaussianResampled(g, ref, draws), { seed: 0 });
@@ -146,25 +149,43 @@ export async function fixedReferenceInterval(
   const none: FeatureSets = { generated: { rows: generatedRows, cols: 0, data: new Float64Array(0) }, reference: { rows: 0, cols: 0, data: new Float64Array(0) } };
   const draws = drawResamples(desc, none, b, { ...opts, resampleReference: false });
   const all = await valuesAt(draws.generated);
-  return { ...intervalOf(desc, all, b, point, opts.level ?? BOOTSTRAP_DEFAULTS.level, 0), covers: coverage(desc, draws) };
+  return { ...intervalOf(desc, all, b, generatedRows, point, opts.level ?? BOOTSTRAP_DEFAULTS.level, 0), covers: coverage(desc, draws) };
 }
 
 /**
- * The variance to add (negative: to remove) so that the interval's variance is V(n) - c (V(n/2) - 2 V(n)), V(m)
- * being the bootstrap variance at resample size m. For T = linear + quadratic part, E V(m) = a / m + 2 b / (n m) +
- * b / m^2 while Var T = a / n + b / n^2: V(n) counts the quadratic part three times, and c = 1 removes exactly the
- * excess. c = EXTRAPOLATION (0.8) is what the calibration runs measured best across scenarios (FD and KID, d 16 to 256,
- * near-null and mode-dropping pairs: c = 1 under-covered by 3 to 6 points where the linear part dominates, c = 0 gave
- * intervals up to 1.6x too wide near the null). Floored at V(n) / 4 (the difference is noisy when B is small).
+ * The variance of a group's value at full size, read from its half-samples' variance V2 = V(n/2) and, for
+ * 'half-extrapolated' groups, that of their nested quarter-samples V4 = V(n/4) (all drawn without replacement).
+ * A half-sample's spread is the delete-half jackknife: for a mean, V(n/2) (1 - 1/2) factor included is exactly the
+ * variance at n, and no row is copied, so the k-NN radii and FD's covariance see distinct rows only. For a statistic
+ * with a linear part (variance a/n at n) and a quadratic one (q at n), such as FD and KID, subsampling gives
+ * E V2 = a/n + 2 q and E V4 = 3 a/n + 12 q: the half-samples count the quadratic part twice. Var T = V2 - c (V4 / 6 -
+ * V2 / 2) removes it: c = 1 exactly under that model; c = HALF_EXTRAPOLATION (1.5) is what the calibration runs
+ * measured best (FD, FD∞ and KID at d 16 and 64, near-null and mode-dropping pairs: c = 1 left intervals 1.37x wider
+ * than needed near the null, c = 2 covered 0.89-0.90 on the mixtures). Floored at V2 / 4 (the difference is noisy).
+ * Odd sizes: a half of n rows is floor(n / 2) rows, whose spread is scaled by floor(n/2) / ceil(n/2) (the
+ * delete-d jackknife's factor).
  */
-export const EXTRAPOLATION = 0.8;
+export const HALF_EXTRAPOLATION = 1.5;
+
+/** How a group's variance at full size is read from its resamples (b outer values, then b nested ones). */
+interface VarianceModel {
+  readonly total: (outer: number, nested: number) => number;
+}
+
+function varianceModel(desc: MetricDescriptor, rows: number): VarianceModel | null {
+  const half = Math.max(2, Math.floor(rows / 2));
+  const scale = rows > half ? half / (rows - half) : 1;
+  if (desc.resampling === 'half-extrapolated') return { total: (v2, v4) => scale * Math.max(v2 - HALF_EXTRAPOLATION * (v4 / 6 - v2 / 2), v2 / 4) };
+  if (desc.resampling === 'half-sample') return { total: (v2) => scale * v2 };
+  return null;
+}
 
 /**
  * Relative Monte-Carlo sd of an extrapolated interval's half-width, by the delete-one jackknife over the B paired
- * (n, nested n/2) resamples of its variance max(V(n) - c (V(n/2) - 2 V(n)), V(n) / 4) + `fixed` (the variance the
- * resamples do not see): half the jackknife sd of that variance over the variance.
+ * (outer, nested) resamples of the variance `model.total` + `fixed` (the variance the resamples do not see): half the
+ * jackknife sd of that variance over the variance.
  */
-function extrapolatedError(full: Float64Array, half: Float64Array, fixed: number): number {
+function extrapolatedError(model: VarianceModel, full: Float64Array, half: Float64Array, fixed: number): number {
   const b = Math.min(full.length, half.length);
   const sums = (v: Float64Array) => {
     let s = 0;
@@ -178,18 +199,12 @@ function extrapolatedError(full: Float64Array, half: Float64Array, fixed: number
   const f = sums(full);
   const h = sums(half);
   const varOf = (s: number, q: number, m: number) => (q - (s * s) / m) / (m - 1);
-  const total = (v1: number, v2: number) => Math.max(v1 - EXTRAPOLATION * (v2 - 2 * v1), v1 / 4) + fixed;
+  const total = (v1: number, v2: number) => model.total(v1, v2) + fixed;
   const all = total(varOf(f.s, f.q, b), varOf(h.s, h.q, b));
   const loo = new Float64Array(b);
   for (let k = 0; k < b; k++) loo[k] = total(varOf(f.s - full[k]!, f.q - full[k]! ** 2, b - 1), varOf(h.s - half[k]!, h.q - half[k]! ** 2, b - 1));
   const jackknifeVariance = (((b - 1) * (b - 1)) / b) * sampleVariance(loo); // (b - 1) / b * sum of squared deviations
   return all > 0 ? (0.5 * Math.sqrt(jackknifeVariance)) / all : 0;
-}
-
-function excessVariance(full: Float64Array, half: Float64Array): number {
-  const v1 = sampleVariance(full);
-  const v2 = sampleVariance(half);
-  return Math.max(v1 - EXTRAPOLATION * (v2 - 2 * v1), v1 / 4) - v1;
 }
 
 /** Which sampling a group's intervals cover, from the roles that were resampled. */
@@ -365,15 +380,38 @@ function drawIndices(rng: Rng, n: number): Int32Array {
   return out;
 }
 
-/** All resample draws: generated rows (or pairs) and reference rows from independent streams of the bootstrap Rng. */
+/** A random half (floor(n / 2) distinct rows, at least 2) of n rows, without replacement (partial Fisher-Yates). */
+function drawHalf(rng: Rng, n: number): Int32Array {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const m = Math.max(2, Math.floor(n / 2));
+  for (let i = 0; i < m; i++) {
+    const j = i + rng.int(n - i);
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  return perm.slice(0, m);
+}
+
+/** Rows (or pairs) of a group's generated input. */
+function generatedRows(desc: MetricDescriptor, input: AnyInput): number {
+  return desc.input === 'image-pairs' ? (input as ImagePairs).generated.n : (input as FeatureSets | ClassScores).generated.rows;
+}
+
+/**
+ * All resample draws: generated rows (or pairs) and reference rows from independent streams of the bootstrap Rng;
+ * B draws of n rows with replacement, or B random halves (then, for 'half-extrapolated', B nested quarters: the
+ * first half of each half's random order).
+ */
 function drawResamples(desc: MetricDescriptor, input: AnyInput, resamples: number, opts: BootstrapOptions): ResampleDraws {
   const rng = new Rng(opts.seed ?? BOOTSTRAP_DEFAULTS.seed).fork('bootstrap');
-  const n = desc.input === 'image-pairs' ? (input as ImagePairs).generated.n : (input as FeatureSets | ClassScores).generated.rows;
+  const n = generatedRows(desc, input);
   const m = desc.input === 'features' && (opts.resampleReference ?? BOOTSTRAP_DEFAULTS.resampleReference) ? (input as FeatureSets).reference.rows : 0;
-  const nested = desc.resampling === 'extrapolated';
+  const nested = desc.resampling === 'half-extrapolated';
+  const halves = desc.resampling === 'half-sample' || nested;
   const draw = (r: Rng, size: number) => {
-    const full = Array.from({ length: resamples }, () => drawIndices(r, size));
-    return nested ? [...full, ...full.map((idx) => idx.subarray(0, Math.max(2, Math.floor(size / 2))))] : full;
+    const full = Array.from({ length: resamples }, () => (halves ? drawHalf(r, size) : drawIndices(r, size)));
+    return nested ? [...full, ...full.map((idx) => idx.subarray(0, Math.max(2, Math.floor(idx.length / 2))))] : full;
   };
   return { generated: draw(rng.fork('generated'), n), reference: m > 0 ? draw(rng.fork('reference'), m) : null };
 }

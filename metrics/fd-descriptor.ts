@@ -68,7 +68,7 @@ const base = {
   defaults: paramDefaults(FD_PARAMS),
   defaultFor: 'features',
   tolerance: { absolute: 0, relative: 0.05 },
-  resampling: 'extrapolated',
+  resampling: 'half-extrapolated',
   resampleShare: 0.25,
   compute,
   resampled,

@@ -1,8 +1,10 @@
 /**
- * FD on bootstrap resamples and FD extrapolated to infinite samples (FD∞).
+ * FD on resamples (the half- and quarter-samples of metrics/bootstrap.ts, or any draws) and FD extrapolated to
+ * infinite samples (FD∞).
  *
- * Resamples: both sets are resampled (row multiplicities w for generated, v for reference). The weighted statistics
- * are mu_w = sum w_i x_i / N and S_w = sum w_i (x_i - mu_w)(x_i - mu_w)^T / (N - 1), formed as Z^T Z with rows
+ * Resamples: both sets are resampled (row multiplicities w for generated, v for reference; 0 or 1 for a
+ * half-sample). The weighted statistics are mu_w = sum w_i x_i / N and S_w = sum w_i (x_i - mu_w)(x_i - mu_w)^T /
+ * (N - 1), N = sum w_i, formed as Z^T Z with rows
  * z_i = sqrt(w_i) (x_i - mu_w) (float32 products with float64 accumulation: ~1e-8 relative, far below the
  * bootstrap's own Monte-Carlo error), then FD through the same tr sqrt as the point value (covariance route when both
  * sets have more rows than features, Gram route otherwise).
@@ -192,7 +194,7 @@ function scaleSymmetric(m: Matrix, f: number): void {
 }
 
 /**
- * FD on every bootstrap resample (both roles resampled unless `draws.reference` is null): by the second-order
+ * FD on every resample (both roles resampled unless `draws.reference` is null): by the second-order
  * expansion (expansionAround) when it applies and reproduces the exact value on the first resamples, else exactly.
  */
 export async function fdResampled(sets: FeatureSets, draws: ResampleDraws, progress?: Progress): Promise<Float64Array> {

@@ -178,8 +178,9 @@ async function compute(sets: FeatureSets, params: MetricParams, ctx: RunContext 
 }
 
 /**
- * KID's values on bootstrap resamples, all at once, without redoing the subsets. Per resample b, with row
- * multiplicities w (generated) and v (reference) from the draws, the value is the full-sample unbiased MMD^2 with
+ * KID's values on resamples (the half- and quarter-samples of metrics/bootstrap.ts, or any draws), all at once,
+ * without redoing the subsets. Per resample b, with row multiplicities w (generated) and v (reference) from the
+ * draws (N = sum w, M = sum v), the value is the full-sample unbiased MMD^2 with
  * weights, pairs of copies of one row left out (so duplicates add no k(x, x) terms):
  *   sum_{i!=j} w_i w_j k(x_i,x_j) / (N^2 - sum w_i^2) + (same for v, y) - 2 sum_{i,j} w_i v_j k(x_i,y_j) / (N M).
  * Why this is KID's bootstrap: averaged over random subsets, the subset estimator's expectation given the data is
@@ -314,7 +315,7 @@ export const kidDescriptor: FeatureMetricDescriptor = {
   tolerance: { absolute: 0.001, relative: 0.1 },
   display: { order: 20, label: 'KID' },
   fit,
-  resampling: 'extrapolated',
+  resampling: 'half-extrapolated',
   compute,
   resampled,
 };

@@ -1,21 +1,21 @@
 /**
- * Precision, recall, density and coverage on two-sample bootstrap resamples, with the k-NN radii recomputed on
- * every resample.
+ * Precision, recall, density and coverage on two-sample resamples, with the k-NN radii recomputed on every
+ * resample.
  *
- * A resample gives each generated row a multiplicity w_g and each reference row a multiplicity v_j. Radii are
- * recomputed on the resample with copies of a row never counted as its own neighbours: the radius of row j is the
- * smallest distance at which the multiplicities of the OTHER rows of its set, in order of distance, add up to k
- * (with all multiplicities 1 this is the point value's k-th neighbour distance). Recomputing radii naively on
- * resampled rows is wrong, because a drawn-twice row is at distance 0 from its copy and its ball collapses; counting
- * copies with their multiplicity keeps the expected neighbour count per distance what it is in the data. Then, per
- * resample (cmp is '<=' or '<' as the point value's parameters say):
- *   precision = sum_g w_g [exists j, v_j > 0: d(g, j) cmp r_j] / n        (reference radii, kPr)
- *   density   = sum_g w_g sum_j v_j [d(g, j) cmp r_j] / (kDc n)           (reference radii, kDc)
- *   recall    = sum_j v_j [exists g, w_g > 0: d(g, j) cmp r_g] / m        (generated radii, kPr)
- *   coverage  = sum_j v_j [exists g, w_g > 0: d(g, j) cmp r_j] / m        (reference radii, kDc)
+ * A resample gives each generated row a multiplicity w_g and each reference row a multiplicity v_j: 0 or 1 for
+ * the half-samples genbench's intervals use (metrics/bootstrap.ts), so every radius is a k-th neighbour distance
+ * among distinct drawn rows, as the point value's are among all rows. With-replacement draws also work: copies of a
+ * row are never counted as its own neighbours (the radius of row j is the smallest distance at which the
+ * multiplicities of the OTHER rows of its set, in order of distance, add up to k), because a drawn-twice row is at
+ * distance 0 from its copy and its ball would collapse. Then, per resample (cmp is '<=' or '<' as the point value's
+ * parameters say; N = sum w, M = sum v):
+ *   precision = sum_g w_g [exists j, v_j > 0: d(g, j) cmp r_j] / N        (reference radii, kPr)
+ *   density   = sum_g w_g sum_j v_j [d(g, j) cmp r_j] / (kDc N)           (reference radii, kDc)
+ *   recall    = sum_j v_j [exists g, w_g > 0: d(g, j) cmp r_g] / M        (generated radii, kPr)
+ *   coverage  = sum_j v_j [exists g, w_g > 0: d(g, j) cmp r_j] / M        (reference radii, kDc)
  * So every interval covers the sampling of both sets, the manifolds included.
  *
- * Cost: the neighbour lists of each set (its L = max(k) + 24 nearest other rows) and the generated x reference pairs
+ * Cost: the neighbour lists of each set (its L = 2 max(k) + 24 nearest other rows) and the generated x reference pairs
  * closer than the largest radius any resample gives are found in one tiled pass each (gemm products in float32,
  * distances in float64); each resample then costs O((n + m) L + pairs), not a k-NN search.
  *
@@ -142,6 +142,12 @@ async function closePairs(g: Matrix, r: Matrix, boundG: Float64Array, boundR: Fl
   return out;
 }
 
+function total(w: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += w[i]!;
+  return s;
+}
+
 function inside(d: number, r: number, cmp: BallCompare): boolean {
   return cmp === '<' ? d < r : d <= r;
 }
@@ -152,7 +158,7 @@ export async function prdcResampled(sets: FeatureSets, draws: ResampleDraws, p: 
   const n = g.rows;
   const m = r.rows;
   const b = draws.generated.length;
-  const l = Math.max(p.kPr, p.kDc) + 24;
+  const l = 2 * Math.max(p.kPr, p.kDc) + 24; // a half-sample's k-th drawn neighbour is about the 2k-th of all
   const refTable = await neighbourTable(r, l);
   const genTable = await neighbourTable(g, l);
   const ws = Array.from({ length: b }, (_, k) => weightsOf(draws.generated, k, n));
@@ -195,16 +201,18 @@ export async function prdcResampled(sets: FeatureSets, draws: ResampleDraws, p: 
       }
       prec += wg * hit;
     }
-    out.precision[k] = prec / n;
-    out.density[k] = dens / (p.kDc * n);
+    const nw = total(w);
+    out.precision[k] = prec / nw;
+    out.density[k] = dens / (p.kDc * nw);
     let rec = 0;
     let cov = 0;
     for (let j = 0; j < m; j++) {
       rec += v[j]! * recalled[j]!;
       cov += v[j]! * covered[j]!;
     }
-    out.recall[k] = rec / m;
-    out.coverage[k] = cov / m;
+    const mv = total(v);
+    out.recall[k] = rec / mv;
+    out.coverage[k] = cov / mv;
     progress?.tick();
   }
   progress?.stop();

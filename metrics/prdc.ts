@@ -130,7 +130,7 @@ async function compute(sets: FeatureSets, params: MetricParams): Promise<MetricR
 async function resampled(sets: FeatureSets, params: MetricParams, draws: ResampleDraws, _point: MetricResults, ctx: RunContext = {}): Promise<ResampledValues> {
   const { prdcResampled } = await import('./prdc-resampled.js');
   const p = { kPr: numParam(params, 'kPr'), kDc: numParam(params, 'kDc'), comparePr: cmp(params['comparePr'], 'comparePr'), compareDc: cmp(params['compareDc'], 'compareDc') };
-  return { values: await prdcResampled(sets, draws, p, ctx.progress), scheme: 'weighted two-sample resamples, k-NN radii recomputed per resample (copies of a row not its own neighbours)' };
+  return { values: await prdcResampled(sets, draws, p, ctx.progress), scheme: 'two-sample half-samples without replacement, k-NN radii recomputed among the drawn rows' };
 }
 
 const PR_PAPER = 'Kynkäänniemi et al., Improved Precision and Recall Metric for Assessing Generative Models, NeurIPS 2019';
@@ -147,7 +147,7 @@ function referenceNeeds(_sets: FeatureSets, params: MetricParams): ReferenceNeed
 const SHARED = { params: PARAMS, defaultFor: 'features', tolerance: { absolute: 0.02, relative: 0 } } as const;
 
 function descriptor(id: 'precision' | 'recall' | 'density' | 'coverage', title: string, order: number, paper: string, reference: string): FeatureMetricDescriptor {
-  return { id, group: 'prdc', input: 'features', title, higherIsBetter: true, paper, reference, ...SHARED, defaults: DEFAULTS, display: { order, label: id }, compute, resampled, referenceNeeds };
+  return { id, group: 'prdc', input: 'features', resampling: 'half-sample', title, higherIsBetter: true, paper, reference, ...SHARED, defaults: DEFAULTS, display: { order, label: id }, compute, resampled, referenceNeeds };
 }
 
 export const precisionDescriptor = descriptor('precision', 'Precision (k-NN manifold)', 40, PR_PAPER, TF);

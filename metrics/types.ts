@@ -164,11 +164,12 @@ interface DescriptorBase<I> {
    */
   readonly fit?: (params: MetricParams, sizes: SetSizes, warn: (message: string) => void) => MetricParams;
   /**
-   * How resamples are drawn (metrics/bootstrap.ts): 'bootstrap' (default: B resamples of n rows with replacement)
-   * or 'extrapolated' (also B nested resamples of n/2 rows; the variance is extrapolated from V(n) and V(n/2), which
-   * removes the bootstrap's excess variance for statistics with a quadratic part such as FD and KID).
+   * How resamples are drawn (metrics/bootstrap.ts): 'bootstrap' (default: B resamples of n rows with replacement),
+   * 'half-sample' (B random halves of each set without replacement, the delete-half jackknife: no row is copied, so
+   * k-NN radii see distinct rows) or 'half-extrapolated' (halves and nested quarters; the variance is extrapolated
+   * from V(n/2) and V(n/4), which removes the excess the halves give the quadratic part of FD and KID).
    */
-  readonly resampling?: 'bootstrap' | 'extrapolated';
+  readonly resampling?: 'bootstrap' | 'half-sample' | 'half-extrapolated';
   /**
    * Share of the requested resamples this group draws (default 1; at least 20): FD's resamples each solve a d x d
    * eigenproblem, so it draws a quarter and reads a normal interval from their spread (metrics/bootstrap.ts).

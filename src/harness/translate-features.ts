@@ -22,8 +22,8 @@ import { sampleWarnings } from './warnings.js';
  *
  * Minimum rows: a metric runs only when the outputs and the targets each have at least the rows it needs, else it
  * is skipped with a warning saying why: FD n > 2 (with 2 rows each covariance is one direction, and FD's
- * extrapolated interval has no smaller resample to read its variance from: its nested n/2 resamples are floored at
- * 2 rows), KID 2 (the unbiased MMD of a subset of m rows needs m >= 2), precision and recall max(kPr, kDc) + 1
+ * extrapolated interval has no smaller resample to read its variance from: its halves and nested quarters are
+ * floored at 2 rows), KID 2 (the unbiased MMD of a subset of m rows needs m >= 2), precision and recall max(kPr, kDc) + 1
  * (every row needs a k-th neighbour other than itself; the group also finds the density/coverage radii). Above the
  * minimum, small sets carry the warnings generator reports carry (rank-deficient covariance when n <= d, the KID
  * subset size lowered to the smaller set). When every metric is skipped no extractor is opened.

@@ -5,7 +5,7 @@ import { bootstrapGroup, bootstrapMetric, percentile, percentileBootstrap, recen
 import { getMetric } from '../../metrics/index.js';
 import { kidResampled, mmd2Unbiased } from '../../metrics/kid.js';
 import { prdcWithContributions } from '../../metrics/prdc.js';
-import type { FeatureSets, MetricDescriptor, MetricParams } from '../../metrics/types.js';
+import type { FeatureMetricDescriptor, FeatureSets, MetricDescriptor, MetricParams } from '../../metrics/types.js';
 import { rowSlice, type Matrix } from '../../src/linalg/matrix.js';
 import { Rng } from '../../src/rng.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
@@ -150,23 +150,75 @@ describe.skipIf(!shared)('bootstrap on gauss-small (fake.npy vs real.npy, 2000 x
     expect(halfWidth(r.intervals.precision!.ci) / expected).toBeLessThan(1.3);
   }, 60_000);
 
-  it('KID: the interval adds the subset noise and the extrapolated variance to the resampling spread', async () => {
+  it('KID: the interval adds the subset noise and the extrapolated variance to the half-samples\' spread', async () => {
     const d = getMetric('kid');
     const p = kidParams(d);
     const r = await bootstrapGroup(d, sets, p, { resamples: 100, seed: 2 });
     const point = r.results.kid!;
-    const plain = recentredInterval(await kidResampled(sets, drawsFor(100, 2)), point.value, 0.95);
-    // the full-size resamples are the first 100 draws; the interval differs from theirs by the extrapolated variance
-    expect(halfWidth(r.intervals.kid!.ci)).not.toBeCloseTo(halfWidth(plain.ci), 6);
     expect(r.intervals.kid!.ci[0]).toBeLessThan(point.value);
     expect(r.intervals.kid!.ci[1]).toBeGreaterThan(point.value);
     expect(Math.abs(r.intervals.kid!.bootstrapBias!)).toBeLessThan(halfWidth(r.intervals.kid!.ci));
+    // the jackknife's Monte-Carlo error of the extrapolated variance, more than a plain percentile interval's
+    expect(r.intervals.kid!.monteCarloError).toBeGreaterThan(1 / Math.sqrt(200));
   }, 60_000);
 });
 
-/** The draws bootstrapGroup makes for two 2000-row sets (same Rng streams). */
-function drawsFor(resamples: number, seed: number) {
-  const rng = new Rng(seed).fork('bootstrap');
-  const draw = (r: Rng) => Array.from({ length: resamples }, () => Int32Array.from({ length: 2000 }, () => r.int(2000)));
-  return { generated: draw(rng.fork('generated')), reference: draw(rng.fork('reference')) };
-}
+describe('half-samples', () => {
+  /** A group whose value is the mean of the first feature of the generated rows; it records every draw it sees. */
+  function meanGroup(resampling: MetricDescriptor['resampling'], seen: number[][]): MetricDescriptor {
+    const base = getMetric('precision') as FeatureMetricDescriptor;
+    const group: FeatureMetricDescriptor = {
+      ...base,
+      group: 'mean-of-first-feature',
+      resampling,
+      contributions: undefined,
+      resampled: undefined,
+      compute: async (input) => {
+        const g = input.generated;
+        const rows = Array.from({ length: g.rows }, (_, i) => g.data[i * g.cols]!);
+        seen.push(rows);
+        return { precision: { value: rows.reduce((a, b) => a + b, 0) / rows.length } };
+      },
+    };
+    return group;
+  }
+
+  it('draw floor(n / 2) distinct rows, and their spread of a mean gives the interval of the mean at n', async () => {
+    const n = 401;
+    const rng = new Rng(5);
+    const data = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) [data[2 * i], data[2 * i + 1]] = [i + rng.normal() * 1e-3, rng.normal()];
+    const x: Matrix = { rows: n, cols: 2, data };
+    const seen: number[][] = [];
+    const r = await bootstrapGroup(meanGroup('half-sample', seen), { generated: x, reference: x }, {}, { resamples: 2000, seed: 3 });
+    const draws = seen.slice(1); // the first call is the point value
+    expect(draws).toHaveLength(2000);
+    for (const rows of draws.slice(0, 50)) {
+      expect(rows).toHaveLength(200);
+      expect(new Set(rows.map(Math.round)).size).toBe(200); // no row drawn twice
+    }
+    // the mean of n rows has sd s / sqrt(n); the half-samples' spread, scaled by 200 / 201, estimates it
+    const column = Array.from({ length: n }, (_, i) => data[2 * i]!);
+    const mean = column.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(column.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) / n);
+    const half = halfWidth(r.intervals.precision!.ci);
+    expect(half / (1.96 * sd)).toBeGreaterThan(0.93);
+    expect(half / (1.96 * sd)).toBeLessThan(1.07);
+    expect(r.intervals.precision!.monteCarloError).toBeCloseTo(1 / Math.sqrt(4000), 3);
+  });
+
+  it("'half-extrapolated' groups also draw nested quarters: the first half of each half", async () => {
+    const n = 64;
+    const x: Matrix = { rows: n, cols: 1, data: Float64Array.from({ length: n }, (_, i) => i) };
+    const seen: number[][] = [];
+    await bootstrapGroup(meanGroup('half-extrapolated', seen), { generated: x, reference: x }, {}, { resamples: 20, seed: 1 });
+    const [halves, quarters] = [seen.slice(1, 21), seen.slice(21)];
+    expect(quarters).toHaveLength(20);
+    halves.forEach((h, k) => {
+      expect(h).toHaveLength(32);
+      expect(new Set(h).size).toBe(32);
+      expect(quarters[k]).toEqual(h.slice(0, 16));
+    });
+  });
+});
+
