@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/io/report.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
@@ -165,5 +165,3 @@ function measureModel() {
     rateHref: doc.querySelector('a.rate-link')?.getAttribute('href') as string,
   };
 }
-
-export type { Page };
