@@ -76,9 +76,11 @@ export function metricsCommand(): Command {
   return cmd.action(runMetrics);
 }
 
+/** 'KID: number of subsets (default 100)': the metric's label when the group has one metric, the default unless the flag also switches something on. */
 function flagHelp(f: ParamFlag): string {
-  const owner = f.group.map((d) => d.display.label).join('/');
-  return `${owner}: ${f.spec.help}${f.spec.default === undefined ? '' : ` (default ${String(f.spec.default)})`}`;
+  const owner = f.group.length === 1 ? `${f.group[0]!.display.label}: ` : '';
+  const shown = f.spec.default !== undefined && f.spec.requires === undefined;
+  return `${owner}${f.spec.help}${shown ? ` (default ${String(f.spec.default)})` : ''}`;
 }
 
 async function runMetrics(flags: MetricsFlags): Promise<void> {
