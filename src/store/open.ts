@@ -1,5 +1,6 @@
 import { GenbenchError } from '../errors.js';
 import { migrate, openStore, type Store } from './index.js';
+import { BLOB_MIGRATION, PgBlobStore } from './pg-blobs.js';
 import { MIGRATION_LOCK, openPostgres, withAdvisoryLock } from './postgres.js';
 import { openSqlite, type Sql } from './sql.js';
 
@@ -33,7 +34,8 @@ export interface OpenDatabaseOptions extends OpenSqlOptions {
 /**
  * Opens the store on SQLite or PostgreSQL. With PostgreSQL the migrations run under an advisory lock first, so a
  * server and workers that start together do not apply them twice, and the blobs are stored in the database
- * (pg-blobs.ts), `dataDir` being only the local cache of this process.
+ * (pg-blobs.ts), `dataDir` being only the local cache of this process. The process that creates the blob tables
+ * (an upgrade of a cluster whose blobs were in a shared `dataDir`) copies the blobs found in its `dataDir` in.
  *
  * @example
  * const store = await openDatabase({ databaseUrl: 'postgres://db/genbench', dataDir: '/var/cache/genbench' });
@@ -45,13 +47,16 @@ export async function openDatabase(o: OpenDatabaseOptions): Promise<Store> {
     throw new GenbenchError('USAGE', '--data-dir is required with DATABASE_URL: a local folder for this process\'s cache of the checkpoints and images stored in PostgreSQL (not shared)');
   }
   const sql = openSql(o);
+  let applied: string[];
   try {
-    await withAdvisoryLock(url, MIGRATION_LOCK, () => migrate(sql).then(() => undefined));
+    applied = await withAdvisoryLock(url, MIGRATION_LOCK, () => migrate(sql));
   } catch (e) {
     await sql.close();
     throw e;
   }
-  return openStore({ sql, dataDir: o.dataDir });
+  const store = await openStore({ sql, dataDir: o.dataDir });
+  if (applied.includes(BLOB_MIGRATION.id) && store.blobs instanceof PgBlobStore) await store.blobs.importFolder();
+  return store;
 }
 
 /** The URL without its password, for messages. */

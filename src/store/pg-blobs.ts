@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { GenbenchError } from '../errors.js';
 import { tempPathFor } from '../io/atomic.js';
 import { BlobStore, hashFile, isSha256, type Blobs } from './blobs.js';
@@ -14,6 +14,7 @@ import type { Sql } from './sql.js';
  * bytes that are stored already writes nothing. Reads go through a local cache folder (`cacheDir`, laid out like
  * BlobStore, each machine its own): a blob is fetched chunk by chunk into a temp file, its sha256 checked, then
  * renamed in; the database is asked first every time, so a removed blob is never served from a cache.
+ * `importFolder` copies a folder of blobs in (openDatabase does it once, when it creates the tables).
  *
  * @example
  * const blobs = new PgBlobStore(sql, '/var/cache/genbench');
@@ -72,6 +73,26 @@ export class PgBlobStore implements Blobs {
       await tx.run('DELETE FROM blobs WHERE sha256 = ?', [sha256]);
     });
     await this.cache.remove(sha256);
+  }
+
+  /**
+   * Copies the blobs of the cache folder that the database lacks into it (each checked against its name first):
+   * the upgrade of a cluster whose blobs lived in a shared folder. Returns how many were copied.
+   */
+  async importFolder(): Promise<number> {
+    let copied = 0;
+    for (const prefix of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const name of await readdir(join(this.dir, prefix)).catch(() => [] as string[])) {
+        if (!isSha256(name) || !name.startsWith(prefix) || (await this.stored(name))) continue;
+        const file = this.cache.path(name);
+        const { sha256, size } = await hashFile(file);
+        if (sha256 !== name) continue; // a damaged copy: not imported
+        await this.insert(file, sha256, size);
+        copied++;
+      }
+    }
+    return copied;
   }
 
   /** The blob row and its chunks in one transaction; a concurrent put of the same bytes makes this one a no-op. */

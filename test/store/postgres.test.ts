@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, PgBlobStore } from '../../src/store/pg-blobs.js';
+import { ALL_MIGRATIONS, BlobStore, runMigrations } from '../../src/store/index.js';
+import { BLOB_MIGRATION, CHUNK_BYTES, PgBlobStore } from '../../src/store/pg-blobs.js';
 import { openDatabase, openSql } from '../../src/store/open.js';
 import { openPostgres, toPositional } from '../../src/store/postgres.js';
 import { createDatabase, serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
@@ -87,6 +88,20 @@ describe.skipIf(!available)('postgres', () => {
     expect(await a!.sql.get('SELECT COUNT(*) AS n FROM blob_chunks')).toEqual({ n: 0 });
     for (const s of [a!, b!]) await s.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('copies the blobs of the data folder in when it creates the blob tables (an upgrade from a shared folder)', async () => {
+    const url = await freshDatabase();
+    const old = openPostgres(url);
+    await runMigrations(old, ALL_MIGRATIONS.filter((m) => m.id < BLOB_MIGRATION.id || m.id >= '0100'));
+    await old.close();
+    const dir = mkdtempSync(join(tmpdir(), 'genbench-pgblobs-old-'));
+    const { sha256 } = await new BlobStore(dir).putBytes(Buffer.from('a checkpoint of the shared-folder days'));
+    const store = await openDatabase({ databaseUrl: url, dataDir: dir });
+    expect(await store.blobs.stored(sha256)).toBe(true);
+    expect(await store.sql.get('SELECT size, chunks FROM blobs WHERE sha256 = ?', [sha256])).toEqual({ size: 38, chunks: 1 });
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('picks PostgreSQL for postgres:// URLs, SQLite otherwise, and refuses other schemes in one line', async () => {
