@@ -68,6 +68,7 @@ const base = {
   defaults: paramDefaults(FD_PARAMS),
   defaultFor: 'features',
   tolerance: { absolute: 0, relative: 0.05 },
+  minimumRows: { rows: () => 3, why: 'FD needs n > 2 (with 2 rows each covariance is one direction and its interval has no smaller resample to extrapolate from)' },
   resampling: 'half-extrapolated',
   resampleShare: 0.25,
   compute,

@@ -314,6 +314,7 @@ export const kidDescriptor: FeatureMetricDescriptor = {
   defaultFor: 'features',
   tolerance: { absolute: 0.001, relative: 0.1 },
   display: { order: 20, label: 'KID' },
+  minimumRows: { rows: () => 2, why: 'KID needs subsets of at least 2 rows' },
   fit,
   resampling: 'half-extrapolated',
   compute,

@@ -143,8 +143,16 @@ function referenceNeeds(_sets: FeatureSets, params: MetricParams): ReferenceNeed
   return { gaussian: false, radii: [numParam(params, 'kPr'), numParam(params, 'kDc')] };
 }
 
-/** What the four ids share besides their names: parameters, default-on rule and gate tolerance (fractions in [0, 1]). */
-const SHARED = { params: PARAMS, defaultFor: 'features', tolerance: { absolute: 0.02, relative: 0 } } as const;
+/** What the four ids share besides their names: parameters, default-on rule, gate tolerance (fractions in [0, 1]) and minimum rows. */
+const SHARED = {
+  params: PARAMS,
+  defaultFor: 'features',
+  tolerance: { absolute: 0.02, relative: 0 },
+  minimumRows: {
+    rows: (p: MetricParams) => Math.max(Number(p['kPr'] ?? 0), Number(p['kDc'] ?? 0)) + 1,
+    why: 'precision and recall need k + 1 rows for the k-th neighbour of each row other than itself',
+  },
+} as const;
 
 function descriptor(id: 'precision' | 'recall' | 'density' | 'coverage', title: string, order: number, paper: string, reference: string): FeatureMetricDescriptor {
   return { id, group: 'prdc', input: 'features', resampling: 'half-sample', title, higherIsBetter: true, paper, reference, ...SHARED, defaults: DEFAULTS, display: { order, label: id }, compute, resampled, referenceNeeds };

@@ -158,6 +158,8 @@ interface DescriptorBase<I> {
   readonly tolerance: { readonly absolute: number; readonly relative: number };
   /** Where boards put its column (ascending order) and its short label. */
   readonly display: { readonly order: number; readonly label: string };
+  /** Optional: the rows each set needs under these parameters, and why (absent: 2); a caller skips the metric below it. */
+  readonly minimumRows?: { readonly rows: (params: MetricParams) => number; readonly why: string };
   /**
    * Optional: parameters lowered to what the set sizes allow (e.g. KID's subset size), calling `warn` with one line
    * per change; the plan applies it after the defaults and overrides are merged.

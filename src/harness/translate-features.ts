@@ -1,4 +1,4 @@
-import { groupDefaults, groupMetrics, parseMetricList } from '../../metrics/index.js';
+import { groupDefaults, groupMetrics, METRICS, parseMetricList } from '../../metrics/index.js';
 import type { MetricParams } from '../../metrics/types.js';
 import { extractCached, imagesInputs } from '../features/cache.js';
 import { createExtractor, DEFAULT_EXTRACTOR } from '../features/index.js';
@@ -67,22 +67,19 @@ export interface TranslationFeatures {
   readonly referenceStats?: { readonly seconds: number; readonly cached: boolean };
 }
 
-const WHY: Readonly<Record<string, string>> = {
-  fd: 'FD needs n > 2 (with 2 rows each covariance is one direction and its interval has no smaller resample to extrapolate from)',
-  kid: 'KID needs subsets of at least 2 rows',
-  prdc: 'precision and recall need k + 1 rows for the k-th neighbour of each row other than itself',
-};
-
 /**
- * Rows each side needs for a metric group's default parameters (see the module comment).
+ * Rows each side needs for a metric group's parameters: its descriptor's `minimumRows`, else 2 (see the module
+ * comment).
  *
  * @example
  * minimumRows('prdc', { kPr: 3, kDc: 5 }); // 6
  */
 export function minimumRows(group: string, params: MetricParams): number {
-  if (group === 'fd') return 3;
-  if (group === 'prdc') return Math.max(Number(params['kPr'] ?? 0), Number(params['kDc'] ?? 0)) + 1;
-  return 2;
+  return minimumOf(group)?.rows(params) ?? 2;
+}
+
+function minimumOf(group: string) {
+  return [...METRICS.values()].find((d) => d.group === group)?.minimumRows;
 }
 
 export async function translationFeatures(o: TranslationFeatureOptions): Promise<TranslationFeatures> {
@@ -92,7 +89,7 @@ export async function translationFeatures(o: TranslationFeatureOptions): Promise
   for (const group of groupMetrics(parseMetricList(TRANSLATION_FEATURE_METRICS))) {
     const need = minimumRows(group[0]!.group, groupDefaults(group));
     if (smaller >= need) kept.push(...group.map((d) => d.id));
-    else warnings.push(`${group.map((d) => d.id).join(', ')} skipped: ${o.outputs.n} outputs and ${o.targets.n} target images, but ${WHY[group[0]!.group] ?? 'the metric needs more rows'}: at least ${need} on each side`);
+    else warnings.push(`${group.map((d) => d.id).join(', ')} skipped: ${o.outputs.n} outputs and ${o.targets.n} target images, but ${minimumOf(group[0]!.group)?.why ?? 'the metric needs more rows'}: at least ${need} on each side`);
   }
   const none = { metrics: {}, ids: [], params: {}, seeds: {}, warnings, seconds: { generated: 0, reference: 0, cached: false, metrics: 0, intervals: 0 } };
   if (kept.length === 0) return none;
