@@ -15,8 +15,9 @@ import { faintPixels, FAINT_THRESHOLD } from './test-rater.js';
  * the leaderboard.
  *
  * The rater is honest: it decides from the pixels the page shows (test-rater.ts: the DCGAN's faint background haze),
- * with no hook into the server. It waits 450 ms per image: the server rejects votes faster than 150 ms and screening
- * flags raters whose median answer comes sooner than 350 ms. One rater publishes here (minRaters 1).
+ * with no hook into the server. It waits 200 ms per image: the server rejects votes faster than 150 ms, and screening
+ * here flags raters whose median answer comes sooner than 150 ms (350 ms by default, which would make the test wait
+ * longer). One rater publishes here (minRaters 1).
  */
 const shared = optionalSharedAssets();
 const CHROMIUM = '/usr/bin/chromium';
@@ -35,7 +36,7 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
       // no memorisation checks: they would extract the features of the fixture's 8000 training images first
       evaluation: { n: 32, bootstrap: 0, extractor: 'mobilenet-v1-0.25', memorization: false },
       cacheDir: join(tmp, 'features'),
-      app: { rating: { config: { qualificationTrials: 10, fakePoolSize: 200, bootstrapIterations: 1000, minTimeTrials: 1, minRaters: 1 } } },
+      app: { rating: { config: { qualificationTrials: 10, fakePoolSize: 200, bootstrapIterations: 1000, minTimeTrials: 1, minRaters: 1, screening: { humanFloorMs: 150 } } } },
     });
     token = (await createToken(server.store.sql, { name: 'browser-test' })).token;
     browser = await chromium.launch({
@@ -84,7 +85,7 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
     while (Number(await page.getAttribute('#stage', 'data-scored')) < 20) {
       previous = await nextTrial(page, previous);
       const fake = await looksFake(page);
-      await page.waitForTimeout(450);
+      await page.waitForTimeout(200);
       if (trials % 2 === 0) await page.keyboard.press(fake ? 'f' : 'r');
       else await page.click(fake ? '#answer-fake' : '#answer-real');
       trials++;
