@@ -2,6 +2,7 @@ import { GenbenchError } from '../src/errors.js';
 import { cdcgan } from './cdcgan.js';
 import { classifier } from './classifier.js';
 import { cyclegan } from './cyclegan.js';
+import { dann } from './dann.js';
 import { dcgan } from './dcgan.js';
 import { fcnMse } from './fcn-mse.js';
 import { pix2pix } from './pix2pix.js';
@@ -24,6 +25,7 @@ export const REFERENCE_MODELS: ReadonlyMap<string, ReferenceModel> = Object.free
     ['pix2pix', pix2pix],
     ['fcn-mse', fcnMse],
     ['cyclegan', cyclegan],
+    ['dann', dann],
   ]),
 );
 

@@ -76,7 +76,9 @@ interface Run {
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const s = o.settings;
   if (o.model.needsLabels && !o.train.labels) throw new GenbenchError('USAGE', `--model ${o.model.name} needs class labels, and dataset '${s.dataset}' has none`);
-  if (o.model.role === 'translator' && !o.train.targets) throw new GenbenchError('USAGE', `--model ${o.model.name} is a translator: train it on a translation task (--task), not on '${s.dataset}'`);
+  if (o.model.pairing !== undefined && !o.train.targets) {
+    throw new GenbenchError('USAGE', o.model.role === 'translator' ? `--model ${o.model.name} is a translator: train it on a translation task (--task), not on '${s.dataset}'` : `--model ${o.model.name} needs an unlabelled target domain (--target)`);
+  }
   const data = new BatchSource(o.train, o.model.inputRange);
   const stepsPerEpoch = Math.floor(data.n / s.batch);
   if (stepsPerEpoch === 0) throw new GenbenchError('USAGE', `--batch ${s.batch}: split '${s.split}' has only ${data.n} images; use a smaller --batch or a larger --split`);
@@ -84,7 +86,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const shape = { height, width, channels };
   const t = o.train.targets;
   const targetShape = t ? { targetShape: { height: t.height, width: t.width, channels: t.channels } } : {};
-  const net = o.model.build({ shape, ...targetShape, classes: o.classes, rng: new Rng(s.seed).fork('init') });
+  const net = o.model.build({ shape, ...targetShape, classes: o.classes, rng: new Rng(s.seed).fork('init'), ...(s.variant === 'no-adversarial' ? { adversarial: false } : {}) });
   try {
     const heldOut = o.heldOut && o.heldOut.images.n > 0 ? new BatchSource(o.heldOut, o.model.inputRange) : null;
     const run: Run = { o, net, data, heldOut, stepsPerEpoch, shape, counters: { epoch: 0, step_in_epoch: 0, step: 0, train_seconds: 0 }, curve: newCurve(s), checkpoint: null, session: { steps: 0, seconds: 0 } };
@@ -117,7 +119,7 @@ async function prepareOut(run: Run): Promise<void> {
   }
   if (!existing) throw new GenbenchError('NOT_FOUND', `${o.out}: no checkpoint to resume (genbench.json missing); run without --resume first`);
   const state = await readState(existing, net);
-  for (const key of ['model', 'dataset', 'split', 'batch', 'seed', 'backend', 'resize'] as const) {
+  for (const key of ['model', 'dataset', 'split', 'batch', 'seed', 'backend', 'resize', 'target', 'variant'] as const) {
     if (state[key] !== o.settings[key]) {
       throw new GenbenchError('USAGE', `--resume: the checkpoint in ${o.out} was trained with ${key} '${state[key]}', not '${o.settings[key]}'; pass the same flags as the first run`);
     }

@@ -26,6 +26,10 @@ export const RunSettingsSchema = z.object({
   backend: z.string(),
   /** The resize of an image-folder dataset (`28x28 bilinear`), when the images were resized while reading. */
   resize: z.string().optional(),
+  /** `dann`: the target domain (dataset and split). */
+  target: z.string().optional(),
+  /** A model's variant (`dann`: 'no-adversarial' for the source-only baseline). */
+  variant: z.string().optional(),
 });
 
 export const StateSchema = RunSettingsSchema.extend({

@@ -48,6 +48,8 @@ export interface ModelContext {
   readonly classes: number;
   /** The stream every initial weight is drawn from. */
   readonly rng: Rng;
+  /** `dann`: train the domain adversary (false: the source-only baseline, `--no-adversarial`). Default true. */
+  readonly adversarial?: boolean;
 }
 
 /** One batch on the active backend; the loop creates and disposes it. */

@@ -124,6 +124,13 @@ export const ASSETS: readonly AssetSpec[] = Object.freeze([
   },
   colin27('ch2.nii.gz', 'a009051127f64dc3dd554d5f5b589870ea72106d9642c21b4e7093e478cfc309', 'T1-weighted MRI'),
   colin27('ch2bet.nii.gz', '592a2d20abdf36eefcb540ca8958428040edffc1bc1a18ba1dcfbabac77c5dd1', 'T1-weighted MRI, skull-stripped'),
+  {
+    id: 'datasets/uci-digits/digits.csv.gz',
+    urls: [],
+    sha256: '46abec6b12486ad9e51943373abcf22bbea1b5a51a1619b361570d8893f1464a',
+    about: 'UCI optical recognition of handwritten digits, test set (1797 digits 8x8, values 0-16; Alpaydin & Kaynak 1998), CC BY 4.0, as scikit-learn ships it',
+    howToProvide: "put digits.csv.gz in <root>/datasets/uci-digits/ (Debian's python3-sklearn ships it as sklearn/datasets/data/digits.csv.gz; genbench's shared assets hold it)",
+  },
   mobilenet('mobilenet_v1_0.75_224', 'e921b050e0d0ce7e1ac8371a79f7bd00bdaacc31eb99f2c8243b9345049a3329', 768),
   mobilenet('mobilenet_v1_0.25_224', '05aab648facc3ead01b13ed649c20bafa0b086b0c13e5d7c4ddec53b0aee18f5', 256),
 ]);

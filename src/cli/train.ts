@@ -15,6 +15,9 @@ interface TrainFlags extends ResizeFlags {
   dataset?: string;
   task?: string;
   steps?: string;
+  target?: string;
+  targetSplit?: string;
+  adversarial?: boolean;
   split?: string;
   heldout?: string;
   epochs?: string;
@@ -38,6 +41,7 @@ interface TrainFlags extends ResizeFlags {
  * @example
  * genbench train --model dcgan --dataset mnist --epochs 5 --out runs/dcgan   # prints: dcgan on mnist test[:8000]: ...
  * genbench train --model pix2pix --task pneumonia-denoise --steps 300 --out runs/p2p
+ * genbench train --model dann --dataset mnist --target uci-digits --minutes 3 --out runs/dann   # --no-adversarial: baseline
  */
 export function trainCommand(): Command {
   return resizeOptions(new Command('train'))
@@ -50,6 +54,9 @@ export function trainCommand(): Command {
     .option('--epochs <n>', 'total epochs (default: the model\'s; a resumed run continues up to this number)')
     .option('--minutes <m>', 'train for this many minutes instead of a number of epochs')
     .option('--steps <n>', 'stop after this many steps in total (alone: instead of a number of epochs)')
+    .option('--target <dataset>', 'dann: the unlabelled target domain (uci-digits, or any --dataset); held out: its labelled test split')
+    .option('--target-split <expr>', "dann: the target images trained on, unlabelled (default 'train')")
+    .option('--no-adversarial', 'dann: no domain adversary (the source-only baseline)')
     .option('--batch <n>', 'images per step (default 64)')
     .option('--seed <int>', 'seed of the initial weights, the shuffles and the noise', '0')
     .option('--out <dir>', 'run folder: checkpoint, loss-curve.json, samples/ (default runs/<model>-<dataset>)')
@@ -81,7 +88,10 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const out = resolve(flags.out ?? `runs/${model.name}-${source.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
   if (flags.out === undefined) await checkOutputFolder(out, '--out (default)');
   const progress = stderrProgress({ quiet: flags.quiet ?? false });
-  const d = flags.task !== undefined ? await taskData(flags, model) : await datasetData(flags, resize, progress);
+  const isDann = model.pairing === 'unpaired' && model.role !== 'translator';
+  if (!isDann && (flags.target !== undefined || flags.targetSplit !== undefined || flags.adversarial === false)) throw new GenbenchError('USAGE', `--target, --target-split and --no-adversarial are for --model dann, not ${model.name}`);
+  if (isDann && flags.target === undefined) throw new GenbenchError('USAGE', `--model ${model.name} needs --target (the unlabelled target domain, e.g. uci-digits)`);
+  const d = flags.task !== undefined ? await taskData(flags, model) : isDann ? await domainData(flags, resize, progress) : await datasetData(flags, resize, progress);
   const { initBackend } = await import('../backend/index.js');
   const backend = await initBackend(flags.backend);
   const abort = new AbortController();
@@ -96,7 +106,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       train: d.train,
       ...(d.heldOut ? { heldOut: d.heldOut } : {}),
       classes: d.classes,
-      settings: { model: model.name, dataset: source, split: d.split, batch: batch ?? model.defaults.batch, seed, backend: backend.name, ...(resize === undefined ? {} : { resize: `${resize.height}x${resize.width} ${resize.filter}` }) },
+      settings: { model: model.name, dataset: source, split: d.split, batch: batch ?? model.defaults.batch, seed, backend: backend.name, ...(resize === undefined ? {} : { resize: `${resize.height}x${resize.width} ${resize.filter}` }), ...(d.target === undefined ? {} : { target: d.target }), ...(isDann && flags.adversarial === false ? { variant: 'no-adversarial' } : {}) },
       out,
       ...(epochs === undefined ? {} : { epochs }),
       ...(minutes === undefined ? {} : { minutes }),
@@ -107,7 +117,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       signal: abort.signal,
       ...(flags.quiet ? {} : { log }),
     });
-    const summary = { model: model.name, [flags.task !== undefined ? 'task' : 'dataset']: source, split: d.split, heldout: d.heldOutSplit, backend: backend.name, out, ...r };
+    const summary = { model: model.name, [flags.task !== undefined ? 'task' : 'dataset']: source, split: d.split, ...(d.target === undefined ? {} : { target: d.target, adversarial: flags.adversarial !== false }), heldout: d.heldOutSplit, backend: backend.name, out, ...r };
     if (flags.json) printJson(summary);
     else printLine(`${model.name} on ${source} ${d.split}: ${r.status} at epoch ${Math.round(r.epoch * 100) / 100} (step ${r.step}), ${Math.round(r.imagesPerSecond)} img/s on ${backend.name}; checkpoint ${r.checkpoint ?? 'none'}`);
     if (r.status === 'interrupted') process.exitCode = 130;
@@ -123,6 +133,8 @@ interface RunData {
   readonly split: string;
   readonly heldOutSplit: string | null;
   readonly license: string;
+  /** dann: the target domain as `dataset split`. */
+  readonly target?: string;
 }
 
 async function datasetData(flags: TrainFlags, resize: ReturnType<typeof parseResizeFlags>, progress: Progress): Promise<RunData> {
@@ -134,6 +146,21 @@ async function datasetData(flags: TrainFlags, resize: ReturnType<typeof parseRes
   const heldOut = heldoutExpr === null ? undefined : await ds.load(heldoutExpr);
   const classes = ds.classNames?.length ?? (data.labels ? Math.max(...data.labels) + 1 : 0);
   return { train: data, heldOut, classes, split: data.split, heldOutSplit: heldOut?.split ?? null, license: ds.license };
+}
+
+/** dann: labelled source images (--dataset), unlabelled target images (--target), the target's labelled test held out. */
+async function domainData(flags: TrainFlags, resize: ReturnType<typeof parseResizeFlags>, progress: Progress): Promise<RunData> {
+  const src = await datasetData({ ...flags, heldout: 'none' }, resize, progress);
+  const { openDataset } = await import('../data/index.js');
+  const { uciDigits } = await import('../data/uci-digits.js');
+  const ds = flags.target === 'uci-digits' ? uciDigits : await openDataset(flags.target!, resize === undefined ? {} : { resize });
+  const t = await ds.load(flags.targetSplit ?? 'train');
+  const heldExpr = flags.heldout === 'none' ? null : (flags.heldout ?? 'test');
+  const held = heldExpr === null ? undefined : await ds.load(heldExpr);
+  if (held && !held.labels) throw new GenbenchError('USAGE', `--heldout: target '${flags.target}' has no labels, so target accuracy cannot be measured (give --heldout none)`);
+  const shape = (i: { height: number; width: number; channels: number }): string => `${i.height}x${i.width}x${i.channels}`;
+  if (shape(t.images) !== shape(src.train.images)) throw new GenbenchError('USAGE', `--target: its images are ${shape(t.images)}, the source's ${shape(src.train.images)}; give --resize`);
+  return { ...src, train: { ...src.train, targets: t.images, pairing: 'independent' }, heldOut: held, heldOutSplit: held?.split ?? null, target: `${ds.name} ${t.split}` };
 }
 
 async function taskData(flags: TrainFlags, model: ReferenceModel): Promise<RunData> {

@@ -23,7 +23,7 @@ import { describePeak, floorSeconds, printTable, runReference } from './referenc
 const B = 64;
 const STEPS = Number(process.env['TRAIN_BENCH_STEPS'] ?? 10);
 
-/** Mean seconds per step of `name` at batch B on random data (images N(0,1) clipped to the input range; translators map them to themselves). */
+/** Mean seconds per step of `name` at batch B on random data (images N(0,1) clipped to the input range; translators and dann take them as their targets too). */
 function timeSteps(name: string, steps: number): number {
   const model = getReferenceModel(name);
   const net = model.build({ shape: { height: 28, width: 28, channels: 1 }, classes: 10, rng: new Rng(0) });
@@ -31,7 +31,7 @@ function timeSteps(name: string, steps: number): number {
   const [lo, hi] = model.inputRange;
   const images = tf.tensor4d(rng.fillNormal(new Float32Array(B * 784)).map((v) => Math.min(hi, Math.max(lo, v))), [B, 28, 28, 1]);
   const labels = tf.tensor1d(Int32Array.from({ length: B }, (_, i) => i % 10), 'int32');
-  const batch = { images, labels, targets: model.role === 'translator' ? images : null, size: B }; // a translator's targets: timing only
+  const batch = { images, labels, targets: model.pairing !== undefined ? images : null, size: B }; // targets of two-set models: timing only
   try {
     for (let i = 0; i < 3; i++) net.step(batch, rng.fork(`warm-${i}`));
     const t = performance.now();

@@ -14,13 +14,15 @@ describe('genbench train: flags', () => {
     [['--model', 'dcgan', '--dataset', 'polygons', '--epochs', '1', '--minutes', '2'], /give --epochs or --minutes, not both/],
     [['--model', 'dcgan', '--dataset', 'polygons', '--batch', 'x'], /--batch: expected an integer/],
     [['--model', 'dcgan', '--dataset', 'polygons', '--minutes', '-1'], /--minutes: expected a positive number/],
-    [['--model', 'gan', '--dataset', 'polygons'], /unknown reference model 'gan' \(valid: dcgan, cdcgan, vae, classifier, pix2pix, fcn-mse, cyclegan\)/],
+    [['--model', 'gan', '--dataset', 'polygons'], /unknown reference model 'gan' \(valid: dcgan, cdcgan, vae, classifier, pix2pix, fcn-mse, cyclegan, dann\)/],
     [['--model', 'pix2pix', '--dataset', 'polygons'], /--model pix2pix is a translator: give --task/],
     [['--model', 'dcgan', '--task', 'pneumonia-denoise'], /--model dcgan trains on a dataset: give --dataset, not --task/],
     [['--model', 'pix2pix', '--task', 'pneumonia-normal-to-pneumonia'], /task 'pneumonia-normal-to-pneumonia' is unpaired; use --model cyclegan/],
     [['--model', 'pix2pix', '--task', 'no-such-task'], /unknown translation task 'no-such-task'/],
     [['--model', 'pix2pix', '--task', 'pneumonia-sr2', '--dataset', 'mnist'], /give --dataset \(generators, classifiers\) or --task \(translators\), one of them/],
     [['--model', 'pix2pix', '--task', 'pneumonia-sr2', '--steps', '0'], /--steps: must be >= 1/],
+    [['--model', 'dann', '--dataset', 'mnist'], /--model dann needs --target \(the unlabelled target domain, e\.g\. uci-digits\)/],
+    [['--model', 'dcgan', '--dataset', 'polygons', '--no-adversarial'], /--target, --target-split and --no-adversarial are for --model dann, not dcgan/],
     [['--model', 'dcgan', '--dataset', 'polygons', '--backend', 'tpu'], /unknown backend 'tpu'/],
   ])('%j exits 2 with one line', async (args, message) => {
     const r = await runCli(['train', ...args, '--out', join(root, 'bad')]);
