@@ -5,7 +5,7 @@ import { cachedConversion } from '../convert/cache.js';
 import { convertLayersModel } from '../convert/convert.js';
 import { parseTopology } from '../convert/topology.js';
 import { readLayersModelFiles } from '../convert/weights.js';
-import { GenbenchError } from '../errors.js';
+import { firstLine, GenbenchError } from '../errors.js';
 import { loadGraphModelFromFiles, loadLayersModelFromFiles, modelJsonPathOf, readModelJson, shardNames } from '../models/tfjs-io.js';
 import type { BatchForward } from './assemble.js';
 import { onnxForward } from './onnx-forward.js';
@@ -15,7 +15,8 @@ import type { LayerInfo, LayerKind, Preprocessing } from './types.js';
 /**
  * Opens a feature network described by a manifest (discriminator or custom extractor), whatever its format:
  * ONNX through onnxruntime-node, TF.js layers (output names are layer names; converted to ONNX once by src/convert
- * and run on onnxruntime-node, on tfjs when the conversion fails) or TF.js graph (output names are node names). Hashes the weights (file sha256, or the tree hash of model.json + shards), checks a sha256 the manifest
+ * and run on onnxruntime-node, on tfjs when the conversion fails, the
+ * engine string then saying why) or TF.js graph (output names are node names). Hashes the weights (file sha256, or the tree hash of model.json + shards), checks a sha256 the manifest
  * declares, and settles each output's flattened size: the declared `dim`, the model's static shape, or one probe
  * forward pass on a zero image; a declared dim that disagrees with the model is an INPUT error naming the field.
  *
@@ -64,9 +65,12 @@ type Engine = Omit<OpenedModel, 'layers' | 'weightsSha256'> & { readonly dims: R
 async function openEngine(req: ModelRequest, names: readonly string[]): Promise<Engine> {
   if (req.format === 'onnx') return onnxForward(req.file, req.input ?? '', names, req.preprocessing, req.source);
   if (req.format === 'tfjs-layers') {
-    // Converting costs speed only when it fails (a layer the converter lacks): fall back to tfjs then.
-    const converted = await convertedLayersForward(req, names).catch(() => null);
-    return converted ?? layersForward(await loadLayersModelFromFiles(req.file), names, req.preprocessing, req.source);
+    // Converting costs speed only when it fails (a layer the converter lacks): fall back to tfjs then, and say why
+    // in the engine string (the report's recipe.backend.extractor).
+    const converted = await convertedLayersForward(req, names).catch((e: unknown) => fallbackReason(e));
+    if (typeof converted !== 'string') return converted;
+    const tfjs = await layersForward(await loadLayersModelFromFiles(req.file), names, req.preprocessing, req.source);
+    return { ...tfjs, engine: `${tfjs.engine} (not run on onnxruntime: ${converted})` };
   }
   const model = await loadGraphModelFromFiles(req.file);
   const inputs = model.inputs.map((i) => i.name);
@@ -76,6 +80,11 @@ async function openEngine(req: ModelRequest, names: readonly string[]): Promise<
     throw new GenbenchError('INPUT', `${req.source}: field 'input' is '${input}' but the graph model's inputs are: ${inputs.join(', ')}`);
   }
   return graphForward(model, input, names, req.preprocessing);
+}
+
+/** Why the ONNX conversion failed, in one short line (the converter's list of supported layer classes left out). */
+function fallbackReason(e: unknown): string {
+  return firstLine(e).split('; supported classes:')[0]!;
 }
 
 /** A TF.js layers model converted to ONNX (cached by weights and outputs) and opened on onnxruntime-node. */

@@ -129,6 +129,28 @@ describe('custom:<path> with a TF.js layers model', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
   });
+  it('runs a model the converter cannot read on tfjs and says why in the engine string', async () => {
+    const dir = join(tmp, 'layers-permute');
+    await mkdir(dir, { recursive: true });
+    const x = tf.input({ shape: [4, 4, 1], name: 'x' });
+    const turned = tf.layers.permute({ dims: [2, 1, 3], name: 'turned' }).apply(x) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten({ name: 'flat' }).apply(turned) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: x, outputs: flat, name: 'permuted' });
+    await saveLayersModel(model, dir);
+    model.dispose();
+    const manifest = { name: 'permuted', format: 'tfjs-layers', file: 'model.json', preprocessing: PREP, outputs: { flat: { kind: 'features' } } };
+    await writeFile(join(dir, 'features.json'), JSON.stringify(manifest));
+    const fx = await createExtractor(`custom:${dir}`);
+    try {
+      expect(fx.engine).toMatch(/^tfjs .*\(not run on onnxruntime: layer 'turned' \(Permute\) is not supported by the ONNX converter\)$/);
+      const b = images();
+      const out = await fx.extract(b, { layers: ['flat'] });
+      const px = expectedPixels(b, 0);
+      expect(out['flat']!.data[1]).toBeCloseTo(px[4]!, 5); // H and W swapped: (0, 1) reads the pixel at (1, 0)
+    } finally {
+      await fx.dispose();
+    }
+  });
 });
 
 describe('custom manifest validation', () => {
