@@ -50,13 +50,22 @@ const MUST_MATCH: ReadonlyArray<readonly [string, Getter]> = [
 
 /**
  * The parameters that must match: all but the memorisation checks' seed, which like the sampling seed only picks
- * which rows are drawn (the checks' verdicts are calibrated for any seed).
+ * which rows are drawn (the checks' verdicts are calibrated for any seed), and KID's `degree: 3, coef0: 1` that
+ * earlier reports recorded: they named the cubic kernel KID always used, so a report without them is the same KID.
  */
 function withoutSeededRows(params: Report['recipe']['params']): Report['recipe']['params'] {
+  const out = { ...params };
   const memo = params['memorization'];
-  if (memo === undefined) return params;
-  const { seed: _seed, ...rest } = memo;
-  return { ...params, memorization: rest };
+  if (memo !== undefined) {
+    const { seed: _seed, ...rest } = memo;
+    out['memorization'] = rest;
+  }
+  const kid = params['kid'];
+  if (kid !== undefined && kid['degree'] === 3 && kid['coef0'] === 1) {
+    const { degree: _degree, coef0: _coef0, ...rest } = kid;
+    out['kid'] = rest;
+  }
+  return out;
 }
 
 /** Notes on differences that do not block the gate. */

@@ -28,6 +28,15 @@ describe('assertComparable', () => {
   it('accepts a different model and sampling seed', () => {
     expect(() => assertComparable(base, syntheticReport(values, { model: 'other', seed: 7 }))).not.toThrow();
   });
+
+  it("accepts an earlier report that recorded KID's fixed cubic kernel (degree 3, coef0 1), and no other degree", () => {
+    const kid = { subsets: 1, subsetSize: 100, seed: 2020, products: 'float64' };
+    const now = syntheticReport(values, { patch: (r) => void (r.recipe.params['kid'] = kid) });
+    const earlier = syntheticReport(values, { patch: (r) => void (r.recipe.params['kid'] = { ...kid, degree: 3, coef0: 1 }) });
+    expect(() => assertComparable(earlier, now)).not.toThrow();
+    const other = syntheticReport(values, { patch: (r) => void (r.recipe.params['kid'] = { ...kid, degree: 2, coef0: 1 }) });
+    expect(() => assertComparable(other, now)).toThrow(/recipe\.params\.kid\.coef0 differs/);
+  });
 });
 
 describe('comparabilityNotes', () => {
