@@ -69,12 +69,15 @@ export function recipeKey(report: Report): string {
 /**
  * The protocol key: sha256 of the dataset, the reference split, n, the reference count and seed, the extractor id and
  * weights sha256, and the metric list and parameters, without the memorisation checks (whether a model names its
- * training rows does not change how it ranks). Evaluations with equal keys share a leaderboard board.
+ * training rows does not change how it ranks). Evaluations with equal keys share a leaderboard board. KID's
+ * parameters enter with `degree: 3, coef0: 1`, the fixed cubic kernel that earlier reports recorded and later ones
+ * do not, so stored keys and new evaluations of one protocol still match.
  */
 export function protocolKey(report: Report): string {
   const r = report.recipe;
   const checks: readonly string[] = MEMORIZATION_CHECKS;
-  const { memorization: _m, ...params } = r.params;
+  const { memorization: _m, ...rest } = r.params;
+  const params = rest['kid'] === undefined ? rest : { ...rest, kid: { ...rest['kid'], degree: 3, coef0: 1 } };
   return createHash('sha256')
     .update(canonicalJson({
       dataset: report.dataset.name,
