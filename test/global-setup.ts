@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +17,12 @@ const SOURCES = ['src', 'metrics', 'reference-models', 'leaderboard'];
  * first (`tsc -p tsconfig.test.json`), so CI fails on them.
  *
  * In CI (CI=true) it also starts training the standard classifiers of PneumoniaMNIST and polygons (about 3 minutes)
- * in one background process (nice 10) into the tests' GENBENCH_HOME, so that training overlaps the rest of the suite
- * instead of running inside classifier-datasets.test.ts; that file waits for it under the classifier lock (or trains
- * itself if it failed) and checks the same things either way. classifier:mnist (about a minute) is still trained
- * in-process by classifier.test.ts, whose tensor-leak check includes training. Each is trained once per run.
+ * in one background process into the tests' GENBENCH_HOME, so that training overlaps the rest of the suite instead of
+ * running inside classifier-datasets.test.ts; that file waits for it under the classifier lock (or trains itself if
+ * it failed) and checks the same things either way. The process runs at normal priority: with two test workers on
+ * two cores a niced one starved, and the file waiting for it became the end of the run. classifier:mnist (about a
+ * minute) is still trained in-process by classifier.test.ts, whose tensor-leak check includes training. Each is
+ * trained once per run.
  */
 export default function setup(): () => void {
   if (!distIsFresh()) {
@@ -81,7 +82,6 @@ function startClassifierTraining(): Trainer {
     env: { ...process.env, GENBENCH_HOME: home },
     stdio: ['ignore', fd, fd],
   });
-  if (child.pid !== undefined) setPriority(child.pid, 10); // the test forks come first; files that need a classifier wait anyway
   const trainer: Trainer = { child, log, exit: null };
   child.on('exit', (code) => (trainer.exit = code ?? 1));
   return trainer;
