@@ -132,13 +132,14 @@ function parseSettings(f: DemoFlags): DemoSettings {
 /** Serves the filled database with the demo's recipe as the server's evaluation settings, until Ctrl-C. */
 async function serve(store: Store, o: { db: string; port: number; host: string; settings: DemoSettings; json: boolean; result: DemoResult }): Promise<void> {
   const { startServer } = await import('../server/serve.js');
+  const { internalErrorLine } = await import('../server/errors.js');
   const { n, bootstrap, extractor } = o.settings;
   const server = await startServer({
     store,
     port: o.port,
     host: o.host,
     evaluation: { n, bootstrap, ...(extractor === undefined ? {} : { extractor }) },
-    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`) },
+    app: { onInternalError: (e, request) => log(internalErrorLine(e, request)) },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await store.close();
     throw portError(e, o.port);

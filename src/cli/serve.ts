@@ -61,6 +61,7 @@ async function runServe(f: ServeFlags): Promise<void> {
   const quotas = { maxBytesPerToken: parseIntFlag('quota-bytes', f.quotaBytes, { min: 0 }), submissionsPerHour: parseIntFlag('submissions-per-hour', f.submissionsPerHour, { min: 0 }) };
   const evaluationLimits = parseEvaluationLimits(f);
   const { startServer } = await import('../server/serve.js');
+  const { internalErrorLine } = await import('../server/errors.js');
   const { clusterServeDeps } = await import('../queue/cluster.js'); // --redis / DATABASE_URL (BullMQ, PostgreSQL)
   const cluster = await clusterServeDeps({ redis: f.redis, databaseUrl: process.env['DATABASE_URL'], dataDir: f.dataDir, log });
   const server = await startServer({
@@ -72,7 +73,7 @@ async function runServe(f: ServeFlags): Promise<void> {
     evaluation: { ...(n === undefined ? {} : { n }), bootstrap, ...(f.evalMemorization ? {} : { memorization: false }), ...(f.extractor === undefined ? {} : { extractor: f.extractor }) },
     evaluationLimits,
     log,
-    app: { onInternalError: (e) => log(`genbench: internal error: ${(e as Error)?.stack ?? String(e)}`), rating: { sessionsPerHour, config: { minRaters } }, quotas, trustProxy: f.trustProxy === true },
+    app: { onInternalError: (e, request) => log(internalErrorLine(e, request)), rating: { sessionsPerHour, config: { minRaters } }, quotas, trustProxy: f.trustProxy === true },
   }).catch(async (e: NodeJS.ErrnoException) => {
     await cluster.queue?.close(); // open connections would keep the process alive
     await cluster.store?.close();

@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import helmet from 'helmet';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/index.js';
-import { errorMiddleware, notFound } from './errors.js';
+import { errorMiddleware, notFound, type InternalErrorLog } from './errors.js';
 import { DEFAULT_EVALUATION, type EvaluationSettings } from './evaluate-job.js';
 import { cachedHumanScores, type HumanScoresFn } from './human.js';
 import { humanScores } from '../rating/scores.js';
@@ -46,8 +46,8 @@ export interface AppDeps {
   readonly rating?: RatingOptions;
   /** More routers mounted before the 404 handler (e.g. a plugin's pages). */
   readonly extraRoutes?: readonly Router[];
-  /** Called with unexpected errors (500s); default: nothing. */
-  readonly onInternalError?: (e: unknown) => void;
+  /** Called with unexpected errors (500s) and the request id the answer shows; default: one line on stderr (errors.ts logInternalError). */
+  readonly onInternalError?: InternalErrorLog;
   /** Behind a reverse proxy (`serve --trust-proxy`): X-Forwarded-Proto/-For of the nearest hop count as the request's own. */
   readonly trustProxy?: boolean;
 }
