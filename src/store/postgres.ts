@@ -21,6 +21,11 @@ import type { Sql, SqlParam } from './sql.js';
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   readonly max?: number;
+  /**
+   * Told, in one line, each error of an idle pooled connection (the server restarted or dropped it; the pool opens
+   * a new one on the next query). Default: the line on stderr.
+   */
+  readonly log?: (line: string) => void;
   /** Attempts of a transaction aborted by a serialization failure or deadlock (default 30). */
   readonly maxAttempts?: number;
 }
@@ -38,7 +43,8 @@ const types = {
 
 export function openPostgres(url: string, opts: PostgresOptions = {}): Sql {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types });
-  pool.on('error', () => undefined); // an idle client lost its connection: the pool replaces it
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  pool.on('error', (e) => log(`genbench: PostgreSQL: an idle pooled connection failed (the next query opens a new one): ${e.message.split('\n')[0]}`));
   return new PostgresSql(pool, opts.maxAttempts ?? 30);
 }
 

@@ -50,6 +50,21 @@ describe.skipIf(!available)('postgres', () => {
     await sql.close();
   });
 
+  it('logs an idle pooled connection that the server dropped, and carries on with a new one', async () => {
+    const url = await freshDatabase();
+    const lines: string[] = [];
+    const sql = openPostgres(url, { log: (line) => lines.push(line) });
+    const { pid } = (await sql.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!; // now idle in the pool
+    const admin = openPostgres(url);
+    await admin.get('SELECT pg_terminate_backend(?) AS ok', [pid]);
+    await admin.close();
+    for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^genbench: PostgreSQL: an idle pooled connection failed \(the next query opens a new one\): terminating connection/);
+    expect(await sql.get('SELECT 1 AS one')).toEqual({ one: 1 });
+    await sql.close();
+  });
+
   it('openDatabase migrates once when several processes open the same database together', async () => {
     const url = await freshDatabase();
     const stores = await Promise.all([0, 1, 2].map(() => openDatabase({ databaseUrl: url, dataDir: server!.dir })));
