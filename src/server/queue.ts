@@ -16,7 +16,9 @@ interface Entry {
  * The JobQueue of a single server (the interface is in src/queue/job-queue.ts): jobs are started by this process,
  * `concurrency` at a time (default 1: evaluations are CPU-bound; the evaluation handler runs each in a child
  * process, src/server/sandbox.ts); state lives in memory (the store keeps submission status and attempts across
- * restarts). close() aborts the running jobs' signal and waits for them to stop.
+ * restarts), and finished jobs (done or failed) are kept for `status` up to `maxFinished` of them (default 1000), the
+ * oldest finished dropped first, so a long-running server's map stays bounded (a dropped job's id answers undefined,
+ * and enqueueing it again runs it again). close() aborts the running jobs' signal and waits for them to stop.
  *
  * @example
  * const queue = new InProcessQueue();
@@ -31,13 +33,17 @@ export class InProcessQueue implements JobQueue {
   private closed = false;
   private readonly stop = new AbortController();
 
-  constructor(private readonly opts: { readonly concurrency?: number } = {}) {}
+  /** Ids of finished jobs, oldest first (a Map keeps insertion order). */
+  private readonly finished = new Map<string, true>();
+
+  constructor(private readonly opts: { readonly concurrency?: number; readonly maxFinished?: number } = {}) {}
 
   async enqueue(job: EvalJob): Promise<{ id: string; deduplicated: boolean }> {
     if (this.closed) throw new Error('internal: enqueue on a closed queue');
     const id = jobId(job);
     const old = this.entries.get(id);
     if (old !== undefined && old.state !== 'failed') return { id, deduplicated: true };
+    this.finished.delete(id);
     this.entries.set(id, { id, job: { submissionId: job.submissionId, recipe: job.recipe }, state: 'queued', attempts: old?.attempts ?? 0, enqueuedAt: new Date().toISOString() });
     this.pending.push(id);
     this.pump();
@@ -92,5 +98,17 @@ export class InProcessQueue implements JobQueue {
       e.error = firstLine(err);
     }
     e.finishedAt = new Date().toISOString();
+    this.finished.set(e.id, true);
+    this.forgetOldFinished();
+  }
+
+  /** Drops the oldest finished entries over `maxFinished`. */
+  private forgetOldFinished(): void {
+    const max = Math.max(0, this.opts.maxFinished ?? 1000);
+    for (const id of this.finished.keys()) {
+      if (this.finished.size <= max) break;
+      this.finished.delete(id);
+      this.entries.delete(id);
+    }
   }
 }

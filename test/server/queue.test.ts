@@ -61,6 +61,31 @@ describe('InProcessQueue', () => {
     await expect(q.enqueue(job('late'))).rejects.toThrow(/closed/);
   });
 
+  it('keeps at most maxFinished finished jobs, dropping the oldest, and never a queued or running one', async () => {
+    const q = new InProcessQueue({ maxFinished: 2 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    q.start(async (j) => {
+      if (j.submissionId === 'slow') await gate;
+      if (j.submissionId === 's2') throw new Error('bad');
+    });
+    const slow = await q.enqueue(job('slow'));
+    const ids = [];
+    for (const s of ['s1', 's2', 's3', 's4']) ids.push((await q.enqueue(job(s))).id);
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await q.status(slow.id))?.state).toBe('running');
+    expect((await q.status(ids[0]!))?.state).toBe('queued');
+    release();
+    await q.idle();
+    expect(await Promise.all(ids.map(async (id) => (await q.status(id))?.state))).toEqual([undefined, undefined, 'done', 'done']);
+    expect(await q.status(slow.id)).toBeUndefined(); // finished first of all
+    expect(await q.enqueue(job('s1'))).toEqual({ id: ids[0], deduplicated: false }); // forgotten: runs again
+    await q.idle();
+    expect((await q.status(ids[0]!))?.state).toBe('done');
+    expect(await q.status(ids[2]!)).toBeUndefined();
+    await q.close();
+  });
+
   it('makes ids that are safe as BullMQ custom ids', () => {
     expect(jobId(job('a:b/c', '{"n":1}'))).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(jobId(job('x', 'r'))).toBe(jobId(job('x', 'r')));
