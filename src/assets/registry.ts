@@ -124,6 +124,7 @@ export const ASSETS: readonly AssetSpec[] = Object.freeze([
   },
   colin27('ch2.nii.gz', 'a009051127f64dc3dd554d5f5b589870ea72106d9642c21b4e7093e478cfc309', 'T1-weighted MRI'),
   colin27('ch2bet.nii.gz', '592a2d20abdf36eefcb540ca8958428040edffc1bc1a18ba1dcfbabac77c5dd1', 'T1-weighted MRI, skull-stripped'),
+  colin27('aal.nii.gz', 'b512dcd3f36b77f56be7a9a038134096e66314b7e8c31d25875b96bcf6991454', 'AAL anatomical parcellation (116 labels, 0 background)'),
   {
     id: 'datasets/uci-digits/digits.csv.gz',
     urls: [],

@@ -95,7 +95,7 @@ export function evaluateCommand(): Command {
     .option('--baseline <report.json>', 'then gate the new report against this one (genbench gate; exit 1 on a regression)')
     .option('--rules <gate.json>', 'gate rules for --baseline (docs/gate.md)')
     .option('--translator <path>', 'score an image-to-image translator instead: X.onnx with X.genbench.json ("kind": "translator"), on --task or --pairs')
-    .option('--task <name>', 'translation task for --translator: colin27-t1-bet, pneumonia-sr2, pneumonia-denoise, pneumonia-normal-to-pneumonia (unpaired) or a volume task spec .json (default split: test)')
+    .option('--task <name>', 'translation task for --translator: colin27-t1-bet, colin27-t1-aal (segmentation, scored by Dice), pneumonia-sr2, pneumonia-denoise, pneumonia-normal-to-pneumonia (unpaired) or a volume task spec .json (default split: test)')
     .option('--pairs <path>', 'paired data for --translator: an .npz with arrays source and target, or a folder with source/ and target/')
     .option('--source <images>', 'unpaired data for --translator: images of the source domain (a folder of PNG/JPEG, a .zip of them, .npy or .npz), with --target')
     .option('--target <images>', 'unpaired data for --translator: images of the target domain, with --source')

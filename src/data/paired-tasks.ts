@@ -34,10 +34,39 @@ export const colin27T1Bet: PairedDataset = volumeTask(
   assetVolumes('datasets/colin27/ch2.nii.gz', 'datasets/colin27/ch2bet.nii.gz'),
 );
 
+/**
+ * `colin27-t1-aal`: anatomical segmentation as translation. Source: the Colin27 T1 MRI as in `colin27-t1-bet`;
+ * target: the AAL parcellation on the same grid (`aal.nii.gz`: 116 regions, 0 background), a label map whose pixel
+ * value is the region's label (1..116). Same slices, split, square pad and size as `colin27-t1-bet`; the T1 is
+ * windowed by its 0.5th and 99.5th percentiles and area-resized, the labels are not windowed and are resized with
+ * `nearest` (a pixel takes one voxel's label, never a blend). Scored by Dice per label and their mean.
+ */
+export const colin27T1Aal: PairedDataset = volumeTask(
+  {
+    name: 'colin27-t1-aal',
+    description: 'Colin27 T1 MRI -> AAL anatomical labels (116 regions, 0 background), axial slices 64x64',
+    license: 'MRIcron templates (Chris Rorden), BSD-3-Clause; Colin27 (Holmes et al. 1998); AAL (Tzourio-Mazoyer et al. 2002)',
+    source: 'datasets/colin27/ch2.nii.gz',
+    target: 'datasets/colin27/aal.nii.gz',
+    plane: 'axial',
+    slices: [20, 150],
+    test: { every: 5, offset: 0 },
+    size: [64, 64],
+    filter: 'area',
+    fit: 'pad-square',
+    window: {
+      source: { kind: 'percentile', low: 0.5, high: 99.5, of: 'source' },
+      target: { kind: 'labels' },
+    },
+  },
+  assetVolumes('datasets/colin27/ch2.nii.gz', 'datasets/colin27/aal.nii.gz'),
+);
+
 /** The built-in paired translation tasks (a frozen Map; adding one is its spec plus one line). */
 export const PAIRED_TASKS: ReadonlyMap<string, PairedDataset> = Object.freeze(
   new Map<string, PairedDataset>([
     ['colin27-t1-bet', colin27T1Bet],
+    ['colin27-t1-aal', colin27T1Aal],
     ['pneumonia-sr2', pneumoniaSr2],
     ['pneumonia-denoise', pneumoniaDenoise],
   ]),

@@ -46,6 +46,8 @@ export interface PairedSplit {
   readonly files: readonly SourceFile[];
   /** How the pairs were made (a task's slicing protocol), for recipes. */
   readonly preprocessing?: Readonly<Record<string, string | number>>;
+  /** Present when the targets are label maps (pixel value = label, 0 background, 1..labels regions): scored by Dice. */
+  readonly segmentation?: { readonly labels: number };
 }
 
 export interface PairedDataset {

@@ -16,7 +16,9 @@ import type { NiftiHeader, NiftiVolume } from './nifti.js';
  * Windows map voxel values v to u8 = round-half-even(255 clip((v - lo) / (hi - lo), 0, 1)): `percentile` takes lo
  * and hi as percentiles (numpy's linear interpolation) of every voxel of the named volume (MRI, whose units are
  * arbitrary), `level` is a CT window in Hounsfield units (lo = level - width / 2, hi = level + width / 2), `range`
- * gives lo and hi as they are.
+ * gives lo and hi as they are. `labels` (a label map, e.g. an anatomical parcellation) keeps each voxel's integer
+ * label as its u8 value (lo 0, hi 255: the identity on 0..255; `labelCount` checks the volume holds only such
+ * integers), and a labelled side is resized with `nearest`, never interpolated.
  *
  * @example
  * const g = planeGeometry(vol, 'axial');             // { normal: 2, rows: 1, cols: 0, ... }
@@ -28,7 +30,8 @@ export type Plane = 'axial' | 'coronal' | 'sagittal';
 export type IntensityWindow =
   | { readonly kind: 'percentile'; readonly low: number; readonly high: number; readonly of: 'source' | 'target' }
   | { readonly kind: 'level'; readonly level: number; readonly width: number }
-  | { readonly kind: 'range'; readonly min: number; readonly max: number };
+  | { readonly kind: 'range'; readonly min: number; readonly max: number }
+  | { readonly kind: 'labels' };
 
 export type Fit = 'pad-square' | 'stretch';
 
@@ -90,12 +93,33 @@ export function windowBounds(w: IntensityWindow, volumes: { readonly source: Nif
     lo = w.level - w.width / 2;
     hi = w.level + w.width / 2;
     what = `window level ${w.level} width ${w.width}`;
-  } else {
+  } else if (w.kind === 'range') {
     [lo, hi] = [w.min, w.max];
     what = `window ${w.min}..${w.max}`;
+  } else {
+    return [0, 255];
   }
   if (!(hi > lo)) throw new GenbenchError('INPUT', `${what} give an empty intensity window [${lo}, ${hi}]; choose a wider window`);
   return [lo, hi];
+}
+
+/**
+ * The largest label of a label volume whose voxels (after scl_slope/inter) are integers 0..255; anything else is an
+ * INPUT error naming the volume (a label map with other values would lose labels in 8 bits).
+ *
+ * @example
+ * labelCount(aal); // 116
+ */
+export function labelCount(vol: NiftiVolume): number {
+  let max = 0;
+  for (let i = 0; i < vol.data.length; i++) {
+    const v = vol.data[i]!;
+    if (!(v >= 0 && v <= 255 && v === Math.floor(v))) {
+      throw new GenbenchError('INPUT', `${vol.path}: voxel ${i} holds ${v}, not a label 0..255; a 'labels' window needs an integer label map of at most 255 labels`);
+    }
+    if (v > max) max = v;
+  }
+  return max;
 }
 
 /**

@@ -9,7 +9,7 @@ import { readNifti, type NiftiVolume } from './nifti.js';
 import { slicePairs, type PairedDataset, type PairedSplit } from './paired.js';
 import { requireSplit } from './split-spec.js';
 import type { LoadOptions, SourceFile } from './types.js';
-import { planeGeometry, volumeSlices, windowBounds, type Fit, type IntensityWindow, type Plane } from './volume-slices.js';
+import { labelCount, planeGeometry, volumeSlices, windowBounds, type Fit, type IntensityWindow, type Plane } from './volume-slices.js';
 import { parseWith } from '../io/zod-message.js';
 
 /**
@@ -34,6 +34,7 @@ const WindowSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('percentile'), low: z.number().min(0).max(100), high: z.number().min(0).max(100), of: z.enum(['source', 'target']) }),
   z.object({ kind: z.literal('level'), level: z.number(), width: z.number().positive() }),
   z.object({ kind: z.literal('range'), min: z.number(), max: z.number() }),
+  z.object({ kind: z.literal('labels') }),
 ]);
 
 export const VolumeTaskSchema = z.object({
@@ -85,9 +86,9 @@ export function volumeTask(raw: VolumeTaskSpec, files: VolumeFiles, where = raw.
       const info = requireSplit(spec.name, splits, split);
       const v = await get(opts);
       const indices = splitSlices(spec, v.count)[info.name as 'train' | 'test'];
-      const size = { height: spec.size[0], width: spec.size[1], filter: spec.filter };
-      const source: ImageBatchU8 = volumeSlices(v.source, v.geometry, indices, v.windows.source, size, spec.fit as Fit);
-      const target: ImageBatchU8 = volumeSlices(v.target, v.geometry, indices, v.windows.target, size, spec.fit as Fit);
+      const size = (side: 'source' | 'target') => ({ height: spec.size[0], width: spec.size[1], filter: filterOf(spec, side) });
+      const source: ImageBatchU8 = volumeSlices(v.source, v.geometry, indices, v.windows.source, size('source'), spec.fit as Fit);
+      const target: ImageBatchU8 = volumeSlices(v.target, v.geometry, indices, v.windows.target, size('target'), spec.fit as Fit);
       const full: PairedSplit = {
         source: { ...source, range: [0, 255] },
         target: { ...target, range: [0, 255] },
@@ -95,6 +96,7 @@ export function volumeTask(raw: VolumeTaskSpec, files: VolumeFiles, where = raw.
         names: indices.map((k) => `slice ${k}`),
         files: [v.files.source, v.files.target],
         preprocessing: { ...protocol, normalAxis: v.geometry.normal, sourceWindow: v.windows.source.join('..'), targetWindow: v.windows.target.join('..') },
+        ...(v.labels.target === undefined ? {} : { segmentation: { labels: v.labels.target } }),
       };
       return slicePairs(full, split);
     },
@@ -109,6 +111,8 @@ interface Loaded {
   readonly geometry: ReturnType<typeof planeGeometry>;
   readonly count: number;
   readonly windows: { readonly source: [number, number]; readonly target: [number, number] };
+  /** The largest label of a side windowed as `labels`. */
+  readonly labels: { readonly source: number | undefined; readonly target: number | undefined };
   readonly files: { readonly source: SourceFile; readonly target: SourceFile };
 }
 
@@ -129,11 +133,12 @@ async function loadVolumes(spec: Spec, files: VolumeFiles, opts: LoadOptions): P
     throw new GenbenchError('INPUT', `${spec.name}: field 'slices' [${spec.slices.join(', ')}] goes past the ${geometry.count} ${spec.plane} slices of ${source.path}`);
   }
   const volumes = { source, target };
+  const labels = { source: spec.window.source.kind === 'labels' ? labelCount(source) : undefined, target: spec.window.target.kind === 'labels' ? labelCount(target) : undefined };
   const bounds = (w: IntensityWindow) => windowBounds(w, volumes);
   const same = JSON.stringify(spec.window.source) === JSON.stringify(spec.window.target);
   const sourceWindow = bounds(spec.window.source as IntensityWindow);
   const windows = { source: sourceWindow, target: same ? sourceWindow : bounds(spec.window.target as IntensityWindow) };
-  return { source, target, geometry, count: geometry.count, windows, files: { source: { ...f.source, sha256: source.sha256 }, target: { ...f.target, sha256: target.sha256 } } };
+  return { source, target, geometry, count: geometry.count, windows, labels, files: { source: { ...f.source, sha256: source.sha256 }, target: { ...f.target, sha256: target.sha256 } } };
 }
 
 /** Same dims and the same affine (within 1e-3 mm per entry): else one INPUT line naming both files. */
@@ -157,9 +162,15 @@ function splitSlices(spec: Spec, count: number): { train: number[]; test: number
   return { train, test };
 }
 
+/** The resize filter of a side: `nearest` for a label map (labels are never interpolated), else the spec's. */
+function filterOf(s: Spec, side: 'source' | 'target'): ResizeFilter {
+  return s.window[side].kind === 'labels' ? 'nearest' : (s.filter as ResizeFilter);
+}
+
 function windowText(w: Spec['window']['source']): string {
   if (w.kind === 'percentile') return `percentiles ${w.low}..${w.high} of the ${w.of} volume`;
   if (w.kind === 'level') return `level ${w.level} width ${w.width}`;
+  if (w.kind === 'labels') return 'labels: each voxel\'s integer label as its value (0 background), no window';
   return `range ${w.min}..${w.max}`;
 }
 
@@ -170,6 +181,7 @@ function protocolOf(s: Spec): Record<string, string | number> {
     test: `every ${s.test.every}th slice from ${(s.slices?.[0] ?? 0) + s.test.offset}; train: the others`,
     size: `${s.size[0]}x${s.size[1]}`,
     filter: s.filter,
+    ...(s.window.source.kind === 'labels' || s.window.target.kind === 'labels' ? { labelFilter: 'nearest (the labelled side is never interpolated)' } : {}),
     fit: s.fit,
     sourceWindowRule: windowText(s.window.source),
     targetWindowRule: windowText(s.window.target),

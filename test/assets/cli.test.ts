@@ -39,7 +39,8 @@ describe.skipIf(!shared)('genbench assets', () => {
     process.env['GENBENCH_HOME'] = await tempDir('home');
     const rows = JSON.parse(await run('list', '--json')) as { id: string; status: string; path: string | null }[];
     const by = new Map(rows.map((r) => [r.id, r]));
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(16);
+    expect(by.get('datasets/colin27/aal.nii.gz')).toMatchObject({ status: 'ok', checkedBy: 'sha256' });
     expect(by.get('datasets/uci-digits/digits.csv.gz')).toMatchObject({ status: 'ok', checkedBy: 'sha256' });
     expect(by.get('datasets/colin27/ch2bet.nii.gz')).toMatchObject({ status: 'ok', checkedBy: 'sha256' });
     expect(by.get(LABELS)).toMatchObject({ status: 'ok', path: join(shared!, LABELS) });

@@ -103,7 +103,7 @@ export const TRANSLATION_CASES: readonly Case[] = [
     setup: translator('identity'),
     args: evaluate('identity.onnx', '--task', 'no-such-task'),
     code: 2,
-    stderr: /^genbench: unknown translation task 'no-such-task'; built-in tasks are colin27-t1-bet, pneumonia-sr2, pneumonia-denoise, pneumonia-normal-to-pneumonia \(or give a task spec \.json\)$/,
+    stderr: /^genbench: unknown translation task 'no-such-task'; built-in tasks are colin27-t1-bet, colin27-t1-aal, pneumonia-sr2, pneumonia-denoise, pneumonia-normal-to-pneumonia \(or give a task spec \.json\)$/,
   },
   {
     name: 'unpaired source images without target images',
