@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { BOOTSTRAP_DEFAULTS } from '../../metrics/bootstrap.js';
-import type { MetricParams } from '../../metrics/types.js';
+import type { ImageStack, MetricParams } from '../../metrics/types.js';
 import { openPairs, type PairedDataset, type PairedSplit } from '../data/paired.js';
 import { openTranslationTask, type TranslationTask } from '../data/paired-tasks.js';
 import { openUnpaired } from '../data/unpaired.js';
@@ -12,6 +12,7 @@ import { loadTranslator, type Translator } from '../models/translator.js';
 import type { Progress } from '../progress.js';
 import type { MetricEntryValue } from './run-metrics.js';
 import type { TranslationFeatures } from './translate-features.js';
+import { diceEntry } from './translate-dice.js';
 import { translationReport } from './translate-report.js';
 import { asPairImages, asStack, checkReverse, cycleError, featureMetrics, loadAndTranslate, pixelGroup, since, writeTiles, type TranslationRun } from './translate-steps.js';
 import { evaluateUnpaired } from './translate-unpaired.js';
@@ -27,7 +28,9 @@ import { evaluateUnpaired } from './translate-unpaired.js';
  * intervals (pairs resampled as pairs, as `genbench pixel` does). FD, KID, precision and recall of the outputs
  * against the targets through the feature extractor (translate-features.ts: default mobilenet-v1-0.75, the targets'
  * features cached; `extractor: 'none'` skips them, and so do sets too small for them, with a warning). The grid
- * shows input | output | target triplets of the first 16 pairs.
+ * shows input | output | target triplets of the first 16 pairs. Pairs whose targets are label maps (a volume task
+ * with a `labels` window, e.g. colin27-t1-aal) are scored by Dice per label and their mean instead
+ * (translate-dice.ts), with the slice bootstrap's interval, and ranked by the mean Dice.
  *
  * Unpaired (`task`: a built-in unpaired task; `source` + `target`: two image sets): translate-unpaired.ts (features
  * against the target domain, content preservation, the target-domain classifier).
@@ -115,6 +118,7 @@ async function evaluatePaired(run: TranslationRun & { ds: PairedDataset }): Prom
   const { ds, opts, resamples, seed } = run;
   const start = await loadAndTranslate(run, ds, 'the outputs are compared with the targets pixel for pixel');
   const { split: pairs, output, prog } = start;
+  if (pairs.segmentation !== undefined) return evaluateSegmentation({ ...run, ds, pairs, output, translateSeconds: start.translateSeconds, labels: pairs.segmentation.labels });
   let translateSeconds = start.translateSeconds;
   const clock = performance.now();
   const { results, params } = await pixelGroup({ generated: output, reference: asStack(pairs.target) }, pairs.target.range[1] - pairs.target.range[0], { resamples, seed, ...prog });
@@ -135,6 +139,30 @@ async function evaluatePaired(run: TranslationRun & { ds: PairedDataset }): Prom
   return report({ ...run, ds, pairs, metrics, params, features, cycle, seconds: { translate: translateSeconds, metrics: metricsSeconds, total: since(run.started) } });
 }
 
+/**
+ * A paired run whose targets are label maps: the outputs (in the targets' 0..255 scale, rounded half to even) are
+ * labels, scored by Dice per label and their mean (translate-dice.ts) with the slice bootstrap's interval, ranked by
+ * the mean Dice. PSNR, SSIM and the feature metrics are not computed: label values are codes, not intensities.
+ */
+async function evaluateSegmentation(run: TranslationRun & { ds: PairedDataset; pairs: PairedSplit; output: ImageStack; translateSeconds: number; labels: number }): Promise<Report> {
+  const { pairs, output, opts, resamples, seed } = run;
+  const clock = performance.now();
+  const size = output.height * output.width * output.channels;
+  const maps = { output: { n: output.n, size, data: output.data }, target: { n: pairs.target.n, size, data: pairs.target.data } };
+  const dice = await diceEntry(maps, run.labels, { resamples, seed, ...(opts.progress ? { progress: opts.progress } : {}) });
+  const metricsSeconds = since(clock);
+  if (opts.grid !== undefined) await writeTiles(opts.grid, [pairs.source, asPairImages(output, pairs.target.range), pairs.target]);
+  const params: MetricParams = {
+    labels: run.labels,
+    background: 0,
+    outputLabels: "the output in the targets' 0..255 scale, rounded half to even: its value is the label",
+    dice: '2 |O_k & T_k| / (|O_k| + |T_k|) per label k, pixel counts pooled over the slices',
+    mean: 'over the labels k >= 1 present in the target or the output',
+  };
+  const skipped = opts.extractor !== undefined && opts.extractor !== 'none' ? ['the targets are label maps: feature metrics (FD, KID, precision, recall) are not computed, --extractor is ignored'] : [];
+  return report({ ...run, metrics: { dice }, params, features: undefined, cycle: undefined, seconds: { translate: run.translateSeconds, metrics: metricsSeconds, total: since(run.started) }, segmentation: { skipped } });
+}
+
 interface ReportFacts extends TranslationRun {
   readonly ds: PairedDataset;
   readonly pairs: PairedSplit;
@@ -143,6 +171,8 @@ interface ReportFacts extends TranslationRun {
   readonly features: TranslationFeatures | undefined;
   readonly cycle: Record<string, string | number> | undefined;
   readonly seconds: { readonly translate: number; readonly metrics: number; readonly total: number };
+  /** Set for label-map targets: Dice instead of the pixel metrics, with the warnings of that run. */
+  readonly segmentation?: { readonly skipped: readonly string[] };
 }
 
 /** The paired run's report: pixel metrics ranked by SSIM, the feature metrics and the cycle error beside them. */
@@ -153,7 +183,9 @@ function report(f: ReportFacts): Report {
   const warnings = [
     ...(n < 30 ? [`only ${n} pairs: ${f.resamples > 0 ? 'the intervals are wide and' : 'the means'} rest on few pairs`] : []),
     ...(identical > 0 ? [`${identical} of ${n} outputs equal their targets exactly: their PSNR is +Infinity, and so is the mean PSNR`] : []),
+    ...(f.segmentation?.skipped ?? []),
   ];
+  const seg = f.segmentation !== undefined;
   return translationReport({
     t: f.t,
     ...(f.reverse === undefined ? {} : { reverse: f.reverse }),
@@ -166,12 +198,12 @@ function report(f: ReportFacts): Report {
     files: pairs.files,
     ...(pairs.preprocessing === undefined ? {} : { loading: pairs.preprocessing }),
     metrics,
-    params: { pixel: { ...f.params }, ...(f.cycle === undefined ? {} : { cycle: f.cycle }) },
+    params: { [seg ? 'segmentation' : 'pixel']: { ...f.params }, ...(f.cycle === undefined ? {} : { cycle: f.cycle }) },
     ...(f.features === undefined ? {} : { features: f.features }),
     resamples: f.resamples,
     seed: f.seed,
-    covers: 'sampling of the pairs (resampled as pairs)',
-    rankedBy: 'ssim',
+    covers: seg ? 'sampling of the slices (resampled as pairs; Dice recomputed from the pooled counts)' : 'sampling of the pairs (resampled as pairs)',
+    rankedBy: seg ? 'dice' : 'ssim',
     warnings,
     seconds: f.seconds,
     ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
