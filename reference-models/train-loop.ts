@@ -130,7 +130,7 @@ async function prepareOut(run: Run): Promise<void> {
 }
 
 async function loop(run: Run): Promise<TrainResult['status']> {
-  const { o, net, data, stepsPerEpoch } = run;
+  const { o, data, stepsPerEpoch } = run;
   const s = o.settings;
   const epochs = o.epochs ?? (o.minutes === undefined && o.maxSteps === undefined ? o.model.defaults.epochs : Infinity);
   const deadline = o.minutes === undefined ? Infinity : performance.now() + o.minutes * 60_000;

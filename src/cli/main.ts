@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { GenbenchError, INTERNAL_EXIT_CODE, isGenbenchError } from '../errors.js';
+import { INTERNAL_EXIT_CODE, isGenbenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { COMMANDS } from './index.js';
 import { stopAllProgress } from './progress-bar.js';

@@ -1,5 +1,5 @@
 import { GenbenchError } from '../errors.js';
-import { type ConvertContext, type LayerConverter, unsupported } from './context.js';
+import { type ConvertContext, type LayerConverter } from './context.js';
 import { GraphBuilder, type KTensor } from './graph-builder.js';
 import { ACTIVATION_LAYERS, batchNormAffine } from './layers-activation.js';
 import { CONV_LAYERS, FOLDABLE } from './layers-conv.js';

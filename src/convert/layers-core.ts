@@ -1,6 +1,6 @@
 import { GenbenchError } from '../errors.js';
 import { channelsLast, num, pair, single, str, unsupported, type LayerConverter } from './context.js';
-import { onnxAxis, type KTensor } from './graph-builder.js';
+import { onnxAxis } from './graph-builder.js';
 import { configActivation } from './layers-activation.js';
 import { samePads } from './layers-conv.js';
 

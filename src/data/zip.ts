@@ -65,8 +65,14 @@ export function listZip(bytes: Uint8Array, name: string): ZipEntry[] {
     for (let x = o + 46 + nameLen, end = x + extraLen; x + 4 <= end; x += 4 + u16(x + 2)) {
       if (u16(x) !== 1) continue;
       let p = x + 4;
-      if (size === FULL32) (size = u64(p)), (p += 8);
-      if (compressedSize === FULL32) (compressedSize = u64(p)), (p += 8);
+      if (size === FULL32) {
+        size = u64(p);
+        p += 8;
+      }
+      if (compressedSize === FULL32) {
+        compressedSize = u64(p);
+        p += 8;
+      }
       if (headerOffset === FULL32) headerOffset = u64(p);
     }
     entries.push({ name: entryName, method: u16(o + 10), compressedSize, size, crc32: u32(o + 16), headerOffset });

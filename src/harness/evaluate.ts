@@ -10,7 +10,7 @@ import type { FeatureExtractor } from '../features/types.js';
 import { resizeOf } from '../data/image-folder.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import type { ResizeSpec } from '../io/image-codec.js';
-import { sliceImages, type ImageBatchU8, type ValueRange } from '../io/image.js';
+import { sliceImages, type ValueRange } from '../io/image.js';
 import { writeGridPng } from '../io/png.js';
 import { REPORT_SCHEMA, type Report } from '../io/report.js';
 import { memorizationVerdict } from '../memorization/verdict.js';

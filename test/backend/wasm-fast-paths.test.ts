@@ -9,7 +9,6 @@ import { expectSameOnBothBackends, normals, runOn, setUpBackends } from './compa
  * im2col; and the stock-kernel replacements: BatchMatMul with transposed operands, Tile, Identity, Sum and Mean.
  */
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-type Quad = [number, number, number, number];
 
 const GRID = [1, 2].flatMap((stride) =>
   (['same', 'valid'] as const).flatMap((pad) => [3, 4].map((k) => ({ stride, pad: pad as Pad, k }))),

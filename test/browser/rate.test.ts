@@ -104,6 +104,7 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
       previous = await nextTrial(page, previous);
       expect(await page.getAttribute('#stage', 'data-protocol')).toBe('time');
       expect(await page.$('#image')).toBeNull();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- runs in the page; the test tsconfig has no DOM types
       expect(await page.evaluate(() => (globalThis as any).document.documentElement.outerHTML.includes('data:image/png'))).toBe(false);
       await page.keyboard.press('f');
     }

@@ -23,7 +23,10 @@ function bruteCounts(rows: Matrix, cols: Matrix, t: BallTest) {
     for (let j = 0; j < cols.rows; j++) {
       const d = Math.sqrt(exactSqDistance(rows, i, cols, j));
       const r = t.radii[t.on === 'rows' ? i : j]!;
-      if (t.strict ? d < r : d <= r) (rc[i]++, cc[j]++);
+      if (t.strict ? d < r : d <= r) {
+        rc[i]++;
+        cc[j]++;
+      }
     }
   }
   return { rc, cc };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prdcResampled } from '../../metrics/prdc-resampled.js';
-import { bootstrapGroup, bootstrapMetric, percentile, percentileBootstrap, recentredInterval, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
+import { bootstrapGroup, percentile, percentileBootstrap, recentredInterval, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
 import { getMetric } from '../../metrics/index.js';
 import { kidResampled, mmd2Unbiased } from '../../metrics/kid.js';
 import { prdcWithContributions } from '../../metrics/prdc.js';

@@ -97,7 +97,12 @@ describe('kid analytic and errors', () => {
     expect(await mmd2Unbiased(x, y)).toBeCloseTo(naive(x, y), 12);
     const m = x.rows;
     let off = 0, diag = 0;
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) (i === j ? (diag += k(x.data, i, x.data, j, 5)) : (off += k(x.data, i, x.data, j, 5)));
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        if (i === j) diag += k(x.data, i, x.data, j, 5);
+        else off += k(x.data, i, x.data, j, 5);
+      }
+    }
     const closed = (2 / (m * m)) * (off / (m - 1) - diag);
     expect(await mmd2Unbiased(x, x)).toBeCloseTo(closed, 12);
     const small = gaussian(new Rng(5), 4000, 5);

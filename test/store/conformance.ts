@@ -86,7 +86,7 @@ export function storeConformance(a: string | (() => Promise<Sql>), b?: string | 
     it('applies migrations once, in id order, and refuses unknown ones', async () => {
       const order: string[] = [];
       const ms: Migration[] = [
-        { id: '0200-b', up: async (tx) => void order.push('b') },
+        { id: '0200-b', up: async () => void order.push('b') },
         { id: '0199-a', up: 'CREATE TABLE a1 (id TEXT PRIMARY KEY);\nCREATE TABLE a2 (id TEXT PRIMARY KEY)' },
       ];
       expect(await runMigrations(sql, ms)).toEqual(['0199-a', '0200-b']);
