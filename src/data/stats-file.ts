@@ -2,6 +2,7 @@ import { zipSync } from 'fflate';
 import type { GaussianStats } from '../../metrics/fd.js';
 import { GenbenchError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { parseJsonText } from '../io/json-file.js';
 import { encodeNpy, type NpyArray } from '../io/npy.js';
 import { maxNpzBytes, parseNpz, readWithHash } from './npz.js';
 import { listZip, readZipMember } from './zip.js';
@@ -94,10 +95,6 @@ function recipeOf(bytes: Uint8Array, path: string): { recipe?: Record<string, un
   const entry = listZip(bytes, path).find((e) => e.name === 'recipe.json');
   if (entry === undefined) return {};
   if (entry.size > Math.min(maxNpzBytes(), 2 ** 24)) throw new GenbenchError('INPUT', `${path}: recipe.json declares ${entry.size} bytes; a recipe is a few kilobytes`);
-  try {
-    return { recipe: JSON.parse(new TextDecoder().decode(readZipMember(bytes, entry, path))) as Record<string, unknown> };
-  } catch (e) {
-    if (e instanceof GenbenchError) throw e;
-    throw new GenbenchError('INPUT', `${path}: recipe.json is not valid JSON`);
-  }
+  const text = new TextDecoder().decode(readZipMember(bytes, entry, path));
+  return { recipe: parseJsonText(text, `${path}: recipe.json`, 'make it with genbench stats') as Record<string, unknown> };
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import { RESIZE_FILTERS } from '../io/image-codec.js';
+import { parseJsonText } from '../io/json-file.js';
 import { parseWith } from '../io/zod-message.js';
 
 /**
@@ -80,12 +81,7 @@ export async function readFeaturesManifest(path: string): Promise<{ manifest: Fe
   } catch {
     throw new GenbenchError('NOT_FOUND', `${mpath}: custom extractor manifest not found; write one as described in docs/custom-extractor.md`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new GenbenchError('INPUT', `${mpath}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
+  const raw = parseJsonText(text, mpath, 'write one as described in docs/custom-extractor.md');
   return { manifest: parseFeaturesManifest(raw, mpath), path: mpath };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { METRICS } from '../../metrics/index.js';
 import type { MetricId } from '../../metrics/types.js';
 import { GenbenchError } from '../errors.js';
+import { parseJsonText } from '../io/json-file.js';
 import { parseWith } from '../io/zod-message.js';
 
 /**
@@ -92,12 +93,7 @@ export async function readRules(path: string): Promise<GateRules> {
   } catch (e) {
     throw new GenbenchError('NOT_FOUND', `${path}: cannot read the gate rules (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  try {
-    return parseRules(JSON.parse(text), path);
-  } catch (e) {
-    if (e instanceof GenbenchError) throw e;
-    throw new GenbenchError('INPUT', `${path}: not valid JSON; give a genbench.gate-rules/v1 file (docs/gate.md)`);
-  }
+  return parseRules(parseJsonText(text, path, 'give a genbench.gate-rules/v1 file (docs/gate.md)'), path);
 }
 
 /** The rule for `metric`: built-in tolerance, then the file's `default`, then its entry for the metric. */

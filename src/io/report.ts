@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { parseJsonText } from './json-file.js';
 import { parseWith } from './zod-message.js';
 
 /**
@@ -150,13 +151,7 @@ export async function readReport(path: string): Promise<Report> {
   } catch (e) {
     throw new GenbenchError('NOT_FOUND', `${path}: cannot read the report (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new GenbenchError('INPUT', `${path}: not valid JSON; give a report written by genbench evaluate --out`);
-  }
-  return parseReport(value, path);
+  return parseReport(parseJsonText(text, path, 'give a report written by genbench evaluate --out'), path);
 }
 
 /** Validates `report` (a bug if it fails) and writes it as indented JSON, atomically. */

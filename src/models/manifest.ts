@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import type { ValueRange } from '../io/image.js';
+import { parseJsonText } from '../io/json-file.js';
 import { checkPixels } from '../io/limits.js';
 import { parseWith } from '../io/zod-message.js';
 
@@ -127,11 +128,7 @@ export async function readJson(path: string): Promise<unknown> {
       `${path}: manifest not found; a checkpoint needs a manifest there (${basename(path)}) such as ${MANIFEST_EXAMPLE}`,
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new GenbenchError('INPUT', `${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
+  return parseJsonText(text, path, 'fix the manifest');
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

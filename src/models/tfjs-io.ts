@@ -3,6 +3,7 @@ import { dirname, join, normalize, isAbsolute } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.js';
 import { GenbenchError } from '../errors.js';
+import { parseJsonText } from '../io/json-file.js';
 
 /**
  * Loading TF.js models (layers and graph) from a local folder. Plain @tensorflow/tfjs in Node has no file://
@@ -40,12 +41,7 @@ export async function readModelJson(path: string): Promise<tf.io.ModelJSON> {
   } catch (e) {
     throw new GenbenchError('NOT_FOUND', `${path}: cannot read TF.js model.json (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new GenbenchError('INPUT', `${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
+  const json = parseJsonText(text, path, 'give the model.json a TF.js export wrote');
   const j = json as Partial<tf.io.ModelJSON>;
   if (typeof j !== 'object' || j === null || typeof j.modelTopology !== 'object' || !Array.isArray(j.weightsManifest)) {
     throw new GenbenchError('INPUT', `${path}: not a TF.js model.json (needs modelTopology and weightsManifest)`);

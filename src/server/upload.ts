@@ -3,6 +3,7 @@ import { METRICS } from '../../metrics/index.js';
 import { DATASETS } from '../data/index.js';
 import { MEMORIZATION_CHECKS } from '../memorization/verdict.js';
 import { GenbenchError } from '../errors.js';
+import { parseJsonText } from '../io/json-file.js';
 import { parseReport, type Report } from '../io/report.js';
 import { parseManifest, type GeneratorManifest } from '../models/manifest.js';
 import { hashFile } from '../store/blobs.js';
@@ -169,9 +170,5 @@ function checkDataset(name: string | undefined, source: string): string {
 async function readJson(f: { name: string; path: string }, limits: UploadLimits): Promise<unknown> {
   const buf = await readFile(f.path);
   if (buf.length > limits.maxJsonBytes) throw new GenbenchError('INPUT', `${f.name}: ${buf.length} bytes, more than the ${limits.maxJsonBytes} allowed for JSON files`);
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch {
-    throw new GenbenchError('INPUT', `${f.name}: not valid JSON; upload the file genbench or the exporter wrote`);
-  }
+  return parseJsonText(buf.toString('utf8'), f.name, 'upload the file genbench or the exporter wrote');
 }
