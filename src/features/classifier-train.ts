@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { genbenchHome } from '../assets/index.js';
-import { isAlive, sweepStaleTemps } from '../assets/fetch.js';
+import { sweepStaleTemps } from '../assets/fetch.js';
+import { releaseLock, tryLock } from '../assets/pid-lock.js';
 import { GenbenchError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { silentProgress, type Progress } from '../progress.js';
@@ -70,8 +71,8 @@ export function classifierCachePath(dataset: string, home: string = genbenchHome
 
 /**
  * The cached checkpoint folder of `dataset`'s standard classifier, training it first when it is missing. One
- * process trains at a time (lock file `<name>.lock` holding its pid); others wait for it, and take over when its
- * process died.
+ * process trains at a time (lock file `<name>.lock` holding its pid, src/assets/pid-lock.ts); others wait for it,
+ * and one of them takes over when its process died.
  */
 export async function ensureClassifier(dataset: string, opts: EnsureOptions = {}): Promise<string> {
   const recipe = classifierRecipe(dataset);
@@ -79,13 +80,13 @@ export async function ensureClassifier(dataset: string, opts: EnsureOptions = {}
   await mkdir(dirname(final), { recursive: true });
   for (;;) {
     if (await isComplete(final)) return final;
-    if (await takeLock(`${final}.lock`)) break;
+    if (await tryLock(`${final}.lock`)) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   try {
     if (!(await isComplete(final))) await trainInto(recipe, final, opts.progress ?? silentProgress);
   } finally {
-    await rm(`${final}.lock`, { force: true });
+    await releaseLock(`${final}.lock`);
   }
   return final;
 }
@@ -103,23 +104,6 @@ async function trainInto(recipe: ClassifierRecipe, final: string, progress: Prog
     await rm(tmp, { recursive: true, force: true });
   }
   if (!(await isComplete(final))) throw new GenbenchError('INPUT', `${final}: the classifier cache folder is incomplete; delete it and run again`);
-}
-
-/** Creates the lock file holding this pid (atomically, by a hard link); false while a live process holds it. */
-async function takeLock(lock: string): Promise<boolean> {
-  const mine = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(mine, String(process.pid));
-  try {
-    await link(mine, lock);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
-    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && !isAlive(owner)) await rm(lock, { force: true });
-    return false;
-  } finally {
-    await rm(mine, { force: true });
-  }
 }
 
 async function isComplete(folder: string): Promise<boolean> {
