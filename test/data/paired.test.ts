@@ -100,6 +100,23 @@ describe('volume tasks', () => {
     await expect(openTask(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json: field 'plane'/);
     await expect(openTask('no-such-task')).rejects.toThrow(/unknown translation task 'no-such-task'; built-in tasks are colin27-t1-bet/);
   });
+
+  it('a labels window keeps integer labels as they are and resizes them with nearest; other values are refused', async () => {
+    const dims = [6, 6, 3] as const;
+    const labels = Array.from({ length: 6 * 6 * 3 }, (_, i) => (i % 6) ** 2); // label = x^2, x the image column
+    await writeNifti(join(dir, 'l-src.nii'), { dims, values: rampValues(dims), datatype: 'int16' });
+    await writeNifti(join(dir, 'l.nii'), { dims, values: labels });
+    const seg = spec({ source: 'l-src.nii', target: 'l.nii', size: [3, 3], window: { source: { kind: 'range', min: 0, max: 255 }, target: { kind: 'labels' } } });
+    await writeFile(join(dir, 'seg.json'), JSON.stringify(seg));
+    const s = await (await openTask(join(dir, 'seg.json'))).load('test');
+    expect(s.segmentation).toEqual({ labels: 25 });
+    // nearest from 6 to 3 columns takes x = 1, 3, 5 (area would blend neighbours into labels 1, 7 and 21)
+    expect(Array.from(s.target.data.subarray(0, 9))).toEqual([1, 9, 25, 1, 9, 25, 1, 9, 25]);
+    expect(s.preprocessing).toMatchObject({ targetWindow: '0..255', labelFilter: expect.stringMatching(/^nearest/), filter: 'area' });
+    await writeNifti(join(dir, 'l-float.nii'), { dims, values: labels.map((v) => v + 0.5), datatype: 'float32' });
+    await writeFile(join(dir, 'seg-float.json'), JSON.stringify({ ...seg, target: 'l-float.nii' }));
+    await expect((await openTask(join(dir, 'seg-float.json'))).load('test')).rejects.toThrow(/l-float\.nii: voxel 0 holds 0\.5, not a label 0\.\.255; a 'labels' window needs an integer label map/);
+  });
 });
 
 describe.skipIf(!shared)('colin27-t1-bet on the real volumes', () => {
