@@ -24,6 +24,10 @@ describe('diceScores', () => {
     expect(d.perLabel.get(2)!.dice).toBe(0);
     expect(d.perLabel.has(0)).toBe(false);
     expect(d.mean).toBeCloseTo((4 / 7 + 0) / 2, 15);
+    // a label only the output has counts too: label 1 at 2/3, the invented label 3 at 0, mean 1/3 (not 2/3)
+    const invented = diceScores({ output: maps(1, [1, 3]), target: maps(1, [1, 1]) });
+    expect([...invented.perLabel.keys()]).toEqual([1, 3]);
+    expect(invented.mean).toBeCloseTo(1 / 3, 15);
   });
 
   it('pools pixel counts over slices (not a mean of per-slice Dice) and agrees with the direct computation', () => {
