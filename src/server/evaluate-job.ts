@@ -259,8 +259,11 @@ async function sandboxedEvaluation(input: EvaluationFilesInput, deps: Evaluation
 }
 
 /**
- * Re-queues submissions left queued or running (a restart); one that has used up its attempts (the server stopped
- * during its last one) is marked failed instead. Returns how many were queued.
+ * Re-queues, for the in-process queue (whose jobs die with the server), submissions left queued or running by a
+ * restart, each with the recipe it was queued with (the current `settings` only for one recorded before its job
+ * was); one that has used up its attempts (the server stopped during its last one) is marked failed instead.
+ * A shared queue (BullMQ) keeps its jobs through a restart and its workers may be running them: the server does
+ * not call this then. Returns how many were queued.
  */
 export async function resumePending(store: Store, queue: JobQueue, settings: EvaluationSettings, limits: EvaluationLimits = DEFAULT_EVALUATION_LIMITS): Promise<number> {
   const pending = await listSubmissions(store.sql, { status: ['queued', 'running'] });
@@ -271,7 +274,7 @@ export async function resumePending(store: Store, queue: JobQueue, settings: Eva
       continue;
     }
     await endAttempt(store.sql, s.id); // back to queued, the count and the last error kept
-    await queue.enqueue({ submissionId: s.id, recipe: evaluationRecipe(settings, s.dataset) });
+    await queue.enqueue({ submissionId: s.id, recipe: s.recipe ?? evaluationRecipe(settings, s.dataset) });
     queued++;
   }
   return queued;

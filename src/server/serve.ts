@@ -91,7 +91,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   });
   server.keepAliveTimeout = 5000;
   await sweepStale(store, [opts.app?.uploadDir ?? tmpdir(), tmpdir()]);
-  await resumePending(store, queue, evaluation, limits);
+  if (queue instanceof InProcessQueue) await resumePending(store, queue, evaluation, limits); // a shared queue keeps its jobs
   const port = (server.address() as AddressInfo).port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;

@@ -70,7 +70,7 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   const { submission } = recorded;
   const recipe = evaluationRecipe(deps.evaluation ?? DEFAULT_EVALUATION, checked.dataset);
   const job = await deps.queue.enqueue({ submissionId: submission.id, recipe });
-  await setSubmissionJob(sql, submission.id, job.id); // the job id only: the job may already be running
+  await setSubmissionJob(sql, submission.id, job.id, recipe); // the job id and recipe only: the job may already be running
   return accepted(submission, job);
 }
 

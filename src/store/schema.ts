@@ -111,4 +111,9 @@ export const CORE_MIGRATIONS: readonly Migration[] = Object.freeze([
     id: '0009-core-submissions-by-token',
     up: 'CREATE INDEX submissions_token ON submissions (token_id, created_at)',
   },
+  {
+    // the recipe a submission's evaluation was queued with, so a restart re-queues it unchanged
+    id: '0010-core-submission-recipe',
+    up: 'ALTER TABLE submissions ADD COLUMN recipe TEXT',
+  },
 ]);

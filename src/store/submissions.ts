@@ -30,6 +30,8 @@ export interface SubmissionRecord {
   readonly dataset: string;
   readonly status: SubmissionStatus;
   readonly jobId: string | null;
+  /** The job recipe its evaluation was queued with (null before it was queued). */
+  readonly recipe: string | null;
   readonly error: string | null;
   /** Evaluation attempts started so far. */
   readonly attempts: number;
@@ -53,13 +55,14 @@ interface SubmissionRow {
   dataset: string;
   status: string;
   job_id: string | null;
+  recipe: string | null;
   error: string | null;
   attempts: number | string;
   created_at: string;
   updated_at: string;
 }
 
-const COLUMNS = 'id, model_id, token_id, main_file, dataset, status, job_id, error, attempts, created_at, updated_at';
+const COLUMNS = 'id, model_id, token_id, main_file, dataset, status, job_id, recipe, error, attempts, created_at, updated_at';
 
 /** Records the files, the model and a 'queued' submission in one transaction. */
 export async function createSubmission(sql: Sql, s: NewSubmission): Promise<{ submission: SubmissionRecord; model: ModelRecord }> {
@@ -102,18 +105,20 @@ async function insertSubmission(tx: Sql, s: { modelId: string; files: readonly S
     dataset: s.dataset,
     status: s.status,
     jobId: null,
+    recipe: null,
     error: null,
     attempts: 0,
     createdAt: now,
     updatedAt: now,
   };
-  await tx.run(`INSERT INTO submissions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+  await tx.run(`INSERT INTO submissions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     submission.id,
     submission.modelId,
     submission.tokenId,
     submission.mainFile,
     submission.dataset,
     submission.status,
+    null,
     null,
     null,
     0,
@@ -183,8 +188,9 @@ export async function endAttempt(sql: Sql, id: string, opts: { error?: string; u
 }
 
 /** Records the queue's job id of a submission (status unchanged). */
-export async function setSubmissionJob(sql: Sql, id: string, jobId: string): Promise<void> {
-  await sql.run('UPDATE submissions SET job_id = ?, updated_at = ? WHERE id = ?', [jobId, new Date().toISOString(), id]);
+/** Records the queued job's id and the recipe it carries (resumePending re-queues that recipe). */
+export async function setSubmissionJob(sql: Sql, id: string, jobId: string, recipe: string): Promise<void> {
+  await sql.run('UPDATE submissions SET job_id = ?, recipe = ?, updated_at = ? WHERE id = ?', [jobId, recipe, new Date().toISOString(), id]);
 }
 
 /** The files of a submission by upload name. */
@@ -238,6 +244,7 @@ function fromRow(r: SubmissionRow): SubmissionRecord {
     dataset: r.dataset,
     status: r.status as SubmissionStatus,
     jobId: r.job_id,
+    recipe: r.recipe,
     error: r.error,
     attempts: Number(r.attempts),
     createdAt: r.created_at,
