@@ -380,17 +380,9 @@ function drawIndices(rng: Rng, n: number): Int32Array {
   return out;
 }
 
-/** A random half (floor(n / 2) distinct rows, at least 2) of n rows, without replacement (partial Fisher-Yates). */
+/** A random half (floor(n / 2) distinct rows, at least 2 when there are) of n rows, without replacement. */
 function drawHalf(rng: Rng, n: number): Int32Array {
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
-  const m = Math.max(2, Math.floor(n / 2));
-  for (let i = 0; i < m; i++) {
-    const j = i + rng.int(n - i);
-    const t = perm[i]!;
-    perm[i] = perm[j]!;
-    perm[j] = t;
-  }
-  return perm.slice(0, m);
+  return rng.sampleWithoutReplacement(n, Math.min(n, Math.max(2, Math.floor(n / 2))));
 }
 
 /** Rows (or pairs) of a group's generated input. */
