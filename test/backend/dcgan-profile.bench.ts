@@ -25,7 +25,7 @@ async function profile(): Promise<string> {
   const rng = new Rng(1);
   const images = tf.tensor4d(rng.fillNormal(new Float32Array(B * 784)).map((v) => Math.min(1, Math.max(-1, v))), [B, 28, 28, 1]);
   const labels = tf.tensor1d(Int32Array.from({ length: B }, (_, i) => i % 10), 'int32');
-  const batch = { images, labels, size: B };
+  const batch = { images, labels, targets: null, size: B };
   const steps = Number(process.env['PROFILE_STEPS'] ?? 2);
   try {
     for (let i = 0; i < 2; i++) net.step(batch, rng.fork(`w${i}`));

@@ -46,7 +46,7 @@ async function compare(): Promise<string> {
   const net = getReferenceModel('dcgan').build({ shape: { height: 28, width: 28, channels: 1 }, classes: 10, rng: new Rng(0) });
   const rng = new Rng(1);
   const images = tf.tensor4d(rng.fillNormal(new Float32Array(B * 784)).map((v) => Math.min(1, Math.max(-1, v))), [B, 28, 28, 1]);
-  const batch = { images, labels: null, size: B };
+  const batch = { images, labels: null, targets: null, size: B };
   const lines: string[] = [];
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
