@@ -165,14 +165,12 @@ describe.skipIf(!shared)('bootstrap on gauss-small (fake.npy vs real.npy, 2000 x
 
 describe('half-samples', () => {
   /** A group whose value is the mean of the first feature of the generated rows; it records every draw it sees. */
-  function meanGroup(resampling: MetricDescriptor['resampling'], seen: number[][]): MetricDescriptor {
-    const base = getMetric('precision') as FeatureMetricDescriptor;
+  function meanGroup(resampling: NonNullable<MetricDescriptor['resampling']>, seen: number[][]): MetricDescriptor {
+    const { contributions: _c, resampled: _r, ...base } = getMetric('precision') as FeatureMetricDescriptor;
     const group: FeatureMetricDescriptor = {
       ...base,
       group: 'mean-of-first-feature',
       resampling,
-      contributions: undefined,
-      resampled: undefined,
       compute: async (input) => {
         const g = input.generated;
         const rows = Array.from({ length: g.rows }, (_, i) => g.data[i * g.cols]!);
