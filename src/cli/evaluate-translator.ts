@@ -15,7 +15,7 @@ import { stderrProgress } from './progress-bar.js';
  * of outputs it assigns to the target class (--no-classifier skips it). Both: FD, KID, precision and recall of the
  * outputs against the target images (--extractor, default mobilenet-v1-0.75; `none` skips them), the cycle error
  * with --reverse-translator, a PNG grid (--grid, default beside --out). `--pairs-range LO,HI` states the value
- * range of float arrays. Flags of generator runs that do not apply (a dataset, --n, --metrics, ...) are usage
+ * range of float arrays; `--labels N` says the targets of --pairs are label maps (scored by Dice). Flags of generator runs that do not apply (a dataset, --n, --metrics, ...) are usage
  * errors.
  *
  * @example
@@ -28,6 +28,7 @@ export interface TranslatorFlags {
   task?: string;
   pairs?: string;
   pairsRange?: string;
+  labels?: string;
   source?: string;
   target?: string;
   reverseTranslator?: string;
@@ -73,6 +74,8 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
   }
   if (f.pairsRange !== undefined && f.task !== undefined) throw new GenbenchError('USAGE', '--pairs-range: only for float arrays given with --pairs or --source/--target');
   const pairsRange = f.pairsRange === undefined ? undefined : parseValueRange(f.pairsRange, '--pairs-range');
+  if (f.labels !== undefined && f.pairs === undefined) throw new GenbenchError('USAGE', '--labels: only for --pairs (a task says itself whether its targets are labels)');
+  const labels = f.labels === undefined ? undefined : parseIntFlag('labels', f.labels, { min: 1, max: 255 });
   const seed = parseIntFlag('seed', f.seed, { min: 0, max: 0xffffffff });
   const bootstrap = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
   if (bootstrap === 1) throw new GenbenchError('USAGE', '--bootstrap: give 0 (no intervals) or at least 2 resamples, e.g. 200');
@@ -91,6 +94,7 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
     ...(f.reverseTranslator === undefined ? {} : { reverseTranslator: f.reverseTranslator }),
     ...(f.classifier ? {} : { classifier: false as const }),
     ...(pairsRange === undefined ? {} : { pairsRange }),
+    ...(labels === undefined ? {} : { labels }),
     ...(f.split === undefined ? {} : { split: f.split }),
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(f.extractor === undefined ? {} : { extractor: f.extractor }),

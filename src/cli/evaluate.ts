@@ -100,6 +100,7 @@ export function evaluateCommand(): Command {
     .option('--source <images>', 'unpaired data for --translator: images of the source domain (a folder of PNG/JPEG, a .zip of them, .npy or .npz), with --target')
     .option('--target <images>', 'unpaired data for --translator: images of the target domain, with --source')
     .option('--pairs-range <lo,hi>', 'value range of float --pairs (or --source/--target) arrays, e.g. 0,1')
+    .option('--labels <n>', '--pairs whose targets are label maps (0 background, 1..n regions): score the outputs by Dice per label and their mean instead of PSNR/SSIM')
     .option('--reverse-translator <path>', 'a translator from the target domain back to the source domain: adds the cycle error (mean L1 of B(A(x)) - x)')
     .option('--no-classifier', 'unpaired tasks: skip the target-domain classifier (classifier:pneumoniamnist is trained once on first use)')
     .action(runEvaluate);
@@ -114,7 +115,7 @@ async function statsSource(path: string): Promise<string> {
 }
 
 async function runEvaluate(f: EvaluateFlags): Promise<void> {
-  if ([f.translator, f.task, f.pairs, f.source, f.target, f.reverseTranslator].some((v) => v !== undefined)) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
+  if ([f.translator, f.task, f.pairs, f.source, f.target, f.reverseTranslator, f.labels].some((v) => v !== undefined)) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
   if (!f.classifier) throw new GenbenchError('USAGE', '--no-classifier applies to --translator runs on unpaired tasks');
   if (f.referenceStats !== undefined) {
     const clash = (['split', 'referenceN', 'referenceSeed', 'trainSplit'] as const).find((k) => f[k] !== undefined);

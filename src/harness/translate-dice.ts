@@ -1,4 +1,6 @@
 import { recentredBootstrap } from '../../metrics/bootstrap.js';
+import type { PairedDataset } from '../data/paired.js';
+import { GenbenchError } from '../errors.js';
 import type { Progress } from '../progress.js';
 import type { MetricEntryValue } from './run-metrics.js';
 
@@ -114,4 +116,29 @@ export async function diceEntry(
     { resamples: o.resamples, seed: o.seed, ...(o.progress ? { progress: o.progress } : {}) },
   );
   return ci['dice'] === undefined ? entry : { ...entry, ci95: ci['dice'].ci, bootstrapBias: ci['dice'].bias };
+}
+
+/**
+ * Paired data whose targets are label maps (`--pairs P.npz --labels N`): each loaded split is checked (every target
+ * value an integer 0..N, else an INPUT error naming the file) and marked as segmentation, so it is scored by Dice.
+ *
+ * @example
+ * asLabelPairs(await openPairs('seg.npz'), 3); // targets with labels 0..3
+ */
+export function asLabelPairs(ds: PairedDataset, labels: number): PairedDataset {
+  return {
+    ...ds,
+    async load(split, opts) {
+      const s = await ds.load(split, opts);
+      const t = s.target.data;
+      if (!(t instanceof Uint8Array)) throw new GenbenchError('INPUT', `${ds.name}: --labels needs uint8 label maps as targets, got float values; store the labels as uint8`);
+      for (let i = 0; i < t.length; i++) {
+        const v = t[i]!;
+        if (!(v >= 0 && v <= labels && v === Math.floor(v))) {
+          throw new GenbenchError('INPUT', `${ds.name}: target value ${v} at flat index ${i} is not a label 0..${labels} (--labels ${labels}); label maps hold integer labels, 0 background`);
+        }
+      }
+      return { ...s, segmentation: { labels } };
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { loadTranslator, type Translator } from '../models/translator.js';
 import type { Progress } from '../progress.js';
 import type { MetricEntryValue } from './run-metrics.js';
 import type { TranslationFeatures } from './translate-features.js';
-import { diceEntry } from './translate-dice.js';
+import { asLabelPairs, diceEntry } from './translate-dice.js';
 import { translationReport } from './translate-report.js';
 import { asPairImages, asStack, checkReverse, cycleError, featureMetrics, loadAndTranslate, pixelGroup, since, writeTiles, type TranslationRun } from './translate-steps.js';
 import { evaluateUnpaired } from './translate-unpaired.js';
@@ -57,6 +57,8 @@ export interface TranslationOptions {
   readonly target?: string;
   /** Value range of float pairs or float source/target arrays (uint8 data is 0..255). */
   readonly pairsRange?: ValueRange;
+  /** --pairs whose targets are label maps with labels 1..labels (0 background): scored by Dice (a task says so itself). */
+  readonly labels?: number;
   /** Split expression; default a task's `test`, else `all`. */
   readonly split?: string;
   /** A translator from the target domain back to the source domain: adds the cycle error. */
@@ -110,7 +112,10 @@ export async function evaluateTranslation(opts: TranslationOptions): Promise<Rep
 async function openData(opts: TranslationOptions): Promise<TranslationTask> {
   const range = opts.pairsRange === undefined ? {} : { range: opts.pairsRange };
   if (opts.task !== undefined) return openTranslationTask(opts.task);
-  if (opts.pairs !== undefined) return { kind: 'paired', task: await openPairs(opts.pairs, range) };
+  if (opts.pairs !== undefined) {
+    const pairs = await openPairs(opts.pairs, range);
+    return { kind: 'paired', task: opts.labels === undefined ? pairs : asLabelPairs(pairs, opts.labels) };
+  }
   return { kind: 'unpaired', task: await openUnpaired(opts.source!, opts.target!, { ...range, rangeFlag: '--pairs-range' }) };
 }
 

@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTask } from '../../src/data/paired-tasks.js';
+import { diceScores } from '../../src/harness/translate-dice.js';
 import { decodeImage } from '../../src/io/image-codec.js';
+import { encodeNpy } from '../../src/io/npy.js';
 import { readReport } from '../../src/io/report.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { runCli } from '../helpers/cli.js';
@@ -12,7 +15,7 @@ import { writeTranslator } from './translator-fixtures.js';
 /**
  * The segmentation task colin27-t1-aal end to end: a translator that thresholds the T1 into one label, scored by
  * `genbench evaluate` with Dice per label and the mean equal to the definition computed here on the task's own
- * slices; the labels are the AAL label values, resized by nearest neighbour.
+ * slices; the labels are the AAL label values, resized by nearest neighbour. User label maps through --pairs --labels.
  */
 const shared = optionalSharedAssets();
 let dir: string;
@@ -21,6 +24,31 @@ const LABEL = 37; // Hippocampus_L
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'genbench-segment-'));
   await writeTranslator(join(dir, 'thr.onnx'), { kind: 'threshold', shape: [1, 64, 64], label: LABEL, task: 'colin27-t1-aal' });
+  await writeTranslator(join(dir, 'thr8.onnx'), { kind: 'threshold', shape: [1, 8, 8], label: 2 });
+});
+
+describe('--pairs P.npz --labels N', () => {
+  it('scores uint8 label maps by Dice; a target value above N and --labels on a task are one-line errors', async () => {
+    // sources: a left half above the threshold (0.3 of 255); targets: label 2 on the left 3 columns, label 1 elsewhere
+    const source = Uint8Array.from({ length: 3 * 64 }, (_, i) => (i % 8 < 4 ? 200 : 10));
+    const target = Uint8Array.from({ length: 3 * 64 }, (_, i) => (i % 8 < 3 ? 2 : 1));
+    await writeFile(join(dir, 'seg.npz'), zipSync({ 'source.npy': encodeNpy(source, [3, 8, 8]), 'target.npy': encodeNpy(target, [3, 8, 8]) }));
+    const r = await runCli(['evaluate', '--translator', 'thr8.onnx', '--pairs', 'seg.npz', '--labels', '2', '--json', '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as { metrics: Record<string, { value: number; labels: number }>; recipe: { rankedBy: string } };
+    const want = diceScores({ output: { n: 3, size: 64, data: Uint8Array.from(source, (v) => (v > 76.5 ? 2 : 0)) }, target: { n: 3, size: 64, data: target } });
+    // label 2: 3 of 4 output columns overlap 3 target columns, 2 * 3 / 7; label 1: missed entirely, 0
+    expect(want.mean).toBeCloseTo(3 / 7, 12);
+    expect(rep.metrics['dice']!.value).toBeCloseTo(want.mean, 12);
+    expect(rep.metrics['dice']!.labels).toBe(2);
+    expect(rep.recipe.rankedBy).toBe('dice');
+    const bad = await runCli(['evaluate', '--translator', 'thr8.onnx', '--pairs', 'seg.npz', '--labels', '1', '--out', 'bad.json'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^genbench: .*seg\.npz: target value 2 at flat index 0 is not a label 0\.\.1 \(--labels 1\); label maps hold integer labels, 0 background\n$/);
+    const onTask = await runCli(['evaluate', '--translator', 'thr8.onnx', '--task', 'colin27-t1-bet', '--labels', '3'], { cwd: dir });
+    expect(onTask.code).toBe(2);
+    expect(onTask.stderr).toMatch(/^genbench: --labels: only for --pairs/);
+  });
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
