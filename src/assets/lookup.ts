@@ -50,7 +50,7 @@ export function genbenchHome(): string {
  * The read-only asset roots from GENBENCH_ASSETS, absolute, in order.
  *
  * @example
- * process.env.GENBENCH_ASSETS = '../shared'; assetRoots(); // ['/work/shared']
+ * process.env.GENBENCH_ASSETS = 'assets:/data/more'; assetRoots(); // [resolve('assets'), '/data/more']
  */
 export function assetRoots(): string[] {
   const list = (process.env['GENBENCH_ASSETS'] ?? '').split(delimiter).filter((s) => s.length > 0);
