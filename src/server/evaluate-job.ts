@@ -18,7 +18,8 @@ import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type E
  * the manifest under the name the loader expects), evaluates it in a child process under the server's limits
  * (sandbox.ts; the work itself is evaluation-run.ts: the harness's `evaluate()` with the recipe the job carries,
  * the memorisation checks and neighbour panel when the manifest names its training split, and the human-rating
- * pool), stores the report as a *verified* evaluation with its sample grid and panel, stores the rating pool, and
+ * pool), stores the report as a *verified* evaluation with its sample grid and panel (an extra that cannot be stored
+ * is logged and named in the report's warnings; the evaluation is not run again for it), stores the rating pool, and
  * moves the submission to done, or to failed with a one-line reason (its self-reported report, if any, is removed).
  *
  * @example
@@ -221,7 +222,7 @@ function exhausted(s: SubmissionRecord, limits: EvaluationLimits): string {
 
 /** One attempt: the checkpoint rebuilt in a temp folder, evaluated (sandboxed unless injected), the results stored. */
 async function attemptOnce(deps: EvaluationDeps & { sandbox: Sandbox }, limits: EvaluationLimits, job: EvalJob, signal: AbortSignal | undefined): Promise<void> {
-  const { sql, blobs } = deps.store;
+  const { sql } = deps.store;
   const sub = (await getSubmission(sql, job.submissionId))!;
   const model = (await getModel(sql, sub.modelId))!;
   const { pool: asked, ...rest } = parseRecipe(job.recipe);
@@ -242,13 +243,46 @@ async function attemptOnce(deps: EvaluationDeps & { sandbox: Sandbox }, limits: 
       ...(deps.cacheDir === undefined ? {} : { cacheDir: deps.cacheDir }),
     };
     const out = deps.evaluate !== undefined ? await runEvaluationFiles(input, deps.evaluate) : await sandboxedEvaluation(input, deps, signal);
-    const grid = await blobs.putFile(join(dir, 'grid.png')).catch(() => undefined);
-    const nn = out.nn ? await blobs.putFile(join(dir, 'nn.png')) : undefined;
-    const extra = { ...(grid ? { gridSha256: grid.sha256 } : {}), ...(nn ? { nnSha256: nn.sha256 } : {}) };
-    await putEvaluation(sql, { modelId: sub.modelId, submissionId: sub.id, report: out.report, verified: true, ...extra });
-    if (out.pool && pool !== undefined) await storeRatingPool(deps.store, sub.modelId, pool, join(dir, 'pool.npy'));
+    await storeResults(deps, sub, out, dir, pool);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Stores what an evaluation made. The sample grid, the neighbour panel and the rating pool are extras: one that
+ * cannot be stored is logged and named in the report's warnings, and the report is stored without it. The report
+ * itself is written up to 3 times (50 and 200 ms apart) before the attempt fails: a store hiccup does not make the
+ * evaluation run again.
+ */
+async function storeResults(deps: EvaluationDeps, sub: SubmissionRecord, out: EvaluationFilesOutput, dir: string, pool: JobRecipe['pool']): Promise<void> {
+  const warnings: string[] = [];
+  const extra = async <T>(what: string, put: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await put();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && what === 'sample grid') return undefined; // none was made
+      const line = `${what} not stored: ${publicMessage(e)}`;
+      deps.log?.(`submission ${sub.id}: ${line}`);
+      warnings.push(line);
+      return undefined;
+    }
+  };
+  const { blobs, sql } = deps.store;
+  const grid = await extra('sample grid', () => blobs.putFile(join(dir, 'grid.png')));
+  const nn = out.nn ? await extra('nearest-neighbour panel', () => blobs.putFile(join(dir, 'nn.png'))) : undefined;
+  if (out.pool && pool !== undefined) await extra('human-rating pool', () => storeRatingPool(deps.store, sub.modelId, pool, join(dir, 'pool.npy')));
+  const report = { ...out.report, warnings: [...out.report.warnings, ...warnings] };
+  const files = { ...(grid ? { gridSha256: grid.sha256 } : {}), ...(nn ? { nnSha256: nn.sha256 } : {}) };
+  for (const [i, wait] of [50, 200, -1].entries()) {
+    try {
+      await putEvaluation(sql, { modelId: sub.modelId, submissionId: sub.id, report, verified: true, ...files });
+      return;
+    } catch (e) {
+      if (wait < 0) throw e;
+      deps.log?.(`submission ${sub.id}: storing the report failed (try ${i + 1} of 3): ${publicMessage(e)}`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
