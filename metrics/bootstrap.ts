@@ -155,8 +155,9 @@ export async function fixedReferenceInterval(
 /**
  * The variance of a group's value at full size, read from its half-samples' variance V2 = V(n/2) and, for
  * 'half-extrapolated' groups, that of their nested quarter-samples V4 = V(n/4) (all drawn without replacement).
- * A half-sample's spread is the delete-half jackknife: for a mean, V(n/2) (1 - 1/2) factor included is exactly the
- * variance at n, and no row is copied, so the k-NN radii and FD's covariance see distinct rows only. For a statistic
+ * A half-sample's spread is the delete-half jackknife: for a mean, the spread of half-sample means (whose
+ * finite-population factor 1 - 1/2 cancels the halved size) is exactly the variance of the mean at n, and no row is
+ * copied, so the k-NN radii and FD's covariance see distinct rows only. For a statistic
  * with a linear part (variance a/n at n) and a quadratic one (q at n), such as FD and KID, subsampling gives
  * E V2 = a/n + 2 q and E V4 = 3 a/n + 12 q: the half-samples count the quadratic part twice. Var T = V2 - c (V4 / 6 -
  * V2 / 2) removes it: c = 1 exactly under that model; c = HALF_EXTRAPOLATION (1.5) is what the calibration runs
