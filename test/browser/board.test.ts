@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { HAS_CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/io/report.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
@@ -16,8 +17,6 @@ import { fakeReport } from '../store/conformance.js';
  * server's evaluations are stored directly (no model runs here): six models on mnist, one of them evaluated twice
  * and one with a 100-character name, human scores for three of them, and a fashion-mnist board without any.
  */
-const CHROMIUM = '/usr/bin/chromium';
-if (process.env['CI'] === 'true' && !existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (.ci/run installs it)`);
 const WIDTHS = [1366, 390] as const;
 
 /** A report under the server's protocol below (n 8, mobilenet-v1-0.75) with seven metrics and their intervals. */
@@ -29,7 +28,7 @@ function report(dataset: string, fd: number, created: string): Report {
   return { ...r, dataset: { ...r.dataset, split }, metrics, recipe: { ...r.recipe, metrics: Object.keys(metrics), n: { generated: 8, reference: 8 }, reference: { ...r.recipe.reference!, split, count: 8 } } };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('browser: the board and a model page at 1366 and 390 px', () => {
+describe.skipIf(!HAS_CHROMIUM)('browser: the board and a model page at 1366 and 390 px', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'genbench-board-'));
   const shots = mkdtempSync(join(tmpdir(), 'genbench-screenshots-'));
   let server: RunningServer;
@@ -59,10 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: the board and a model page at 1
       if (i === 1) rated = m.id;
       if (i === 4) await putEvaluation(sql, { modelId: m.id, report: report('fashion-mnist', 40, '2026-03-01T00:00:00.000Z'), verified: true });
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { HAS_CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { createToken } from '../../src/store/tokens.js';
@@ -20,10 +21,8 @@ import { faintPixels, FAINT_THRESHOLD } from './test-rater.js';
  * longer). One rater publishes here (minRaters 1).
  */
 const shared = optionalSharedAssets();
-const CHROMIUM = '/usr/bin/chromium';
-if (process.env['CI'] === 'true' && !existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (.ci/run installs it)`);
 
-describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, rate, see the human score', () => {
+describe.skipIf(!shared || !HAS_CHROMIUM)('browser: upload, evaluate, rate, see the human score', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'genbench-browser-'));
   let server: RunningServer;
   let browser: Browser;
@@ -39,10 +38,7 @@ describe.skipIf(!shared || !existsSync(CHROMIUM))('browser: upload, evaluate, ra
       app: { rating: { config: { qualificationTrials: 10, fakePoolSize: 200, bootstrapIterations: 1000, minTimeTrials: 1, minRaters: 1, screening: { humanFloorMs: 150 } } } },
     });
     token = (await createToken(server.store.sql, { name: 'browser-test' })).token;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
