@@ -4,7 +4,7 @@ import { GraphBuilder, type KTensor } from './graph-builder.js';
 import { ACTIVATION_LAYERS, batchNormAffine } from './layers-activation.js';
 import { CONV_LAYERS, FOLDABLE } from './layers-conv.js';
 import { CORE_LAYERS } from './layers-core.js';
-import { encodeModel } from './onnx-model.js';
+import { encodeModel } from '../io/onnx-model.js';
 import { preprocessInput, type GraphPreprocess } from './preprocess-graph.js';
 import { consumerCounts, parseTopology, type LayerSpec, type Topology } from './topology.js';
 import type { NamedWeights, Weight } from './weights.js';

@@ -1,4 +1,4 @@
-import type { AttrValue, OnnxNode, OnnxTensor, ValueInfo } from './onnx-model.js';
+import type { AttrValue, OnnxNode, OnnxTensor, ValueInfo } from '../io/onnx-model.js';
 
 /**
  * The converter's working graph: ONNX nodes and initializers under unique names, plus the layout bookkeeping that

@@ -9,5 +9,5 @@ export { convertLayersModel, CONVERTER_VERSION, LAYER_CONVERTERS, type ConvertOp
 export { cachedConversion, conversionKey, conversionKeyRecord, onnxCacheDir, type ConversionKeyParts, type ConversionResult } from './cache.js';
 export { decodeWeights, readLayersModelFiles, type NamedWeights, type Weight } from './weights.js';
 export { PIXELS_INPUT, preprocessInput, resizeMatrix, type GraphPreprocess } from './preprocess-graph.js';
-export { encodeModel, type AttrValue, type ElemType, type ModelInfo, type OnnxGraph, type OnnxNode, type OnnxTensor, type ValueInfo } from './onnx-model.js';
-export { ProtoWriter, varint } from './protobuf.js';
+export { encodeModel, type AttrValue, type ElemType, type ModelInfo, type OnnxGraph, type OnnxNode, type OnnxTensor, type ValueInfo } from '../io/onnx-model.js';
+export { ProtoWriter, varint } from '../io/protobuf.js';

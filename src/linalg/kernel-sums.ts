@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { computeSession, releaseComputeSessions } from '../backend/onnx.js';
-import { encodeModel, type OnnxNode, type OnnxTensor } from '../convert/onnx-model.js';
+import { encodeModel, type OnnxNode, type OnnxTensor } from '../io/onnx-model.js';
 
 /**
  * Sums of the cubic polynomial kernel k(a, b) = (a.b / d + 1)^3 over all row pairs of two sets, computed inside one

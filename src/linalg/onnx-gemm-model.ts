@@ -1,8 +1,8 @@
-import { encodeModel, type OnnxNode, type OnnxTensor } from '../convert/onnx-model.js';
+import { encodeModel, type OnnxNode, type OnnxTensor } from '../io/onnx-model.js';
 
 /**
  * The product graph behind `gemm`: `C = alpha * op(A) . op(B) [+ beta * D]` as a single ONNX `Gemm` node (opset 13),
- * inputs A, B (and D when `accumulate`) with symbolic dims, output C, encoded by src/convert/onnx-model.ts.
+ * inputs A, B (and D when `accumulate`) with symbolic dims, output C, encoded by src/io/onnx-model.ts.
  *
  * @example
  * const bytes = gemmModel({ dtype: 'float64', transA: true, transB: false, accumulate: false });

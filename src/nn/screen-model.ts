@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { computeSession, releaseComputeSessions } from '../backend/onnx.js';
-import { encodeModel } from '../convert/onnx-model.js';
+import { encodeModel } from '../io/onnx-model.js';
 
 /**
  * The screening graph of the exact search, one onnxruntime call per (query tile, training block):

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as zlib from 'node:zlib';
-import { encodeModel } from '../../src/convert/onnx-model.js';
+import { encodeModel } from '../../src/io/onnx-model.js';
 
 /**
  * The bad-input corpus, made at test time in a temp folder (nothing large is committed): decompression bombs (a PNG

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeModel } from '../../src/convert/onnx-model.js';
+import { encodeModel } from '../../src/io/onnx-model.js';
 import { getDataset } from '../../src/data/index.js';
 import type { ImageBatchU8 } from '../../src/io/image.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { encodeModel, type OnnxNode, type OnnxTensor } from '../../src/convert/onnx-model.js';
+import { encodeModel, type OnnxNode, type OnnxTensor } from '../../src/io/onnx-model.js';
 
 /**
  * Tiny ONNX translators built at test time, with their manifests (X.genbench.json beside X.onnx):

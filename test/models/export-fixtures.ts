@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { encodeModel, type ElemType, type OnnxNode } from '../../src/convert/onnx-model.js';
+import { encodeModel, type ElemType, type OnnxNode } from '../../src/io/onnx-model.js';
 
 /**
  * Small ONNX generators shaped like PyTorch exports, built at test time with genbench's own ONNX encoder: the

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { encodeModel, type OnnxNode } from '../../src/convert/onnx-model.js';
+import { encodeModel, type OnnxNode } from '../../src/io/onnx-model.js';
 import type { Part } from './helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { encodeModel } from '../../src/convert/onnx-model.js';
-import { ProtoWriter, varint } from '../../src/convert/protobuf.js';
+import { encodeModel } from '../../src/io/onnx-model.js';
+import { ProtoWriter, varint } from '../../src/io/protobuf.js';
 
 describe('protobuf writer and ONNX encoder', () => {
   it('writes varints as protobuf does, negative int64 as ten bytes', () => {
