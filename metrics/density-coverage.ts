@@ -11,18 +11,18 @@
  * density = (1/k) * mean over generated samples of the number of reference balls containing it (unbounded above);
  * coverage = share of reference samples whose ball contains at least one generated sample (nearest generated
  * sample closer than its radius). With the strict test, identical sets with duplicate points can give 0 (prdc#7).
- * Distances are exact float64 (src/linalg/knn.ts).
+ * Distances are exact float64 (radii: src/nn/exact.ts; ball tests: src/linalg/ball-counts.ts).
  *
  * @example
  * await densityCoverage({ generated, reference }); // { density: 0.2497, coverage: 0.658 }
  */
-import { ballCounts, type KnnOptions } from '../src/linalg/knn.js';
+import { ballCounts, type BallCountOptions } from '../src/linalg/ball-counts.js';
 import { checkFeatureSets } from './check.js';
 import { referenceRadii } from './reference-radii.js';
 import { countPositive, type BallCompare } from './precision-recall.js';
 import type { FeatureSets } from './types.js';
 
-export interface DensityCoverageOptions extends KnnOptions {
+export interface DensityCoverageOptions extends BallCountOptions {
   /** Neighbourhood size (default 5). */
   readonly k?: number;
   /** Ball test (default '<' as clovaai prdc). */
@@ -40,7 +40,7 @@ export const DC_DEFAULTS = { k: 5, compare: '<' as BallCompare };
 export async function densityCoverage(sets: FeatureSets, opts: DensityCoverageOptions = {}): Promise<DensityCoverage> {
   const k = opts.k ?? DC_DEFAULTS.k;
   checkFeatureSets(sets, k + 1);
-  const [radii] = await referenceRadii(sets, [k], opts);
+  const [radii] = await referenceRadii(sets, [k]);
   const strict = (opts.compare ?? DC_DEFAULTS.compare) === '<';
   const [c] = await ballCounts(sets.generated, sets.reference, [{ radii: radii!, on: 'cols', strict }], opts);
   return densityCoverageFromCounts(c!.rowCounts, c!.colCounts, k);

@@ -24,7 +24,7 @@
  * values.precision.length; // draws.generated.length
  */
 import { gemm } from '../src/linalg/gemm.js';
-import { rowSqNorms } from '../src/linalg/knn.js';
+import { rowSqNorms } from '../src/linalg/ball-counts.js';
 import { rowSlice, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import type { BallCompare } from './precision-recall.js';

@@ -8,7 +8,8 @@
  * @example
  * await prdc({ generated, reference }); // { precision: 0.271, recall: 0.7825, density: 0.2497, coverage: 0.658, ... }
  */
-import { ballCounts, kthNeighbourDistances, type KnnOptions } from '../src/linalg/knn.js';
+import { ballCounts, type BallCountOptions } from '../src/linalg/ball-counts.js';
+import { kthNeighbourDistances } from '../src/nn/exact.js';
 import { referenceRadii } from './reference-radii.js';
 import { checkFeatureSets } from './check.js';
 import { DC_DEFAULTS, densityCoverageFromCounts } from './density-coverage.js';
@@ -16,7 +17,7 @@ import { paramDefaults, type ParamSpecs } from './params.js';
 import { PR_DEFAULTS, precisionRecallFromCounts, type BallCompare } from './precision-recall.js';
 import { numParam, type FeatureMetricDescriptor, type FeatureSets, type MetricParams, type MetricResults, type ReferenceNeeds, type ResampleDraws, type ResampledValues, type ResultsWithContributions, type RunContext } from './types.js';
 
-export interface PrdcOptions extends KnnOptions {
+export interface PrdcOptions extends BallCountOptions {
   readonly kPr?: number;
   readonly kDc?: number;
   readonly comparePr?: BallCompare;
@@ -61,8 +62,8 @@ export async function prdcWithContributions(sets: FeatureSets, opts: PrdcOptions
   const kPr = opts.kPr ?? PR_DEFAULTS.k;
   const kDc = opts.kDc ?? DC_DEFAULTS.k;
   checkFeatureSets(sets, Math.max(kPr, kDc) + 1);
-  const [refPr, refDc] = await referenceRadii(sets, [kPr, kDc], opts);
-  const [genPr] = await kthNeighbourDistances(sets.generated, [kPr], opts);
+  const [refPr, refDc] = await referenceRadii(sets, [kPr, kDc]);
+  const [genPr] = await kthNeighbourDistances(sets.generated, [kPr]);
   const prStrict = (opts.comparePr ?? PR_DEFAULTS.compare) === '<';
   const dcStrict = (opts.compareDc ?? DC_DEFAULTS.compare) === '<';
   const [p, r, dc] = await ballCounts(

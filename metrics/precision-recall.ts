@@ -11,19 +11,21 @@
  * strict test). precision = share of generated samples inside at least one reference ball; recall = share of
  * reference samples inside at least one generated ball. Values are count / n in float64; torch-fidelity returns
  * the same fractions rounded to float32 (0.271 -> 0.2709999978542328).
- * Distances are exact float64 (src/linalg/knn.ts: tiled expansion with exact recheck near every radius).
+ * Distances are exact float64 (radii: the exact search of src/nn/exact.ts; ball tests: src/linalg/ball-counts.ts, tiled expansion with exact
+ * recheck near every radius).
  *
  * @example
  * await precisionRecall({ generated, reference }); // { precision: 0.271, recall: 0.7825, ... }
  */
-import { ballCounts, kthNeighbourDistances, type KnnOptions } from '../src/linalg/knn.js';
+import { ballCounts, type BallCountOptions } from '../src/linalg/ball-counts.js';
+import { kthNeighbourDistances } from '../src/nn/exact.js';
 import { checkFeatureSets } from './check.js';
 import { referenceRadii } from './reference-radii.js';
 import type { FeatureSets } from './types.js';
 
 export type BallCompare = '<=' | '<';
 
-export interface PrecisionRecallOptions extends KnnOptions {
+export interface PrecisionRecallOptions extends BallCountOptions {
   /** Neighbourhood size (default 3). */
   readonly k?: number;
   /** Ball test (default '<=' as torch-fidelity). */
@@ -45,8 +47,8 @@ export const PR_DEFAULTS = { k: 3, compare: '<=' as BallCompare };
 export async function precisionRecall(sets: FeatureSets, opts: PrecisionRecallOptions = {}): Promise<PrecisionRecall> {
   const k = opts.k ?? PR_DEFAULTS.k;
   checkFeatureSets(sets, k + 1);
-  const [refRadii] = await referenceRadii(sets, [k], opts);
-  const [genRadii] = await kthNeighbourDistances(sets.generated, [k], opts);
+  const [refRadii] = await referenceRadii(sets, [k]);
+  const [genRadii] = await kthNeighbourDistances(sets.generated, [k]);
   const strict = (opts.compare ?? PR_DEFAULTS.compare) === '<';
   const [p, r] = await ballCounts(
     sets.generated,

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
  *   0  io, errors, rng, progress, version, stats the bottom: files and formats (ONNX writer included), numbers, errors, distributions
  *   0.5 assets, backend                         asset lookup and downloads; tfjs backends and ONNX sessions
  *   1  linalg
+ *   1.5 nn                                      nearest neighbours (exact search, k-NN radii, HNSW)
  *   2  metrics
- *   2.5 nn, convert                             nearest neighbours; TF.js -> ONNX conversion
+ *   2.5 convert                                 TF.js -> ONNX conversion
  *   3  features, models, data, reference-models
  *   3.5 memorization, gate
  *   4  harness
@@ -33,7 +34,7 @@ const RANK: Readonly<Record<string, number>> = {
   backend: 0.5,
   linalg: 1,
   metrics: 2,
-  nn: 2.5,
+  nn: 1.5,
   convert: 2.5,
   features: 3,
   models: 3,

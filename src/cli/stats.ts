@@ -30,7 +30,7 @@ export function statsCommand(): Command {
       const kmax = Math.max(...ks);
       if (kmax >= matrix.rows) throw new GenbenchError('USAGE', `--k ${f.k}: k = ${kmax} needs more than ${kmax} images, got ${matrix.rows}; pass smaller --k values`);
       const { statsOf } = await import('../../metrics/fd.js');
-      const { kthNeighbourDistances } = await import('../linalg/knn.js');
+      const { kthNeighbourDistances } = await import('../nn/exact.js');
       const { matrixSha256 } = await import('../nn/cache.js');
       const { writeStats } = await import('../data/stats-file.js');
       const stats = await statsOf(matrix);

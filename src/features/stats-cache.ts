@@ -111,7 +111,7 @@ export async function cachedReferenceStats(reference: Matrix, needs: ReferenceNe
   const looked = await Promise.all(ks.map((k) => look({ kind: 'radii', k }, [reference.rows])));
   const missed = looked.filter((l) => l.data === undefined);
   if (missed.length > 0) {
-    const { kthNeighbourDistances } = await import('../linalg/knn.js');
+    const { kthNeighbourDistances } = await import('../nn/exact.js');
     const computed = await kthNeighbourDistances(reference, missed.map((l) => (l.stat as { k: number }).k));
     for (const [i, l] of missed.entries()) await store(l.key, l.stat, computed[i]!, [reference.rows]);
     missed.forEach((l, i) => radii.set((l.stat as { k: number }).k, computed[i]!));

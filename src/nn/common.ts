@@ -112,7 +112,7 @@ export function rankCandidates(
 }
 
 /**
- * sum (x - row)^2 in float64, in index order (the same sums as linalg/knn.ts exactSqDistance), with one loop per storage type so
+ * sum (x - row)^2 in float64, in index order (the same sums as linalg/ball-counts.ts exactSqDistance), with one loop per storage type so
  * each stays monomorphic (re-ranking is the hot loop of an HNSW search).
  */
 function sqDistance32(x: Float64Array, t: Float32Array, offset: number): number {

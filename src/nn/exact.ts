@@ -1,4 +1,4 @@
-import { expansionBound, rowSqNorms } from '../linalg/knn.js';
+import { expansionBound, rowSqNorms } from '../linalg/ball-counts.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { silentProgress } from '../progress.js';
 import { GenbenchError } from '../errors.js';
@@ -13,7 +13,7 @@ import type { NearestNeighbors, NeighborResult, NnMatrix, NnMetric, SearchOption
  * Method: rows are scaled by one power of two (exact) so the largest training value is below 1, and copied to
  * float32 once (float32 rows whose largest value is within 2^+-32 are used as they are, scale 1). For each tile of query rows and block of training rows, onnxruntime computes
  * r = |y|^2 - 2 x.y in float32 and keeps the `k + margin` smallest per row (screen-model.ts). With S = |x|^2 + |y|^2,
- * |(|x|^2 + r) - d^2| <= c S + a, c = (2d + 8) 2^-24 1.02 + (the float64 norm bound of linalg/knn.ts
+ * |(|x|^2 + r) - d^2| <= c S + a, c = (2d + 8) 2^-24 1.02 + (the float64 norm bound of linalg/ball-counts.ts
  * `expansionBound`): input rounding to float32, any summation order, the float32 |y|^2 and the final rounding), a
  * covers float32 underflow. Let T be the k-th smallest upper bound among the kept pairs: every pair whose lower
  * bound is <= T is a candidate; a block whose (k + margin)-th value could still hide one (many near ties) is
@@ -177,6 +177,32 @@ export class ExactNearestNeighbors implements NearestNeighbors {
       for (let j = b * this.trainBlock; j < Math.min(this.size, (b + 1) * this.trainBlock); j++) out.add(j);
     }
     return [...out];
+  }
+}
+
+/**
+ * For each row of `points`, the distance to its k-th nearest neighbour within `points`, the row itself counted as
+ * neighbour 0: k = 3 gives the 4th smallest distance counting self (torch-fidelity `kthvalue(k + 1)`, clovaai prdc
+ * `argpartition(k)[:, k]`). One radius array per entry of `ks`, from one exact l2 search of the points against
+ * themselves for max(ks) + 1 neighbours; each radius is an exact float64 distance, so ties (duplicate rows) give the
+ * same number whichever tied row is listed.
+ *
+ * @example
+ * const [r3, r5] = await kthNeighbourDistances(reference, [3, 5]); // Float64Array(reference.rows) each
+ */
+export async function kthNeighbourDistances(points: NnMatrix, ks: readonly number[], opts: Omit<ExactOptions, 'metric'> = {}): Promise<Float64Array[]> {
+  const n = points.rows;
+  if (ks.length === 0) return [];
+  const kmax = Math.max(...ks);
+  if (ks.some((k) => !Number.isInteger(k) || k < 1) || kmax >= n) {
+    throw new RangeError(`k must be integers in [1, ${n - 1}] for ${n} points, got ${ks.join(',')}`);
+  }
+  const nn = exactNearestNeighbors(points, opts);
+  try {
+    const { distances } = await nn.search(points, kmax + 1);
+    return ks.map((k) => Float64Array.from(distances, (row) => row[k]!));
+  } finally {
+    await nn.dispose();
   }
 }
 

@@ -65,7 +65,7 @@ function withRecipe(nn: NearestNeighbors, extra: Record<string, unknown>): Neare
   };
 }
 
-export { exactNearestNeighbors, ExactNearestNeighbors, type ExactOptions } from './exact.js';
+export { exactNearestNeighbors, ExactNearestNeighbors, kthNeighbourDistances, type ExactOptions } from './exact.js';
 export { hnswNearestNeighbors, HnswNearestNeighbors, HNSW_DEFAULTS, type HnswOptions } from './hnsw.js';
 export { METRICS } from './common.js';
 export type { NearestNeighbors, NeighborResult, NnMatrix, NnMetric, SearchOptions } from './types.js';

@@ -8,7 +8,7 @@ import { groupDefaults } from '../../metrics/index.js';
 import { precisionDescriptor } from '../../metrics/prdc.js';
 import type { FeatureSets } from '../../metrics/types.js';
 import { cachedReferenceStats, referenceStatsDir, referenceStatsKey, referenceStatsProvider } from '../../src/features/stats-cache.js';
-import { kthNeighbourDistances } from '../../src/linalg/knn.js';
+import { kthNeighbourDistances } from '../../src/nn/exact.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
 import { Rng } from '../../src/rng.js';
 

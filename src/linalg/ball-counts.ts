@@ -2,7 +2,8 @@ import { gemm } from './gemm.js';
 import { rowSlice, type Matrix } from './matrix.js';
 
 /**
- * Exact k-nearest-neighbour radii and ball-membership counts between feature sets, in tiles.
+ * Exact ball-membership counts between feature sets, in tiles (the k-NN radii that define the balls come from the
+ * exact nearest-neighbour search, src/nn/exact.ts `kthNeighbourDistances`).
  *
  * Method: squared distances are expanded as ||x||^2 + ||y||^2 - 2 x.y, with the x.y products of a tile of rows
  * against all columns computed by `gemm` (float32 unless `products: 'float64'`); at most `tileRows` x N values exist at once, never N x N.
@@ -13,11 +14,10 @@ import { rowSlice, type Matrix } from './matrix.js';
  * those of exact float64 distances, independent of the tile size and of the gemm engine's summation order.
  *
  * @example
- * const [r3] = await kthNeighbourDistances(real, [3]); // radius of each real sample: 4th smallest distance counting itself
- * const [c] = await ballCounts(fake, real, [{ radii: r3, on: 'cols', strict: false }]);
+ * const [c] = await ballCounts(fake, real, [{ radii: r3, on: 'cols', strict: false }]); // r3: a radius per real sample
  * c.rowCounts[i]; // number of real balls containing fake sample i
  */
-export interface KnnOptions {
+export interface BallCountOptions {
   /** Rows per tile (default 1024): memory is tileRows x columns float64 values. */
   readonly tileRows?: number;
   /**
@@ -67,80 +67,21 @@ export function expansionBound(d: number, products: 'float32' | 'float64' = 'flo
 async function forEachBlock(
   rows: Matrix,
   cols: Matrix,
-  opts: KnnOptions & { readonly upperOnly?: boolean },
+  opts: BallCountOptions,
   fn: (products: Float64Array, r0: number, r1: number, c0: number, c1: number) => void,
 ): Promise<void> {
   const tile = opts.tileRows ?? 1024;
   const dtype = opts.products ?? 'float32';
   if (!Number.isInteger(tile) || tile < 1) throw new RangeError(`tileRows must be a positive integer, got ${tile}`);
-  const colTile = opts.upperOnly ? tile : Math.max(tile, 2048);
+  const colTile = Math.max(tile, 2048);
   for (let r0 = 0; r0 < rows.rows; r0 += tile) {
     const r1 = Math.min(rows.rows, r0 + tile);
-    for (let c0 = opts.upperOnly ? r0 : 0; c0 < cols.rows; c0 += colTile) {
+    for (let c0 = 0; c0 < cols.rows; c0 += colTile) {
       const c1 = Math.min(cols.rows, c0 + colTile);
       const g = await gemm(rowSlice(rows, r0, r1), rowSlice(cols, c0, c1), { transB: true, dtype });
       fn(g.data, r0, r1, c0, c1);
     }
   }
-}
-
-/**
- * For each row of `points`, the distance to its k-th nearest neighbour within `points`, the row itself counted as
- * neighbour 0: k = 3 gives the 4th smallest distance counting self (torch-fidelity `kthvalue(k + 1)`, clovaai prdc
- * `argpartition(k)[:, k]`). One radius array per entry of `ks`, each exact (see the module comment). Only the
- * upper block triangle of the distances is computed (symmetry).
- */
-export async function kthNeighbourDistances(points: Matrix, ks: readonly number[], opts: KnnOptions = {}): Promise<Float64Array[]> {
-  const n = points.rows;
-  const kmax = Math.max(...ks);
-  if (ks.some((k) => !Number.isInteger(k) || k < 1) || kmax >= n) {
-    throw new RangeError(`k must be integers in [1, ${n - 1}] for ${n} points, got ${ks.join(',')}`);
-  }
-  const norms = rowSqNorms(points);
-  const c = expansionBound(points.cols, opts.products ?? 'float32');
-  const K = kmax + 1;
-  // Per row: the K smallest upper bounds of d^2 seen so far (their max bounds the K-th true d^2), and candidates.
-  const best = new Float64Array(n * K).fill(Infinity);
-  const cand: number[][] = Array.from({ length: n }, () => []);
-  const candLo: number[][] = Array.from({ length: n }, () => []);
-  const visit = (i: number, j: number, a: number, e: number): void => {
-    const hi = a + e;
-    if (hi < best[i * K + K - 1]!) insertSorted(best, i * K, K, hi);
-    if (a - e <= best[i * K + K - 1]!) {
-      cand[i]!.push(j);
-      candLo[i]!.push(a - e);
-    }
-  };
-  await forEachBlock(points, points, { ...opts, upperOnly: true }, (g, r0, r1, c0, c1) => {
-    const w = c1 - c0;
-    for (let i = r0; i < r1; i++) {
-      for (let j = c0; j < c1; j++) {
-        if (r0 === c0 && j < i) continue; // diagonal block: each unordered pair once
-        const s = norms[i]! + norms[j]!;
-        const a = s - 2 * g[(i - r0) * w + (j - c0)]!;
-        visit(i, j, a, c * s);
-        if (j !== i) visit(j, i, a, c * s);
-      }
-    }
-  });
-  const out = ks.map(() => new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    const limit = best[i * K + K - 1]!;
-    const exact: number[] = [];
-    cand[i]!.forEach((j, t) => candLo[i]![t]! <= limit && exact.push(j === i ? 0 : exactSqDistance(points, i, points, j)));
-    exact.sort((x, y) => x - y);
-    ks.forEach((k, t) => (out[t]![i] = Math.sqrt(exact[k]!)));
-  }
-  return out;
-}
-
-function insertSorted(best: Float64Array, base: number, len: number, v: number): void {
-  let p = base + len - 1;
-  while (p > base && best[p - 1]! > v) {
-    best[p] = best[p - 1]!;
-    p--;
-  }
-  best[p] = v;
 }
 
 /** A family of balls: one radius per row (query) or per column of the scan; `strict` tests d < r, else d <= r. */
@@ -162,7 +103,7 @@ export interface BallCounts {
  * Counts, for every pair (row i of `rows`, column j of `cols`), whether d(i, j) is inside the ball of radius
  * radii[i] (on 'rows') or radii[j] (on 'cols'), for several tests in one tiled pass over the distances.
  */
-export async function ballCounts(rows: Matrix, cols: Matrix, tests: readonly BallTest[], opts: KnnOptions = {}): Promise<BallCounts[]> {
+export async function ballCounts(rows: Matrix, cols: Matrix, tests: readonly BallTest[], opts: BallCountOptions = {}): Promise<BallCounts[]> {
   if (rows.cols !== cols.cols) throw new RangeError(`ballCounts: feature sizes differ (${rows.cols} vs ${cols.cols})`);
   const nr = rows.rows;
   const nc = cols.rows;
