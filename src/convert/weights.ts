@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs';
 import { GenbenchError } from '../errors.js';
-import { checkShards, modelJsonPathOf, readModelJson, shardPath } from '../models/tfjs-io.js';
+import { checkShards, modelJsonPathOf, readModelJson, shardPath } from '../io/tfjs-model-files.js';
 
 /**
  * Model weights as plain float32 arrays by name ('conv1/kernel'), decoded from a TF.js weights manifest and its

@@ -22,5 +22,6 @@ export {
   type GeneratorManifest,
 } from './manifest.js';
 export { loadGenerator } from './load.js';
-export { fileIOHandler, loadLayersModelFromFiles, loadGraphModelFromFiles, readModelJson, checkShards } from './tfjs-io.js';
+export { fileIOHandler, loadLayersModelFromFiles, loadGraphModelFromFiles } from './tfjs-io.js';
+export { readModelJson, checkShards } from '../io/tfjs-model-files.js';
 export { verifyChecksums } from './verify.js';

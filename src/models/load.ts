@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { GenbenchError } from '../errors.js';
 import { manifestPathFor, readManifest, type GeneratorManifest } from './manifest.js';
 import { loadOnnxGenerator } from './onnx.js';
-import { checkShards, readModelJson, shardNames, shardPath } from './tfjs-io.js';
+import { checkShards, readModelJson, shardNames, shardPath } from '../io/tfjs-model-files.js';
 import { loadTfjsOnOnnx } from './tfjs-onnx.js';
 import { loadTfjsGenerator } from './tfjs.js';
 import type { Generator, LoadOptions } from './types.js';

@@ -10,7 +10,7 @@ import { firstLine, GenbenchError } from '../errors.js';
 import { assembleGenerator } from './generator.js';
 import type { GeneratorManifest } from './manifest.js';
 import { checkSignature, conditionTensor } from './onnx.js';
-import { readModelJson, shardNames } from './tfjs-io.js';
+import { readModelJson, shardNames } from '../io/tfjs-model-files.js';
 import type { ForwardFn, Generator } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import { basename, dirname, join } from 'node:path';
 import { sha256File } from '../assets/index.js';
 import { GenbenchError } from '../errors.js';
 import type { CheckpointManifest } from './manifest.js';
-import { shardPath } from './tfjs-io.js';
+import { shardPath } from '../io/tfjs-model-files.js';
 
 /**
  * sha256 checks of a checkpoint against its manifest, before anything is loaded. `sha256` is always the hash of
