@@ -54,3 +54,19 @@ export function firstLine(e: unknown): string {
 export function inputError(message: string, cause?: unknown): GenbenchError {
   return new GenbenchError('INPUT', message, cause === undefined ? undefined : { cause });
 }
+
+/**
+ * A GenbenchError that the web app answers with its own HTTP status (401, 403, 413, 429, ...) instead of 400.
+ *
+ * @example
+ * throw new HttpError(401, 'USAGE', 'missing token: send "Authorization: Bearer <token>" (create one with genbench admin token)');
+ */
+export class HttpError extends GenbenchError {
+  constructor(
+    readonly status: number,
+    code: ErrorCode,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}

@@ -1,4 +1,4 @@
-import { html, jsonScript, page, raw, type SafeHtml } from '../server/html.js';
+import { html, jsonScript, page, raw, type SafeHtml } from '../io/html.js';
 import type { Sql } from '../store/sql.js';
 import type { DEFAULT_STAIRCASE, TIME_PRESENTATION } from './protocol.js';
 import type { ModelHumanScore } from './scores.js';

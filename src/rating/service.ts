@@ -1,6 +1,6 @@
 import type { Rng } from '../rng.js';
 import type { Sql } from '../store/sql.js';
-import { HttpError } from '../server/errors.js';
+import { HttpError } from '../errors.js';
 import { vigilanceImage, type RatingImageSource } from './images.js';
 import { isCorrect, type Answer, type Phase, type Protocol, type RatingConfig, type TrialKind } from './protocol.js';
 import { qualificationStatus, vigilanceStatus, type QualificationStatus } from './qualification.js';

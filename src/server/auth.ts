@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { verifyToken, type TokenInfo } from '../store/tokens.js';
 import type { Sql } from '../store/sql.js';
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors.js';
 
 /**
  * Token check for write and admin routes. The token comes in `Authorization: Bearer <token>` (or `X-Genbench-Token`);

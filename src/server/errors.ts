@@ -1,31 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { GenbenchError, type ErrorCode } from '../errors.js';
-import { html, page } from './html.js';
+import { GenbenchError, HttpError } from '../errors.js';
+import { html, page } from '../io/html.js';
 import { scrubPaths } from './public-report.js';
 
 /**
- * HTTP errors and the app's one error middleware. A GenbenchError is the client's fault: its one-line message goes
- * back as `{"error": {"code", "message"}}` under /api (or to a client asking for JSON), as a small HTML page
- * otherwise, with status 400 (404 for NOT_FOUND, or the status of an HttpError), absolute paths in the messages of
- * errors other than HttpErrors reduced to their last component (scrubPaths). Anything else is a bug: 500 with
- * a generic message and a request id (also in the `X-Request-Id` header and the JSON answer's `requestId`); the
- * details go, under that id, to the `onInternalError` callback (default: one line with the stack on stderr), never
- * to the client.
+ * The app's one error middleware (HttpError, a GenbenchError with a status, is in src/errors.ts). A GenbenchError
+ * is the client's fault: its one-line message goes back as `{"error": {"code", "message"}}` under /api (or to a
+ * client asking for JSON), as a small HTML page otherwise, with status 400 (404 for NOT_FOUND, or the status of an
+ * HttpError), absolute paths in the messages of errors other than HttpErrors reduced to their last component
+ * (scrubPaths). Anything else is a bug: 500 with a generic message and a request id (also in the `X-Request-Id`
+ * header and the JSON answer's `requestId`); the details go, under that id, to the `onInternalError` callback
+ * (default: one line with the stack on stderr), never to the client.
  *
  * @example
- * throw new HttpError(401, 'USAGE', 'missing token: send "Authorization: Bearer <token>" (create one with genbench admin token)');
+ * statusOf(new HttpError(401, 'USAGE', 'missing token')); // 401
  */
-export class HttpError extends GenbenchError {
-  constructor(
-    readonly status: number,
-    code: ErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
-
 export function statusOf(e: GenbenchError): number {
   if (e instanceof HttpError) return e.status;
   return e.code === 'NOT_FOUND' ? 404 : 400;

@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import busboy from 'busboy';
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors.js';
 import { maxRequestBytes, type UploadLimits } from './upload-limits.js';
 
 /**

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Sql } from '../store/sql.js';
 import { tokenUsage, type TokenUsage } from '../store/usage.js';
 import { tokenInfo } from './auth.js';
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors.js';
 
 /**
  * Per-token quotas of submissions (`serve --quota-bytes`, `--submissions-per-hour`), counted from the store

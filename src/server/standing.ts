@@ -1,6 +1,6 @@
 import type { EvaluationRecord } from '../store/evaluations.js';
 import type { AppDeps } from './app.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../io/html.js';
 import { loadHumanScores, type HumanScore } from './human.js';
 import { cellText, loadBoards } from './routes/leaderboard.js';
 import { officialModels } from './submitters.js';

@@ -1,4 +1,4 @@
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors.js';
 import type { Sql } from '../store/sql.js';
 
 /**

@@ -3,7 +3,7 @@ import { GenbenchError } from '../../errors.js';
 import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
 import type { AppDeps } from '../app.js';
 import { requireToken } from '../auth.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors.js';
 
 /**
  * Admin API, every route behind an *admin* token: list tokens (`GET /api/admin/tokens`, no secrets), create one

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { listEvaluations } from '../../store/evaluations.js';
 import { listModels } from '../../store/models.js';
 import type { AppDeps } from '../app.js';
-import { html, jsonScript, page, type SafeHtml } from '../html.js';
+import { html, jsonScript, page, type SafeHtml } from '../../io/html.js';
 import { loadHumanScores } from '../human.js';
 import { serverProtocol, DEFAULT_EVALUATION } from '../evaluate-job.js';
 import { buildBoards, type Board, type BoardRow, type MetricCell, type OtherProtocol } from '../leaderboard.js';

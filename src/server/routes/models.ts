@@ -4,8 +4,8 @@ import { getEvaluation, listEvaluations, type EvaluationRecord } from '../../sto
 import { getModel, type ModelRecord } from '../../store/models.js';
 import { listSubmissions } from '../../store/submissions.js';
 import type { AppDeps } from '../app.js';
-import { HttpError } from '../errors.js';
-import { html, jsonScript, page, type SafeHtml } from '../html.js';
+import { HttpError } from '../../errors.js';
+import { html, jsonScript, page, type SafeHtml } from '../../io/html.js';
 import { cellText, fmt } from './leaderboard.js';
 import { memorisationOf, modelJson } from './model-json.js';
 import { publicReport, scrubDeep } from '../public-report.js';

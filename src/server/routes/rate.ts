@@ -10,7 +10,7 @@ import type { Sql } from '../../store/sql.js';
 import { Rng } from '../../rng.js';
 import type { AppDeps } from '../app.js';
 import { requireToken } from '../auth.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors.js';
 import { cachedHumanScores } from '../human.js';
 import { ratePage, ratableModels, scoresPage } from '../../rating/pages.js';
 

@@ -1,5 +1,5 @@
 import { DATASETS } from '../../data/index.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../io/html.js';
 import type { UploadLimits } from '../upload-limits.js';
 import type { SubmissionStatusJson } from './submissions.js';
 

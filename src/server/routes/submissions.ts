@@ -7,13 +7,13 @@ import { getModel } from '../../store/models.js';
 import { getSubmission } from '../../store/submissions.js';
 import type { AppDeps } from '../app.js';
 import { requireToken, tokenInfo } from '../auth.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors.js';
 import { receiveMultipart, type ReceivedUpload } from '../multipart.js';
 import { DEFAULT_QUOTAS, quotaGate } from '../quotas.js';
 import { acceptSubmission } from '../submit.js';
 import { DEFAULT_UPLOAD_LIMITS, maxRequestBytes } from '../upload-limits.js';
 import { statusBody, submitBody } from './submission-pages.js';
-import { page } from '../html.js';
+import { page } from '../../io/html.js';
 import { scrubDeep, scrubPaths } from '../public-report.js';
 
 /**
