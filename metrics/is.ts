@@ -16,6 +16,7 @@
  * inceptionScore({ generated: logits, kind: 'logits' }); // { value: 17.484, std: 1.876, perSplit: [...], splits: 10 }
  */
 import { GenbenchError } from '../src/errors.js';
+import { gemm } from '../src/linalg/gemm.js';
 import { takeRows, type Matrix } from '../src/linalg/matrix.js';
 import { Rng } from '../src/rng.js';
 import { checkMatrix } from './check.js';
@@ -117,40 +118,62 @@ function logProbRows(p: Matrix): Matrix {
 /**
  * IS on bootstrap resamples of the generated rows: each resample's rows, in draw order, are cut into the same splits
  * as the point value. With p = exp(log p) and h_i = sum_y p_iy log p_iy computed once, a split's score is
- * exp(mean_i h_i - sum_y q_y log q_y), q = the split's mean p, so a resample costs one pass over p.
+ * exp(mean_i h_i - sum_y q_y log q_y), q = the split's mean p. The splits' sums of p are one matrix product per
+ * chunk of resamples, C P, where row (resample, split) of C counts how often each row was drawn into that split.
  *
  * @example
- * isResampled({ generated: logits, kind: 'logits' }, draws, 10).length; // draws.generated.length
+ * (await isResampled({ generated: logits, kind: 'logits' }, draws, 10)).length; // draws.generated.length
  */
-export function isResampled(scores: ClassScores, draws: ResampleDraws, splits: number): Float64Array {
+export async function isResampled(scores: ClassScores, draws: ResampleDraws, splits: number): Promise<Float64Array> {
   const logp = scores.kind === 'logits' ? logSoftmaxRows(scores.generated) : logProbRows(scores.generated);
   const { rows: n, cols: c } = logp;
-  const p = logp.data.map(Math.exp);
+  const p: Matrix = { rows: n, cols: c, data: logp.data.map(Math.exp) };
   const h = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) if (p[i * c + j]! > 0) h[i] += p[i * c + j]! * logp.data[i * c + j]!;
-  const q = new Float64Array(c);
-  return Float64Array.from(draws.generated, (idx) => {
-    let total = 0;
-    for (let s = 0; s < splits; s++) {
-      const [from, to] = [Math.floor((s * n) / splits), Math.floor(((s + 1) * n) / splits)];
-      q.fill(0);
-      let hs = 0;
-      for (let a = from; a < to; a++) {
-        const i = idx[a]!;
-        hs += h[i]!;
-        for (let j = 0, o = i * c; j < c; j++) q[j] += p[o + j]!;
+  for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) if (p.data[i * c + j]! > 0) h[i] += p.data[i * c + j]! * logp.data[i * c + j]!;
+  const bounds = Array.from({ length: splits + 1 }, (_, s) => Math.floor((s * n) / splits));
+  const all = draws.generated;
+  const out = new Float64Array(all.length);
+  const chunk = Math.max(1, Math.min(all.length, Math.floor(IS_CHUNK_BYTES / (8 * splits * n))));
+  const counts = new Float64Array(chunk * splits * n);
+  for (let r0 = 0; r0 < all.length; r0 += chunk) {
+    const r1 = Math.min(all.length, r0 + chunk);
+    counts.fill(0);
+    const hs = new Float64Array((r1 - r0) * splits);
+    for (let r = r0; r < r1; r++) {
+      const idx = all[r]!;
+      for (let s = 0; s < splits; s++) {
+        const row = ((r - r0) * splits + s) * n;
+        for (let a = bounds[s]!; a < bounds[s + 1]!; a++) {
+          counts[row + idx[a]!] += 1;
+          hs[(r - r0) * splits + s] += h[idx[a]!]!;
+        }
       }
-      let cross = 0;
-      for (let j = 0; j < c; j++) if (q[j]! > 0) cross += (q[j]! / (to - from)) * Math.log(q[j]! / (to - from));
-      total += Math.exp(hs / (to - from) - cross);
     }
-    return total / splits;
-  });
+    const q = await gemm({ rows: (r1 - r0) * splits, cols: n, data: counts.subarray(0, (r1 - r0) * splits * n) }, p);
+    for (let r = r0; r < r1; r++) {
+      let total = 0;
+      for (let s = 0; s < splits; s++) {
+        const size = bounds[s + 1]! - bounds[s]!;
+        const row = ((r - r0) * splits + s) * c;
+        let cross = 0;
+        for (let j = 0; j < c; j++) {
+          const qj = q.data[row + j]! / size;
+          if (qj > 0) cross += qj * Math.log(qj);
+        }
+        total += Math.exp(hs[(r - r0) * splits + s]! / size - cross);
+      }
+      out[r] = total / splits;
+    }
+  }
+  return out;
 }
+
+/** Bytes of draw counts multiplied at once by isResampled (bounds its memory whatever the resample count). */
+const IS_CHUNK_BYTES = 32 * 2 ** 20;
 
 async function resampled(scores: ClassScores, params: MetricParams, draws: ResampleDraws, point: MetricResults): Promise<ResampledValues> {
   const splits = typeof point.is?.['splits'] === 'number' ? point.is['splits'] : numParam(params, 'splits');
-  return { values: { is: isResampled(scores, draws, splits) } };
+  return { values: { is: await isResampled(scores, draws, splits) } };
 }
 
 async function compute(scores: ClassScores, params: MetricParams): Promise<MetricResults> {

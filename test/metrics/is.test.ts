@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNpy } from '../../src/io/npy.js';
-import { inceptionScore } from '../../metrics/is.js';
+import { inceptionScore, isResampled } from '../../metrics/is.js';
+import { Rng } from '../../src/rng.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { loadExpected, loadMatrix } from './load.js';
 
@@ -77,5 +78,28 @@ describe('inception score analytic cases', () => {
     const bad = { rows: 2, cols: 2, data: Float64Array.from([0.5, 0.6, 0.5, 0.5]) };
     expect(() => inceptionScore({ generated: bad, kind: 'probs' }, { splits: 1 })).toThrow(/row 0 sums to 1.1/);
     expect(() => inceptionScore({ generated: bad, kind: 'logits' }, { splits: 3 })).toThrow(/splits must be an integer in \[1, 2\]/);
+  });
+});
+
+describe('isResampled', () => {
+  it('equals the IS of each draw taken in draw order, from logits and from probabilities', async () => {
+    const rng = new Rng(3);
+    const n = 120;
+    const c = 7;
+    const logits = { rows: n, cols: c, data: Float64Array.from({ length: n * c }, () => 3 * rng.normal()) };
+    const probs = { rows: n, cols: c, data: new Float64Array(n * c) };
+    for (let i = 0; i < n; i++) {
+      const row = logits.data.subarray(i * c, (i + 1) * c).map(Math.exp);
+      const s = row.reduce((a, v) => a + v, 0);
+      probs.data.set(row.map((v) => v / s), i * c);
+    }
+    probs.data[5] = 0; // 0 log 0 = 0
+    const s5 = probs.data.subarray(0, c).reduce((a, v) => a + v, 0);
+    probs.data.set(probs.data.subarray(0, c).map((v) => v / s5), 0);
+    const generated = Array.from({ length: 30 }, () => Int32Array.from({ length: n }, () => rng.int(n)));
+    for (const scores of [{ generated: logits, kind: 'logits' as const }, { generated: probs, kind: 'probs' as const }]) {
+      const got = await isResampled(scores, { generated, reference: null }, 5);
+      generated.forEach((idx, k) => expect(rel(got[k]!, inceptionScore(scores, { splits: 5, permutation: idx }).value)).toBeLessThan(1e-12));
+    }
   });
 });
