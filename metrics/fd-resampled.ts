@@ -30,6 +30,7 @@ import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
 import { traceSqrtFromCentred, traceSqrtProduct } from '../src/linalg/trace-sqrt.js';
 import type { GaussianStats } from './fd.js';
+import { openFdPool } from './fd-workers.js';
 import { counts, weightsOf } from './resample.js';
 import type { FeatureSets, ResampleDraws } from './types.js';
 
@@ -106,7 +107,7 @@ export async function fdAgainstGaussianResampled(generated: Matrix, ref: Gaussia
 }
 
 /** A set's rows centred on their unweighted mean, in float32, with their squared norms: formed once per matrix. */
-interface CentredRows {
+export interface CentredRows {
   readonly mean: Float64Array;
   readonly rows: Float32Array;
   readonly sqNorms: Float64Array;
@@ -114,7 +115,12 @@ interface CentredRows {
 
 const centredCache = new WeakMap<Matrix, CentredRows>();
 
-function centredRows(x: Matrix): CentredRows {
+/** Gives `x` its centred rows, formed elsewhere (a worker thread receives the ones its parent formed). */
+export function seedCentredRows(x: Matrix, c: CentredRows): void {
+  centredCache.set(x, c);
+}
+
+export function centredRows(x: Matrix): CentredRows {
   const hit = centredCache.get(x);
   if (hit !== undefined) return hit;
   const { rows: n, cols: d, data } = x;
@@ -203,6 +209,21 @@ export async function fdResampled(sets: FeatureSets, draws: ResampleDraws, progr
   const out = new Float64Array(b);
   progress?.start(b, 'fd bootstrap');
   const fast = b > 4 * CHECKED ? await expansionAround(sets) : undefined;
+  const pool = fast === undefined ? await openFdPool(sets, b) : undefined;
+  if (pool !== undefined) {
+    try {
+      await Promise.all(
+        Array.from({ length: b }, async (_, k) => {
+          out[k] = await pool.run(weightsOf(draws.generated, k, sets.generated.rows), weightsOf(draws.reference, k, sets.reference.rows));
+          progress?.tick();
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
+    progress?.stop();
+    return out;
+  }
   // The expansion is trusted for a draw size when its error on the first CHECKED resamples of that size is below a
   // fifth of their spread (it then adds at most 4% to the variance the interval reads); else those are exact.
   const trusted = new Map<number, { exact: number[]; errors: number[]; ok?: boolean }>();

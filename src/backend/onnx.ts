@@ -78,10 +78,26 @@ function cudaProviderInstalled(): boolean {
  */
 const computeSessions = new Map<string, Promise<ort.InferenceSession>>();
 
+/** Threads inside each op of the compute sessions opened from now on (default: all cores). */
+let computeThreads: number | undefined;
+
 export function computeSession(key: string, model: () => Uint8Array): Promise<ort.InferenceSession> {
   return memoPromise(computeSessions, key, async () =>
-    ort.InferenceSession.create(model(), { ...onnxSessionOptions(), executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+    ort.InferenceSession.create(model(), { ...onnxSessionOptions(computeThreads), executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } }),
   );
+}
+
+/**
+ * Caps the threads of the compute sessions this thread opens from now on: a worker thread that shares the cores
+ * with other workers takes its share (metrics/fd-workers.ts). Products are the same whatever the thread count
+ * (MLAS splits a product's output, never its sums).
+ *
+ * @example
+ * limitComputeThreads(1); // in each of two workers on a 2-core machine
+ */
+export function limitComputeThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`compute threads must be a positive integer, got ${threads}`);
+  computeThreads = threads;
 }
 
 export async function releaseComputeSessions(prefix = ''): Promise<void> {
