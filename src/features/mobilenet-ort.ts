@@ -1,8 +1,6 @@
 import ort from 'onnxruntime-node';
 import { resolveAssetFolder } from '../assets/index.js';
-import { openOnnxSession } from '../backend/onnx.js';
-import { cachedConversion } from '../convert/cache.js';
-import { convertLayersModel } from '../convert/convert.js';
+import { CONVERTED_ENGINE, openConvertedModel } from '../convert/open.js';
 import { PIXELS_INPUT, type GraphPreprocess } from '../convert/preprocess-graph.js';
 import { readLayersModelFiles } from '../convert/weights.js';
 import { GenbenchError } from '../errors.js';
@@ -48,14 +46,13 @@ export async function createMobilenetOrtExtractor(alpha: MobilenetAlpha, opts: M
   const sessionFor = (h: number, w: number, c: 1 | 3 | 4): Promise<ort.InferenceSession> => {
     const pre: GraphPreprocess = { inHeight: h, inWidth: w, inChannels: c, preprocessing };
     const outputs = layers.map((l) => l.name);
-    const build = async (): Promise<Uint8Array> => {
-      const f = await memoPromise(files, 'model', async () => readLayersModelFiles(folder.path));
-      return convertLayersModel(f.modelJson, f.weights, { outputs, preprocess: pre });
-    };
-    // a failed conversion or session is dropped, so the next batch tries again (memoPromise)
+    // one read of the TF.js files for every geometry; a failed conversion or session is dropped, so the next batch
+    // tries again (memoPromise)
+    const read = (): ReturnType<typeof readLayersModelFiles> => memoPromise(files, 'model', async () => readLayersModelFiles(folder.path));
     return memoPromise(sessions, `${h}x${w}x${c}`, async () => {
-      const r = await cachedConversion({ weightsSha256: folder.treeSha256, outputs, preprocess: pre }, build, opts.cacheDir === undefined ? {} : { dir: opts.cacheDir });
-      return openOnnxSession(r.bytes, r.path, opts.threads);
+      const where = { ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }), ...(opts.threads === undefined ? {} : { threads: opts.threads }) };
+      const r = await openConvertedModel({ model: folder.path, outputs, preprocess: pre, weightsSha256: folder.treeSha256, files: read, ...where });
+      return r.session;
     });
   };
   return {
@@ -65,7 +62,7 @@ export async function createMobilenetOrtExtractor(alpha: MobilenetAlpha, opts: M
     defaults: { features: MOBILENET_FEATURES, classScores: MOBILENET_PROBABILITIES },
     preprocessing,
     weightsSha256: folder.treeSha256,
-    engine: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, converted from TF.js)`,
+    engine: CONVERTED_ENGINE,
     async extract(images: ImageBatchU8, o: ExtractOptions = {}): Promise<Record<string, Matrix>> {
       if (disposed) throw new Error(`extractor '${id}' was disposed`);
       const wanted = (o.layers ?? [MOBILENET_FEATURES]).map((name) => layerInfo({ id, layers }, name));

@@ -26,7 +26,11 @@ type Meta = { name: string; isTensor?: boolean; type?: string; shape?: readonly 
 
 /** Opens `file`, checks that `input` and every name in `names` exist (`source`: the manifest, named in errors). */
 export async function onnxForward(file: string, input: string, names: readonly string[], p: Preprocessing, source: string): Promise<OnnxForward> {
-  const session = await openOnnxSession(file);
+  return sessionForward(await openOnnxSession(file), file, input, names, p, source);
+}
+
+/** `onnxForward` over a session already open (`file` names the model in errors); the session is released on failure. */
+export async function sessionForward(session: ort.InferenceSession, file: string, input: string, names: readonly string[], p: Preprocessing, source: string): Promise<OnnxForward> {
   try {
     checkNames(session, input, names, source);
   } catch (e) {

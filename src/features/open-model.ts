@@ -1,15 +1,13 @@
 import { stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { sha256File, treeSha256 } from '../assets/index.js';
-import { cachedConversion } from '../convert/cache.js';
-import { convertLayersModel } from '../convert/convert.js';
+import { CONVERTED_ENGINE, openConvertedModel } from '../convert/open.js';
 import { parseTopology } from '../convert/topology.js';
-import { readLayersModelFiles } from '../convert/weights.js';
 import { firstLine, GenbenchError } from '../errors.js';
-import { modelJsonPathOf, readModelJson, shardNames } from '../io/tfjs-model-files.js';
+import { modelJsonPathOf, readModelJson } from '../io/tfjs-model-files.js';
 import { loadGraphModelFromFiles, loadLayersModelFromFiles } from '../models/tfjs-io.js';
 import type { BatchForward } from './assemble.js';
-import { onnxForward } from './onnx-forward.js';
+import { onnxForward, sessionForward } from './onnx-forward.js';
 import { graphForward, layersForward } from './tfjs-forward.js';
 import type { LayerInfo, LayerKind, Preprocessing } from './types.js';
 
@@ -91,17 +89,11 @@ function fallbackReason(e: unknown): string {
 /** A TF.js layers model converted to ONNX (cached by weights and outputs) and opened on onnxruntime-node. */
 async function convertedLayersForward(req: ModelRequest, names: readonly string[]): Promise<Engine> {
   const modelJson = modelJsonPathOf(req.file);
-  const json = await readModelJson(modelJson);
-  const input = parseTopology(json.modelTopology).inputs;
+  const input = parseTopology((await readModelJson(modelJson)).modelTopology).inputs;
   if (input.length !== 1) throw new Error(`converted feature models take one image input, this one has ${input.length}`);
-  const weightsSha256 = await treeSha256(dirname(modelJson), [basename(modelJson), ...shardNames(json)]);
-  const build = async (): Promise<Uint8Array> => {
-    const f = await readLayersModelFiles(modelJson);
-    return convertLayersModel(f.modelJson, f.weights, { outputs: names });
-  };
-  const r = await cachedConversion({ weightsSha256, outputs: names }, build);
-  const e = await onnxForward(r.path, input[0]!, names, req.preprocessing, req.source);
-  return { ...e, engine: e.engine.replace(/\)$/, ', converted from TF.js)') };
+  const { session, conversion } = await openConvertedModel({ model: modelJson, outputs: names });
+  const e = await sessionForward(session, conversion.path, input[0]!, names, req.preprocessing, req.source);
+  return { ...e, engine: CONVERTED_ENGINE };
 }
 
 async function weightsHash(req: ModelRequest): Promise<string> {

@@ -1,23 +1,18 @@
-import { basename, dirname } from 'node:path';
 import ort from 'onnxruntime-node';
-import { treeSha256 } from '../assets/index.js';
-import { openOnnxSession } from '../backend/onnx.js';
-import { cachedConversion } from '../convert/cache.js';
-import { convertLayersModel } from '../convert/convert.js';
+import { CONVERTED_ENGINE, openConvertedModel } from '../convert/open.js';
 import { parseTopology } from '../convert/topology.js';
-import { readLayersModelFiles } from '../convert/weights.js';
 import { firstLine, GenbenchError } from '../errors.js';
+import { readModelJson } from '../io/tfjs-model-files.js';
 import { assembleGenerator } from './generator.js';
 import type { GeneratorManifest } from './manifest.js';
 import { checkSignature, conditionTensor } from './onnx.js';
-import { readModelJson, shardNames } from '../io/tfjs-model-files.js';
 import type { ForwardFn, Generator } from './types.js';
 
 /**
  * TF.js layers generators (genbench's own `genbench train` checkpoints, or any keras-style layers model the
- * converter handles) run on onnxruntime-node: model.json + shards are converted to ONNX once by src/convert and
- * cached under GENBENCH_HOME/onnx, keyed by the folder's tree sha256 (model.json and every shard) and the output
- * layer. Sampling then goes through the same assembleGenerator as every other format (seeds, labels, batching,
+ * converter handles) run on onnxruntime-node: model.json + shards are converted to ONNX once and cached under
+ * GENBENCH_HOME/onnx, keyed by the folder's tree sha256 (model.json and every shard) and the output layer
+ * (convert/open.ts, the one TF.js -> ONNX open path). Sampling then goes through the same assembleGenerator as every other format (seeds, labels, batching,
  * shape and NaN checks). A conditional model's one-hot label input becomes a float32 [n, classes] ONNX input; an
  * index-encoded one (Embedding) gets the labels as numbers of the input's declared type and rank.
  *
@@ -43,15 +38,13 @@ export interface TfjsOnnxRequest {
 
 export type TfjsOnnxResult = { readonly generator: Generator } | { readonly fallback: string };
 
-export const CONVERTED_ENGINE = `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, converted from TF.js)`;
-
 export async function loadTfjsOnOnnx(req: TfjsOnnxRequest): Promise<TfjsOnnxResult> {
   const { manifest: m, manifestPath, modelJson } = req;
   if (m.format !== 'tfjs-layers') return { fallback: `${m.format} checkpoints are not converted to ONNX; running on tfjs` };
   await checkOutputName(m, manifestPath, modelJson);
   let session: ort.InferenceSession;
   try {
-    session = await convertedSession(req);
+    session = (await openConvertedModel({ model: modelJson, outputs: [m.output], ...optional(req) })).session;
   } catch (e) {
     // Any failure to convert or open (converter gap, unwritable cache, ORT refusing the graph) costs speed only.
     return { fallback: `${modelJson}: not run on onnxruntime (${firstLine(e)}); running on tfjs` };
@@ -65,18 +58,9 @@ export async function loadTfjsOnOnnx(req: TfjsOnnxRequest): Promise<TfjsOnnxResu
   }
 }
 
-/** The converted model (cached) opened as a session; converter and ORT load failures are GenbenchErrors. */
-async function convertedSession(req: TfjsOnnxRequest): Promise<ort.InferenceSession> {
-  const json = await readModelJson(req.modelJson);
-  const folder = dirname(req.modelJson);
-  const weightsSha256 = await treeSha256(folder, [basename(req.modelJson), ...shardNames(json)]);
-  const outputs = [req.manifest.output];
-  const build = async (): Promise<Uint8Array> => {
-    const f = await readLayersModelFiles(req.modelJson);
-    return convertLayersModel(f.modelJson, f.weights, { outputs });
-  };
-  const r = await cachedConversion({ weightsSha256, outputs }, build, req.cacheDir === undefined ? {} : { dir: req.cacheDir });
-  return openOnnxSession(r.bytes, `${req.modelJson} (converted to ${r.path})`, req.threads);
+/** The request's cache folder and thread count, where given. */
+function optional(req: TfjsOnnxRequest): { cacheDir?: string; threads?: number } {
+  return { ...(req.cacheDir === undefined ? {} : { cacheDir: req.cacheDir }), ...(req.threads === undefined ? {} : { threads: req.threads }) };
 }
 
 /**
