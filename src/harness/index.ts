@@ -15,4 +15,4 @@ export { sampleWarnings } from './warnings.js';
 export * from './corruptions.js';
 export { sanity, SANITY_SCHEMA, SANITY_DEFAULT_N, SANITY_DEFAULT_SEEDS, type SanityOptions, type SanityResult, type SanityRun, type CorruptionResult } from './sanity.js';
 export { sanityRows, sanitySeeds, sanitySplit, type SanityRows } from './sanity-rows.js';
-export { spearman, ranks, trendOverSeeds, meanInterval, type MetricTrend, type RhoInterval, type Verdict } from './trend.js';
+export { trendOverSeeds, meanInterval, type MetricTrend, type RhoInterval, type Verdict } from './trend.js';

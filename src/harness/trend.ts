@@ -1,9 +1,10 @@
+import { spearman } from '../stats/rank.js';
 import { tQuantile } from '../stats/student-t.js';
 
 /**
  * How a metric moves as a corruption gets stronger, over several seeds: per seed, Spearman's rank correlation rho
- * between strength and value (average ranks for ties, then Pearson's r on the ranks; 0 when the metric does not
- * move at all); across seeds, the mean rho with a Student-t interval from the seeds' spread
+ * between strength and value (src/stats/rank.ts: average ranks for ties, then Pearson's r on the ranks; 0 when the
+ * metric does not move at all); across seeds, the mean rho with a Student-t interval from the seeds' spread
  * (mean +- t(df = seeds - 1) x sd / sqrt(seeds), clipped to [-1, 1]). The expected direction is "worse": up for a
  * lower-is-better metric (FD, KID), down for a higher-is-better one (IS, precision, recall, density, coverage).
  *
@@ -12,7 +13,6 @@ import { tQuantile } from '../stats/student-t.js';
  * (non-finite) value is left out of the interval; fewer than two usable seeds give no interval and `no signal`.
  *
  * @example
- * spearman([0, 1, 2, 3], [1.0, 2.5, 2.4, 9.0]); // 0.8
  * trendOverSeeds([0, 8, 24, 64], [[3.1, 5.0, 11.2, 40.9], [2.9, 5.3, 10.8, 39.0], [3.0, 4.1, 12.0, 41.5]], false);
  * // { values: [3, 4.8, 11.33, 40.47], perSeed: [...], expected: 'increase', spearman: { mean: 1, ci95: [1, 1], perSeed: [1, 1, 1] },
  * //   monotonic: true, verdict: 'detects' }
@@ -45,11 +45,6 @@ export interface MetricTrend {
 export interface TrendOptions {
   /** Coverage of the interval (default 0.95). */
   readonly level?: number;
-}
-
-export function spearman(x: readonly number[], y: readonly number[]): number | null {
-  if (x.length !== y.length || x.length < 2) throw new RangeError(`spearman needs two equal-length series of >= 2 values, got ${x.length} and ${y.length}`);
-  return pearson(ranks(x), ranks(y));
 }
 
 export function trendOverSeeds(strengths: readonly number[], perSeed: readonly (readonly (number | null)[])[], higherIsBetter: boolean, opts: TrendOptions = {}): MetricTrend {
@@ -96,36 +91,8 @@ export function markUninformative(t: MetricTrend, reason: string): MetricTrend {
   return { ...t, verdict: 'uninformative', uninformative: reason };
 }
 
-/** 1-based ranks, ties sharing their average rank. */
-export function ranks(v: readonly number[]): number[] {
-  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
-    for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-
 function complete(v: readonly (number | null)[]): v is number[] {
   return v.every((x) => x !== null && Number.isFinite(x));
-}
-
-function pearson(a: readonly number[], b: readonly number[]): number | null {
-  const n = a.length;
-  const ma = a.reduce((s, x) => s + x, 0) / n;
-  const mb = b.reduce((s, x) => s + x, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return saa === 0 || sbb === 0 ? null : sab / Math.sqrt(saa * sbb);
 }
 
 function round(x: number): number {

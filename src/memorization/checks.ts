@@ -4,7 +4,7 @@ import { Rng } from '../rng.js';
 import { CLOSER_ALPHA, closerToTrainShare, nearestInPool, type CloserToTrainResult } from './closer-to-train.js';
 import { copyRate, type CopyRateResult } from './copy-rate.js';
 import { ct, type CtResult } from './ct.js';
-import { assignCells, kmeans } from './kmeans.js';
+import { assignCells, kmeans } from '../stats/kmeans.js';
 import { mifidTerm, type MifidResult } from './mifid-term.js';
 import { neighbours, type NeighbourOptions } from './neighbours.js';
 import { normalCdf } from '../stats/normal.js';

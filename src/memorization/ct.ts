@@ -1,5 +1,5 @@
 import { takeRows, type Matrix } from '../linalg/matrix.js';
-import { mannWhitneyZ } from './mann-whitney.js';
+import { mannWhitneyZ } from '../stats/mann-whitney.js';
 import { nearestDistances, type NeighbourOptions } from './neighbours.js';
 import { normalCdf } from '../stats/normal.js';
 
@@ -9,7 +9,7 @@ import { normalCdf } from '../stats/normal.js';
  * (`data_copying_tests.py` `C_T`, `Zu_cells`, `Zu`) by the golden case `fixtures/metrics/data-copying`
  * of GENBENCH_ASSETS.
  *
- * Per cell pi of a partition fitted on the training set T (k-means, see kmeans.ts): L(Q) = distances of the generated
+ * Per cell pi of a partition fitted on the training set T (k-means, see src/stats/kmeans.ts): L(Q) = distances of the generated
  * rows in the cell to their nearest training row IN THE CELL, L(P) the same for the held-out rows; Z_pi =
  * Mann-Whitney z of L(Q) against L(P) (mann-whitney.ts: continuity shift 0.5, no tie correction). Cells whose share
  * of generated rows is <= tau (default 20 / m, the paper's code) are dropped; a cell without generated rows gets

@@ -13,8 +13,8 @@ export { closerToTrainShare, nearestInPool, shiftWarning, CLOSER_ALPHA, type Clo
 export { labelPermutationTest, fisherUpperP, logGamma, PERMUTATIONS, type PermutationInput, type PermutationResult } from './null-tests.js';
 export { mifidTerm, minAbsCosineDistance, dropZeroSum, MIFID_DEFAULTS, type MifidInput, type MifidOptions, type MifidResult } from './mifid-term.js';
 export { ct, type CtInput, type CtCell, type CtResult } from './ct.js';
-export { kmeans, assignCells, type KmeansOptions, type KmeansResult } from './kmeans.js';
-export { mannWhitneyU, mannWhitneyZ, type TwoSamples } from './mann-whitney.js';
+export { kmeans, assignCells, type KmeansOptions, type KmeansResult } from '../stats/kmeans.js';
+export { mannWhitneyU, mannWhitneyZ, type TwoSamples } from '../stats/mann-whitney.js';
 export { twoProportionZ } from './two-proportion.js';
 export { neighbours, nearestDistances, type NeighbourOptions, type NeighbourSets } from './neighbours.js';
 export { memorizationForModel, pixels, type MemorizationModelOptions, type MemorizationModelResult, type MemorizationSpace } from './model.js';

@@ -1,5 +1,5 @@
 import { Rng } from '../rng.js';
-import { quantileSorted } from '../stats/quantile.js';
+import { percentileInterval } from '../stats/quantile.js';
 
 /**
  * Percentile bootstraps: over raters (HYPE: 95% intervals from resampling evaluators with replacement; a rater's
@@ -44,7 +44,8 @@ export function bootstrapUnits<T>(units: readonly T[], statistic: (sample: reado
   }
   values.sort();
   const level = opts.level ?? 0.95;
-  return { estimate, lo: quantileSorted(values, (1 - level) / 2), hi: quantileSorted(values, (1 + level) / 2) };
+  const [lo, hi] = percentileInterval(values, level);
+  return { estimate, lo, hi };
 }
 
 /** Sum of `f` over items. */
@@ -106,7 +107,8 @@ export function bootstrapRatersImages(votes: readonly RaterImageVote[], opts: Bo
   if (values.length === 0) return { estimate, lo: estimate, hi: estimate };
   const sorted = Float64Array.from(values).sort();
   const level = opts.level ?? 0.95;
-  return { estimate, lo: quantileSorted(sorted, (1 - level) / 2), hi: quantileSorted(sorted, (1 + level) / 2) };
+  const [lo, hi] = percentileInterval(sorted, level);
+  return { estimate, lo, hi };
 }
 
 function indexOf(keys: readonly string[]): { ids: Map<string, number>; of: Int32Array } {

@@ -21,7 +21,7 @@ export { binomialCdf, screenRaters, type ScreenedTrial } from './screening.js';
 // statistics
 export { bootstrapRatersImages, bootstrapUnits, type Interval, type BootstrapOptions, type RaterImageVote } from './bootstrap.js';
 export { hypeInfinity, hypeTime, softLabels, type HypeInfinityScore, type HypeTimeScore, type RaterTally, type SoftLabel } from './scoring.js';
-export { probit, raterQuality, signalDetection, type RaterQuality } from './quality.js';
+export { raterQuality, signalDetection, type RaterQuality } from './quality.js';
 
 // database and server side
 export { ratingMigrations } from './migrations.js';

@@ -1,3 +1,4 @@
+import { normalQuantile } from '../stats/normal.js';
 import { quantileSorted } from '../stats/quantile.js';
 import type { Answer, TrialKind } from './protocol.js';
 import { isCorrect } from './protocol.js';
@@ -63,35 +64,14 @@ export function raterQuality(trials: readonly QualityTrial[]): RaterQuality {
 }
 
 /**
- * d' and c with the log-linear correction: rates (k + 0.5) / (n + 1), so that 0% and 100% stay finite.
+ * d' and c with the log-linear correction: rates (k + 0.5) / (n + 1), so that 0% and 100% stay finite; z is the
+ * normal quantile (src/stats/normal.ts).
  *
  * @example
  * signalDetection(10, 10, 0, 10); // { dPrime: 3.381..., criterion: ~0 }
  */
 export function signalDetection(hits: number, signals: number, falseAlarms: number, noise: number): { dPrime: number; criterion: number } {
-  const zh = probit((hits + 0.5) / (signals + 1));
-  const zf = probit((falseAlarms + 0.5) / (noise + 1));
+  const zh = normalQuantile((hits + 0.5) / (signals + 1));
+  const zf = normalQuantile((falseAlarms + 0.5) / (noise + 1));
   return { dPrime: zh - zf, criterion: -(zh + zf) / 2 };
-}
-
-/**
- * Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9).
- *
- * @example
- * probit(0.975); // 1.95996...
- */
-export function probit(p: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`probit needs 0 < p < 1, got ${p}`);
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number): number =>
-    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
-  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
-  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }

@@ -6,7 +6,8 @@ import type { ModelRecord } from '../store/models.js';
 import type { HumanScore } from './human.js';
 import { TRAINING_ROWS_UNKNOWN } from './evaluation-run.js';
 import { protocolSummary, underProtocol, type ProtocolSpec, type ProtocolSummary } from './protocols.js';
-import { rankBands, spearman } from './stats.js';
+import { spearman } from '../stats/rank.js';
+import { rankBands } from './stats.js';
 
 /**
  * The leaderboard as data (the page and /api/leaderboard both render this): one board per dataset that has verified

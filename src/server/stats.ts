@@ -1,8 +1,5 @@
-import { spearman as trendSpearman } from '../harness/trend.js';
-
 /**
- * Small statistics for the leaderboard: Spearman's rank correlation (Pearson correlation of average ranks, ties
- * sharing the mean of their ranks, as scipy.stats.spearmanr) and the rank-band rule.
+ * The leaderboard's rank-band rule (its Spearman correlation is src/stats/rank.ts `spearman`).
  *
  * Rank bands: a model's rank is 1 + the number of models that are *clearly* better, i.e. whose whole 95% interval
  * lies on the better side of this model's interval (no overlap). Models whose intervals overlap therefore share a
@@ -10,14 +7,8 @@ import { spearman as trendSpearman } from '../harness/trend.js';
  * uses its point value as a zero-width interval. This is the rule of LMSYS Chatbot Arena's rank (UB).
  *
  * @example
- * spearman([1, 2, 3, 4], [10, 20, 30, 40]);  // 1
  * rankBands([{ lo: 1, hi: 2 }, { lo: 1.5, hi: 3 }, { lo: 5, hi: 6 }], false); // [1, 1, 3]
  */
-/** Spearman's rho of paired samples (harness/trend.ts's); null below 3 pairs, where a leaderboard shows none. */
-export function spearman(x: readonly number[], y: readonly number[]): number | null {
-  return x.length < 3 ? null : trendSpearman(x, y);
-}
-
 export interface Span {
   readonly lo: number;
   readonly hi: number;

@@ -40,6 +40,6 @@ export function normalQuantile(p: number): number {
     const r = (q - 0.5) ** 2;
     x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * (q - 0.5)) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
   }
-  return p < 0.5 ? x : -x;
+  return p <= 0.5 ? x : -x; // p = 0.5 gives +0
 }
 

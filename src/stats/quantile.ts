@@ -16,6 +16,17 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return a === b ? a : a + (h - lo) * (b - a);
 }
 
+/**
+ * The percentile interval at `level` of sorted bootstrap values: their (1 - level) / 2 and (1 + level) / 2
+ * quantiles (quantileSorted).
+ *
+ * @example
+ * percentileInterval(Float64Array.of(1, 2, 3, 4, 5), 0.5); // [2, 4]
+ */
+export function percentileInterval(sorted: ArrayLike<number>, level: number): [number, number] {
+  return [quantileSorted(sorted, (1 - level) / 2), quantileSorted(sorted, (1 + level) / 2)];
+}
+
 /** Sample variance (ddof 1) of the values. */
 export function sampleVariance(v: ArrayLike<number>): number {
   let m = 0;

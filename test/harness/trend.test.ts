@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { markUninformative, meanInterval, ranks, spearman, trendOverSeeds } from '../../src/harness/trend.js';
+import { markUninformative, meanInterval, trendOverSeeds } from '../../src/harness/trend.js';
+import { ranks, spearman } from '../../src/stats/rank.js';
 
 describe('spearman', () => {
   it('is 1 / -1 for monotone series and matches scipy.stats.spearmanr with ties', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mannWhitneyZ } from '../../src/memorization/mann-whitney.js';
+import { mannWhitneyZ } from '../../src/stats/mann-whitney.js';
 import { ct } from '../../src/memorization/ct.js';
 import { takeRows } from '../../src/linalg/matrix.js';
 import { mifidTerm } from '../../src/memorization/mifid-term.js';

@@ -4,7 +4,8 @@ import { bootstrapUnits, sum } from '../../src/rating/bootstrap.js';
 import { DEFAULT_STAIRCASE } from '../../src/rating/protocol.js';
 import { hypeInfinity, hypeTime, softLabels, type RaterTally } from '../../src/rating/scoring.js';
 import { replayStaircase, stepStaircase, startStaircase } from '../../src/rating/staircase.js';
-import { probit, raterQuality, signalDetection } from '../../src/rating/quality.js';
+import { raterQuality, signalDetection } from '../../src/rating/quality.js';
+import { normalQuantile } from '../../src/stats/normal.js';
 
 /** A population of raters whose accuracy varies around `accuracy` (rater effect), 50 real + 50 fake each. */
 function population(rng: Rng, raters: number, accuracy: number): RaterTally[] {
@@ -113,10 +114,10 @@ describe('soft labels and rater quality', () => {
     expect(raterQuality([]).accuracy).toBeNull();
   });
 
-  it('probit inverts the normal CDF', () => {
-    expect(probit(0.5)).toBeCloseTo(0, 12);
-    expect(probit(0.975)).toBeCloseTo(1.959964, 5);
-    expect(probit(0.001)).toBeCloseTo(-3.090232, 5);
+  it('z scores come from the normal quantile', () => {
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 12);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232, 5);
     expect(signalDetection(5, 10, 5, 10)).toEqual({ dPrime: 0, criterion: -0 });
   });
 });

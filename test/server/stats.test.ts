@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ranks } from '../../src/harness/trend.js';
-import { rankBands, spearman } from '../../src/server/stats.js';
+import { rankBands } from '../../src/server/stats.js';
+import { ranks, spearman } from '../../src/stats/rank.js';
 
 describe('spearman', () => {
   it('matches scipy.stats.spearmanr on small cases with and without ties', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { assignCells, kmeans } from '../../src/memorization/kmeans.js';
+import { assignCells, kmeans } from '../../src/stats/kmeans.js';
 import { Rng } from '../../src/rng.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
-import { npyInts, npyMatrix } from './fixtures.js';
+import { npyInts, npyMatrix } from '../memorization/fixtures.js';
 
 const shared = optionalSharedAssets();
 

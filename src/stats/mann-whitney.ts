@@ -1,3 +1,5 @@
+import { ranks } from './rank.js';
+
 /**
  * Mann-Whitney U statistic and the normal-approximation z-score used by the data-copying test (Meehan et al. 2020,
  * casey-meehan/data-copying `Zu`): U = rank sum of `x` minus m(m+1)/2, with midranks for ties, as scipy's
@@ -18,19 +20,9 @@ export interface TwoSamples {
 /** U statistic of `x` (scipy `mannwhitneyu(x, y).statistic`): rank sum of x (midranks) minus m(m+1)/2. */
 export function mannWhitneyU(s: TwoSamples): number {
   const m = s.x.length;
-  const n = s.y.length;
-  const all = new Float64Array(m + n);
-  for (let i = 0; i < m; i++) all[i] = s.x[i]!;
-  for (let j = 0; j < n; j++) all[m + j] = s.y[j]!;
-  const order = Array.from({ length: m + n }, (_, i) => i).sort((a, b) => all[a]! - all[b]!);
+  const r = ranks([...Array.from(s.x), ...Array.from(s.y)]);
   let rankSumX = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && all[order[j + 1]!] === all[order[i]!]) j++;
-    const midrank = (i + j) / 2 + 1; // ranks i+1 .. j+1, averaged
-    for (let k = i; k <= j; k++) if (order[k]! < m) rankSumX += midrank;
-    i = j + 1;
-  }
+  for (let i = 0; i < m; i++) rankSumX += r[i]!;
   return rankSumX - (m * (m + 1)) / 2;
 }
 

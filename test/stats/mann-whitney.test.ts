@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mannWhitneyU, mannWhitneyZ } from '../../src/memorization/mann-whitney.js';
+import { mannWhitneyU, mannWhitneyZ } from '../../src/stats/mann-whitney.js';
 import { twoProportionZ } from '../../src/memorization/two-proportion.js';
 import { erfc, normalCdf } from '../../src/stats/normal.js';
 
