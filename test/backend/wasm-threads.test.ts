@@ -1,3 +1,4 @@
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +12,16 @@ import { expectSameOnBothBackends, normals } from './compare.js';
  * it and match cpu. Its own file, because the build is chosen once per process, before wasm first starts.
  */
 describe('threaded wasm', () => {
+  const globals = { createObjectURL: URL.createObjectURL, cpus: os.cpus };
   beforeAll(async () => {
     registerWasmKernels();
     expect(await startThreadedWasm(2)).toBe(2);
     expect(await tf.setBackend('cpu')).toBe(true);
+  });
+
+  it('puts URL.createObjectURL and os.cpus back once the threaded build is up', () => {
+    expect(URL.createObjectURL).toBe(globals.createObjectURL);
+    expect(os.cpus).toBe(globals.cpus);
   });
 
   it('runs a conv step on two threads, matching cpu', () => {

@@ -15,6 +15,10 @@ import { GenbenchError } from '../../errors.js';
  * 2. XNNPACK's pool size is capped at os.cpus().length / 2 (tfjs assumes 2 hyperthreads per core), one thread on a
  *    2-core machine: os.cpus reports twice as many CPUs while the backend starts.
  * 3. The 8 pre-started workers keep Node's event loop alive forever: they are unref'd once the backend is up.
+ * Both global patches (URL.createObjectURL, os.cpus) exist only while the threaded build starts, and only when it
+ * is asked for: both are restored once the backend is ready, URL.createObjectURL unless the pre-started workers
+ * cannot hold XNNPACK's threads (more than 9 threads; emscripten would then make a worker later). The default,
+ * single-threaded path patches nothing.
  * XNNPACK splits work by output tiles, so results do not depend on the thread count.
  *
  * @example
@@ -38,17 +42,20 @@ export async function startThreadedWasm(threads: number): Promise<number> {
   const workerFile = join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
   writeFileSync(workerFile, `URL.createObjectURL = () => ${JSON.stringify(mainScript)};\n${workerSource}`);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  redirectWorkerBlob(Buffer.byteLength(workerSource), workerFile);
+  const restoreUrl = redirectWorkerBlob(Buffer.byteLength(workerSource), workerFile);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasmPkg.setThreadsCount(threads);
   const os = require('node:os') as typeof import('node:os');
   const cpus = os.cpus;
   os.cpus = () => Array.from({ length: Math.max(2 * threads, cpus().length) }, (_, i) => cpus()[i % cpus().length]!);
+  let started = false;
   try {
     if (!(await tf.setBackend('wasm'))) throw new GenbenchError('UNSUPPORTED', 'wasm threads: the threaded wasm backend did not start (unset GENBENCH_WASM_THREADS)');
     await tf.ready();
+    started = true;
   } finally {
     os.cpus = cpus;
+    if (!started || workersHold(threads)) restoreUrl();
   }
   return unrefWorkers();
 }
@@ -72,11 +79,17 @@ export async function wasmThreadsFromEnv(): Promise<number> {
   return startThreadedWasm(n);
 }
 
-/** URL.createObjectURL(blob) returns `file` for the pthread worker Blob (JavaScript of `size` bytes). */
-function redirectWorkerBlob(size: number, file: string): void {
-  const original = URL.createObjectURL.bind(URL);
+/**
+ * URL.createObjectURL(blob) returns `file` for the pthread worker Blob (JavaScript of `size` bytes); the returned
+ * function puts the original back.
+ */
+function redirectWorkerBlob(size: number, file: string): () => void {
+  const original = URL.createObjectURL;
   URL.createObjectURL = (obj: Blob) =>
-    obj instanceof Blob && obj.type === 'application/javascript' && obj.size === size ? file : original(obj);
+    obj instanceof Blob && obj.type === 'application/javascript' && obj.size === size ? file : original.call(URL, obj);
+  return () => {
+    URL.createObjectURL = original;
+  };
 }
 
 interface PThreads {
@@ -84,9 +97,19 @@ interface PThreads {
   runningWorkers: { unref(): void }[];
 }
 
+/** The started backend's emscripten workers (pre-started, or running a pthread) hold `threads` - 1 pthreads. */
+function workersHold(threads: number): boolean {
+  const p = wasmModule().PThread;
+  return p !== undefined && p.unusedWorkers.length + p.runningWorkers.length >= threads - 1;
+}
+
+function wasmModule(): { PThread?: PThreads; tfjs: { getThreadsCount(): number } } {
+  return (tf.engine().registry['wasm'] as unknown as { wasm: { PThread?: PThreads; tfjs: { getThreadsCount(): number } } }).wasm;
+}
+
 /** Unrefs every emscripten worker and returns XNNPACK's thread count. */
 function unrefWorkers(): number {
-  const wasm = (tf.engine().registry['wasm'] as unknown as { wasm: { PThread?: PThreads; tfjs: { getThreadsCount(): number } } }).wasm;
+  const wasm = wasmModule();
   for (const w of [...(wasm.PThread?.unusedWorkers ?? []), ...(wasm.PThread?.runningWorkers ?? [])]) w.unref();
   return wasm.tfjs.getThreadsCount();
 }
