@@ -4,6 +4,7 @@ import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GenbenchError } from '../errors.js';
 import { tempPathFor, writeFileAtomic } from '../io/atomic.js';
+import type { Sql } from './sql.js';
 
 /**
  * Where the store keeps content-addressed bytes (checkpoints, sample grids, panels, curves, rating pools): the
@@ -20,14 +21,20 @@ export interface Blobs {
   readonly dir: string;
   /** True when the blob is stored and readable at `path(sha256)` (PostgreSQL: its local copy is fetched first). */
   has(sha256: string): Promise<boolean>;
-  /** True when the blob is stored; fetches nothing. */
-  stored(sha256: string): Promise<boolean>;
+  /**
+   * True when the blob is stored; fetches nothing. Given `tx`, PgBlobStore asks inside that transaction (so the
+   * answer is part of it, as blob-claims.ts needs); the folder BlobStore has no rows and ignores it.
+   */
+  stored(sha256: string, tx?: Sql): Promise<boolean>;
   /** Stores the bytes of `file` (left in place when `keep`, else moved when possible). */
   putFile(file: string, opts?: { keep?: boolean }): Promise<{ sha256: string; size: number }>;
   /** Stores bytes held in memory. */
   putBytes(data: Uint8Array): Promise<{ sha256: string; size: number }>;
-  /** Removes a blob (unknown blobs are ignored). */
-  remove(sha256: string): Promise<void>;
+  /**
+   * Removes a blob (unknown blobs are ignored). Given `tx`, PgBlobStore deletes its rows inside that transaction
+   * (then its local cached copy, a cache only); the folder BlobStore ignores it.
+   */
+  remove(sha256: string, tx?: Sql): Promise<void>;
   /** A local file with the blob's bytes (fetched first when needed); NOT_FOUND when it is not stored. */
   localPath(sha256: string): Promise<string>;
   /** Where the local file of a blob is (no I/O; it exists after `has` gave true or `localPath` resolved). */

@@ -38,8 +38,8 @@ export class PgBlobStore implements Blobs {
     return this.cache.path(sha256);
   }
 
-  async stored(sha256: string): Promise<boolean> {
-    return isSha256(sha256) && (await this.sql.get('SELECT sha256 FROM blobs WHERE sha256 = ?', [sha256])) !== undefined;
+  async stored(sha256: string, tx: Sql = this.sql): Promise<boolean> {
+    return isSha256(sha256) && (await tx.get('SELECT sha256 FROM blobs WHERE sha256 = ?', [sha256])) !== undefined;
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -66,11 +66,12 @@ export class PgBlobStore implements Blobs {
     return put;
   }
 
-  async remove(sha256: string): Promise<void> {
+  /** The rows go in one transaction (`tx`'s when given: nested transactions join it), then the cached copy. */
+  async remove(sha256: string, tx: Sql = this.sql): Promise<void> {
     if (!isSha256(sha256)) return;
-    await this.sql.transaction(async (tx) => {
-      await tx.run('DELETE FROM blob_chunks WHERE sha256 = ?', [sha256]);
-      await tx.run('DELETE FROM blobs WHERE sha256 = ?', [sha256]);
+    await tx.transaction(async (t) => {
+      await t.run('DELETE FROM blob_chunks WHERE sha256 = ?', [sha256]);
+      await t.run('DELETE FROM blobs WHERE sha256 = ?', [sha256]);
     });
     await this.cache.remove(sha256);
   }
