@@ -17,6 +17,9 @@ import { BLOB_MIGRATION } from './pg-blobs.js';
  * - blobs, blob_chunks (0008, PostgreSQL only): the blobs' bytes in the database (pg-blobs.ts), so no process of a
  *   cluster needs a shared folder; SQLite keeps them in the folder beside the database file.
  * - submissions_token (0009): a token's submissions by time, for its quotas (usage.ts).
+ * - submissions.recipe (0010): the recipe a submission's evaluation was queued with.
+ * - blob_claims (0011): the blobs an upload in flight relies on, one row per blob and upload (blob-claims.ts), so a
+ *   failed upload never removes a blob that a concurrent upload of the same bytes is about to record.
  *
  * @example
  * await runMigrations(sql, CORE_MIGRATIONS); // ['0001-core-tokens', '0002-core-models', ...]
@@ -115,5 +118,14 @@ export const CORE_MIGRATIONS: readonly Migration[] = Object.freeze([
     // the recipe a submission's evaluation was queued with, so a restart re-queues it unchanged
     id: '0010-core-submission-recipe',
     up: 'ALTER TABLE submissions ADD COLUMN recipe TEXT',
+  },
+  {
+    id: '0011-core-blob-claims',
+    up: `CREATE TABLE blob_claims (
+      sha256 TEXT NOT NULL,
+      claim TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      PRIMARY KEY (sha256, claim)
+    )`,
   },
 ]);

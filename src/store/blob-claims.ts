@@ -1,0 +1,60 @@
+import type { Blobs } from './blobs.js';
+import type { Sql } from './sql.js';
+
+/**
+ * Claims on blobs, so an upload that fails never removes bytes that a concurrent upload of the same file relies on.
+ * Blobs are content-addressed: two uploads of one checkpoint share its blob, and only the one that stored it first
+ * knows it created it. Before storing anything an upload claims each of its blobs (a `blob_claims` row per blob
+ * and upload) and learns, in the same transaction, which blobs exist already; when it fails it removes a blob it
+ * created only if, in one transaction, no `files` row and no other upload's claim refers to it.
+ *
+ * Why no interleaving loses a blob: SQLite transactions run one at a time (BEGIN IMMEDIATE, one writer) and the
+ * folder store's file checks and removals run inside them; PostgreSQL transactions are SERIALIZABLE and retried on
+ * a serialization failure (postgres.ts). So either the removal sees the other upload's claim and keeps the blob, or
+ * that upload's claim runs after the removal, finds the blob missing and stores it again itself.
+ *
+ * A claim left by a process that stopped mid-upload keeps its blobs alive (never the other way round): at worst an
+ * unreferenced blob stays until an operator removes it.
+ *
+ * @example
+ * const existed = await claimBlobs(sql, blobs, claim, ['7cbe29...']);  // Set {} : not stored yet, this upload stores it
+ * await removeUnclaimed(sql, blobs, claim, ['7cbe29...']);             // failed: removed unless recorded or claimed
+ * await dropClaims(sql, claim);                                        // recorded: its files rows keep the blob now
+ */
+export async function claimBlobs(sql: Sql, blobs: Blobs, claim: string, shas: readonly string[]): Promise<Set<string>> {
+  return sql.transaction(async (tx) => {
+    const now = new Date().toISOString();
+    const existed = new Set<string>();
+    for (const sha of new Set(shas)) {
+      await tx.run('INSERT INTO blob_claims (sha256, claim, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256, claim) DO NOTHING', [sha, claim, now]);
+      if (await blobs.stored(sha, tx)) existed.add(sha);
+    }
+    return existed;
+  });
+}
+
+/** Deletes the claims of `claim` (once its submission's `files` rows are committed, or inside that transaction). */
+export async function dropClaims(sql: Sql, claim: string): Promise<void> {
+  await sql.run('DELETE FROM blob_claims WHERE claim = ?', [claim]);
+}
+
+/**
+ * After a failed upload: deletes its claims and removes each blob of `created` (the ones it stored itself) that no
+ * `files` row and no other claim refers to, all in one transaction. Returns the blobs removed.
+ */
+export async function removeUnclaimed(sql: Sql, blobs: Blobs, claim: string, created: readonly string[]): Promise<string[]> {
+  return sql.transaction(async (tx) => {
+    await dropClaims(tx, claim);
+    const removed: string[] = [];
+    for (const sha of new Set(created)) {
+      const kept = await tx.get(
+        'SELECT 1 AS kept FROM files WHERE sha256 = ? UNION ALL SELECT 1 AS kept FROM blob_claims WHERE sha256 = ?',
+        [sha, sha],
+      );
+      if (kept !== undefined) continue;
+      await blobs.remove(sha, tx);
+      removed.push(sha);
+    }
+    return removed;
+  });
+}
