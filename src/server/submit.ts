@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { GenbenchError } from '../errors.js';
+import { claimBlobs, dropClaims, removeUnclaimed } from '../store/blob-claims.js';
 import { putEvaluation } from '../store/evaluations.js';
 import { createSubmission, findIdenticalSubmission, setSubmissionJob, type StoredFile, type SubmissionRecord, type SubmissionStatus } from '../store/submissions.js';
 import type { AppDeps } from './app.js';
@@ -14,9 +16,13 @@ import { DEFAULT_UPLOAD_LIMITS } from './upload-limits.js';
  * report when one came with it) in one transaction (createSubmission's joins it) after the token's quotas are checked
  * in it (quotas.ts: 429 over the submission rate, 413 over the storage quota), and queues the evaluation. An
  * upload of exactly the files of an earlier submission on the same dataset returns that one (deduplicated); a new
- * model under a name the same token already uses is refused with 409 (submitters.ts claimModelName). When
- * recording fails, the blobs this call created and nothing references are removed again, so a rejected upload
- * leaves nothing behind.
+ * model under a name the same token already uses is refused with 409 (submitters.ts claimModelName).
+ *
+ * Before storing, the upload claims its blobs (store/blob-claims.ts) and learns which ones existed; the claims go in
+ * the transaction that records the submission, whose `files` rows keep the blobs from then on. When storing or
+ * recording fails, the blobs this call created are removed again unless a `files` row or another upload's claim
+ * refers to them, so a rejected upload leaves nothing behind and never takes the blob of a concurrent upload of the
+ * same bytes with it (on one server or across a cluster's processes).
  *
  * @example
  * const r = await acceptSubmission(deps, { files: [{ name: 'g.onnx', path }, { name: 'g.genbench.json', path: p2 }], tokenId });
@@ -39,17 +45,18 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
   const checked = await checkUpload(req.files, { limits: deps.limits ?? DEFAULT_UPLOAD_LIMITS, extractors, ...(req.dataset === undefined ? {} : { dataset: req.dataset }) });
   const same = await findIdenticalSubmission(sql, checked.files, checked.dataset);
   if (same !== undefined) return accepted(same, { id: same.jobId ?? '', deduplicated: true });
+  const claim = randomUUID();
   const created: string[] = [];
-  const stored: StoredFile[] = [];
-  for (const f of checked.files) {
-    const existed = await blobs.stored(f.sha256);
-    const put = await blobs.putFile(f.path);
-    if (put.sha256 !== f.sha256) throw new GenbenchError('CHECKSUM', `${f.name}: changed while it was being stored; upload it again`);
-    if (!existed) created.push(put.sha256);
-    stored.push({ name: f.name, sha256: put.sha256, size: put.size });
-  }
   let recorded;
   try {
+    const existed = await claimBlobs(sql, blobs, claim, checked.files.map((f) => f.sha256));
+    const stored: StoredFile[] = [];
+    for (const f of checked.files) {
+      if (!existed.has(f.sha256)) created.push(f.sha256); // before the put: a put that fails half-way is cleaned up too
+      const put = await blobs.putFile(f.path);
+      if (put.sha256 !== f.sha256) throw new GenbenchError('CHECKSUM', `${f.name}: changed while it was being stored; upload it again`);
+      stored.push({ name: f.name, sha256: put.sha256, size: put.size });
+    }
     recorded = await sql.transaction(async (tx) => {
       await claimModelName(tx, { tokenId: req.tokenId, name: checked.manifest.name });
       await checkQuota(tx, req.tokenId, stored, deps.quotas ?? DEFAULT_QUOTAS);
@@ -61,10 +68,11 @@ export async function acceptSubmission(deps: AppDeps, req: { files: readonly Upl
         tokenId: req.tokenId,
       });
       if (checked.report !== undefined) await putEvaluation(tx, { modelId: r.model.id, submissionId: r.submission.id, report: checked.report, verified: false });
+      await dropClaims(tx, claim); // the files rows now keep the blobs
       return r;
     });
   } catch (e) {
-    await removeUnreferenced(deps, created);
+    await removeUnclaimed(sql, blobs, claim, created);
     throw e;
   }
   const { submission } = recorded;
@@ -89,11 +97,4 @@ function accepted(s: SubmissionRecord, job: { id: string; deduplicated: boolean 
 async function knownExtractors(deps: AppDeps): Promise<string[]> {
   const { EXTRACTORS, DEFAULT_EXTRACTOR } = await import('../features/index.js'); // loaded only for uploads with a report
   return [...new Set([...EXTRACTORS.keys(), ...[...PROTOCOLS.values()].map((p) => p.extractor), (deps.evaluation ?? DEFAULT_EVALUATION).extractor ?? DEFAULT_EXTRACTOR])];
-}
-
-async function removeUnreferenced(deps: AppDeps, shas: readonly string[]): Promise<void> {
-  for (const sha of shas) {
-    const row = await deps.store.sql.get('SELECT sha256 FROM files WHERE sha256 = ?', [sha]);
-    if (row === undefined) await deps.store.blobs.remove(sha);
-  }
 }
