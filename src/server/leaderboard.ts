@@ -24,7 +24,8 @@ import { rankBands } from './stats.js';
  * checks ran against the whole training split because the manifest named no training rows. Self-reported numbers (a report
  * uploaded with the checkpoint) never rank, add a column or make a board: they are listed apart (`selfReported`)
  * under the board of their dataset, for models without a ranked row there. A row of a model submitted with an admin
- * token is `official`; `titles` and `higherIsBetter` explain each metric column.
+ * token is `official`; `labels` (each descriptor's display label) head the metric columns, `titles` and
+ * `higherIsBetter` explain them.
  *
  * @example
  * const boards = buildBoards({ evaluations, models, human });
@@ -77,6 +78,8 @@ export interface Board {
   readonly higherIsBetter: Readonly<Record<string, boolean | null>>;
   /** For each metric id: what it measures (the registry descriptor's title), null for an id outside the registry. */
   readonly titles: Readonly<Record<string, string | null>>;
+  /** For each metric id: its column label (the registry descriptor's display.label; the id outside the registry). */
+  readonly labels: Readonly<Record<string, string>>;
   /** Verified evaluations only (this server computed them), ranked. */
   readonly rows: readonly BoardRow[];
   /** Self-reported numbers of models without a verified evaluation here: shown apart, never ranked (rank null). */
@@ -151,6 +154,7 @@ function buildBoard(dataset: string, evals: readonly EvaluationRecord[], self: r
   const primary = metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null);
   const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? null]));
   const titles = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.title ?? null]));
+  const labels = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.display.label ?? id]));
   let rows = [...latest.values()].map((e) => toRow(e, models.get(e.modelId), human.get(e.modelId) ?? null));
   rows = withRanks(rows, primary, primary === null ? null : higherIsBetter[primary] ?? false);
   const selfReported = [...latestPerModel(self.filter((e) => !latest.has(e.modelId))).values()]
@@ -164,7 +168,7 @@ function buildBoard(dataset: string, evals: readonly EvaluationRecord[], self: r
   const rho = spearman(paired.map((r) => r.human!.value), paired.map((r) => r.metrics['fd']!.value!));
   const first = evals[0];
   const protocol = first === undefined ? null : protocolSummary(first.report);
-  return { dataset, extractor: first?.extractor ?? '', protocol, metrics: metricIds, primary, higherIsBetter, titles, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
+  return { dataset, extractor: first?.extractor ?? '', protocol, metrics: metricIds, primary, higherIsBetter, titles, labels, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
 }
 
 /** A row with only the board's metric columns (a self-reported report adds none). */

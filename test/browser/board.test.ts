@@ -84,7 +84,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser: the board and a model page at 1366 and 
       const board = await page.evaluate(measureBoard);
       expect(board.pageScrollWidth, `board at ${width} px`).toBeLessThanOrEqual(board.innerWidth);
       expect(board.headersWithoutHelp).toEqual([]);
-      expect(board.legend).toMatch(/fd ↓.*lower is better/s);
+      expect(board.legend).toMatch(/FD ↓.*lower is better/s); // the descriptor's display label
       expect(board.legend).toMatch(/Human ↑.*higher is better/s);
       if (width === 390) {
         expect(board.container.scrollWidth).toBeGreaterThan(board.container.clientWidth); // the table scrolls inside it

@@ -45,6 +45,7 @@ describe('buildBoards', () => {
     expect(mnist.primary).toBe('fd');
     expect(mnist.metrics).toEqual(['fd', 'precision']);
     expect(mnist.higherIsBetter).toEqual({ fd: false, precision: true });
+    expect(mnist.labels).toEqual({ fd: 'FD', precision: 'precision' }); // the descriptors' display labels
     expect(mnist.rows.map((r) => [r.modelId, r.rank])).toEqual([['a', 1], ['b', 1], ['c', 3]]); // a [8,12] and b [9,13] overlap
     expect(mnist.history.map((h) => h.value)).toEqual([30, 11, 20, 10]);
     expect(mnist.rows[0]!.recipe).toMatchObject({ extractor: 'mobilenet-v1-0.75', weights: 'dddddddddddd', preprocessing: '224x224 bilinear [-1,1] 3ch' });

@@ -115,7 +115,8 @@
     });
   }
   const cell = (row, m) => (row.metrics[m] && typeof row.metrics[m].value === 'number' ? row.metrics[m] : null);
-  const titled = (board, m) => `${m}${board.higherIsBetter[m] === true ? ' (higher is better)' : board.higherIsBetter[m] === false ? ' (lower is better)' : ''}`;
+  const label = (board, m) => (board.labels && board.labels[m]) || m; // the descriptor's display label
+  const titled = (board, m) => `${label(board, m)}${board.higherIsBetter[m] === true ? ' (higher is better)' : board.higherIsBetter[m] === false ? ' (lower is better)' : ''}`;
 
   boards.forEach((board, i) => drawBoard(board, i));
   document.body.dataset.charts = 'drawn'; // for tests and screenshots: every chart of the page is drawn
@@ -134,13 +135,13 @@
       if (chart) chart.destroy();
       chart = null;
       const canvas = canvasIn(charts[0], 'scatter');
-      if (data.length === 0) empty(canvas, metrics.length === 0 ? 'No metrics on this board yet.' : `No model has both ${x} and ${y} yet.`);
+      if (data.length === 0) empty(canvas, metrics.length === 0 ? 'No metrics on this board yet.' : `No model has both ${label(board, x)} and ${label(board, y)} yet.`);
       else chart = scatter(canvas, data, titled(board, x), titled(board, y));
     };
     for (const axis of ['x', 'y']) {
       const sel = document.createElement('select');
       sel.setAttribute('aria-label', `${axis} axis`);
-      for (const m of metrics) sel.add(new Option(m, m, false, m === (axis === 'x' ? x : y)));
+      for (const m of metrics) sel.add(new Option(label(board, m), m, false, m === (axis === 'x' ? x : y)));
       sel.addEventListener('change', () => { if (axis === 'x') x = sel.value; else y = sel.value; draw(); });
       pickers.append(`${axis}: `, sel, ' ');
     }

@@ -78,7 +78,7 @@ ${otherProtocolsSection(b)}
 <div class="charts">
 <div class="chart"><h3>Metric vs metric</h3><div class="axis-pickers"></div><canvas class="scatter"></canvas></div>
 <div class="chart"><h3>Human score vs FD <span class="rho">${b.humanVsFd.rho === null ? `(Spearman ρ: needs 3 models with both, have ${b.humanVsFd.n})` : `(Spearman ρ = ${b.humanVsFd.rho.toFixed(3)}, n = ${b.humanVsFd.n})`}</span></h3><canvas class="human-fd"></canvas></div>
-<div class="chart"><h3>${b.primary ?? 'metric'} over submissions, per model</h3><canvas class="history"></canvas></div>
+<div class="chart"><h3>${b.primary === null ? 'metric' : metricLabel(b, b.primary)} over submissions, per model</h3><canvas class="history"></canvas></div>
 </div>
 </section>`;
 }
@@ -99,17 +99,22 @@ export function boardColumns(b: Board, humanAvailable: boolean): Column[] {
   const col = (label: string, type: Column['type'], help: string, more: Partial<Column> = {}): Column => ({ label, type, help, arrow: '', abbr: false, legend: true, ...more });
   const direction = (id: string) => (b.higherIsBetter[id] === true ? 'higher is better' : b.higherIsBetter[id] === false ? 'lower is better' : 'direction unknown');
   const arrow = (id: string) => (b.higherIsBetter[id] === true ? ' ↑' : b.higherIsBetter[id] === false ? ' ↓' : '');
-  const primary = b.primary === null ? 'the primary metric' : b.primary;
+  const primary = b.primary === null ? 'the primary metric' : metricLabel(b, b.primary);
   return [
     col('Rank', 'number', `rank band on ${primary}: 1 + the number of models whose 95% interval lies entirely on the better side (overlapping intervals share a rank); lower is better`),
     col('Model', 'text', 'the model and its licence (its page has every evaluation, samples and the recipe); "official": submitted by this server\'s operators', { legend: false }),
-    ...b.metrics.map((m) => col(m, 'number', `${b.titles[m] ?? m}; ${direction(m)}${m === b.primary ? '; the primary metric (rank bands)' : ''}`, { arrow: arrow(m), abbr: true })),
+    ...b.metrics.map((m) => col(metricLabel(b, m), 'number', `${b.titles[m] ?? m}; ${direction(m)}${m === b.primary ? '; the primary metric (rank bands)' : ''}`, { arrow: arrow(m), abbr: true })),
     col('Human', 'number', `human score: HYPE∞ error rate, the share of this model's images human raters took for real (0.5: they cannot tell); higher is better; shown once enough raters have rated it${humanAvailable ? '' : ' (no human rating on this server)'}`, { arrow: ' ↑' }),
     col('Memorisation', 'text', 'memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) against the training rows the manifest names; * against the whole training split when it names none'),
     col('Samples', 'number', 'generated images the metrics were computed on'),
     col('Recipe', 'text', 'feature extractor; its tooltip gives the weights (sha256 prefix), the preprocessing of the images and the recipe'),
     col('Date', 'text', 'date of the evaluation (UTC)', { legend: false }),
   ];
+}
+
+/** A metric's column label: its descriptor's display label (the id for a metric outside the registry). */
+function metricLabel(b: Board, m: string): string {
+  return b.labels[m] ?? m;
 }
 
 function rowHtml(b: Board, r: BoardRow): SafeHtml {
@@ -130,7 +135,7 @@ function selfReportedSection(b: Board): SafeHtml | string {
   if (b.selfReported.length === 0) return '';
   return html`<details class="self-reported" open><summary>Self-reported, not verified by this server (${b.selfReported.length}; not ranked)</summary>
 <div class="table-scroll"><table>
-<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${m}</th>`)}<th>Samples</th><th>Date</th></tr></thead>
+<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${metricLabel(b, m)}</th>`)}<th>Samples</th><th>Date</th></tr></thead>
 <tbody>
 ${b.selfReported.map(
   (r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`,
@@ -150,7 +155,7 @@ function otherProtocolsSection(b: Board): SafeHtml | string {
   if (b.otherProtocols.length === 0) return '';
   const group = (o: OtherProtocol) => html`<h4>${protocolText(o.protocol)}</h4>
 <div class="table-scroll"><table>
-<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${m}</th>`)}<th>Memorisation</th><th>Samples</th><th>Date</th></tr></thead>
+<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${metricLabel(b, m)}</th>`)}<th>Memorisation</th><th>Samples</th><th>Date</th></tr></thead>
 <tbody>
 ${o.rows.map((r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}${memorisationTd(r.memorisation, r.memorisationNote)}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`)}
 </tbody>
