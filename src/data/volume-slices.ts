@@ -1,6 +1,7 @@
 import { GenbenchError } from '../errors.js';
 import { resizeImage, type ResizeSpec } from '../io/image-codec.js';
 import type { ImageBatchU8 } from '../io/image.js';
+import { quantileOf } from '../stats/quantile.js';
 import type { NiftiHeader, NiftiVolume } from './nifti.js';
 
 /**
@@ -123,22 +124,16 @@ export function labelCount(vol: NiftiVolume): number {
 }
 
 /**
- * Percentiles (0..100) of the values, numpy's default linear interpolation between order statistics. Integer values
- * spanning at most 2^16 levels (uint8 and int16 volumes) are counted in a histogram; anything else is sorted.
+ * Percentiles (0..100) of the values, numpy's default linear interpolation between order statistics (stats
+ * quantileOf). Integer values spanning at most 2^16 levels (uint8 and int16 volumes) are counted in a histogram;
+ * anything else is sorted.
  *
  * @example
  * percentiles(Float32Array.of(4, 1, 3, 2), [50, 100]); // [2.5, 4]
  */
 export function percentiles(values: Float32Array, qs: readonly number[]): number[] {
-  const n = values.length;
   const at = orderStatistic(values);
-  return qs.map((q) => {
-    const pos = (q / 100) * (n - 1);
-    const i = Math.floor(pos);
-    const f = pos - i;
-    const lo = at(i);
-    return i + 1 < n && f > 0 ? lo + f * (at(i + 1) - lo) : lo;
-  });
+  return qs.map((q) => quantileOf(at, values.length, q / 100));
 }
 
 /** The k-th smallest value (0-based) of the values, by a histogram of integer levels or a sorted copy. */

@@ -6,13 +6,23 @@
  * quantileSorted(Float64Array.of(1, 2, 3, 4), 0.5); // 2.5
  */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
+  return quantileOf((k) => sorted[k]!, sorted.length, q);
+}
+
+/**
+ * The same quantile of n values given by their order statistics: `at(k)` is the k-th smallest (0-based), so a
+ * caller that can find order statistics without sorting (a histogram of integer levels) shares the rule.
+ *
+ * @example
+ * quantileOf((k) => [1, 2, 3, 4][k]!, 4, 0.5); // 2.5
+ */
+export function quantileOf(at: (k: number) => number, n: number, q: number): number {
   if (n === 0) throw new RangeError('quantile of no values');
   const h = (n - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(h);
   const hi = Math.min(n - 1, lo + 1);
-  const a = sorted[lo]!;
-  const b = sorted[hi]!;
+  const a = at(lo);
+  const b = at(hi);
   return a === b ? a : a + (h - lo) * (b - a);
 }
 
