@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseReport, type Report } from '../../src/io/report.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { runCli } from '../helpers/cli.js';
+import { withSharedFeatures } from '../helpers/feature-cache.js';
 
 const shared = optionalSharedAssets();
 const subs = shared === undefined ? '' : join(shared, 'fixtures/submissions');
@@ -64,7 +65,7 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
     expect(second.timings.referenceStats?.cached).toBe(true); // the reference's mean, covariance and radii: same numbers
     expect(second.metrics).toEqual(first.metrics);
     expect(second.recipe).toEqual(first.recipe);
-    const human = await runCli([...args, '--quiet'], { env: env() });
+    const human = await runCli([...args, '--no-ci', '--quiet'], { env: env() }); // the summary's layout; intervals are checked above
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/mnist-dcgan vs mnist test\[8000:10000\]: 128 generated \/ 128 reference images/);
     expect(human.stdout).toMatch(/^reference 128 of 2000 rows of test\[8000:10000\] \(seeded random subset, seed 0/m);
@@ -75,7 +76,9 @@ describe.skipIf(!shared)('genbench evaluate (discriminator features, MNIST held-
 
   it('IS with MobileNet, a conditional model sampled with the reference labels, and the memorisation verdict by default', async () => {
     const cdcgan = join(subs, 'mnist-cdcgan.onnx');
-    const r = await runCli(['evaluate', '--generator', cdcgan, '--dataset', 'mnist', '--n', '24', '--extractor', 'mobilenet-v1-0.25', '--bootstrap', '5', '--json', '--quiet'], { env: env(), timeoutMs: 170_000 });
+    // a home whose feature cache is shared: the MobileNet features of the 8000 training rows are extracted once per run
+    const memoHome = withSharedFeatures(join(out, 'memo-home'));
+    const r = await runCli(['evaluate', '--generator', cdcgan, '--dataset', 'mnist', '--n', '24', '--extractor', 'mobilenet-v1-0.25', '--bootstrap', '5', '--json', '--quiet'], { env: { ...env(), GENBENCH_HOME: memoHome }, timeoutMs: 170_000 });
     expect(r.code).toBe(0);
     const rep = parseReport(JSON.parse(r.stdout), 'stdout');
     expect(Object.keys(rep.metrics)).toEqual(['is', 'fd', 'fd_inf', 'kid', 'precision', 'recall', 'density', 'coverage', 'copy_rate', 'closer_to_train_share', 'mifid_term', 'ct']);

@@ -11,6 +11,7 @@ import { listModels } from '../../src/store/models.js';
 import { listSubmissions } from '../../src/store/submissions.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { withSharedFeatures } from '../helpers/feature-cache.js';
 
 /**
  * `genbench demo` end to end with tiny settings: trains DCGAN and the VAE for a few seconds on MNIST test~0[:8000],
@@ -27,7 +28,7 @@ describe.skipIf(!shared)('genbench demo', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'genbench-demo-'));
     db = join(dir, 'demo.db');
-    env = { GENBENCH_ASSETS: shared!, GENBENCH_HOME: join(dir, 'home'), GENBENCH_OFFLINE: '1' };
+    env = { GENBENCH_ASSETS: shared!, GENBENCH_HOME: withSharedFeatures(join(dir, 'home')), GENBENCH_OFFLINE: '1' };
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

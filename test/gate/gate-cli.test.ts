@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport, writeReport } from '../../src/io/report.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { runCli } from '../helpers/cli.js';
+import { withSharedFeatures } from '../helpers/feature-cache.js';
 import { noisyGenerator } from './noisy-generator.js';
 
 /**
@@ -21,7 +22,7 @@ let dir = '';
 const env = () => ({ GENBENCH_ASSETS: shared, GENBENCH_HOME: home, GENBENCH_BACKEND: undefined, GITHUB_ACTIONS: undefined });
 
 beforeAll(() => {
-  home = mkdtempSync(join(tmpdir(), 'genbench-gate-home-'));
+  home = withSharedFeatures(mkdtempSync(join(tmpdir(), 'genbench-gate-home-')));
   dir = mkdtempSync(join(tmpdir(), 'genbench-gate-'));
 });
 

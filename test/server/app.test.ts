@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { writeFileSync } from 'node:fs';
 import { createModel, createToken, putEvaluation, registerEvaluatedModel } from '../../src/store/index.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
+import { sharedFeatureCache } from '../helpers/feature-cache.js';
 import { fakeReport } from '../store/conformance.js';
 import { dcganParts, upload, waitForSubmission } from './helpers.js';
 
@@ -26,7 +27,7 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
       db: join(tmp, 'gb.db'),
       port: 0,
       evaluation: { n: 100, bootstrap: 0, extractor: 'mobilenet-v1-0.25' },
-      cacheDir: join(tmp, 'features'),
+      cacheDir: sharedFeatureCache(), // the memorisation checks' training-row features: extracted once per run
       app: { uploadDir: uploads, limits: { maxFileBytes: 3 * 2 ** 20, maxFiles: 8, maxJsonBytes: 64 * 1024 } },
     });
     base = server.url;
