@@ -5,7 +5,7 @@
 import { calibrate, CALIBRATION_METRICS } from '../../dist/src/harness/calibration.js';
 
 const draws = Number(process.env.CALIBRATION_DRAWS ?? 200);
-const configs = [['gaussian', 16, 200], ['mixture', 16, 200], ['gaussian', 64, 500], ['mixture', 64, 500], ['gaussian', 256, 2000], ['mixture', 256, 2000]];
+const configs = [['gaussian', 16, 200], ['mixture', 16, 200], ['gaussian', 64, 500], ['mixture', 64, 500], ['gaussian', 256, 300], ['mixture', 256, 300], ['gaussian', 256, 2000], ['mixture', 256, 2000]];
 const rows = [];
 for (const [scenario, d, n] of configs) {
   const k = d >= 256 ? Math.ceil(draws / 2) : draws;
