@@ -22,7 +22,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { load, median, root, table } from './genbench-cli.mjs';
 
 export { load, median };
@@ -33,9 +33,9 @@ export const REMOVED_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 export const PYTHON = process.env.GENBENCH_PYTHON ?? '/usr/bin/python3';
 const assets = (process.env.GENBENCH_ASSETS ?? join(root, '../shared')).split(':')[0];
 
-/** The path of a reference program in GENBENCH_ASSETS's bench/. */
+/** The path of a reference program: a name in GENBENCH_ASSETS's bench/, or an absolute path (one in this repository). */
 export function referenceScript(name) {
-  return join(assets, 'bench', name);
+  return isAbsolute(name) ? name : join(assets, 'bench', name);
 }
 
 /** OpenBLAS kernels without AVX: what its detection falls back to on a CPU model it does not know. */
@@ -130,7 +130,7 @@ function describeKernel(info, verboseCore, f) {
 }
 
 /**
- * Runs one reference, `script` (a file name in bench/) or inline `code`, in the fair environment:
+ * Runs one reference, `script` (a file name in bench/, or an absolute path) or inline `code`, in the fair environment:
  * { stdout, json (its last stdout line parsed, or null), kernel, info, seconds (wall) }. Throws with the stderr
  * tail when it exits non-zero.
  */
