@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GenbenchError, isGenbenchError } from '../errors.js';
 import type { EvalJob, JobHandler, JobQueue } from '../queue/job-queue.js';
 import { storeRatingPool } from '../rating/images.js';
+import { removeBlobsUnlessClaimed } from '../store/blob-claims.js';
 import type { Store } from '../store/index.js';
 import { dropSelfReported, putEvaluation } from '../store/evaluations.js';
 import { getModel } from '../store/models.js';
@@ -172,7 +173,8 @@ export function evaluationHandler(deps: EvaluationDeps): JobHandler & { close():
 
 /**
  * Marks a submission failed with its reason, removes the self-reported numbers it came with, and deletes its
- * checkpoint blobs that nothing in use shares (the database keeps the names and hashes).
+ * checkpoint blobs that nothing in use shares and no upload in flight claims (the database keeps the names and
+ * hashes).
  */
 async function failSubmission(store: Store, id: string, reason: string): Promise<void> {
   await store.sql.transaction(async (tx) => {
@@ -182,17 +184,17 @@ async function failSubmission(store: Store, id: string, reason: string): Promise
   await removeFailedBlobs(store, id);
 }
 
+/** In one transaction, so an upload of the same bytes that claimed them meanwhile keeps them (store/blob-claims.ts). */
 async function removeFailedBlobs(store: Store, id: string): Promise<number> {
-  const shas = await unsharedFiles(store.sql, id);
-  for (const sha of shas) await store.blobs.remove(sha);
-  return shas.length;
+  const removed = await store.sql.transaction(async (tx) => removeBlobsUnlessClaimed(tx, store.blobs, await unsharedFiles(tx, id)));
+  return removed.length;
 }
 
 /**
- * Housekeeping at start: blobs of failed submissions that nothing in use shares are deleted (a crash may have
- * stopped failSubmission before it), and the work folders of uploads, evaluations and rating pools left in `dirs`
- * by a server that stopped mid-way, older than `staleMs` (default 6 h, so another server's live folders stay), are
- * removed. Returns what was removed.
+ * Housekeeping at start: blobs of failed submissions that nothing in use shares and no upload claims are deleted (a
+ * crash may have stopped failSubmission before it), and the work folders of uploads, evaluations and rating pools
+ * left in `dirs` by a server that stopped mid-way, older than `staleMs` (default 6 h, so another server's live
+ * folders stay), are removed. Returns what was removed.
  *
  * @example
  * await sweepStale(store, [tmpdir()]); // { blobs: 0, folders: 2 }

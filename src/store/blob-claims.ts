@@ -45,16 +45,28 @@ export async function dropClaims(sql: Sql, claim: string): Promise<void> {
 export async function removeUnclaimed(sql: Sql, blobs: Blobs, claim: string, created: readonly string[]): Promise<string[]> {
   return sql.transaction(async (tx) => {
     await dropClaims(tx, claim);
-    const removed: string[] = [];
+    const unrecorded: string[] = [];
     for (const sha of new Set(created)) {
-      const kept = await tx.get(
-        'SELECT 1 AS kept FROM files WHERE sha256 = ? UNION ALL SELECT 1 AS kept FROM blob_claims WHERE sha256 = ?',
-        [sha, sha],
-      );
-      if (kept !== undefined) continue;
-      await blobs.remove(sha, tx);
-      removed.push(sha);
+      if ((await tx.get('SELECT sha256 FROM files WHERE sha256 = ?', [sha])) === undefined) unrecorded.push(sha);
     }
-    return removed;
+    return removeBlobsUnlessClaimed(tx, blobs, unrecorded);
   });
+}
+
+/**
+ * Removes each blob of `shas` that no upload in flight claims; returns the ones removed. Call it inside the
+ * transaction that found the blobs unused (a failed submission's blobs that nothing else shares, say), so that the
+ * check, the claims and the removal are one step.
+ *
+ * @example
+ * await sql.transaction(async (tx) => removeBlobsUnlessClaimed(tx, blobs, await unsharedFiles(tx, id))); // ['7cbe29...']
+ */
+export async function removeBlobsUnlessClaimed(tx: Sql, blobs: Blobs, shas: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const sha of new Set(shas)) {
+    if ((await tx.get('SELECT claim FROM blob_claims WHERE sha256 = ? LIMIT 1', [sha])) !== undefined) continue;
+    await blobs.remove(sha, tx);
+    removed.push(sha);
+  }
+  return removed;
 }

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobQueue } from '../../src/queue/job-queue.js';
 import type { AppDeps } from '../../src/server/app.js';
+import { sweepStale } from '../../src/server/evaluate-job.js';
 import { acceptSubmission } from '../../src/server/submit.js';
-import { claimBlobs, removeUnclaimed } from '../../src/store/blob-claims.js';
-import { createToken, openStore, submissionFiles, type Blobs, type Store } from '../../src/store/index.js';
+import { claimBlobs, dropClaims, removeUnclaimed } from '../../src/store/blob-claims.js';
+import { createToken, openStore, setSubmissionStatus, submissionFiles, type Blobs, type Store } from '../../src/store/index.js';
 import { openDatabase } from '../../src/store/open.js';
 import { createDatabase, serviceBinaries, startPostgres, type Service } from '../helpers/services.js';
 
@@ -144,6 +145,22 @@ describe('a failed upload and a concurrent upload of the same bytes (SQLite)', (
     expect(await removeUnclaimed(store.sql, store.blobs, 'mine', shas)).toEqual([alone]);
     expect(await Promise.all(shas.map((s) => store.blobs.stored(s)))).toEqual([true, true, false]);
     expect(await store.sql.all('SELECT sha256, claim FROM blob_claims')).toEqual([{ sha256: claimed, claim: 'other' }]);
+    await store.close();
+  });
+
+  it("a failed submission's unshared blobs stay while an upload in flight claims them", async () => {
+    const store = await openStore({ db: join(tmp, 'failed.db') });
+    const { info } = await createToken(store.sql, { name: 'a' });
+    const upload = checkpoint('broken', 5);
+    const { id } = await acceptSubmission(deps(store), { files: upload.files, tokenId: info.id });
+    await setSubmissionStatus(store.sql, id, 'failed', { error: 'evaluation failed' });
+    const [onnx, manifest] = [...upload.bytes.keys()] as [string, string];
+    expect(await claimBlobs(store.sql, store.blobs, 'in-flight', [onnx])).toEqual(new Set([onnx])); // the same checkpoint, another manifest
+    expect(await sweepStale(store, [])).toEqual({ blobs: 1, folders: 0 });
+    expect([await store.blobs.stored(onnx), await store.blobs.stored(manifest)]).toEqual([true, false]);
+    await dropClaims(store.sql, 'in-flight'); // that upload failed too
+    await sweepStale(store, []);
+    expect(await store.blobs.stored(onnx)).toBe(false);
     await store.close();
   });
 });
