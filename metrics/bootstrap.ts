@@ -41,7 +41,7 @@ import { takeRows } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
 import { normalQuantile } from '../src/stats/normal.js';
-import { quantileSorted, sampleVariance } from '../src/stats/quantile.js';
+import { percentileInterval, quantileSorted, sampleVariance } from '../src/stats/quantile.js';
 import type { ClassScores, FeatureSets, ImagePairs, ImageStack, MetricDescriptor, MetricId, MetricParams, MetricResults, ResampleDraws, ResampledValues } from './types.js';
 
 export interface BootstrapOptions {
@@ -360,10 +360,6 @@ async function collectBootstrap(
 
 /** numpy.percentile with linear interpolation, q in [0, 1], on sorted values. */
 export const percentile = quantileSorted;
-
-function percentileInterval(sorted: ArrayLike<number>, level: number): [number, number] {
-  return [percentile(sorted, (1 - level) / 2), percentile(sorted, (1 + level) / 2)];
-}
 
 function sortedCopy(v: ArrayLike<number>): Float64Array {
   return Float64Array.from(v).sort();
