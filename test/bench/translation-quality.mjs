@@ -6,7 +6,7 @@
  * on `test` (468 pairs): PSNR, SSIM and FD of the outputs against the clean images, with their 95% intervals. An
  * identity translator (the noisy input itself) gives the floor row. Everything is scored through the CLI.
  *
- *   npm run bench:translation                      # 800 steps each: about 3 min for genbench on an idle core
+ *   npm run bench:translation                      # 800 steps each: about 2 min for genbench, 20 s for PyTorch, plus three evaluations
  *   TRANSLATION_STEPS=200 npm run bench:translation
  *
  * Env: TRANSLATION_STEPS (800), TRANSLATION_DIR (runs and reports; default runs/translation; a run folder that
