@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { GenbenchError } from '../errors.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
@@ -85,9 +88,11 @@ async function activate(name: BackendName): Promise<void> {
   switch (name) {
     case 'tensorflow-gpu':
       // Registers the 'tensorflow' backend on the shared tfjs-core; fails without libtensorflow / CUDA.
+      checkNativeBinding('@tensorflow/tfjs-node-gpu');
       await import(/* optional */ '@tensorflow/tfjs-node-gpu' as string);
       break;
     case 'tensorflow':
+      checkNativeBinding('@tensorflow/tfjs-node');
       await import(/* optional */ '@tensorflow/tfjs-node' as string);
       break;
     case 'wasm':
@@ -102,6 +107,24 @@ async function activate(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(tfName);
   if (!ok) throw new Error(`tf.setBackend('${tfName}') failed`);
   await tf.ready();
+}
+
+/**
+ * Throws unless `pkg` and its native binding (lib/napi-v<N>/tfjs_binding.node, which its install script downloads
+ * with libtensorflow) are installed. Checked before the import: importing a package whose binding is missing
+ * registers its kernels on tfjs-core before it fails, and the next package tried would then print one "already
+ * registered" warning per kernel.
+ */
+function checkNativeBinding(pkg: string): void {
+  let dir: string;
+  try {
+    dir = dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
+  } catch {
+    throw new Error(`${pkg} is not installed`);
+  }
+  const lib = join(dir, 'lib');
+  const found = existsSync(lib) && readdirSync(lib).some((v) => /^napi-v\d+$/.test(v) && existsSync(join(lib, v, 'tfjs_binding.node')));
+  if (!found) throw new Error(`${pkg} is installed without its native binding (its install script downloads libtensorflow)`);
 }
 
 function firstLine(e: unknown): string {
