@@ -5,7 +5,7 @@ import type { ReferenceEntry } from './plan.js';
 
 /**
  * Trains one reference model for the demo with the shared training loop behind `genbench train`
- * (reference-models/train-loop.ts), on the entry's dataset split for its share of the time budget, into
+ * (reference-models/train-loop.ts), on the entry's dataset split for its share of the time budget and at its batch size, into
  * `<workDir>/runs/<name>`. A run folder that already holds a checkpoint is reused as it is (re-running the demo
  * trains nothing again). The result names what the evaluation and the leaderboard need: the run folder (loadable
  * as a generator), its manifest and the training curve of the checkpoint.
@@ -52,7 +52,7 @@ export async function trainReference(entry: ReferenceEntry, opts: TrainReference
     model,
     train: data,
     classes,
-    settings: { model: model.name, dataset: entry.dataset, split: data.split, batch: model.defaults.batch, seed: opts.seed, backend: backend.name },
+    settings: { model: model.name, dataset: entry.dataset, split: data.split, batch: entry.batch, seed: opts.seed, backend: backend.name },
     out,
     minutes: entry.minutes,
     license: ds.license,

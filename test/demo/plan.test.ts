@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBaselines } from '../../src/demo/baselines.js';
-import { CDCGAN_MIN_MINUTES, DEMO_DEFAULTS, DEMO_TRAIN, planDemo, type BaselineEntry } from '../../src/demo/plan.js';
+import { CDCGAN_MIN_MINUTES, DEMO_BATCH, DEMO_DEFAULTS, DEMO_TRAIN, planDemo, type BaselineEntry } from '../../src/demo/plan.js';
 import { getDataset } from '../../src/data/index.js';
 import { sliceSplit } from '../../src/data/split-spec.js';
 import { defaultSplit } from '../../src/harness/reference.js';
@@ -24,6 +24,12 @@ describe('planDemo', () => {
     expect(trained.map((e) => e.name)).toEqual(['dcgan-mnist', 'vae-mnist', 'cdcgan-mnist']);
     for (const e of trained) expect(e.kind === 'reference' && e.minutes).toBeCloseTo(CDCGAN_MIN_MINUTES * 2 / 3, 10);
     expect(trained.every((e) => e.kind === 'reference' && e.split === 'test~0[:8000]')).toBe(true);
+  });
+
+  it('trains the GANs at a smaller batch than the VAE (more steps in their share of the time)', () => {
+    const trained = planDemo(DEMO_DEFAULTS, []).entries.flatMap((e) => (e.kind === 'reference' ? [[e.model, e.batch]] : []));
+    expect(trained).toEqual([['dcgan', 16], ['vae', 64], ['cdcgan', 16]]);
+    expect(Object.isFrozen(DEMO_BATCH)).toBe(true);
   });
 
   it('trains on a seeded random partition whose complement is the default held-out split of the manifest', () => {
