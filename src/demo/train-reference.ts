@@ -5,10 +5,10 @@ import type { ReferenceEntry } from './plan.js';
 
 /**
  * Trains one reference model for the demo with the shared training loop behind `genbench train`
- * (reference-models/train-loop.ts), on the entry's dataset split for its share of the time budget and at its batch size, into
- * `<workDir>/runs/<name>`. A run folder that already holds a checkpoint is reused as it is (re-running the demo
- * trains nothing again). The result names what the evaluation and the leaderboard need: the run folder (loadable
- * as a generator), its manifest and the training curve of the checkpoint.
+ * (reference-models/train-loop.ts), on the entry's dataset split for its share of the time budget and at its batch
+ * size, into `<workDir>/runs/<name>`. A run folder that already holds a checkpoint is reused as it is (re-running
+ * the demo trains nothing again). The result names what the evaluation and the leaderboard need: the run folder
+ * (loadable as a generator), its manifest and the training curve of the checkpoint.
  *
  * @example
  * const run = await trainReference(entry, { workDir: 'genbench.db.demo', seed: 0 });
