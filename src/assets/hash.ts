@@ -53,7 +53,7 @@ export async function hashFile(kind: HashKind, path: string): Promise<string> {
  * sha256 of a file's bytes (hex), memoised.
  *
  * @example
- * await sha256File('/work/shared/datasets/mnist/t10k-labels-idx1-ubyte.gz'); // 'fc607395...'
+ * await sha256File('/data/genbench-assets/datasets/mnist/t10k-labels-idx1-ubyte.gz'); // 'fc607395...'
  */
 export function sha256File(path: string): Promise<string> {
   return hashFile('sha256', path);
@@ -94,7 +94,7 @@ export function modelJsonFiles(modelJson: unknown): string[] {
  * shards (the same as `sha256sum <files> | LC_ALL=C sort | sha256sum`). Extra files (metadata.json) are ignored.
  *
  * @example
- * await treeSha256('/work/shared/models/mobilenet_v1_0.25_224'); // '05aab648...'
+ * await treeSha256('/data/genbench-assets/models/mobilenet_v1_0.25_224'); // '05aab648...'
  */
 export async function treeSha256(dir: string, files?: readonly string[]): Promise<string> {
   const names = files ?? (await modelFolderFiles(dir));

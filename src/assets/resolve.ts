@@ -38,7 +38,7 @@ export interface ResolvedFolder {
  *
  * @example
  * await resolveAsset('datasets/mnist/t10k-images-idx3-ubyte.gz');
- * // { path: '/work/shared/datasets/mnist/t10k-images-idx3-ubyte.gz', sha256: '16731000...', source: 'assets', checkedBy: 'content-sha256' }
+ * // { path: '/data/genbench-assets/datasets/mnist/t10k-images-idx3-ubyte.gz', sha256: '16731000...', source: 'assets', checkedBy: 'content-sha256' }
  */
 export async function resolveAsset(id: string, opts: ResolveOptions = {}): Promise<ResolvedAsset> {
   const key = normaliseId(id);
@@ -59,7 +59,7 @@ export async function resolveAsset(id: string, opts: ResolveOptions = {}): Promi
  *
  * @example
  * await resolveAssetFolder('models/mobilenet_v1_0.25_224');
- * // { path: '/work/shared/models/mobilenet_v1_0.25_224', treeSha256: '05aab648...', source: 'assets', files: [...], checkedBy: 'tree-sha256' }
+ * // { path: '/data/genbench-assets/models/mobilenet_v1_0.25_224', treeSha256: '05aab648...', source: 'assets', files: [...], checkedBy: 'tree-sha256' }
  */
 export async function resolveAssetFolder(id: string, opts: ResolveOptions = {}): Promise<ResolvedFolder> {
   const key = normaliseId(id);
@@ -85,7 +85,7 @@ function homePlace(id: string, opts: ResolveOptions): string {
  *
  * @example
  * notFoundError('datasets/mnist/train-images-idx3-ubyte.gz', spec, { offline: true }).message;
- * // 'datasets/mnist/train-images-idx3-ubyte.gz: not found in /work/shared/datasets/..., /home/ada/.cache/genbench/datasets/...; offline ...'
+ * // 'datasets/mnist/train-images-idx3-ubyte.gz: not found in /data/genbench-assets/datasets/..., /home/ada/.cache/genbench/datasets/...; offline ...'
  */
 export function notFoundError(id: string, spec: AssetSpec | undefined, opts: ResolveOptions = {}): GenbenchError {
   const places = placesFor(id, opts).map((p) => p.path);

@@ -26,7 +26,7 @@ export interface AssetStatus {
  *
  * @example
  * await inspectAsset(assetSpec('datasets/mnist/t10k-labels-idx1-ubyte.gz')!);
- * // { id: 'datasets/mnist/t10k-labels-idx1-ubyte.gz', kind: 'file', status: 'ok', path: '/work/shared/...', source: 'assets', sha256: 'fc607395...', checkedBy: 'content-sha256' }
+ * // { id: 'datasets/mnist/t10k-labels-idx1-ubyte.gz', kind: 'file', status: 'ok', path: '/data/genbench-assets/...', source: 'assets', sha256: 'fc607395...', checkedBy: 'content-sha256' }
  */
 export async function inspectAsset(spec: AssetSpec, opts: ResolveOptions = {}): Promise<AssetStatus> {
   const kind = spec.kind ?? 'file';

@@ -27,7 +27,7 @@ export interface FolderCheck {
  * Throws GenbenchError 'CHECKSUM' naming the file, both hashes and the fix.
  *
  * @example
- * await verifyFile('/work/shared/datasets/mnist/t10k-labels-idx1-ubyte.gz', assetSpec('datasets/mnist/t10k-labels-idx1-ubyte.gz'));
+ * await verifyFile('/data/genbench-assets/datasets/mnist/t10k-labels-idx1-ubyte.gz', assetSpec('datasets/mnist/t10k-labels-idx1-ubyte.gz'));
  * // { sha256: 'fc607395...', checkedBy: 'content-sha256' }
  */
 export async function verifyFile(path: string, spec: AssetSpec | undefined): Promise<FileCheck> {
@@ -72,7 +72,7 @@ export async function checkFile(path: string, spec: AssetSpec | undefined): Prom
  * equals `spec.treeSha256`. Without a spec only the tree hash is computed. Throws GenbenchError 'CHECKSUM'.
  *
  * @example
- * await verifyFolder('/work/shared/models/mobilenet_v1_0.25_224', assetSpec('models/mobilenet_v1_0.25_224'));
+ * await verifyFolder('/data/genbench-assets/models/mobilenet_v1_0.25_224', assetSpec('models/mobilenet_v1_0.25_224'));
  * // { treeSha256: '05aab648...', files: ['group1-shard1of1', ..., 'model.json'], checkedBy: 'tree-sha256' }
  */
 export async function verifyFolder(dir: string, spec: AssetSpec | undefined): Promise<FolderCheck> {

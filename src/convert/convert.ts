@@ -18,7 +18,7 @@ import type { NamedWeights, Weight } from './weights.js';
  * kernel and bias. A layer class without a converter is an UNSUPPORTED error naming the layer and its class.
  *
  * @example
- * const { modelJson, weights } = await readLayersModelFiles('/work/shared/models/mobilenet_v1_0.75_224');
+ * const { modelJson, weights } = await readLayersModelFiles('/data/genbench-assets/models/mobilenet_v1_0.75_224');
  * const bytes = convertLayersModel(modelJson, weights, { outputs: ['global_average_pooling2d_1', 'reshape_2'] });
  * await ort.InferenceSession.create(bytes); // inputs ['input_1'] [N, 224, 224, 3]; outputs as named
  */

@@ -2,7 +2,7 @@
  * TF.js / keras layers models -> ONNX, for inference on onnxruntime-node.
  *
  * @example
- * const { modelJson, weights } = await readLayersModelFiles('/work/shared/models/mobilenet_v1_0.75_224');
+ * const { modelJson, weights } = await readLayersModelFiles('/data/genbench-assets/models/mobilenet_v1_0.75_224');
  * const bytes = convertLayersModel(modelJson, weights, { outputs: ['global_average_pooling2d_1'] }); // ONNX ModelProto
  */
 export { convertLayersModel, CONVERTER_VERSION, LAYER_CONVERTERS, type ConvertOptions } from './convert.js';

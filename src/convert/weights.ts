@@ -9,7 +9,7 @@ import { checkShards, modelJsonPathOf, readModelJson, shardPath } from '../io/tf
  * int32 widened. No tensors are created.
  *
  * @example
- * const { modelJson, weights } = await readLayersModelFiles('/work/shared/models/mobilenet_v1_0.25_224');
+ * const { modelJson, weights } = await readLayersModelFiles('/data/genbench-assets/models/mobilenet_v1_0.25_224');
  * weights.get('conv1/kernel'); // { shape: [3, 3, 3, 8], data: Float32Array(216) }
  */
 export interface Weight {

@@ -13,7 +13,7 @@ export const BASELINE_FOLDER = join('fixtures', 'submissions');
  * an empty list; the demo then shows its trained models only.
  *
  * @example
- * process.env.GENBENCH_ASSETS = '/work/shared';
+ * process.env.GENBENCH_ASSETS = '/data/genbench-assets';
  * (await findBaselines()).map((b) => `${b.name} on ${b.dataset}`);
  * // ['mnist-cdcgan on mnist', 'mnist-dcgan on mnist', 'mnist-vae on mnist', 'pneumonia-dcgan on pneumoniamnist']
  */

@@ -18,7 +18,7 @@ import { verifyChecksums } from './verify.js';
  * models and unconvertible layers models run on tfjs (see tfjs-onnx.ts).
  *
  * @example
- * const g = await loadGenerator('/work/shared/fixtures/submissions/mnist-dcgan.onnx');
+ * const g = await loadGenerator('/data/genbench-assets/fixtures/submissions/mnist-dcgan.onnx');
  * g.latentDim; // 64
  * const x = await g.sample({ n: 16, seed: 0 });
  * g.dispose();

@@ -11,7 +11,7 @@ import { checkShards, modelJsonPathOf, readModelJson, shardPath } from '../io/tf
  * the manifest implies (io/tfjs-model-files.ts), so a truncated download is an error naming the shard.
  *
  * @example
- * const model = await tf.loadLayersModel(fileIOHandler('/work/shared/models/mobilenet_v1_0.25_224/model.json'));
+ * const model = await tf.loadLayersModel(fileIOHandler('/data/genbench-assets/models/mobilenet_v1_0.25_224/model.json'));
  */
 export function fileIOHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
@@ -36,7 +36,7 @@ export function fileIOHandler(modelJsonPath: string): tf.io.IOHandler {
  * A TF.js layers model from a local folder (or its model.json), through fileIOHandler.
  *
  * @example
- * const m = await loadLayersModelFromFiles('/work/shared/models/mobilenet_v1_0.25_224'); // m.outputs[0].shape: [null, 1000]
+ * const m = await loadLayersModelFromFiles('/data/genbench-assets/models/mobilenet_v1_0.25_224'); // m.outputs[0].shape: [null, 1000]
  */
 export async function loadLayersModelFromFiles(path: string): Promise<tf.LayersModel> {
   const file = modelJsonPathOf(path);

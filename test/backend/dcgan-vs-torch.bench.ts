@@ -16,7 +16,7 @@ import { describePeak, floorSeconds, median, printTable, runReference } from '..
  * For a shared, loaded machine, where wall-clock ratios swing with the load (the plain train-step bench times each
  * side once, by wall clock).
  *
- *   GENBENCH_ASSETS=/work/shared npx vitest bench --run test/backend/dcgan-vs-torch.bench.ts
+ *   GENBENCH_ASSETS=../shared npx vitest bench --run test/backend/dcgan-vs-torch.bench.ts
  *
  * Env: ROUNDS (default 4), ROUND_STEPS (genbench steps per round, default 6), GENBENCH_PYTHON (/usr/bin/python3).
  */
