@@ -16,7 +16,7 @@ const SOURCES = ['src', 'metrics', 'reference-models', 'leaderboard'];
  * prepare has just built it in CI). Type errors do not stop the build here; `npm test` type-checks sources and tests
  * first (`tsc -p tsconfig.test.json`), so CI fails on them.
  *
- * In CI (CI=true) it also starts training the standard classifiers of PneumoniaMNIST and polygons (about 3 minutes)
+ * In CI (CI=true) it also starts training the standard classifiers of PneumoniaMNIST and polygons (about 2 minutes)
  * in one background process into the tests' GENBENCH_HOME, so that training overlaps the rest of the suite instead of
  * running inside classifier-datasets.test.ts; that file waits for it under the classifier lock (or trains itself if
  * it failed) and checks the same things either way. The process runs at normal priority: with two test workers on

@@ -11,7 +11,7 @@ import { silentProgress, type Progress } from '../progress.js';
 /**
  * The standard recipes of the `classifier:<dataset>` extractors and their training cache. A recipe is the
  * reference-models `classifier` CNN trained with fixed settings on a fixed split and scored on a fixed held-out
- * split; the checkpoint lands in `GENBENCH_HOME/classifiers/<dataset>-r<version>/` (a `genbench train` run folder
+ * split; the checkpoint lands in `GENBENCH_HOME/classifiers/<dataset>-r<revision>/` (a `genbench train` run folder
  * whose genbench.json also records `recipe`, `heldout_split` and `target_accuracy`). It is trained once, on first
  * use: into a temporary folder `.<name>.<pid>.<hex>.tmp` beside it, renamed into place when complete, so Ctrl-C or a
  * crash never leaves a half checkpoint (the temp folder of a dead process is swept later). Concurrent runs wait for
@@ -32,16 +32,19 @@ export interface ClassifierRecipe {
   readonly seed: number;
   /** Held-out accuracy the recipe is tuned to reach (checked by the tests, recorded in every recipe). */
   readonly target: number;
+  /**
+   * Bumped when this recipe changes: the checkpoint folder and the `recipe` field carry it, so an older cached
+   * checkpoint is left alone, the new recipe trains afresh, and other datasets' caches stay valid.
+   */
+  readonly revision: number;
 }
-
-/** Bump when a recipe changes: older cached checkpoints are then left alone and the new recipe trains afresh. */
-export const CLASSIFIER_RECIPE_VERSION = 1;
 
 export const CLASSIFIER_RECIPES: ReadonlyMap<string, ClassifierRecipe> = Object.freeze(
   new Map<string, ClassifierRecipe>([
-    ['mnist', { dataset: 'mnist', split: 'test[:8000]', heldout: 'test[8000:10000]', epochs: 4, batch: 64, seed: 0, target: 0.98 }],
-    ['pneumoniamnist', { dataset: 'pneumoniamnist', split: 'train', heldout: 'test', epochs: 8, batch: 64, seed: 0, target: 0.85 }],
-    ['polygons', { dataset: 'polygons', split: 'train[:16000]', heldout: 'test[:2000]', epochs: 5, batch: 64, seed: 0, target: 0.95 }],
+    ['mnist', { dataset: 'mnist', split: 'test[:8000]', heldout: 'test[8000:10000]', epochs: 4, batch: 64, seed: 0, target: 0.98, revision: 1 }],
+    ['pneumoniamnist', { dataset: 'pneumoniamnist', split: 'train', heldout: 'test', epochs: 8, batch: 64, seed: 0, target: 0.85, revision: 1 }],
+    // r1 was train[:16000], 5 epochs, batch 64 (97.2% held out); r2 reaches 96.0% at 0.4x the training time.
+    ['polygons', { dataset: 'polygons', split: 'train[:8000]', heldout: 'test[:2000]', epochs: 4, batch: 32, seed: 0, target: 0.95, revision: 2 }],
   ]),
 );
 
@@ -66,7 +69,7 @@ export function classifierRecipe(dataset: string): ClassifierRecipe {
 
 /** Where the standard classifier of `dataset` is cached. */
 export function classifierCachePath(dataset: string, home: string = genbenchHome()): string {
-  return join(home, 'classifiers', `${dataset}-r${CLASSIFIER_RECIPE_VERSION}`);
+  return join(home, 'classifiers', `${dataset}-r${classifierRecipe(dataset).revision}`);
 }
 
 /**
@@ -134,7 +137,7 @@ async function trainRecipe(recipe: ClassifierRecipe, out: string, progress: Prog
   if (r.status !== 'completed' || r.checkpoint === null) throw new GenbenchError('INPUT', `classifier:${recipe.dataset}: training stopped (${r.status}); run again`);
   const path = join(out, 'genbench.json');
   const m = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  const fields = { recipe: `genbench-classifier/r${CLASSIFIER_RECIPE_VERSION}`, heldout_split: heldOut.split, target_accuracy: recipe.target };
+  const fields = { recipe: `genbench-classifier/r${recipe.revision}`, heldout_split: heldOut.split, target_accuracy: recipe.target };
   await writeFileAtomic(path, JSON.stringify({ ...m, ...fields }, null, 2) + '\n');
 }
 
