@@ -15,7 +15,9 @@ import { fakeReport } from '../store/conformance.js';
  * inside its own container instead), every header explained, scatter points labelled with intervals, one history
  * line per model, an empty chart replaced by text, and the model page's rank, human score and rating link. The
  * server's evaluations are stored directly (no model runs here): six models on mnist, one of them evaluated twice
- * and one with a 100-character name, human scores for three of them, and a fashion-mnist board without any.
+ * and one with a 100-character name, human scores for three of them, and a fashion-mnist board without any. A
+ * seventh model comes only with self-reported numbers that would top the board (FD 0.5): the page lists it apart,
+ * and neither its table, its ranks nor its charts count it.
  */
 const WIDTHS = [1366, 390] as const;
 
@@ -58,6 +60,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser: the board and a model page at 1366 and 
       if (i === 1) rated = m.id;
       if (i === 4) await putEvaluation(sql, { modelId: m.id, report: report('fashion-mnist', 40, '2026-03-01T00:00:00.000Z'), verified: true });
     }
+    const claimed = await createModel(sql, { name: 'claims-sota', kind: 'submission', format: 'onnx', manifest: { name: 'claims-sota', license: 'CC0-1.0' } });
+    await putEvaluation(sql, { modelId: claimed.id, report: report('mnist', 0.5, '2026-09-01T00:00:00.000Z'), verified: false });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -86,6 +90,9 @@ describe.skipIf(!HAS_CHROMIUM)('browser: the board and a model page at 1366 and 
       expect(board.headersWithoutHelp).toEqual([]);
       expect(board.legend).toMatch(/FD ↓.*lower is better/s); // the descriptor's display label
       expect(board.legend).toMatch(/Human ↑.*higher is better/s);
+      expect(board.ranked).toHaveLength(6);
+      expect(board.ranked).not.toContain('claims-sota');
+      expect(board.selfReported).toEqual({ summary: expect.stringMatching(/^Self-reported, not verified by this server \(1; not ranked\)/), models: ['claims-sota'] });
       if (width === 390) {
         expect(board.container.scrollWidth).toBeGreaterThan(board.container.clientWidth); // the table scrolls inside it
         expect(board.container.scrolledTo).toBeGreaterThan(0);
@@ -127,6 +134,11 @@ function measureBoard() {
     container: { scrollWidth: container.scrollWidth as number, clientWidth: container.clientWidth as number, scrolledTo: container.scrollLeft as number },
     headersWithoutHelp: headers.filter((th) => (th.getAttribute('title') ?? '').length < 10).map((th) => th.textContent),
     legend: mnist.querySelector('.legend').textContent as string,
+    ranked: [...mnist.querySelectorAll('table.board-table tbody tr')].map((tr: any) => tr.querySelector('a')?.textContent) as string[],
+    selfReported: {
+      summary: (mnist.querySelector('details.self-reported summary')?.textContent ?? '') as string,
+      models: [...mnist.querySelectorAll('details.self-reported tbody tr')].map((tr: any) => tr.querySelector('a')?.textContent) as string[],
+    },
   };
 }
 
