@@ -1,11 +1,14 @@
 // ESLint flat config: typescript-eslint's recommended rules, syntax-only (no type information, so `npm run lint` takes
-// seconds), plus one product rule: user files are parsed through src/io/json-file.ts. Rules switched off or narrowed
-// below each carry their reason.
+// seconds), the layout rules of ESLint Stylistic (the formatter: 2-space indent, single quotes, semicolons, trailing
+// commas on multi-line lists; `npm run format` rewrites a file to them), plus one product rule: user files are parsed
+// through src/io/json-file.ts. Rules switched off or narrowed below each carry their reason.
 //
 // @example
 // npm run lint            // eslint over src, metrics, reference-models, leaderboard, test, scripts
+// npm run format          // the same, fixing what the layout rules can fix
 // npx eslint src/gate     // one folder
 import js from '@eslint/js';
+import stylistic from '@stylistic/eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -29,6 +32,9 @@ const TRUSTED_JSON = [
   'src/store/**', // rows of the results database, written by genbench
 ];
 
+/** Layout: Stylistic's shared preset, narrowed to how the code is written. */
+const layout = stylistic.configs.customize({ indent: 2, quotes: 'single', semi: true, jsx: false, braceStyle: '1tbs', commaDangle: 'always-multiline', arrowParens: true });
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'tmp/', 'coverage/'] },
   js.configs.recommended,
@@ -41,6 +47,21 @@ export default tseslint.config(
       // It flags deliberate initialisers (`let pick = 0` before a loop) and the release of large arrays
       // (metrics/prdc-resampled.ts); tsc's definite-assignment checks cover the cases that matter.
       'no-useless-assignment': 'off',
+    },
+  },
+  {
+    ...layout,
+    rules: {
+      ...layout.rules,
+      // A string holding single quotes (SQL, generated code) reads better in double quotes or a template.
+      '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'always' }],
+      // Long assignments break after '='; union types and ternaries break before '|', '?' and ':'.
+      '@stylistic/operator-linebreak': ['error', 'after', { overrides: { '?': 'before', ':': 'before', '|': 'before', '&': 'before' } }],
+      // Lines stay long (the style is one statement per line up to ~150 columns); a call's arguments may end with a
+      // trailing comma before a closing bracket on its own line.
+      '@stylistic/list-style': 'off',
+      // Short guard bodies and drawing helpers stay on one line (`if (bad) { report(); return; }`).
+      '@stylistic/max-statements-per-line': ['error', { max: 5 }],
     },
   },
   {

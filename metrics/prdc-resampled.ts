@@ -182,7 +182,7 @@ export async function prdcResampled(sets: FeatureSets, draws: ResampleDraws, p: 
     recalled.fill(0);
     let prec = 0;
     let dens = 0;
-    for (let q = 0; q < pairs.gen.length; ) {
+    for (let q = 0; q < pairs.gen.length;) {
       const gi = pairs.gen[q]!;
       const wg = w[gi]!;
       let hit = 0;

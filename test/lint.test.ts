@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The lint rule that keeps user files away from raw JSON.parse: it fires in src/, metrics/ and reference-models/,
- * and stays quiet in the modules eslint.config.js lists as parsing JSON that genbench wrote itself.
+ * and stays quiet in the modules eslint.config.js lists as parsing JSON that genbench wrote itself. And the layout
+ * rules (the formatter): they report a badly laid-out file and `--fix` rewrites it to the house layout.
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const code = "export const read = (text: string): unknown => JSON.parse(text);\n";
+const code = 'export const read = (text: string): unknown => JSON.parse(text);\n';
 
 async function rulesHit(filePath: string): Promise<string[]> {
   const [result] = await new ESLint({ cwd: root }).lintText(code, { filePath: join(root, filePath) });
@@ -28,5 +29,15 @@ describe('eslint.config.js', () => {
     expect(await rulesHit('src/io/json-file.ts')).toEqual([]);
     expect(await rulesHit('src/store/models.ts')).toEqual([]);
     expect(await rulesHit('test/io/x.test.ts')).toEqual([]);
+  });
+
+  it('reports layout and fixes it to the house layout', async () => {
+    const messy = 'export function f(a: number) {\n    const s = "x";\n  return a + s.length\n}\n';
+    const file = join(root, 'src/gate/layout.ts');
+    const [found] = await new ESLint({ cwd: root }).lintText(messy, { filePath: file });
+    expect(new Set(found!.messages.map((m) => m.ruleId))).toEqual(new Set(['@stylistic/indent', '@stylistic/quotes', '@stylistic/semi']));
+    const [fixed] = await new ESLint({ cwd: root, fix: true }).lintText(messy, { filePath: file });
+    expect(fixed!.output).toBe("export function f(a: number) {\n  const s = 'x';\n  return a + s.length;\n}\n");
+    expect(fixed!.messages).toEqual([]);
   });
 });

@@ -20,14 +20,14 @@ export type BackendName = (typeof BACKENDS)[number];
 /** User-facing aliases accepted by --backend / GENBENCH_BACKEND. */
 const ALIASES: Record<string, BackendName> = {
   'node-gpu': 'tensorflow-gpu',
-  gpu: 'tensorflow-gpu',
+  'gpu': 'tensorflow-gpu',
   'tfjs-node-gpu': 'tensorflow-gpu',
   'tensorflow-gpu': 'tensorflow-gpu',
-  node: 'tensorflow',
+  'node': 'tensorflow',
   'tfjs-node': 'tensorflow',
-  tensorflow: 'tensorflow',
-  wasm: 'wasm',
-  cpu: 'cpu',
+  'tensorflow': 'tensorflow',
+  'wasm': 'wasm',
+  'cpu': 'cpu',
 };
 
 export interface BackendChoice {

@@ -207,8 +207,8 @@ export function printSummary(r: Report, out?: string): void {
   const t = r.timings;
   printLine(
     `timings: sample ${t.sample.seconds}s, features generated ${t.featuresGenerated.seconds}s, reference ${t.featuresReference.seconds}s` +
-      ` (${t.featuresReference.cached ? 'cached' : 'computed'}), metrics ${t.metrics.seconds}s` +
-      `${t.referenceStats === undefined ? '' : ` (reference statistics ${t.referenceStats.seconds}s, ${t.referenceStats.cached ? 'cached' : 'computed'})`}, total ${t.total.seconds}s`,
+    ` (${t.featuresReference.cached ? 'cached' : 'computed'}), metrics ${t.metrics.seconds}s` +
+    `${t.referenceStats === undefined ? '' : ` (reference statistics ${t.referenceStats.seconds}s, ${t.referenceStats.cached ? 'cached' : 'computed'})`}, total ${t.total.seconds}s`,
   );
   printLine(`genbench ${r.recipe.genbench}, ${r.recipe.backend.generator}, ${r.recipe.backend.extractor}`);
   if (out !== undefined) printLine(`wrote ${resolve(out)}`);

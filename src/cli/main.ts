@@ -69,4 +69,3 @@ export function reportError(e: unknown): number {
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ');
 }
-

@@ -142,4 +142,3 @@ export const CORE_LAYERS: Readonly<Record<string, LayerConverter>> = {
   MaxPooling2D: pool('MaxPool'),
   AveragePooling2D: pool('AveragePool'),
 };
-

@@ -20,24 +20,24 @@ export const FEATURE_CACHE_VERSION = 1;
 /** What the features were computed from, by content. */
 export type FeatureInputs =
   | {
-      readonly kind: 'dataset';
-      /** Registry name or the path the dataset was opened from. */
-      readonly dataset: string;
-      /** Normalised split expression, e.g. 'test[0:1000]'. */
-      readonly split: string;
-      /** sha256 of every file the split was read from, in load order. */
-      readonly files: readonly string[];
-      /** sha256 of the row indices kept, when only some rows of the split are (DatasetSplit.rows). */
-      readonly rows?: string;
-      /** Preprocessing applied while loading (folder resize, channel conversion), if any. */
-      readonly loading?: Readonly<Record<string, string | number>>;
-    }
+    readonly kind: 'dataset';
+    /** Registry name or the path the dataset was opened from. */
+    readonly dataset: string;
+    /** Normalised split expression, e.g. 'test[0:1000]'. */
+    readonly split: string;
+    /** sha256 of every file the split was read from, in load order. */
+    readonly files: readonly string[];
+    /** sha256 of the row indices kept, when only some rows of the split are (DatasetSplit.rows). */
+    readonly rows?: string;
+    /** Preprocessing applied while loading (folder resize, channel conversion), if any. */
+    readonly loading?: Readonly<Record<string, string | number>>;
+  }
   | {
-      readonly kind: 'images';
-      /** sha256 over the shape line and the pixel bytes (imagesInputs). */
-      readonly sha256: string;
-      readonly n: number;
-    };
+    readonly kind: 'images';
+    /** sha256 over the shape line and the pixel bytes (imagesInputs). */
+    readonly sha256: string;
+    readonly n: number;
+  };
 
 export interface FeatureKeyParts {
   readonly inputs: FeatureInputs;

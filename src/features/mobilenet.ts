@@ -23,7 +23,7 @@ import type { FeatureExtractor, LayerInfo, Preprocessing } from './types.js';
  */
 export type MobilenetAlpha = '0.75' | '0.25';
 
-const FEATURE_DIM: Record<MobilenetAlpha, number> = { '0.75': 768, '0.25': 256 };
+const FEATURE_DIM: Record<MobilenetAlpha, number> = { 0.75: 768, 0.25: 256 };
 export const MOBILENET_FEATURES = 'global_average_pooling2d_1';
 export const MOBILENET_LOGITS = 'conv_preds';
 export const MOBILENET_PROBABILITIES = 'reshape_2';

@@ -67,4 +67,3 @@ export function imageSetSource(set: ImageSet, ds: Pick<Dataset, 'name'>, trainSp
     },
   };
 }
-

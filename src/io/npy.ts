@@ -62,7 +62,7 @@ export async function readNpy(path: string): Promise<NpyArray> {
     const { header, fileBytes } = await headerOf(fh, path);
     checkDataSize(header, fileBytes, path);
     const payload = new ArrayBuffer(header.dataBytes);
-    for (let done = 0; done < header.dataBytes; ) {
+    for (let done = 0; done < header.dataBytes;) {
       const chunk = new Uint8Array(payload, done, Math.min(READ_CHUNK, header.dataBytes - done));
       const { bytesRead } = await fh.read(chunk, 0, chunk.length, header.dataOffset + done);
       if (bytesRead === 0) throw new GenbenchError('INPUT', `${path}: truncated while reading (the file shrank?)`);

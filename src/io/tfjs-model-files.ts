@@ -90,4 +90,3 @@ function oddShard(sizes: number[]): number {
 export function modelJsonPathOf(path: string): string {
   return path.endsWith('.json') ? path : join(path, 'model.json');
 }
-

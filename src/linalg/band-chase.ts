@@ -42,12 +42,15 @@ class LowerBand {
     this.stride = width + 1;
     this.data = new Float64Array(n * this.stride);
   }
+
   at(i: number, j: number): number {
     return i * this.stride + j - i + this.width;
   }
+
   get(i: number, j: number): number {
     return this.data[this.at(i, j)]!;
   }
+
   set(i: number, j: number, v: number): void {
     this.data[this.at(i, j)] = v;
   }

@@ -130,7 +130,7 @@ function outputLayout(shape: readonly number[], n: number, m: GeneratorManifest,
   throw new GenbenchError(
     'INPUT',
     `${manifestPath}: field 'image_shape' says [${m.image_shape.join(',')}] (${m.output_layout}) but model ${m.name} ` +
-      `outputs [${shape.join(',')}] for ${n} latents; expected [${[n, c, h, w].join(',')}] (NCHW) or [${[n, h, w, c].join(',')}] (NHWC); fix image_shape or output_layout`,
+    `outputs [${shape.join(',')}] for ${n} latents; expected [${[n, c, h, w].join(',')}] (NCHW) or [${[n, h, w, c].join(',')}] (NHWC); fix image_shape or output_layout`,
   );
 }
 

@@ -35,7 +35,7 @@ export async function verifyChecksums(req: ChecksumRequest): Promise<string> {
       throw new GenbenchError(
         'INPUT',
         `${manifestPath}: field 'sha256' is missing; add "sha256": "<sha256sum of ${mainName}>"` +
-          (req.required.length > 0 ? ' and a "files" map with the sha256 of each weight shard' : ''),
+        (req.required.length > 0 ? ' and a "files" map with the sha256 of each weight shard' : ''),
       );
     }
     for (const name of [mainName, ...req.required]) {

@@ -205,7 +205,7 @@ export async function answeredTrials(
   raterId: string,
   filter: { phase?: Phase; modelId?: string; protocol?: Protocol } = {},
 ): Promise<Array<{ kind: TrialKind; answer: Answer; imageKey: string }>> {
-  const where = ["rater_id = ?", "status = 'voted'"];
+  const where = ['rater_id = ?', "status = 'voted'"];
   const params: string[] = [raterId];
   for (const [col, v] of [['phase', filter.phase], ['model_id', filter.modelId], ['protocol', filter.protocol]] as const) {
     if (v === undefined) continue;

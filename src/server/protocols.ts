@@ -77,6 +77,6 @@ export interface ProtocolSpec {
 /** Whether a report was computed under `p`. */
 export function underProtocol(report: Report, p: ProtocolSpec): boolean {
   const s = protocolSummary(report);
-  return s.n === p.n && (p.split === undefined || s.split === p.split) && (p.referenceN === undefined || s.reference === p.referenceN)
-    && (p.extractor === undefined || s.extractor === p.extractor) && (p.referenceSeed === undefined || s.referenceSeed === null || s.referenceSeed === p.referenceSeed);
+  return s.n === p.n && (p.split === undefined || s.split === p.split) && (p.referenceN === undefined || s.reference === p.referenceN) &&
+    (p.extractor === undefined || s.extractor === p.extractor) && (p.referenceSeed === undefined || s.referenceSeed === null || s.referenceSeed === p.referenceSeed);
 }

@@ -33,8 +33,10 @@ export async function modelStanding(deps: AppDeps, modelId: string, evals: reado
     const note =
       row !== undefined
         ? row.rank === null ? `no ${board?.primary ?? 'primary metric'} value` : null
-        : board?.otherProtocols.some((o) => o.rows.some((r) => r.modelId === modelId)) ? "evaluated under another protocol than the board's (listed apart)"
-          : board?.selfReported.some((r) => r.modelId === modelId) ? 'self-reported numbers only (never ranked)'
+        : board?.otherProtocols.some((o) => o.rows.some((r) => r.modelId === modelId))
+          ? "evaluated under another protocol than the board's (listed apart)"
+          : board?.selfReported.some((r) => r.modelId === modelId)
+            ? 'self-reported numbers only (never ranked)'
             : 'no verified evaluation on this board';
     ranks.push({ dataset, rank: row?.rank ?? null, of: ranked, primary: board?.primary ?? null, note });
   }

@@ -42,4 +42,3 @@ export function normalQuantile(p: number): number {
   }
   return p <= 0.5 ? x : -x; // p = 0.5 gives +0
 }
-

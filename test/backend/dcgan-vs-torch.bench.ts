@@ -72,7 +72,7 @@ async function compare(): Promise<string> {
       const ms = (s: number): string => (s * 1000).toFixed(0);
       lines.push(
         `round ${r}: wall genbench ${ms(ours)} ms, PyTorch ${ms(torch)} ms, ratio ${(ours / torch).toFixed(2)}x; ` +
-          `cpu genbench ${ms(oursCpu)} ms, PyTorch ${ms(torchCpu)} ms, ratio ${(oursCpu / torchCpu).toFixed(2)}x`,
+        `cpu genbench ${ms(oursCpu)} ms, PyTorch ${ms(torchCpu)} ms, ratio ${(oursCpu / torchCpu).toFixed(2)}x`,
       );
     }
   } finally {

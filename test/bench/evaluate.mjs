@@ -24,8 +24,8 @@ const warm = evaluateJson([...common, '--no-ci'], { home });
 const ref = warm.report.recipe.reference;
 console.log(`warm-up: ${warm.seconds.toFixed(1)} s; reference ${ref.count} of ${ref.of} rows of ${ref.split} (the default split, held out from the fixture's training rows)`);
 
-const runs = { 'no-ci': [], default: [] };
-const flags = { 'no-ci': ['--no-ci'], default: [] };
+const runs = { 'no-ci': [], 'default': [] };
+const flags = { 'no-ci': ['--no-ci'], 'default': [] };
 for (let i = 0; i < REPEATS; i++) {
   for (const kind of ['no-ci', 'default']) { // interleaved, so a change in load falls on both
     console.log(`run ${i + 1}/${REPEATS} ${kind}: ${load()}`);

@@ -49,7 +49,7 @@ try {
         setupRequest: (req, ctx) => {
           const t = pending[next++ % pending.length];
           ctx.trial = t.trialId;
-          return { ...req, path: `/api/rate/trials/${t.trialId}/vote`, headers: { 'content-type': 'application/json', cookie: t.cookie }, body: JSON.stringify({ answer: next % 2 ? 'real' : 'fake' }) };
+          return { ...req, path: `/api/rate/trials/${t.trialId}/vote`, headers: { 'content-type': 'application/json', 'cookie': t.cookie }, body: JSON.stringify({ answer: next % 2 ? 'real' : 'fake' }) };
         },
         onResponse: (status, _body, ctx) => {
           if (status >= 200 && status < 300) accepted.add(ctx.trial);

@@ -219,4 +219,3 @@ describe('half-samples', () => {
     });
   });
 });
-

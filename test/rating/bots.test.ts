@@ -179,14 +179,14 @@ describe('bots against the published crowd score', () => {
     const lie = await trial(timer, 'time', oracle, (t) => presentationMs() + t.exposureMs! + 50, (t) => ({ exposureMs: t.exposureMs, frameMs: 16.7, missedFrames: 0, hidden: false, responseMs: 2000 }));
     expect(lie!.vote.json.dropped).toBe('clock-mismatch');
     let last = 0;
-    for (let r; (r = await trial(timer, 'time', (img) => (isNoise(img) ? 'fake' : flip(oracle(img))), (t) => presentationMs() + t.exposureMs! + 700, timing)) !== null; ) last = r.trial.exposureMs;
+    for (let r; (r = await trial(timer, 'time', (img) => (isNoise(img) ? 'fake' : flip(oracle(img))), (t) => presentationMs() + t.exposureMs! + 700, timing)) !== null;) last = r.trial.exposureMs;
     expect(last).toBeGreaterThan(700); // the staircase went up: these votes would have made the model look realistic
 
     // 4. one session flooding votes, all 'real' (but noise 'fake', or vigilance flags it at once), as fast as the server takes them
     const flood = new Client(base);
     expect(await qualify(flood)).toBe('qualified');
     const statuses = new Map<number, number>();
-    for (let r; (r = await trial(flood, 'inf', (img) => (isNoise(img) ? 'fake' : 'real'), () => 160)) !== null; ) statuses.set(r.vote.status, (statuses.get(r.vote.status) ?? 0) + 1);
+    for (let r; (r = await trial(flood, 'inf', (img) => (isNoise(img) ? 'fake' : 'real'), () => 160)) !== null;) statuses.set(r.vote.status, (statuses.get(r.vote.status) ?? 0) + 1);
     expect(statuses.get(429)).toBeGreaterThan(0); // the per-minute limit (60, counted in the database)
     expect(statuses.get(200)).toBeLessThanOrEqual(CONFIG.raterTrialsInf);
 

@@ -22,7 +22,7 @@ function bytesOf(url: string): Buffer {
 /** PNG chunks: type and, for IHDR, the bytes (size, bit depth, colour type, compression, filter, interlace). */
 function chunks(png: Buffer): Array<{ type: string; data: Buffer }> {
   const out: Array<{ type: string; data: Buffer }> = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const len = png.readUInt32BE(at);
     out.push({ type: png.toString('latin1', at + 4, at + 8), data: png.subarray(at + 8, at + 8 + len) });
     at += 12 + len;

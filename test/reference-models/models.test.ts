@@ -18,7 +18,6 @@ function snapshot(net: TrainableModel): Float32Array[] {
   return Object.values(net.nets).flatMap((m) => m.trainableWeights.map((w) => w.read().dataSync() as Float32Array).map((a) => a.slice()));
 }
 
-
 beforeAll(async () => {
   await initBackend('wasm');
 });

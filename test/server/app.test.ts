@@ -213,7 +213,7 @@ describe.skipIf(!shared)('genbench server (port 0, fetch)', () => {
     const body = JSON.stringify(await ok.json());
     expect(body).toContain('tester');
     expect(body).not.toContain(token.split('_')[2]!);
-    const created = await fetch(`${base}/api/admin/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{"name":"bob"}' });
+    const created = await fetch(`${base}/api/admin/tokens`, { method: 'POST', headers: { 'authorization': `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{"name":"bob"}' });
     expect(created.status).toBe(201);
     const bob = (await created.json()) as { token: string; id: string };
     expect((await fetch(`${base}/api/submissions/nope`, { headers: { authorization: `Bearer ${bob.token}` } })).status).toBe(404);

@@ -63,7 +63,7 @@ describe('server limits', () => {
   it('answers 413 from Content-Length before reading the body', async () => {
     const { port } = server;
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/submissions', headers: { 'content-length': String(10 * 2 ** 30), 'content-type': 'multipart/form-data; boundary=x', authorization: `Bearer ${token}` } }, (r) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/submissions', headers: { 'content-length': String(10 * 2 ** 30), 'content-type': 'multipart/form-data; boundary=x', 'authorization': `Bearer ${token}` } }, (r) => {
         let body = '';
         r.on('data', (d: Buffer) => (body += d.toString()));
         r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));

@@ -56,7 +56,7 @@ function streamPart(token: string, name: string, total: number): Promise<{ statu
     let sent = 0;
     let answered = false;
     const req = request(
-      { host: '127.0.0.1', port: server.port, method: 'POST', path: '/api/submissions', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + total + tail.length), authorization: `Bearer ${token}` } },
+      { host: '127.0.0.1', port: server.port, method: 'POST', path: '/api/submissions', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + total + tail.length), 'authorization': `Bearer ${token}` } },
       (res) => {
         answered = true;
         let text = '';

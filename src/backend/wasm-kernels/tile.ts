@@ -65,7 +65,7 @@ export function tileInto(src: Flat, dst: Flat, shape: readonly number[], reps: r
 /** dst[o + span·r ...] = dst[o ... o + span) for r in [1, times), by doubling block copies. */
 function repeat(dst: Flat, o: number, span: number, times: number): void {
   const total = span * times;
-  for (let filled = span; filled < total; ) {
+  for (let filled = span; filled < total;) {
     const n = Math.min(filled, total - filled);
     dst.copyWithin(o + filled, o, o + n);
     filled += n;

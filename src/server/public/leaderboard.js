@@ -66,11 +66,15 @@
           const x = scales.x.getPixelForValue(p.x), y = scales.y.getPixelForValue(p.y);
           if (p.xMin !== undefined) {
             const a = scales.x.getPixelForValue(p.xMin), b = scales.x.getPixelForValue(p.xMax);
-            line(a, y, b, y); line(a, y - 3, a, y + 3); line(b, y - 3, b, y + 3);
+            line(a, y, b, y);
+            line(a, y - 3, a, y + 3);
+            line(b, y - 3, b, y + 3);
           }
           if (p.yMin !== undefined) {
             const a = scales.y.getPixelForValue(p.yMin), b = scales.y.getPixelForValue(p.yMax);
-            line(x, a, x, b); line(x - 3, a, x + 3, a); line(x - 3, b, x + 3, b);
+            line(x, a, x, b);
+            line(x - 3, a, x + 3, a);
+            line(x - 3, b, x + 3, b);
           }
         }
       }
