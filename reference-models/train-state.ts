@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { GenbenchError } from '../src/errors.js';
 import type { TrainableModel } from './types.js';
 import { readJsonFile } from '../src/io/json-file.js';
+import { parseWith } from '../src/io/zod-message.js';
 
 /**
  * The training state that `--resume` continues from: `state.json` (counters, the run's settings, and an index of
@@ -84,9 +85,7 @@ export async function encodeState(net: TrainableModel, info: RunSettings & Count
 /** Reads a checkpoint folder's state into `net` (weights and optimizers) and returns the state record. */
 export async function readState(folder: string, net: TrainableModel): Promise<TrainState> {
   const path = join(folder, 'state.json');
-  const parsed = StateSchema.safeParse(await readJsonFile(path, 'use a fresh --out'));
-  if (!parsed.success) throw new GenbenchError('INPUT', `${path}: not a genbench training state (${parsed.error.issues[0]?.message ?? 'invalid'}); use a fresh --out`);
-  const state = parsed.data;
+  const state = parseWith(StateSchema, await readJsonFile(path, 'use a fresh --out'), `${path} (not a genbench training state)`, 'use a fresh --out');
   const bytes = await readFile(join(folder, 'state.bin'));
   const want = stateTensors(net);
   if (want.length !== state.tensors.length) {

@@ -6,7 +6,7 @@ import { GenbenchError } from '../errors.js';
 import { parseJsonText } from '../io/json-file.js';
 import { parseReport, type Report } from '../io/report.js';
 import { parseManifest, type GeneratorManifest } from '../models/manifest.js';
-import { hashFile } from '../store/blobs.js';
+import { sha256AndSize } from '../store/blobs.js';
 import { checkLicence } from './licences.js';
 import { MAX_MODEL_NAME, type UploadLimits } from './upload-limits.js';
 
@@ -101,7 +101,7 @@ export async function checkUpload(uploaded: readonly UploadedFile[], opts: Check
   }
   if (manifest.file !== main.name) throw new GenbenchError('INPUT', `${manifestFile.name}: field 'file' is '${manifest.file}' but the upload has '${main.name}'; make them match`);
   const checkpoint = [main, ...shards];
-  const files = await Promise.all([...checkpoint, manifestFile].map(async (f) => ({ ...f, ...(await hashFile(f.path)) })));
+  const files = await Promise.all([...checkpoint, manifestFile].map(async (f) => ({ ...f, ...(await sha256AndSize(f.path)) })));
   checkHashes(manifest, manifestFile.name, files);
   const dataset = checkDataset(opts.dataset ?? manifest.dataset, manifestFile.name);
   const reportFile = by('report')[0];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256File } from '../assets/hash.js';
 import { GenbenchError } from '../errors.js';
 import { tempPathFor, writeFileAtomic } from '../io/atomic.js';
 import type { Sql } from './sql.js';
@@ -75,7 +75,7 @@ export class BlobStore implements Blobs {
 
   /** Stores the bytes of `file` (left in place when `keep`, else moved when possible). */
   async putFile(file: string, opts: { keep?: boolean } = {}): Promise<{ sha256: string; size: number }> {
-    const { sha256, size } = await hashFile(file);
+    const { sha256, size } = await sha256AndSize(file);
     const target = this.path(sha256);
     if (await this.has(sha256)) {
       if (opts.keep !== true) await rm(file, { force: true });
@@ -113,13 +113,8 @@ export function isSha256(s: unknown): s is string {
   return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
 }
 
-/** sha256 and byte size of a file, streamed. */
-export async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
+/** sha256 (streamed, memoised: assets/hash.ts) and byte size of a file. */
+export async function sha256AndSize(file: string): Promise<{ sha256: string; size: number }> {
+  const [sha256, s] = await Promise.all([sha256File(file), stat(file)]);
+  return { sha256, size: s.size };
 }

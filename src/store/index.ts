@@ -64,7 +64,7 @@ export function defaultDataDir(db: string): string {
   return join(dirname(abs), `${abs.slice(dirname(abs).length + 1)}.files`);
 }
 
-export { BlobStore, hashFile, isSha256, type Blobs } from './blobs.js';
+export { BlobStore, sha256AndSize, isSha256, type Blobs } from './blobs.js';
 export { PgBlobStore } from './pg-blobs.js';
 export { mergeMigrations, runMigrations, splitStatements, type Migration } from './migrations.js';
 export { openSqlite, type Sql, type SqlParam } from './sql.js';

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GenbenchError } from '../errors.js';
 import { tempPathFor } from '../io/atomic.js';
-import { BlobStore, hashFile, isSha256, type Blobs } from './blobs.js';
+import { BlobStore, sha256AndSize, isSha256, type Blobs } from './blobs.js';
 import type { Migration } from './migrations.js';
 import type { Sql } from './sql.js';
 
@@ -54,7 +54,7 @@ export class PgBlobStore implements Blobs {
   }
 
   async putFile(file: string, opts: { keep?: boolean } = {}): Promise<{ sha256: string; size: number }> {
-    const { sha256, size } = await hashFile(file);
+    const { sha256, size } = await sha256AndSize(file);
     if (!(await this.stored(sha256))) await this.insert(file, sha256, size);
     await this.cache.putFile(file, opts);
     return { sha256, size };
@@ -87,7 +87,7 @@ export class PgBlobStore implements Blobs {
       for (const name of await readdir(join(this.dir, prefix)).catch(() => [] as string[])) {
         if (!isSha256(name) || !name.startsWith(prefix) || (await this.stored(name))) continue;
         const file = this.cache.path(name);
-        const { sha256, size } = await hashFile(file);
+        const { sha256, size } = await sha256AndSize(file);
         if (sha256 !== name) continue; // a damaged copy: not imported
         await this.insert(file, sha256, size);
         copied++;

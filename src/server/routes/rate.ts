@@ -11,6 +11,7 @@ import { Rng } from '../../rng.js';
 import type { AppDeps } from '../app.js';
 import { requireToken } from '../auth.js';
 import { HttpError } from '../../errors.js';
+import { zodMessage } from '../../io/zod-message.js';
 import { cachedHumanScores } from '../human.js';
 import { ratePage, ratableModels, scoresPage } from '../../rating/pages.js';
 
@@ -161,8 +162,7 @@ async function checkSessionLimit(sql: Sql, client: string, perHour: number, now:
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new HttpError(400, 'INPUT', `request body: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new HttpError(400, 'INPUT', zodMessage(r.error, 'request body', 'see "Leaderboard and human rating" in the README'));
 }
 
 /** A cookie's value from the Cookie header (no cookie-parser dependency); a malformed one counts as absent. */
