@@ -16,7 +16,9 @@
  *   fit's intercept variance;
  * - KID: the weighted full-sample unbiased MMD^2 per resample plus the subset variance (metrics/kid.ts);
  * - precision, recall, density, coverage: two-sample half-samples with the k-NN radii recomputed on every
- *   half-sample among its rows (metrics/prdc-resampled.ts);
+ *   half-sample among its rows (metrics/prdc-resampled.ts); precision and density read their variance by the law of
+ *   total variance instead (exact given the reference, plus the reference half-samples' covariance part), and their
+ *   interval is normal (ResampledValues.variance, DECOMPOSED_METHOD);
  * - IS: the generated rows resampled, the splits recomputed (metrics/is.ts);
  * - means of per-pair terms (mse, l1, psnr, ssim, feature_matching): the resampled means of the terms;
  * - anything else: recomputation on the resampled rows.
@@ -62,11 +64,13 @@ export const BOOTSTRAP_DEFAULTS = { resamples: 200, level: 0.95, seed: 0, resamp
 export const RECENTRED_METHOD = 'percentile, re-centred on the point estimate';
 /** Intervals of groups that draw fewer resamples (resampleShare < 1): the spread's ends are too noisy from few values. */
 export const NORMAL_METHOD = 'normal, from the resampled variance, centred on the point estimate';
+/** Intervals of metrics whose group computes the variance itself (ResampledValues.variance). */
+export const DECOMPOSED_METHOD = 'normal, from the variance by the law of total variance (exact given the reference, plus the reference half-samples), centred on the point estimate';
 const MIN_SHARED_RESAMPLES = 20;
 
 export interface BootstrapInterval {
   readonly ci: [number, number];
-  readonly method: typeof RECENTRED_METHOD | typeof NORMAL_METHOD;
+  readonly method: typeof RECENTRED_METHOD | typeof NORMAL_METHOD | typeof DECOMPOSED_METHOD;
   /** Resamples this interval was read from (a group may draw a share of the requested number). */
   readonly resamples: number;
   /** Monte-Carlo error of the interval: the relative sd of its half-width between bootstrap seeds. */
@@ -105,7 +109,9 @@ export async function bootstrapGroup(desc: MetricDescriptor, input: AnyInput, pa
   for (const [id, all] of Object.entries(boot.values) as [MetricId, Float64Array][]) {
     const point = results[id]?.value;
     if (point === undefined || !Number.isFinite(point)) continue;
-    intervals[id] = { ...intervalOf(desc, all, b, generatedRows(desc, input), point, level, boot.extraVariance?.[id] ?? 0), covers: coverage(desc, draws), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
+    const own = boot.variance?.[id];
+    const iv = own ? decomposedInterval(all, point, level, own) : intervalOf(desc, all, b, generatedRows(desc, input), point, level, boot.extraVariance?.[id] ?? 0);
+    intervals[id] = { ...iv, covers: coverage(desc, draws), ...(boot.scheme ? { scheme: boot.scheme } : {}) };
   }
   return { results, intervals };
 }
@@ -128,6 +134,14 @@ function intervalOf(desc: MetricDescriptor, all: Float64Array, b: number, rows: 
   const r = share === 1 ? recentredInterval(values, point, level, added) : normalInterval(values, point, level, added);
   const monteCarloError = model && desc.resampling === 'half-extrapolated' ? extrapolatedError(model, values, all.subarray(b), extra) : 1 / Math.sqrt(2 * b);
   return { ci: r.ci, method: share === 1 ? RECENTRED_METHOD : NORMAL_METHOD, bootstrapBias: r.bias, resamples: b, monteCarloError: Number(monteCarloError.toPrecision(2)) };
+}
+
+/** The normal interval of a metric whose variance the group computed (ResampledValues.variance), clipped to its range. */
+function decomposedInterval(values: Float64Array, point: number, level: number, v: NonNullable<ResampledValues['variance']>[MetricId] & object): Omit<BootstrapInterval, 'covers' | 'scheme'> {
+  const h = normalQuantile((1 + level) / 2) * Math.sqrt(Math.max(0, v.total));
+  const [lo, hi] = v.range ?? [-Infinity, Infinity];
+  const bias = quantileSorted(sortedCopy(values), 0.5) - point;
+  return { ci: [Math.max(lo, point - h), Math.min(hi, point + h)], method: DECOMPOSED_METHOD, bootstrapBias: bias, resamples: values.length, monteCarloError: Number(v.monteCarloError.toPrecision(2)) };
 }
 
 /**

@@ -13,22 +13,26 @@
  *   density   = sum_g w_g sum_j v_j [d(g, j) cmp r_j] / (kDc N)           (reference radii, kDc)
  *   recall    = sum_j v_j [exists g, w_g > 0: d(g, j) cmp r_g] / M        (generated radii, kPr)
  *   coverage  = sum_j v_j [exists g, w_g > 0: d(g, j) cmp r_j] / M        (reference radii, kDc)
- * So every interval covers the sampling of both sets, the manifolds included.
+ * So every interval covers the sampling of both sets, the manifolds included. Precision's and density's variance is
+ * read differently, by the law of total variance (prdcResampled): their values on reference-only resamples are a
+ * second pass over the same pairs.
  *
  * Cost: the neighbour lists of each set (its L = 2 max(k) + 24 nearest other rows) and the generated x reference pairs
  * closer than the largest radius any resample gives are found in one tiled pass each (gemm products in float32,
  * distances in float64); each resample then costs O((n + m) L + pairs), not a k-NN search.
  *
  * @example
- * const values = await prdcResampled({ generated, reference }, draws, { kPr: 3, kDc: 5, comparePr: '<=', compareDc: '<' });
- * values.precision.length; // draws.generated.length
+ * const r = await prdcResampled({ generated, reference }, draws, { kPr: 3, kDc: 5, comparePr: '<=', compareDc: '<' });
+ * r.values.recall.length; // draws.generated.length
+ * r.variance.precision; // { generated: 1.1e-4, reference: 3.0e-5, total: 1.4e-4, monteCarloError: 0.02 }
  */
 import { gemm } from '../src/linalg/gemm.js';
 import { rowSqNorms } from '../src/linalg/ball-counts.js';
 import { rowSlice, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
+import { normalQuantile } from '../src/stats/normal.js';
 import type { BallCompare } from './precision-recall.js';
-import { weightsOf } from './resample.js';
+import { ones, weightsOf } from './resample.js';
 import type { FeatureSets, ResampleDraws } from './types.js';
 
 export interface PrdcResampleParams {
@@ -111,7 +115,13 @@ function radii(t: NeighbourTable, w: Float64Array, k: number, out: Float64Array)
 }
 
 /** Generated x reference pairs with d <= bound of either end, sorted by generated row. */
-async function closePairs(g: Matrix, r: Matrix, boundG: Float64Array, boundR: Float64Array): Promise<{ gen: Int32Array; ref: Int32Array; dist: Float64Array }> {
+interface ClosePairs {
+  readonly gen: Int32Array;
+  readonly ref: Int32Array;
+  readonly dist: Float64Array;
+}
+
+async function closePairs(g: Matrix, r: Matrix, boundG: Float64Array, boundR: Float64Array): Promise<ClosePairs> {
   const gn = rowSqNorms(g);
   const rn = rowSqNorms(r);
   const m = r.rows;
@@ -152,8 +162,132 @@ function inside(d: number, r: number, cmp: BallCompare): boolean {
   return cmp === '<' ? d < r : d <= r;
 }
 
-/** All four metrics on every resample (see the module comment). */
-export async function prdcResampled(sets: FeatureSets, draws: ResampleDraws, p: PrdcResampleParams, progress?: Progress): Promise<Record<'precision' | 'recall' | 'density' | 'coverage', Float64Array>> {
+/** What one pass over the close pairs gives for one resample, and (with `terms`) each generated row's terms. */
+interface PassState {
+  readonly covered: Uint8Array;
+  readonly recalled: Uint8Array;
+}
+
+/** Per generated row, the running sum and sum of squares of its precision and density terms over resamples. */
+class RowTerms {
+  readonly hit: Float64Array[];
+  readonly dens: Float64Array[];
+  constructor(n: number) {
+    this.hit = [new Float64Array(n), new Float64Array(n)];
+    this.dens = [new Float64Array(n), new Float64Array(n)];
+  }
+
+  add(g: number, hit: number, dens: number): void {
+    this.hit[0]![g] += hit;
+    this.hit[1]![g] += hit * hit;
+    this.dens[0]![g] += dens;
+    this.dens[1]![g] += dens * dens;
+  }
+
+  /** Sum over rows of each row's sample variance of its term across b resamples, over n^2: the diagonal of Var(mean). */
+  diagonal(b: number): { precision: number; density: number } {
+    const d = ([s1, s2]: Float64Array[]) => {
+      let t = 0;
+      for (let i = 0; i < s1!.length; i++) t += (s2![i]! - (s1![i]! * s1![i]!) / b) / (b - 1);
+      return t / s1!.length ** 2;
+    };
+    return { precision: d(this.hit), density: d(this.dens) };
+  }
+}
+
+interface Radii {
+  readonly refPr: Float64Array;
+  readonly refDc: Float64Array;
+  readonly genPr: Float64Array;
+}
+
+/** The four values for generated multiplicities w and reference multiplicities v (see the module comment). */
+function onePass(pairs: ClosePairs, w: Float64Array, v: Float64Array, rr: Radii, p: PrdcResampleParams, st: PassState, terms?: RowTerms): Record<PrdcId, number> {
+  const { covered, recalled } = st;
+  covered.fill(0);
+  recalled.fill(0);
+  let prec = 0;
+  let dens = 0;
+  for (let q = 0; q < pairs.gen.length;) {
+    const gi = pairs.gen[q]!;
+    const wg = w[gi]!;
+    let hit = 0;
+    let dg = 0;
+    for (; q < pairs.gen.length && pairs.gen[q] === gi; q++) {
+      if (wg === 0) continue;
+      const j = pairs.ref[q]!;
+      const vj = v[j]!;
+      if (vj === 0) continue;
+      const d = pairs.dist[q]!;
+      if (inside(d, rr.refPr[j]!, p.comparePr)) hit = 1;
+      if (inside(d, rr.refDc[j]!, p.compareDc)) {
+        dg += vj;
+        covered[j] = 1;
+      }
+      if (inside(d, rr.genPr[gi]!, p.comparePr)) recalled[j] = 1;
+    }
+    prec += wg * hit;
+    dens += wg * dg;
+    if (terms !== undefined && wg > 0) terms.add(gi, hit, dg / p.kDc);
+  }
+  const nw = total(w);
+  let rec = 0;
+  let cov = 0;
+  for (let j = 0; j < v.length; j++) {
+    rec += v[j]! * recalled[j]!;
+    cov += v[j]! * covered[j]!;
+  }
+  const mv = total(v);
+  return { precision: prec / nw, density: dens / (p.kDc * nw), recall: rec / mv, coverage: cov / mv };
+}
+
+type PrdcId = 'precision' | 'recall' | 'density' | 'coverage';
+
+/** Variance of precision or density at full size, decomposed by the law of total variance (see prdcResampled). */
+export interface DecomposedVariance {
+  /** E Var(T | reference): the sample variance of the generated rows' terms over n (the terms are independent given the reference). */
+  readonly generated: number;
+  /** Var E(T | reference): the off-diagonal part of T's spread over reference half-samples with every generated row kept. */
+  readonly reference: number;
+  readonly total: number;
+  /** Relative Monte-Carlo sd of sqrt(total) (only the reference part is resampled). */
+  readonly monteCarloError: number;
+}
+
+export interface PrdcResampled {
+  /** The four metrics on every resample of `draws`; precision and density on the reference-only resamples when `variance` has them. */
+  readonly values: Record<PrdcId, Float64Array>;
+  /** Precision's and density's variance at full size, when computed by decomposition. */
+  readonly variance: Partial<Record<'precision' | 'density', DecomposedVariance>>;
+}
+
+function sampleVar(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]!;
+  const m = s / v.length;
+  let q = 0;
+  for (let i = 0; i < v.length; i++) q += (v[i]! - m) ** 2;
+  return q / (v.length - 1);
+}
+
+/**
+ * All four metrics on every resample (see the module comment), and precision's and density's variance by
+ * decomposition. Both are means over generated rows of a term h(g; R) that depends on the row and the reference set
+ * R, so Var T = E Var(T | R) + Var E(T | R):
+ * - E Var(T | R): given R the terms are independent, so it is the sample variance of the terms at full size over n,
+ *   computed exactly, with no resampling (with Agresti-Coull's z^2 pseudo-rows, so that a set with no hit, where
+ *   that variance is 0, still gets the interval a count of zero allows);
+ * - Var E(T | R): T is recomputed on the reference half-samples with every generated row kept, and the diagonal of
+ *   that spread (each generated row's own variance across the resamples, over n^2) is removed: it is pair-specific
+ *   noise (which row falls in which ball) that E Var(T | R) already holds, and what is left is the covariance the
+ *   reference induces between rows, i.e. the variance of E(T | R).
+ * Halving both sets at once counts that pair-specific part twice and inflates it again through the halves' larger
+ * radii: in 256 dimensions with precision near 0.01 its intervals were 1.6-2x wider than needed. Recall and coverage
+ * keep the two-sample half-samples (recall's terms are means over reference rows of a generated-set property, and
+ * coverage's depend on the reference rows' own radii, so neither splits this way). With the reference held fixed
+ * (`draws.reference` null) the variance is E Var(T | R) alone.
+ */
+export async function prdcResampled(sets: FeatureSets, draws: ResampleDraws, p: PrdcResampleParams, progress?: Progress): Promise<PrdcResampled> {
   const { generated: g, reference: r } = sets;
   const n = g.rows;
   const m = r.rows;
@@ -166,55 +300,72 @@ export async function prdcResampled(sets: FeatureSets, draws: ResampleDraws, p: 
   const refPr = vs.map((v) => radii(refTable, v, p.kPr, new Float64Array(m)));
   const refDc = vs.map((v) => radii(refTable, v, p.kDc, new Float64Array(m)));
   const genPr = ws.map((w) => radii(genTable, w, p.kPr, new Float64Array(n)));
+  const allG = ones(n);
+  const allR = ones(m);
+  const full: Radii = { refPr: radii(refTable, allR, p.kPr, new Float64Array(m)), refDc: radii(refTable, allR, p.kDc, new Float64Array(m)), genPr: radii(genTable, allG, p.kPr, new Float64Array(n)) };
   const maxOf = (rs: Float64Array[], size: number, other?: Float64Array[]) => {
     const out = new Float64Array(size);
     for (const x of [...rs, ...(other ?? [])]) for (let i = 0; i < size; i++) out[i] = Math.max(out[i]!, x[i]!);
     return out;
   };
-  const pairs = await closePairs(g, r, maxOf(genPr, n), maxOf(refPr, m, refDc));
-  const out = { precision: new Float64Array(b), recall: new Float64Array(b), density: new Float64Array(b), coverage: new Float64Array(b) };
-  const covered = new Uint8Array(m);
-  const recalled = new Uint8Array(m);
-  progress?.start(b, 'prdc bootstrap');
+  const pairs = await closePairs(g, r, maxOf([...genPr, full.genPr], n), maxOf([...refPr, full.refPr], m, [...refDc, full.refDc]));
+  const st: PassState = { covered: new Uint8Array(m), recalled: new Uint8Array(m) };
+  const values: Record<PrdcId, Float64Array> = { precision: new Float64Array(b), recall: new Float64Array(b), density: new Float64Array(b), coverage: new Float64Array(b) };
+  const decompose = draws.reference !== null && b >= 2;
+  progress?.start(decompose ? 2 * b : b, 'prdc bootstrap');
   for (let k = 0; k < b; k++) {
-    const [w, v, rPr, rDc, gPr] = [ws[k]!, vs[k]!, refPr[k]!, refDc[k]!, genPr[k]!];
-    covered.fill(0);
-    recalled.fill(0);
-    let prec = 0;
-    let dens = 0;
-    for (let q = 0; q < pairs.gen.length;) {
-      const gi = pairs.gen[q]!;
-      const wg = w[gi]!;
-      let hit = 0;
-      for (; q < pairs.gen.length && pairs.gen[q] === gi; q++) {
-        if (wg === 0) continue;
-        const j = pairs.ref[q]!;
-        const vj = v[j]!;
-        if (vj === 0) continue;
-        const d = pairs.dist[q]!;
-        if (inside(d, rPr[j]!, p.comparePr)) hit = 1;
-        if (inside(d, rDc[j]!, p.compareDc)) {
-          dens += wg * vj;
-          covered[j] = 1;
-        }
-        if (inside(d, gPr[gi]!, p.comparePr)) recalled[j] = 1;
-      }
-      prec += wg * hit;
+    const v = onePass(pairs, ws[k]!, vs[k]!, { refPr: refPr[k]!, refDc: refDc[k]!, genPr: genPr[k]! }, p, st);
+    for (const id of Object.keys(values) as PrdcId[]) values[id][k] = v[id];
+    progress?.tick();
+  }
+  // E Var(T | R): the generated rows' terms at full size.
+  const own = new RowTerms(n);
+  onePass(pairs, allG, allR, full, p, st, own);
+  // With z^2 / 2 pseudo-rows holding one hit (one ball, for density) and z^2 / 2 holding none (Agresti-Coull): a set
+  // with no hit still gets an interval as wide as a count of zero allows, and with many hits nothing changes.
+  const z2 = normalQuantile(0.975) ** 2;
+  const ownVar = (s: Float64Array, unit: number) => {
+    let t = (z2 / 2) * unit;
+    let q = (z2 / 2) * unit * unit;
+    for (let i = 0; i < n; i++) {
+      t += s[i]!;
+      q += s[i]! * s[i]!;
     }
-    const nw = total(w);
-    out.precision[k] = prec / nw;
-    out.density[k] = dens / (p.kDc * nw);
-    let rec = 0;
-    let cov = 0;
-    for (let j = 0; j < m; j++) {
-      rec += v[j]! * recalled[j]!;
-      cov += v[j]! * covered[j]!;
-    }
-    const mv = total(v);
-    out.recall[k] = rec / mv;
-    out.coverage[k] = cov / mv;
+    const size = n + z2;
+    return (q - (t * t) / size) / (size - 1) / size;
+  };
+  const generated = { precision: ownVar(own.hit[0]!, 1), density: ownVar(own.dens[0]!, 1 / p.kDc) };
+  const variance: Partial<Record<'precision' | 'density', DecomposedVariance>> = {};
+  if (draws.reference !== null && b < 2) {
+    progress?.stop();
+    return { values, variance };
+  }
+  if (!decompose) {
+    for (const id of ['precision', 'density'] as const) variance[id] = { generated: generated[id], reference: 0, total: generated[id], monteCarloError: 0 };
+    progress?.stop();
+    return { values, variance };
+  }
+  // Var E(T | R): reference half-samples with every generated row kept, less the diagonal.
+  const terms = new RowTerms(n);
+  const onRef = { precision: new Float64Array(b), density: new Float64Array(b) };
+  for (let k = 0; k < b; k++) {
+    const v = onePass(pairs, allG, vs[k]!, { refPr: refPr[k]!, refDc: refDc[k]!, genPr: full.genPr }, p, st, terms);
+    onRef.precision[k] = v.precision;
+    onRef.density[k] = v.density;
     progress?.tick();
   }
   progress?.stop();
-  return out;
+  const half = draws.reference![0]!.length;
+  const scale = m > half ? half / (m - half) : 1; // the delete-d jackknife's factor (1 for even m)
+  const diag = terms.diagonal(b);
+  for (const id of ['precision', 'density'] as const) {
+    const spread = sampleVar(onRef[id]);
+    const reference = scale * Math.max(0, spread - diag[id]);
+    const tot = generated[id] + reference;
+    // Only the reference part is resampled: its spread's relative sd is about sqrt(2 / (b - 1)), and sqrt halves it.
+    const monteCarloError = tot > 0 ? (0.5 * Math.sqrt(2 / (b - 1)) * scale * spread) / tot : 0;
+    variance[id] = { generated: generated[id], reference, total: tot, monteCarloError };
+    values[id] = onRef[id];
+  }
+  return { values, variance };
 }

@@ -131,7 +131,10 @@ async function compute(sets: FeatureSets, params: MetricParams): Promise<MetricR
 async function resampled(sets: FeatureSets, params: MetricParams, draws: ResampleDraws, _point: MetricResults, ctx: RunContext = {}): Promise<ResampledValues> {
   const { prdcResampled } = await import('./prdc-resampled.js');
   const p = { kPr: numParam(params, 'kPr'), kDc: numParam(params, 'kDc'), comparePr: cmp(params['comparePr'], 'comparePr'), compareDc: cmp(params['compareDc'], 'compareDc') };
-  return { values: await prdcResampled(sets, draws, p, ctx.progress), scheme: 'two-sample half-samples without replacement, k-NN radii recomputed among the drawn rows' };
+  const r = await prdcResampled(sets, draws, p, ctx.progress);
+  const range = { precision: [0, 1], density: [0, Infinity] } as const;
+  const variance = Object.fromEntries(Object.entries(r.variance).map(([id, v]) => [id, { total: v.total, monteCarloError: v.monteCarloError, range: range[id as 'precision' | 'density'] }]));
+  return { values: r.values, variance, scheme: 'recall, coverage: two-sample half-samples without replacement, k-NN radii recomputed among the drawn rows; precision, density: variance of the generated rows\' terms plus the reference half-samples\' covariance part (law of total variance)' };
 }
 
 const PR_PAPER = 'Kynkäänniemi et al., Improved Precision and Recall Metric for Assessing Generative Models, NeurIPS 2019';

@@ -123,6 +123,11 @@ export interface ResampleDraws {
 export interface ResampledValues {
   readonly values: Partial<Record<MetricId, Float64Array>>;
   readonly extraVariance?: Partial<Record<MetricId, number>>;
+  /**
+   * Ids whose variance at full size the group computes itself (precision and density: by the law of total variance):
+   * their interval is normal, point +- z sqrt(total), clipped to `range`, and `monteCarloError` is its own.
+   */
+  readonly variance?: Partial<Record<MetricId, { readonly total: number; readonly monteCarloError: number; readonly range?: readonly [number, number] }>>;
   /** How the values were obtained, for the recipe (e.g. KID's weighted full-sample statistic). */
   readonly scheme?: string;
 }

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prdcResampled } from '../../metrics/prdc-resampled.js';
-import { bootstrapGroup, percentile, percentileBootstrap, recentredInterval, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
+import { bootstrapGroup, DECOMPOSED_METHOD, percentile, percentileBootstrap, recentredInterval, RECENTRED_METHOD } from '../../metrics/bootstrap.js';
 import { getMetric } from '../../metrics/index.js';
 import { kidResampled, mmd2Unbiased } from '../../metrics/kid.js';
 import { prdcWithContributions } from '../../metrics/prdc.js';
 import type { FeatureMetricDescriptor, FeatureSets, MetricDescriptor, MetricParams } from '../../metrics/types.js';
 import { rowSlice, type Matrix } from '../../src/linalg/matrix.js';
 import { Rng } from '../../src/rng.js';
+import { normalQuantile } from '../../src/stats/normal.js';
+import { sampleVariance } from '../../src/stats/quantile.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { loadMatrix } from './load.js';
 
@@ -60,7 +62,7 @@ describe('bootstrap building blocks', () => {
     const d = getMetric('precision');
     const r = await bootstrapGroup(d, sets, d.defaults, { resamples: 50, seed: 1 });
     expect(Object.keys(r.intervals).sort()).toEqual(['coverage', 'density', 'precision', 'recall']);
-    expect(r.intervals.precision).toMatchObject({ method: RECENTRED_METHOD, covers: 'generated and reference sampling' });
+    expect(r.intervals.precision).toMatchObject({ method: DECOMPOSED_METHOD, covers: 'generated and reference sampling' });
     const fixed = await bootstrapGroup(d, sets, d.defaults, { resamples: 50, seed: 1, resampleReference: false });
     expect(Object.keys(fixed.intervals).sort()).toEqual(['coverage', 'density', 'precision', 'recall']);
     expect(fixed.intervals.precision!.covers).toBe('generated sampling (reference held fixed)');
@@ -136,18 +138,48 @@ describe.skipIf(!shared)('bootstrap on gauss-small (fake.npy vs real.npy, 2000 x
     }
   }, 120_000);
 
-  it('k-NN metrics: all-ones multiplicities give the point values; with the reference fixed precision is binomial', async () => {
+  it('k-NN metrics: all-ones multiplicities give the point values; with the reference fixed precision is exactly binomial', async () => {
     const d = getMetric('precision');
     const id = Int32Array.from({ length: 2000 }, (_, i) => i);
     const p = { kPr: 3, kDc: 5, comparePr: '<=' as const, compareDc: '<' as const };
     const ones = await prdcResampled(sets, { generated: [id], reference: [id] }, p);
     const point = await prdcWithContributions(sets);
-    for (const k of ['precision', 'recall', 'density', 'coverage'] as const) expect(ones[k][0], k).toBeCloseTo(point.values[k], 3);
+    for (const k of ['precision', 'recall', 'density', 'coverage'] as const) expect(ones.values[k][0], k).toBeCloseTo(point.values[k], 3);
     const r = await bootstrapGroup(d, sets, d.defaults, { resamples: 400, seed: 1, resampleReference: false });
     const m = point.values.precision;
-    const expected = 1.96 * Math.sqrt((m * (1 - m)) / 2000);
-    expect(halfWidth(r.intervals.precision!.ci) / expected).toBeGreaterThan(1 / 1.3);
-    expect(halfWidth(r.intervals.precision!.ci) / expected).toBeLessThan(1.3);
+    // Given the reference, precision is a mean of 2000 independent indicators: variance p (1 - p) / (n - 1), with
+    // Agresti-Coull's z^2 pseudo-rows (half of them hits).
+    const z2 = normalQuantile(0.975) ** 2;
+    const size = 2000 + z2;
+    const hits = m * 2000 + z2 / 2;
+    const expected = normalQuantile(0.975) * Math.sqrt((hits - (hits * hits) / size) / (size - 1) / size);
+    expect(halfWidth(r.intervals.precision!.ci) / expected).toBeCloseTo(1, 9);
+    expect(r.intervals.precision!.method).toBe(DECOMPOSED_METHOD);
+  }, 60_000);
+
+  it('precision and density: variance by the law of total variance, the reference part from reference half-samples less their diagonal', async () => {
+    const id = Int32Array.from({ length: 2000 }, (_, i) => i);
+    const p = { kPr: 3, kDc: 5, comparePr: '<=' as const, compareDc: '<' as const };
+    const rng = new Rng(5);
+    const halves = Array.from({ length: 50 }, () => rng.sampleWithoutReplacement(2000, 1000));
+    const r = await prdcResampled(sets, { generated: Array.from({ length: 50 }, () => id), reference: halves }, p);
+    const point = await prdcWithContributions(sets);
+    for (const k of ['precision', 'density'] as const) {
+      const v = r.variance[k]!;
+      expect(v.total).toBeCloseTo(v.generated + v.reference, 15);
+      expect(v.reference).toBeGreaterThan(0);
+      // The reference part is the spread over the halves less a non-negative diagonal, so at most that spread.
+      const spread = sampleVariance(r.values[k]);
+      expect(v.reference).toBeLessThanOrEqual(spread * (1 + 1e-12));
+    }
+    // E Var(precision | R) is the binomial variance of the point value's indicators (to Agresti-Coull's pseudo-rows).
+    const m = point.values.precision;
+    expect(r.variance.precision!.generated / ((m * (1 - m)) / 1999)).toBeCloseTo(1, 2);
+    // With every generated row kept the two-sample values are the recall and coverage of the halves, not ones.
+    expect(r.values.recall.length).toBe(50);
+    const g = await bootstrapGroup(getMetric('precision'), sets, getMetric('precision').defaults, { resamples: 50, seed: 1 });
+    for (const k of ['precision', 'density'] as const) expect(g.intervals[k]!.method).toBe(DECOMPOSED_METHOD);
+    for (const k of ['recall', 'coverage'] as const) expect(g.intervals[k]!.method).toBe(RECENTRED_METHOD);
   }, 60_000);
 
   it('KID: the interval adds the subset noise and the extrapolated variance to the half-samples\' spread', async () => {
