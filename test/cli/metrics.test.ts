@@ -70,7 +70,8 @@ describe('genbench metrics and pixel: output', () => {
     expect(out.recipe.params.prdc).toMatchObject({ kPr: 3, comparePr: '<=' });
     expect(out.recipe.inputs.generated.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(out.recipe.bootstrap).toMatchObject({ resamples: 5, seed: 3 });
-    expect(out.recipe.bootstrap.methods.precision).toMatch(/^percentile, re-centred on the point estimate; covers generated and reference sampling; .*radii recomputed/);
+    expect(out.recipe.bootstrap.methods.precision).toMatch(/^normal, from the variance by the law of total variance.*; covers generated and reference sampling; .*radii recomputed/);
+    expect(out.recipe.bootstrap.methods.recall).toMatch(/^percentile, re-centred on the point estimate; covers generated and reference sampling; .*radii recomputed/);
     expect(out.recipe.bootstrap.methods.kid).toMatch(/^percentile, re-centred on the point estimate/);
     expect(out.kid.ciMethod).toBe('percentile, re-centred on the point estimate');
     expect(typeof out.kid.bootstrapBias).toBe('number');
