@@ -18,7 +18,10 @@ import { faintPixels, FAINT_THRESHOLD } from './test-rater.js';
  * The rater is honest: it decides from the pixels the page shows (test-rater.ts: the DCGAN's faint background haze),
  * with no hook into the server. It waits 200 ms per image: the server rejects votes faster than 150 ms, and screening
  * here flags raters whose median answer comes sooner than 150 ms (350 ms by default, which would make the test wait
- * longer). One rater publishes here (minRaters 1).
+ * longer). One rater publishes here (minRaters 1). Then a bot in a fresh session of the same page uses the same
+ * pixel statistic but answers as soon as the answer buttons are enabled: the server refuses votes that come sooner
+ * than a person can look, the bot never qualifies, and the published score does not move (the paced and recalibrated bots are
+ * test/rating/bots.test.ts's).
  */
 const shared = optionalSharedAssets();
 
@@ -27,6 +30,7 @@ describe.skipIf(!shared || !HAS_CHROMIUM)('browser: upload, evaluate, rate, see 
   let server: RunningServer;
   let browser: Browser;
   let token: string;
+  let published: { value: number; raters?: number } | undefined;
 
   beforeAll(async () => {
     server = await startServer({
@@ -128,6 +132,46 @@ describe.skipIf(!shared || !HAS_CHROMIUM)('browser: upload, evaluate, rate, see 
     await page.goto(`${base}/rate/scores`);
     expect(await page.textContent('#human-scores')).toContain('mnist-dcgan');
     expect(errors).toEqual([]);
+    published = human;
+  });
+
+  it('a bot on the same page, answering from the pixels as fast as the page allows, publishes nothing', { timeout: 90_000 }, async () => {
+    expect(published, 'the honest rater published a score first').toBeDefined();
+    const context = await browser.newContext(); // a fresh session: its own rater cookie
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/rate`);
+    await page.selectOption('#protocol', 'inf');
+    await page.click('#start');
+    let previous = '';
+    let trials = 0;
+    while (trials < 60) {
+      previous = await nextTrial(page, previous);
+      await page.keyboard.press((await looksFake(page)) ? 'f' : 'r'); // no wait: a script, not a person
+      trials++;
+    }
+    expect(trials).toBe(60);
+    await page.locator('#stage[data-ready="1"]').waitFor();
+    // The server refuses votes that come sooner after the trial than a person can look (its own clock; the page shows
+    // why), so the bot never qualifies.
+    expect(await page.textContent('#feedback')).toMatch(/ms after the trial was issued; look at the image first/);
+
+    // the published score is the honest rater's alone, unchanged
+    const { boards } = (await (await fetch(`${server.url}/api/leaderboard`)).json()) as { boards: Array<{ rows: Array<{ modelName: string; human: { value: number; raters?: number } | null }> }> };
+    const human = boards.flatMap((b) => b.rows).find((r) => r.modelName === 'mnist-dcgan')!.human!;
+    expect(human).toMatchObject({ value: published!.value, raters: 1 });
+    // and the admin rater report shows the bot's session with its few accepted votes, never qualified
+    const admin = (await createToken(server.store.sql, { name: 'admin', admin: true })).token;
+    const res = await fetch(`${server.url}/api/rate/raters`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(res.status).toBe(200);
+    const { raters } = (await res.json()) as { raters: Array<{ status: string; flagged: boolean; votes: number }> };
+    expect(raters).toHaveLength(2);
+    const bot = raters.find((r) => r.status !== 'qualified' || r.flagged)!;
+    expect(bot).toBeDefined();
+    expect(bot.votes).toBeLessThan(10);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });
 
