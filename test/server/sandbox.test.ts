@@ -7,12 +7,13 @@ import { publicMessage } from '../../src/server/sandbox.js';
 import { createSubmission, createToken, getSubmission, startAttempt } from '../../src/store/index.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
 import { upload } from './helpers.js';
-import { slowOnnxParts } from './slow-onnx.js';
+import { hungryOnnxParts, slowOnnxParts } from './slow-onnx.js';
 
 /**
  * Evaluations run in a child process under the server's limits: a valid but slow ONNX (2000 chained 1024x1024
  * MatMuls: about 4 TFLOP for its 1000 samples, seconds even on a many-core machine) is evaluated while the leaderboard page keeps answering fast, is killed at --eval-timeout,
  * and after --max-attempts (2 here, one of them after a restart) its submission is failed with a one-line reason.
+ * A valid ONNX that needs 1.6 GB for one batch is killed past --eval-memory (700 MiB here), with its process.
  */
 const shared = optionalSharedAssets();
 const TIMEOUT_MS = 4000;
@@ -111,4 +112,42 @@ describe.skipIf(!shared)('sandboxed evaluations (slow ONNX)', () => {
     const board = (await (await fetch(`${server.url}/api/leaderboard`)).json()) as { boards: unknown[] };
     expect(board.boards).toEqual([]);
   }, 40_000);
+});
+
+describe.skipIf(!shared)('sandboxed evaluations (memory-hungry ONNX)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'genbench-sandbox-mem-'));
+  const pids: number[] = [];
+  let server: RunningServer | undefined;
+  afterAll(async () => {
+    await server?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('kills an evaluation past --eval-memory with its process and fails the submission with the reason', async () => {
+    server = await startServer({
+      db: join(tmp, 'gb.db'),
+      port: 0,
+      evaluation: { n: 256, bootstrap: 0, extractor: `discriminator:${join(shared ?? '', 'fixtures/submissions/mnist-dcgan-disc.onnx')}`, memorization: false },
+      evaluationLimits: { timeoutMs: 60_000, memoryMb: 700, maxSamples: 1000, maxAttempts: 1 },
+      cacheDir: join(tmp, 'features'),
+      onEvaluationSpawn: (pid) => pids.push(pid),
+      app: { rating: { config: { fakePoolSize: 64 } } },
+    });
+    const { token } = await createToken(server.store.sql, { name: 'hungry' });
+    // 25.7 MB per sample: a batch of 64 needs 1.6 GB, more than twice the limit
+    const { onnx, manifest } = hungryOnnxParts({ repeats: 8192 });
+    const res = await upload(server.url, token, [onnx, manifest]);
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const failed = await until('the memory failure', async () => {
+      const s = (await (await fetch(`${server!.url}/api/submissions/${id}`)).json()) as { status: string; error: string | null; attempts: number };
+      return s.status === 'failed' ? s : undefined;
+    }, 40_000);
+    expect(failed.error).toBe(`evaluation failed after 1 attempt: used more than 700 MiB of memory (the server's --eval-memory)`);
+    expect(pids).toHaveLength(1);
+    expect(alive(pids[0]!)).toBe(false);
+    // the server itself answers as before, and the failed model is on no board
+    const board = (await (await fetch(`${server.url}/api/leaderboard`)).json()) as { boards: unknown[] };
+    expect(board.boards).toEqual([]);
+  }, 60_000);
 });
