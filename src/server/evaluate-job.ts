@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GenbenchError, isGenbenchError } from '../errors.js';
 import type { EvalJob, JobHandler, JobQueue } from '../queue/job-queue.js';
 import { storeRatingPool } from '../rating/images.js';
-import { removeBlobsUnlessClaimed } from '../store/blob-claims.js';
+import { removeBlobsUnlessClaimed, sweepStaleClaims } from '../store/blob-claims.js';
 import type { Store } from '../store/index.js';
 import { dropSelfReported, putEvaluation } from '../store/evaluations.js';
 import { getModel } from '../store/models.js';
@@ -194,16 +194,19 @@ async function removeFailedBlobs(store: Store, id: string): Promise<number> {
  * Housekeeping at start: blobs of failed submissions that nothing in use shares and no upload claims are deleted (a
  * crash may have stopped failSubmission before it), and the work folders of uploads, evaluations and rating pools
  * left in `dirs` by a server that stopped mid-way, older than `staleMs` (default 6 h, so another server's live
- * folders stay), are removed. Returns what was removed.
+ * folders stay), are removed, as are blob claims of uploads that stopped mid-way, older than `staleMs`, with the
+ * blobs only they kept (store/blob-claims.ts). Returns what was removed.
  *
  * @example
- * await sweepStale(store, [tmpdir()]); // { blobs: 0, folders: 2 }
+ * await sweepStale(store, [tmpdir()]); // { blobs: 0, folders: 2, claims: 0 }
  */
-export async function sweepStale(store: Store, dirs: readonly string[], staleMs = 6 * 3600_000): Promise<{ blobs: number; folders: number }> {
+export async function sweepStale(store: Store, dirs: readonly string[], staleMs = 6 * 3600_000): Promise<{ blobs: number; folders: number; claims: number }> {
   let blobs = 0;
   for (const s of await listSubmissions(store.sql, { status: ['failed'] })) blobs += await removeFailedBlobs(store, s.id);
-  let folders = 0;
   const cutoff = Date.now() - staleMs;
+  const claims = await sweepStaleClaims(store.sql, store.blobs, new Date(cutoff).toISOString());
+  blobs += claims.blobs;
+  let folders = 0;
   for (const dir of new Set(dirs)) {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       if (!/^genbench-(upload|eval|pool)-/.test(name)) continue;
@@ -213,7 +216,7 @@ export async function sweepStale(store: Store, dirs: readonly string[], staleMs 
       folders++;
     }
   }
-  return { blobs, folders };
+  return { blobs, folders, claims: claims.claims };
 }
 
 /** The reason of a submission that used up its attempts without an outcome for the last one (a crash, a kill). */

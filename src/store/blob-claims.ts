@@ -13,8 +13,9 @@ import type { Sql } from './sql.js';
  * a serialization failure (postgres.ts). So either the removal sees the other upload's claim and keeps the blob, or
  * that upload's claim runs after the removal, finds the blob missing and stores it again itself.
  *
- * A claim left by a process that stopped mid-upload keeps its blobs alive (never the other way round): at worst an
- * unreferenced blob stays until an operator removes it.
+ * A claim left by a process that stopped mid-upload keeps its blobs alive (never the other way round) until the
+ * server's start-up sweep finds it older than any upload can take (sweepStaleClaims, 6 h by default): then the claim
+ * goes, and with it each of its blobs that no `files` row and no other claim refers to.
  *
  * @example
  * const existed = await claimBlobs(sql, blobs, claim, ['7cbe29...']);  // Set {} : not stored yet, this upload stores it
@@ -69,4 +70,24 @@ export async function removeBlobsUnlessClaimed(tx: Sql, blobs: Blobs, shas: read
     removed.push(sha);
   }
   return removed;
+}
+
+/**
+ * Deletes the claims created before `before` (an ISO time; uploads that stopped mid-way) and, in the same
+ * transaction, each of their blobs that no `files` row and no remaining claim refers to. Returns what went.
+ *
+ * @example
+ * await sweepStaleClaims(sql, blobs, new Date(Date.now() - 6 * 3600_000).toISOString()); // { claims: 2, blobs: 1 }
+ */
+export async function sweepStaleClaims(sql: Sql, blobs: Blobs, before: string): Promise<{ claims: number; blobs: number }> {
+  return sql.transaction(async (tx) => {
+    const stale = await tx.all<{ sha256: string; claim: string }>('SELECT sha256, claim FROM blob_claims WHERE created_at < ?', [before]);
+    for (const c of stale) await tx.run('DELETE FROM blob_claims WHERE sha256 = ? AND claim = ?', [c.sha256, c.claim]);
+    const unrecorded: string[] = [];
+    for (const sha of new Set(stale.map((c) => c.sha256))) {
+      if ((await tx.get('SELECT sha256 FROM files WHERE sha256 = ? LIMIT 1', [sha])) === undefined) unrecorded.push(sha);
+    }
+    const removed = await removeBlobsUnlessClaimed(tx, blobs, unrecorded);
+    return { claims: stale.length, blobs: removed.length };
+  });
 }

@@ -156,11 +156,26 @@ describe('a failed upload and a concurrent upload of the same bytes (SQLite)', (
     await setSubmissionStatus(store.sql, id, 'failed', { error: 'evaluation failed' });
     const [onnx, manifest] = [...upload.bytes.keys()] as [string, string];
     expect(await claimBlobs(store.sql, store.blobs, 'in-flight', [onnx])).toEqual(new Set([onnx])); // the same checkpoint, another manifest
-    expect(await sweepStale(store, [])).toEqual({ blobs: 1, folders: 0 });
+    expect(await sweepStale(store, [])).toEqual({ blobs: 1, folders: 0, claims: 0 });
     expect([await store.blobs.stored(onnx), await store.blobs.stored(manifest)]).toEqual([true, false]);
     await dropClaims(store.sql, 'in-flight'); // that upload failed too
     await sweepStale(store, []);
     expect(await store.blobs.stored(onnx)).toBe(false);
+    await store.close();
+  });
+
+  it('the start-up sweep drops claims older than its cutoff, with the blobs only they kept', async () => {
+    const store = await openStore({ db: join(tmp, 'stale-claims.db') });
+    const shas = await Promise.all(['left', 'shared', 'recorded', 'fresh'].map(async (s) => (await store.blobs.putBytes(Buffer.from(s))).sha256));
+    const [left, shared, recorded, fresh] = shas as [string, string, string, string];
+    await store.sql.run('INSERT INTO files (sha256, size, created_at) VALUES (?, ?, ?)', [recorded, 8, new Date().toISOString()]);
+    // an upload that stopped mid-way a day ago claimed four blobs; a live upload claims two of them now
+    await claimBlobs(store.sql, store.blobs, 'crashed', [left, shared, recorded, fresh]);
+    await store.sql.run('UPDATE blob_claims SET created_at = ? WHERE claim = ?', [new Date(Date.now() - 24 * 3600_000).toISOString(), 'crashed']);
+    await claimBlobs(store.sql, store.blobs, 'live', [shared, fresh]);
+    expect(await sweepStale(store, [])).toEqual({ blobs: 1, folders: 0, claims: 4 });
+    expect(await Promise.all(shas.map((s) => store.blobs.stored(s)))).toEqual([false, true, true, true]);
+    expect(await store.sql.all('SELECT claim FROM blob_claims ORDER BY sha256')).toEqual([{ claim: 'live' }, { claim: 'live' }]);
     await store.close();
   });
 });
