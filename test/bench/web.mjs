@@ -7,9 +7,13 @@
 // models with synthetic reports fill the leaderboard; for the votes, one rater session per vote gets one open trial
 // (a session holds one open trial at a time), so each POST is a distinct, valid, first vote.
 //
+// Last, a deliberately slow ONNX (2000 chained 1024x1024 MatMuls, the graph of test/server/slow-onnx.ts) is
+// submitted and `GET /` is measured again while its sandboxed evaluation runs (the submission must still be running
+// at the end of that phase, or the phase measured nothing).
+//
 // Env: GENBENCH_ASSETS (default ../shared), BENCH_SECONDS (default 10), BENCH_VOTES (default 600), BENCH_CONNECTIONS (10).
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +22,7 @@ import autocannon from 'autocannon';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { openStore, createToken, createModel, putEvaluation } = await import(join(root, 'dist/src/store/index.js'));
+const { encodeModel } = await import(join(root, 'dist/src/io/onnx-model.js'));
 const shared = process.env.GENBENCH_ASSETS ?? join(root, '..', 'shared');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const votes = Number(process.env.BENCH_VOTES ?? 600);
@@ -32,7 +37,8 @@ const server = spawn(process.execPath, [join(root, 'dist/src/cli/bin.js'), 'serv
 try {
   const base = await serverUrl(server);
   const store = await openStore({ db });
-  await seed(base, store);
+  const { token } = await createToken(store.sql, { name: 'bench' });
+  await seed(base, store, token);
   await store.close();
 
   const board = await run('GET / (leaderboard)', { url: `${base}/`, duration: seconds });
@@ -58,6 +64,14 @@ try {
     ],
   });
   const boardAfter = await run('GET / (leaderboard, with human scores)', { url: `${base}/`, duration: Math.max(2, Math.round(seconds / 2)) });
+  const slowId = await submitSlow(base, token);
+  const boardBusy = await run('GET / (while a slow submission evaluates)', { url: `${base}/`, duration: seconds });
+  const slowStatus = (await (await fetch(`${base}/api/submissions/${slowId}`)).json()).status;
+  console.log(`slow submission at the end of that phase: ${slowStatus}`);
+  if (slowStatus !== 'running') {
+    console.error('FAIL: the slow submission was not evaluating for the whole phase');
+    process.exitCode = 1;
+  }
 
   const check = await openStore({ db });
   const voted = await check.sql.all("SELECT id FROM rating_trials WHERE status = 'voted'");
@@ -66,7 +80,7 @@ try {
   const missing = [...accepted].filter((id) => !inDb.has(id));
   const extra = [...inDb].filter((id) => !accepted.has(id));
   console.log(`\nvotes: ${accepted.size} accepted of ${pending.length} sent; in the database: ${inDb.size}; missing: ${missing.length}; unexpected: ${extra.length}`);
-  console.log(JSON.stringify({ leaderboard: board, votes: vote, leaderboardWithHuman: boardAfter, votesAccepted: accepted.size, votesInDb: inDb.size }, null, 2));
+  console.log(JSON.stringify({ leaderboard: board, votes: vote, leaderboardWithHuman: boardAfter, leaderboardDuringEvaluation: boardBusy, votesAccepted: accepted.size, votesInDb: inDb.size }, null, 2));
   if (missing.length > 0 || extra.length > 0 || accepted.size === 0) {
     console.error('FAIL: accepted votes and database disagree');
     process.exitCode = 1;
@@ -97,8 +111,7 @@ function serverUrl(child) {
 }
 
 /** Submits the ONNX fixture (evaluated by the server) and adds synthetic leaderboard entries. */
-async function seed(base, store) {
-  const { token } = await createToken(store.sql, { name: 'bench' });
+async function seed(base, store, token) {
   const dir = join(shared, 'fixtures', 'submissions');
   const form = new FormData();
   form.append('files', new Blob([readFileSync(join(dir, 'mnist-dcgan.onnx'))]), 'mnist-dcgan.onnx');
@@ -121,6 +134,36 @@ async function seed(base, store) {
     await putEvaluation(store.sql, { modelId: m.id, report: { ...report, model: { ...report.model, name: m.name }, metrics }, verified: false });
   }
   return modelId;
+}
+
+/** Submits a valid but slow MNIST generator (z [N, 64] -> 2000 chained 1024 x 1024 MatMuls -> tanh) and waits until it evaluates. */
+async function submitSlow(base, token) {
+  const width = 1024;
+  const layers = 2000;
+  const ramp = (n, scale) => Float32Array.from({ length: n }, (_, i) => ((((i * 37) % 101) - 50) / 50) * scale);
+  const eye = new Float32Array(width * width);
+  for (let i = 0; i < width; i++) eye[i * width + i] = 1;
+  const nodes = [{ op: 'MatMul', inputs: ['z', 'w_in'], outputs: ['h0'] }];
+  for (let k = 0; k < layers; k++) nodes.push({ op: 'MatMul', inputs: [`h${k}`, 'w'], outputs: [`h${k + 1}`] });
+  nodes.push({ op: 'MatMul', inputs: [`h${layers}`, 'w_out'], outputs: ['o'] }, { op: 'Tanh', inputs: ['o'], outputs: ['t'] }, { op: 'Reshape', inputs: ['t', 'shape'], outputs: ['x'] });
+  const initializers = [
+    { name: 'w_in', dims: [64, width], data: ramp(64 * width, 0.1) },
+    { name: 'w', dims: [width, width], data: eye },
+    { name: 'w_out', dims: [width, 784], data: ramp(width * 784, 0.05) },
+    { name: 'shape', dims: [4], data: BigInt64Array.of(-1n, 1n, 28n, 28n) },
+  ];
+  const bytes = encodeModel({ name: 'slow_generator', nodes, initializers, inputs: [{ name: 'z', type: 'float32', shape: ['N', 64] }], outputs: [{ name: 'x', type: 'float32', shape: ['N', 1, 28, 28] }] }, { opset: 13 });
+  const manifest = { name: 'slow', format: 'onnx', file: 'slow.onnx', input: 'z', latent_dim: 64, output: 'x', output_layout: 'NCHW', output_range: '[-1,1]', image_shape: [1, 28, 28], conditional: null, dataset: 'mnist', license: 'CC0-1.0', sha256: createHash('sha256').update(bytes).digest('hex') };
+  const form = new FormData();
+  form.append('files', new Blob([bytes]), 'slow.onnx');
+  form.append('files', new Blob([JSON.stringify(manifest)]), 'slow.genbench.json');
+  const res = await fetch(`${base}/api/submissions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 202) throw new Error(`slow submission refused: ${await res.text()}`);
+  const { id } = await res.json();
+  for (let t = Date.now(); (await (await fetch(`${base}/api/submissions/${id}`)).json()).status !== 'running'; await sleep(100)) {
+    if (Date.now() - t > 30_000) throw new Error('the slow submission did not start evaluating');
+  }
+  return id;
 }
 
 /** One fresh rater session per trial: POST /api/rate/trials without a cookie, keep the cookie and trial id. */
