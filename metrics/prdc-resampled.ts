@@ -114,13 +114,14 @@ function radii(t: NeighbourTable, w: Float64Array, k: number, out: Float64Array)
   return out;
 }
 
-/** Generated x reference pairs with d <= bound of either end, sorted by generated row. */
+/** Generated x reference pairs (row indices and distance), sorted by generated row. */
 interface ClosePairs {
   readonly gen: Int32Array;
   readonly ref: Int32Array;
   readonly dist: Float64Array;
 }
 
+/** Generated x reference pairs with d <= bound of either end, sorted by generated row. */
 async function closePairs(g: Matrix, r: Matrix, boundG: Float64Array, boundR: Float64Array): Promise<ClosePairs> {
   const gn = rowSqNorms(g);
   const rn = rowSqNorms(r);
@@ -162,7 +163,7 @@ function inside(d: number, r: number, cmp: BallCompare): boolean {
   return cmp === '<' ? d < r : d <= r;
 }
 
-/** What one pass over the close pairs gives for one resample, and (with `terms`) each generated row's terms. */
+/** Scratch flags of one pass over the close pairs (which reference rows are covered, recalled), reused by every pass. */
 interface PassState {
   readonly covered: Uint8Array;
   readonly recalled: Uint8Array;
@@ -201,7 +202,8 @@ interface Radii {
   readonly genPr: Float64Array;
 }
 
-/** The four values for generated multiplicities w and reference multiplicities v (see the module comment). */
+/** The four values for generated multiplicities w and reference multiplicities v (see the module comment); with
+ * `terms`, each drawn generated row's precision and density terms are added to it. */
 function onePass(pairs: ClosePairs, w: Float64Array, v: Float64Array, rr: Radii, p: PrdcResampleParams, st: PassState, terms?: RowTerms): Record<PrdcId, number> {
   const { covered, recalled } = st;
   covered.fill(0);
