@@ -44,7 +44,7 @@ import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
 import { normalQuantile } from '../src/stats/normal.js';
 import { percentileInterval, quantileSorted, sampleVariance } from '../src/stats/quantile.js';
-import type { ClassScores, FeatureSets, ImagePairs, ImageStack, MetricDescriptor, MetricId, MetricParams, MetricResults, ResampleDraws, ResampledValues } from './types.js';
+import type { ClassScores, FeatureSets, ImagePairs, ImageStack, MetricDescriptor, MetricId, MetricParams, MetricResults, OwnVariance, ResampleDraws, ResampledValues } from './types.js';
 
 export interface BootstrapOptions {
   /** Number of resamples (default 200). */
@@ -137,7 +137,7 @@ function intervalOf(desc: MetricDescriptor, all: Float64Array, b: number, rows: 
 }
 
 /** The normal interval of a metric whose variance the group computed (ResampledValues.variance), clipped to its range. */
-function decomposedInterval(values: Float64Array, point: number, level: number, v: NonNullable<ResampledValues['variance']>[MetricId] & object): Omit<BootstrapInterval, 'covers' | 'scheme'> {
+function decomposedInterval(values: Float64Array, point: number, level: number, v: OwnVariance): Omit<BootstrapInterval, 'covers' | 'scheme'> {
   const h = normalQuantile((1 + level) / 2) * Math.sqrt(Math.max(0, v.total));
   const [lo, hi] = v.range ?? [-Infinity, Infinity];
   const bias = quantileSorted(sortedCopy(values), 0.5) - point;

@@ -31,6 +31,7 @@ import { rowSqNorms } from '../src/linalg/ball-counts.js';
 import { rowSlice, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import { normalQuantile } from '../src/stats/normal.js';
+import { sampleVariance } from '../src/stats/quantile.js';
 import type { BallCompare } from './precision-recall.js';
 import { ones, weightsOf } from './resample.js';
 import type { FeatureSets, ResampleDraws } from './types.js';
@@ -263,15 +264,6 @@ export interface PrdcResampled {
   readonly variance: Partial<Record<'precision' | 'density', DecomposedVariance>>;
 }
 
-function sampleVar(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]!;
-  const m = s / v.length;
-  let q = 0;
-  for (let i = 0; i < v.length; i++) q += (v[i]! - m) ** 2;
-  return q / (v.length - 1);
-}
-
 /**
  * All four metrics on every resample (see the module comment), and precision's and density's variance by
  * decomposition. Both are means over generated rows of a term h(g; R) that depends on the row and the reference set
@@ -361,7 +353,7 @@ export async function prdcResampled(sets: FeatureSets, draws: ResampleDraws, p: 
   const scale = m > half ? half / (m - half) : 1; // the delete-d jackknife's factor (1 for even m)
   const diag = terms.diagonal(b);
   for (const id of ['precision', 'density'] as const) {
-    const spread = sampleVar(onRef[id]);
+    const spread = sampleVariance(onRef[id]);
     const reference = scale * Math.max(0, spread - diag[id]);
     const tot = generated[id] + reference;
     // Only the reference part is resampled: its spread's relative sd is about sqrt(2 / (b - 1)), and sqrt halves it.

@@ -119,6 +119,13 @@ export interface ResampleDraws {
   readonly reference: readonly Int32Array[] | null;
 }
 
+/** A metric's variance at full size as its group computed it, the Monte-Carlo error of its sd, and the metric's range. */
+export interface OwnVariance {
+  readonly total: number;
+  readonly monteCarloError: number;
+  readonly range?: readonly [number, number];
+}
+
 /** A group's values on every resample, plus a variance the resamples cannot see (e.g. KID's subset noise). */
 export interface ResampledValues {
   readonly values: Partial<Record<MetricId, Float64Array>>;
@@ -127,7 +134,7 @@ export interface ResampledValues {
    * Ids whose variance at full size the group computes itself (precision and density: by the law of total variance):
    * their interval is normal, point +- z sqrt(total), clipped to `range`, and `monteCarloError` is its own.
    */
-  readonly variance?: Partial<Record<MetricId, { readonly total: number; readonly monteCarloError: number; readonly range?: readonly [number, number] }>>;
+  readonly variance?: Partial<Record<MetricId, OwnVariance>>;
   /** How the values were obtained, for the recipe (e.g. KID's weighted full-sample statistic). */
   readonly scheme?: string;
 }

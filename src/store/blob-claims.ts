@@ -81,8 +81,8 @@ export async function removeBlobsUnlessClaimed(tx: Sql, blobs: Blobs, shas: read
  */
 export async function sweepStaleClaims(sql: Sql, blobs: Blobs, before: string): Promise<{ claims: number; blobs: number }> {
   return sql.transaction(async (tx) => {
-    const stale = await tx.all<{ sha256: string; claim: string }>('SELECT sha256, claim FROM blob_claims WHERE created_at < ?', [before]);
-    for (const c of stale) await tx.run('DELETE FROM blob_claims WHERE sha256 = ? AND claim = ?', [c.sha256, c.claim]);
+    const stale = await tx.all<{ sha256: string }>('SELECT sha256 FROM blob_claims WHERE created_at < ?', [before]);
+    await tx.run('DELETE FROM blob_claims WHERE created_at < ?', [before]);
     const unrecorded: string[] = [];
     for (const sha of new Set(stale.map((c) => c.sha256))) {
       if ((await tx.get('SELECT sha256 FROM files WHERE sha256 = ? LIMIT 1', [sha])) === undefined) unrecorded.push(sha);

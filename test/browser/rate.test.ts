@@ -151,7 +151,6 @@ describe.skipIf(!shared || !HAS_CHROMIUM)('browser: upload, evaluate, rate, see 
       await page.keyboard.press((await looksFake(page)) ? 'f' : 'r'); // no wait: a script, not a person
       trials++;
     }
-    expect(trials).toBe(60);
     await page.locator('#stage[data-ready="1"]').waitFor();
     // The server refuses votes that come sooner after the trial than a person can look (its own clock; the page shows
     // why), so the bot never qualifies.
