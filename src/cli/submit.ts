@@ -9,12 +9,15 @@ import { readJsonFile } from '../io/json-file.js';
 
 /**
  * `genbench submit`: uploads a checkpoint to a genbench server for evaluation: an ONNX file (with `X.genbench.json`
- * beside it) or a TF.js folder (model.json, its shards, genbench.json), as one multipart POST to /api/submissions
+ * beside it) or a TF.js folder (model.json, its shards, genbench.json), as one multipart POST to /api/submissions.
+ * A translator (manifest `kind: translator`, e.g. a `genbench train --model pix2pix` run folder) goes as its .onnx
+ * and manifest only, and is scored on its translation task (`task`, or --dataset TASK)
  * with the token in the Authorization header (--token or GENBENCH_TOKEN). Prints the status URL; --wait polls until
  * the evaluation is done (exit 1 if it failed).
  *
  * @example
  * genbench submit --server http://127.0.0.1:8080 --token gb_... subs/mnist-dcgan.onnx   # http://127.0.0.1:8080/submissions/<id>
+ * genbench submit --server http://127.0.0.1:8080 --token gb_... runs/pix2pix-pneumonia-sr2 --wait   # done: http://127.0.0.1:8080/models/<id>
  */
 interface SubmitFlags {
   server: string;
@@ -26,11 +29,11 @@ interface SubmitFlags {
 
 export function submitCommand(): Command {
   return new Command('submit')
-    .description('upload a generator checkpoint (ONNX file or TF.js folder + genbench.json) to a genbench server')
-    .argument('<path>', 'X.onnx (with X.genbench.json beside it) or a TF.js model folder')
+    .description('upload a generator checkpoint (ONNX file or TF.js folder + genbench.json) or a translator (ONNX + kind: translator manifest) to a genbench server')
+    .argument('<path>', 'X.onnx (with X.genbench.json beside it), a TF.js model folder, or a genbench train run folder')
     .requiredOption('--server <url>', 'server base URL, e.g. http://127.0.0.1:8080')
     .option('--token <token>', 'submission token (default: GENBENCH_TOKEN)')
-    .option('--dataset <name>', 'dataset to evaluate on (default: the manifest\'s)')
+    .option('--dataset <name>', 'dataset (generators) or translation task (translators) to evaluate on (default: the manifest\'s)')
     .option('--wait', 'wait for the evaluation and print its result')
     .option('--json', 'print the server\'s JSON answer')
     .action(runSubmit);

@@ -13,13 +13,15 @@ import { checkpointFolder } from './checkpoint-folder.js';
 import { runEvaluationFiles, type EvaluateFn, type EvaluationFilesInput, type EvaluationFilesOutput, type EvaluationRecipe } from './evaluation-run.js';
 import { PROTOCOLS, REFERENCE_SEED } from './protocols.js';
 import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type EvaluationLimits } from './sandbox.js';
+import { isTranslationTask, parseTranslationRecipe, translationRecipe, type TranslationRecipe } from './translation-protocol.js';
 
 /**
  * The evaluation job: rebuilds the submitted checkpoint in a temp folder (links to the content-addressed blobs,
  * the manifest under the name the loader expects), evaluates it in a child process under the server's limits
  * (sandbox.ts; the work itself is evaluation-run.ts: the harness's `evaluate()` with the recipe the job carries,
  * the memorisation checks and neighbour panel when the manifest names its training split, and the human-rating
- * pool), stores the report as a *verified* evaluation with its sample grid and panel (an extra that cannot be stored
+ * pool; for a translator on a translation task, translation-run.ts: the translate harness under the task's protocol,
+ * translation-protocol.ts, its input | output | target grid and its outputs as the rating pool), stores the report as a *verified* evaluation with its sample grid and panel (an extra that cannot be stored
  * is logged and named in the report's warnings; the evaluation is not run again for it), stores the rating pool, and
  * moves the submission to done, or to failed with a one-line reason (its self-reported report, if any, is removed).
  *
@@ -27,7 +29,7 @@ import { checkSamples, DEFAULT_EVALUATION_LIMITS, publicMessage, Sandbox, type E
  * queue.start(evaluationHandler({ store, limits: { ...DEFAULT_EVALUATION_LIMITS, timeoutMs: 600_000 } }));
  * await queue.enqueue({ submissionId, recipe: evaluationRecipe({}, 'mnist') }); // mnist's protocol (protocols.ts)
  */
-export type JobRecipe = EvaluationRecipe;
+export type JobRecipe = EvaluationRecipe | TranslationRecipe;
 
 /**
  * How the server evaluates submissions. The protocol of each dataset (reference split, n, reference count,
@@ -77,10 +79,14 @@ export function serverProtocol(s: EvaluationSettings, dataset: string): ServerPr
   return { ...(p === undefined ? {} : { split: p.split }), n, ...(referenceN === undefined ? {} : { referenceN }), referenceSeed: REFERENCE_SEED, ...(extractor === undefined ? {} : { extractor }) };
 }
 
-/** The recipe string of a job: the dataset's protocol (serverProtocol), with stable key order, so equal recipes give equal job ids. */
+/**
+ * The recipe string of a job: the dataset's protocol (serverProtocol), or a translation task's
+ * (translation-protocol.ts), with stable key order, so equal recipes give equal job ids.
+ */
 export function evaluationRecipe(s: EvaluationSettings, dataset: string): string {
+  if (isTranslationTask(dataset)) return translationRecipe(s, dataset);
   const p = serverProtocol(s, dataset);
-  const r: JobRecipe = {
+  const r: EvaluationRecipe = {
     dataset,
     ...(p.extractor === undefined ? {} : { extractor: p.extractor }),
     n: p.n,
@@ -96,7 +102,10 @@ export function evaluationRecipe(s: EvaluationSettings, dataset: string): string
 }
 
 export function parseRecipe(recipe: string): JobRecipe {
-  const r = JSON.parse(recipe) as Partial<JobRecipe>;
+  const json = JSON.parse(recipe) as Record<string, unknown>;
+  const translation = parseTranslationRecipe(json);
+  if (translation !== undefined) return translation;
+  const r = json as Partial<EvaluationRecipe>;
   if (typeof r.dataset !== 'string' || typeof r.n !== 'number') throw new Error(`internal: bad job recipe ${recipe.slice(0, 100)}`);
   const pool = typeof r.pool?.n === 'number' && typeof r.pool.seed === 'number' ? { pool: { n: r.pool.n, seed: r.pool.seed } } : {};
   const reference = {
@@ -233,7 +242,7 @@ async function attemptOnce(deps: EvaluationDeps & { sandbox: Sandbox }, limits: 
   const { pool: asked, ...rest } = parseRecipe(job.recipe);
   const pool = deps.evaluate === undefined ? asked : undefined;
   const recipe: JobRecipe = { ...rest, ...(pool === undefined ? {} : { pool }) };
-  checkSamples(recipe.n, limits, 'evaluation');
+  if (!('task' in recipe)) checkSamples(recipe.n, limits, 'evaluation'); // a translation's outputs are its task split's pairs
   if (pool !== undefined) checkSamples(pool.n, limits, 'human-rating pool');
   const dir = await mkdtemp(join(deps.workDir ?? tmpdir(), 'genbench-eval-'));
   try {

@@ -3,10 +3,12 @@ import { firstLine } from '../errors.js';
 import type { EvaluateOptions } from '../harness/evaluate.js';
 import type { Report } from '../io/report.js';
 import { PROTOCOLS } from './protocols.js';
+import type { TranslationRecipe } from './translation-protocol.js';
 
 /**
  * The evaluation of one submission on files only (no database): the work the sandbox's child process does
- * (sandbox-child.ts), or the server itself when a test injects its `evaluate`. The checkpoint lies in `dir` under
+ * (sandbox-child.ts), or the server itself when a test injects its `evaluate`. A translator's recipe (one naming a
+ * `task`) is scored by translation-run.ts instead. The checkpoint lies in `dir` under
  * its upload names, the manifest beside it; outputs are written there too: `grid.png` (first samples), `nn.png`
  * (the nearest-neighbour panel) and `pool.npy` (the human-rating pool). The parent stores them.
  *
@@ -47,7 +49,8 @@ export interface EvaluationFilesInput {
   /** Upload name of the checkpoint's main file (the .onnx or model.json in `dir`). */
   readonly mainFile: string;
   readonly manifest: Record<string, unknown>;
-  readonly recipe: EvaluationRecipe;
+  /** A generator's recipe, or a translator's (translation-run.ts scores it). */
+  readonly recipe: EvaluationRecipe | TranslationRecipe;
   readonly cacheDir?: string;
   /** Draw the nearest-neighbour panel when the manifest names its training split. */
   readonly panel: boolean;
@@ -70,7 +73,12 @@ export const TRAINING_ROWS_UNKNOWN = 'training rows unknown: memorisation checke
 export const PANEL_MAX_N = 500;
 
 export async function runEvaluationFiles(input: EvaluationFilesInput, injected?: EvaluateFn): Promise<EvaluationFilesOutput> {
-  const { dir, recipe } = input;
+  if ('task' in input.recipe) {
+    const { runTranslationFiles } = await import('./translation-run.js');
+    return runTranslationFiles({ ...input, recipe: input.recipe });
+  }
+  const { dir } = input;
+  const recipe: EvaluationRecipe = input.recipe;
   const generator = join(dir, input.mainFile);
   const named = recipe.memorization === false ? undefined : await manifestTrainSplit(recipe.dataset, input.manifest);
   const whole = recipe.memorization === false || named !== undefined ? undefined : await wholeTrainSplit(recipe.dataset);
@@ -104,7 +112,7 @@ export async function runEvaluationFiles(input: EvaluationFilesInput, injected?:
   let nn = false;
   if (named !== undefined && input.panel) {
     try {
-      await neighbourPanel(input, { generator, trainSplit: named, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N) });
+      await neighbourPanel({ ...input, recipe }, { generator, trainSplit: named, referenceSplit: report.dataset.split, n: Math.min(recipe.n, PANEL_MAX_N) });
       nn = true;
     } catch (e) {
       warnings.push(`nearest-neighbour panel not made: ${firstLine(e)}`);
@@ -147,7 +155,7 @@ async function wholeTrainSplit(dataset: string): Promise<string | undefined> {
  * The pixel-space nearest-neighbour panel (most suspicious samples and their nearest training images) written to
  * `dir/nn.png`. Held-out rows: the first `n` of the reference split.
  */
-async function neighbourPanel(input: EvaluationFilesInput, p: { generator: string; trainSplit: string; referenceSplit: string; n: number }): Promise<void> {
+async function neighbourPanel(input: EvaluationFilesInput & { recipe: EvaluationRecipe }, p: { generator: string; trainSplit: string; referenceSplit: string; n: number }): Promise<void> {
   const { parseSplitExpr } = await import('../data/split-spec.js');
   const { memorizationForModel } = await import('../memorization/model.js');
   const ref = parseSplitExpr(p.referenceSplit);

@@ -34,6 +34,66 @@ export const PROTOCOLS: ReadonlyMap<string, DatasetProtocol> = new Map<string, D
   ['polygons', Object.freeze({ split: 'test[0:2000]', n: 2000, referenceN: 2000, extractor: 'classifier:polygons', train: 'train' })],
 ]);
 
+/**
+ * The evaluation protocol of each built-in translation task on the leaderboard: the split the translator is scored
+ * on (the task's held-out `test`), the metrics its report carries (the translate harness chooses them by the task's
+ * kind: pixel metrics and features for paired intensity tasks, Dice for label maps, features, content and the
+ * target-domain classifier for unpaired tasks), the metric its report ranks by (`recipe.rankedBy`), the feature
+ * extractor (`none`: no features are read) and the bootstrap seed. The server scores every translation submission
+ * of a task under its protocol (translation-protocol.ts), and the task's board ranks only reports under it.
+ *
+ * @example
+ * TRANSLATION_PROTOCOLS.get('pneumonia-sr2')?.rank; // 'ssim'
+ */
+export interface TranslationProtocol {
+  /** Split expression of the task (its held-out pairs or images). */
+  readonly split: string;
+  /** Metric ids the report carries (a metric below its minimum rows is skipped with a warning). */
+  readonly metrics: readonly string[];
+  /** The report's rank metric (`recipe.rankedBy`) under this protocol. */
+  readonly rank: string;
+  /** Feature extractor id for FD, KID, precision and recall; `none` for label-map targets. */
+  readonly extractor: string;
+  /** Bootstrap seed. */
+  readonly seed: number;
+}
+
+const PAIRED_METRICS = Object.freeze(['mse', 'l1', 'psnr', 'ssim', 'fd', 'kid', 'precision', 'recall']);
+const paired = (extractor: string): TranslationProtocol => Object.freeze({ split: 'test', metrics: PAIRED_METRICS, rank: 'ssim', extractor, seed: 0 });
+
+export const TRANSLATION_PROTOCOLS: ReadonlyMap<string, TranslationProtocol> = new Map<string, TranslationProtocol>([
+  ['colin27-t1-bet', paired('mobilenet-v1-0.75')],
+  ['colin27-t1-aal', Object.freeze({ split: 'test', metrics: Object.freeze(['dice']), rank: 'dice', extractor: 'none', seed: 0 })],
+  ['pneumonia-sr2', paired('classifier:pneumoniamnist')],
+  ['pneumonia-denoise', paired('classifier:pneumoniamnist')],
+  [
+    'pneumonia-normal-to-pneumonia',
+    Object.freeze({ split: 'test', metrics: Object.freeze(['fd', 'kid', 'precision', 'recall', 'content_ssim', 'target_share']), rank: 'fd', extractor: 'classifier:pneumoniamnist', seed: 0 }),
+  ],
+]);
+
+/** Direction and meaning of the translation metrics outside the metric registry (the board's arrows and tooltips). */
+export const TRANSLATION_METRICS: ReadonlyMap<string, { readonly title: string; readonly higherIsBetter: boolean }> = new Map([
+  ['dice', { title: 'mean Dice over the labels present in target or output (label-map targets)', higherIsBetter: true }],
+  ['content_ssim', { title: 'content preservation: mean SSIM of each input and its output', higherIsBetter: true }],
+  ['target_share', { title: 'share of outputs the target-domain classifier assigns to the target class', higherIsBetter: true }],
+  ['cycle_l1', { title: 'cycle error: mean L1 of B(A(x)) - x', higherIsBetter: false }],
+]);
+
+/** The part of a translation protocol the server sets (translation-protocol.ts translationServerProtocol). */
+export interface TranslationSpec {
+  readonly split: string;
+  readonly extractor: string;
+  readonly seed: number;
+  readonly rank: string;
+}
+
+/** Whether a translation report was computed under `p`: its split, extractor and bootstrap seed (none without intervals). */
+export function underTranslationProtocol(report: Report, p: TranslationSpec): boolean {
+  const seed = report.recipe.seeds.bootstrap;
+  return report.dataset.split === p.split && report.recipe.extractor.id === p.extractor && (seed === null || seed === p.seed);
+}
+
 /** Seed of the reference subset under every server protocol. */
 export const REFERENCE_SEED = 0;
 

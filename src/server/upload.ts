@@ -5,9 +5,11 @@ import { MEMORIZATION_CHECKS } from '../memorization/verdict.js';
 import { GenbenchError } from '../errors.js';
 import { parseJsonText } from '../io/json-file.js';
 import { parseReport, type Report } from '../io/report.js';
-import { parseManifest, type GeneratorManifest } from '../models/manifest.js';
+import { parseManifest, validate, type GeneratorManifest } from '../models/manifest.js';
+import { TranslatorManifestSchema, type TranslatorManifest } from '../models/translator-manifest.js';
 import { sha256AndSize } from '../store/blobs.js';
 import { checkLicence } from './licences.js';
+import { TRANSLATION_PROTOCOLS } from './protocols.js';
 import { MAX_MODEL_NAME, type UploadLimits } from './upload-limits.js';
 
 /**
@@ -16,7 +18,12 @@ import { MAX_MODEL_NAME, type UploadLimits } from './upload-limits.js';
  * - ONNX: one `X.onnx` + its manifest (`X.genbench.json` or `genbench.json`);
  * - TF.js: `model.json` + the `.bin` shards it names + `genbench.json`;
  * - optionally `report.json`, a genbench report of this model (shown as self-reported, never ranked): only with the
- *   submission's dataset, an extractor of `extractors`, known metrics, and `model.files` matching the upload.
+ *   submission's dataset, an extractor of `extractors`, known metrics, and `model.files` matching the upload;
+ * - a translator: one `X.onnx` + a manifest with `kind: translator` (src/models/translator-manifest.ts) naming a
+ *   built-in translation task (`task`, or the form's `dataset` field), which becomes the submission's dataset. Its
+ *   `sha256` must match the .onnx; entries of `files` naming files that were not uploaded (the TF.js weights a
+ *   `genbench train` run folder converted the ONNX from) are dropped from the stored manifest, the ONNX being the
+ *   whole checkpoint.
  * Names are reduced to their last path component and must be plain (letters, digits, '.', '_', '-'; no leading
  * dot); they are only compared and recorded, never used as paths (files are stored under their sha256).
  *
@@ -32,7 +39,7 @@ export interface UploadedFile {
 }
 
 export interface CheckedUpload {
-  readonly manifest: GeneratorManifest;
+  readonly manifest: GeneratorManifest | TranslatorManifest;
   readonly mainFile: string;
   readonly dataset: string;
   /** Checkpoint files with their hashes (the manifest included, under its upload name). */
@@ -81,12 +88,10 @@ export async function checkUpload(uploaded: readonly UploadedFile[], opts: Check
   const manifests = by('manifest');
   if (manifests.length !== 1) throw new GenbenchError('INPUT', `expected exactly one genbench.json manifest, got ${manifests.length}; add the checkpoint's genbench.json`);
   const manifestFile = manifests[0]!;
-  const manifest = parseManifest(await readJson(manifestFile, opts.limits), manifestFile.name);
-  if ([...manifest.name].length > MAX_MODEL_NAME) throw new GenbenchError('INPUT', `${manifestFile.name}: field 'name' has ${[...manifest.name].length} characters, more than the ${MAX_MODEL_NAME} allowed; shorten it`);
-  for (const field of ['license', 'licence'] as const) {
-    const licence = (manifest as Record<string, unknown>)[field];
-    if (licence !== undefined) checkLicence(typeof licence === 'string' ? licence : JSON.stringify(licence), manifestFile.name, field);
-  }
+  const raw = await readJson(manifestFile, opts.limits);
+  if ((raw as { kind?: unknown } | null)?.kind === 'translator') return checkTranslatorUpload(named.map((f) => ({ ...f, kind: kindOf(f.name) })), raw, manifestFile.name, opts);
+  const manifest = parseManifest(raw, manifestFile.name);
+  checkCommonFields(manifest, manifestFile.name);
   const onnx = by('onnx');
   const modelJson = by('model-json');
   const shards = by('shard');
@@ -110,6 +115,40 @@ export async function checkUpload(uploaded: readonly UploadedFile[], opts: Check
   return { manifest, mainFile: main.name, dataset, files, manifestName: manifestFile.name, ...(report ? { report } : {}) };
 }
 
+/** The name's length and the licence (an SPDX id, licences.ts) of any manifest. */
+function checkCommonFields(manifest: { name: string }, source: string): void {
+  if ([...manifest.name].length > MAX_MODEL_NAME) throw new GenbenchError('INPUT', `${source}: field 'name' has ${[...manifest.name].length} characters, more than the ${MAX_MODEL_NAME} allowed; shorten it`);
+  for (const field of ['license', 'licence'] as const) {
+    const licence = (manifest as Record<string, unknown>)[field];
+    if (licence !== undefined) checkLicence(typeof licence === 'string' ? licence : JSON.stringify(licence), source, field);
+  }
+}
+
+/** A translator upload: its one .onnx and manifest, on a built-in translation task (see checkUpload). */
+async function checkTranslatorUpload(named: ReadonlyArray<UploadedFile & { kind: ReturnType<typeof kindOf> }>, raw: unknown, source: string, opts: CheckUploadOptions): Promise<CheckedUpload> {
+  const parsed = validate(TranslatorManifestSchema, raw, source);
+  checkCommonFields(parsed, source);
+  const extra = named.find((f) => f.kind !== 'onnx' && f.kind !== 'manifest');
+  if (extra !== undefined) throw new GenbenchError('INPUT', `${extra.name}: a translator is submitted as its .onnx file and its manifest only; remove ${extra.name} from the upload`);
+  const onnx = named.filter((f) => f.kind === 'onnx');
+  if (onnx.length !== 1) throw new GenbenchError('INPUT', `${source}: a translator needs exactly one .onnx file, got ${onnx.length}`);
+  const main = onnx[0]!;
+  if (parsed.file !== main.name) throw new GenbenchError('INPUT', `${source}: field 'file' is '${parsed.file}' but the upload has '${main.name}'; make them match`);
+  const task = opts.dataset ?? parsed.task;
+  const valid = [...TRANSLATION_PROTOCOLS.keys()].join(', ');
+  if (task === undefined) throw new GenbenchError('INPUT', `${source}: no task: set field 'task' in the manifest or the form's dataset (one of ${valid})`);
+  if (!TRANSLATION_PROTOCOLS.has(task)) throw new GenbenchError('INPUT', `${source}: task '${task.slice(0, 60)}' is not a translation task served here; use one of ${valid}`);
+  if (parsed.task !== undefined && parsed.task !== task) throw new GenbenchError('INPUT', `${source}: field 'task' is '${parsed.task.slice(0, 60)}' but the form asks for '${task}'; submit a translator on its own task`);
+  const manifestFile = named.find((f) => f.kind === 'manifest')!;
+  const files = await Promise.all([main, manifestFile].map(async (f) => ({ name: f.name, path: f.path, ...(await sha256AndSize(f.path)) })));
+  if (parsed.sha256 === undefined) throw new GenbenchError('INPUT', `${source}: field 'sha256' is missing; add "sha256": "<sha256sum of ${main.name}>"`);
+  const { files: listed, ...rest } = parsed;
+  const kept = Object.fromEntries(Object.entries(listed ?? {}).filter(([name]) => name === main.name));
+  checkHashes({ ...rest, ...(Object.keys(kept).length === 0 ? {} : { files: kept }) }, source, files);
+  const manifest: TranslatorManifest = { ...rest, ...(Object.keys(kept).length === 0 ? {} : { files: kept }), task };
+  return { manifest, mainFile: main.name, dataset: task, files, manifestName: manifestFile.name };
+}
+
 function checkShards(modelJson: unknown, uploaded: readonly string[]): void {
   const groups = (modelJson as { weightsManifest?: Array<{ paths?: unknown }> }).weightsManifest;
   if (!Array.isArray(groups)) throw new GenbenchError('INPUT', "model.json: field 'weightsManifest' is missing; export the model with tfjs-converter or model.save()");
@@ -123,7 +162,7 @@ function checkShards(modelJson: unknown, uploaded: readonly string[]): void {
 }
 
 /** Every sha256 the manifest lists must match; an ONNX upload must list one (so the score pins the bytes). */
-function checkHashes(m: GeneratorManifest, source: string, files: ReadonlyArray<{ name: string; sha256: string }>): void {
+function checkHashes(m: Pick<GeneratorManifest, 'file' | 'sha256' | 'files'>, source: string, files: ReadonlyArray<{ name: string; sha256: string }>): void {
   const listed: Record<string, string> = { ...(m.files ?? {}) };
   if (m.sha256 !== undefined) listed[m.file] = m.sha256;
   if (Object.keys(listed).length === 0) throw new GenbenchError('INPUT', `${source}: field 'sha256' is missing; add "sha256": "<sha256sum of ${m.file}>"`);

@@ -1,5 +1,6 @@
 import { DATASETS } from '../../data/index.js';
 import { html, type SafeHtml } from '../../io/html.js';
+import { TRANSLATION_PROTOCOLS } from '../protocols.js';
 import type { UploadLimits } from '../upload-limits.js';
 import type { SubmissionStatusJson } from './submissions.js';
 
@@ -14,13 +15,15 @@ export function submitBody(limits: UploadLimits): SafeHtml {
   const mb = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
   return html`<h1>Submit a model</h1>
 <p>Upload an ONNX generator (<code>X.onnx</code> + <code>X.genbench.json</code>) or a TF.js model (<code>model.json</code>,
-its <code>.bin</code> shards and <code>genbench.json</code>). The manifest must list the sha256 of the files. Caps: ${mb(limits.maxFileBytes)} per file,
+its <code>.bin</code> shards and <code>genbench.json</code>), or an image-to-image translator (<code>X.onnx</code> + a manifest with
+<code>"kind": "translator"</code> naming its translation task). The manifest must list the sha256 of the files. Caps: ${mb(limits.maxFileBytes)} per file,
 ${limits.maxFiles} files. From a terminal: <code>genbench submit --server URL --token T PATH</code>.</p>
 <form id="submit-form" method="post" action="/api/submissions" enctype="multipart/form-data">
 <p><label>Token <input type="password" name="token" id="token" required autocomplete="off"></label></p>
 <p><label>Files <input type="file" name="files" id="files" multiple required></label></p>
-<p><label>Dataset <select name="dataset" id="dataset"><option value="">(from the manifest)</option>
-${[...DATASETS.keys()].map((d) => html`<option value="${d}">${d}</option>`)}</select></label></p>
+<p><label>Dataset or task <select name="dataset" id="dataset"><option value="">(from the manifest)</option>
+<optgroup label="Datasets (generators)">${[...DATASETS.keys()].map((d) => html`<option value="${d}">${d}</option>`)}</optgroup>
+<optgroup label="Translation tasks (translators)">${[...TRANSLATION_PROTOCOLS.keys()].map((t) => html`<option value="${t}">${t}</option>`)}</optgroup></select></label></p>
 <p><button type="submit">Upload</button></p>
 </form>
 <p id="result" role="status"></p>`;
