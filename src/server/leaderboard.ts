@@ -5,7 +5,7 @@ import type { EvaluationRecord } from '../store/evaluations.js';
 import type { ModelRecord } from '../store/models.js';
 import type { HumanScore } from './human.js';
 import { TRAINING_ROWS_UNKNOWN } from './evaluation-run.js';
-import { protocolSummary, underProtocol, type ProtocolSpec, type ProtocolSummary } from './protocols.js';
+import { protocolSummary, TRANSLATION_METRICS, underProtocol, underTranslationProtocol, type ProtocolSpec, type ProtocolSummary, type TranslationSpec } from './protocols.js';
 import { spearman } from '../stats/rank.js';
 import { rankBands } from './stats.js';
 
@@ -26,6 +26,12 @@ import { rankBands } from './stats.js';
  * under the board of their dataset, for models without a ranked row there. A row of a model submitted with an admin
  * token is `official`; `labels` (each descriptor's display label) head the metric columns, `titles` and
  * `higherIsBetter` explain them.
+ *
+ * A translation task with a server protocol (`translations`, translation-protocol.ts) gets a board of its own
+ * (`kind: 'translation'`, after the dataset boards): it ranks the translators' reports under the task's protocol
+ * (split, extractor, bootstrap seed; protocols.ts underTranslationProtocol) by the metric the reports rank by
+ * (`recipe.rankedBy`: SSIM for paired intensity tasks, Dice for label maps, FD for unpaired tasks), and its rows
+ * carry no memorisation verdict (a translator has no training samples to copy from).
  *
  * @example
  * const boards = buildBoards({ evaluations, models, human });
@@ -66,6 +72,8 @@ export interface OtherProtocol {
 }
 
 export interface Board {
+  /** 'dataset': generators of a dataset; 'translation': translators of a translation task (`dataset` is the task). */
+  readonly kind: 'dataset' | 'translation';
   readonly dataset: string;
   readonly extractor: string;
   /** The protocol of the ranked rows (null when no evaluation is under the server's protocol yet). */
@@ -98,6 +106,8 @@ export interface BoardInput {
   readonly protocols?: (dataset: string) => ProtocolSpec | undefined;
   /** Ids of the models submitted with an admin token (submitters.ts officialModels). */
   readonly official?: ReadonlySet<string>;
+  /** The server's protocol per translation task (translation-protocol.ts); a task with one gets a translation board. */
+  readonly translations?: (task: string) => TranslationSpec | undefined;
 }
 
 export function buildBoards(input: BoardInput): Board[] {
@@ -112,9 +122,12 @@ export function buildBoards(input: BoardInput): Board[] {
   }
   for (const e of input.evaluations) if (!e.verified) groups.get(e.dataset)?.self.push(e); // never a board of its own
   const boards = [...groups.entries()].map(([dataset, g]) => {
-    const ranked = rankedProtocol(g.verified, input.protocols?.(dataset));
+    const translation = input.translations?.(dataset);
+    const spec = input.protocols?.(dataset);
+    const under = translation !== undefined ? (e: EvaluationRecord) => underTranslationProtocol(e.report, translation) : spec === undefined ? undefined : (e: EvaluationRecord) => underProtocol(e.report, spec);
+    const ranked = rankedProtocol(g.verified, under);
     const inside = g.verified.filter((e) => e.protocolKey === ranked);
-    const board = buildBoard(dataset, inside, g.self, models, input.human);
+    const board = buildBoard(dataset, inside, g.self, models, input.human, translation);
     const others = new Map<string, EvaluationRecord[]>();
     for (const e of g.verified) if (e.protocolKey !== ranked) others.set(e.protocolKey, [...(others.get(e.protocolKey) ?? []), e]);
     const otherProtocols = [...others.values()].map((evals) => {
@@ -125,12 +138,12 @@ export function buildBoards(input: BoardInput): Board[] {
     otherProtocols.sort((a, b) => b.protocol.n - a.protocol.n || a.protocol.key.localeCompare(b.protocol.key));
     return { ...board, otherProtocols };
   });
-  return boards.sort((a, b) => a.dataset.localeCompare(b.dataset));
+  return boards.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'dataset' ? -1 : 1) || a.dataset.localeCompare(b.dataset));
 }
 
-/** The protocol key a dataset's board ranks: the newest evaluation's under the server's protocol (or any, without one). */
-function rankedProtocol(evals: readonly EvaluationRecord[], spec: ProtocolSpec | undefined): string | null {
-  const candidates = spec === undefined ? evals : evals.filter((e) => underProtocol(e.report, spec));
+/** The protocol key a board ranks: the newest evaluation's under the server's protocol (or any, without one). */
+function rankedProtocol(evals: readonly EvaluationRecord[], under: ((e: EvaluationRecord) => boolean) | undefined): string | null {
+  const candidates = under === undefined ? evals : evals.filter(under);
   let newest: EvaluationRecord | undefined;
   for (const e of candidates) if (newest === undefined || e.createdAt >= newest.createdAt) newest = e;
   return newest?.protocolKey ?? null;
@@ -146,14 +159,21 @@ function latestPerModel(evals: readonly EvaluationRecord[]): Map<string, Evaluat
   return latest;
 }
 
-function buildBoard(dataset: string, evals: readonly EvaluationRecord[], self: readonly EvaluationRecord[], models: ReadonlyMap<string, BoardModel>, human: ReadonlyMap<string, HumanScore>): Omit<Board, 'otherProtocols'> {
+function buildBoard(
+  dataset: string,
+  evals: readonly EvaluationRecord[],
+  self: readonly EvaluationRecord[],
+  models: ReadonlyMap<string, BoardModel>,
+  human: ReadonlyMap<string, HumanScore>,
+  translation?: TranslationSpec,
+): Omit<Board, 'otherProtocols'> {
   const latest = latestPerModel(evals);
   const checks: readonly string[] = MEMORIZATION_CHECKS;
   const metricSource = latest.size > 0 ? [...latest.values()] : self;
   const metricIds = [...new Set(metricSource.flatMap((e) => Object.keys(e.report.metrics)))].filter((id) => !checks.includes(id)).sort(metricOrder);
-  const primary = metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null);
-  const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? null]));
-  const titles = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.title ?? null]));
+  const primary = translation === undefined ? (metricIds.includes('fd') ? 'fd' : (metricIds[0] ?? null)) : translationPrimary(metricSource, metricIds, translation);
+  const higherIsBetter = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.higherIsBetter ?? TRANSLATION_METRICS.get(id)?.higherIsBetter ?? null]));
+  const titles = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.title ?? TRANSLATION_METRICS.get(id)?.title ?? null]));
   const labels = Object.fromEntries(metricIds.map((id) => [id, METRICS.get(id as MetricId)?.display.label ?? id]));
   let rows = [...latest.values()].map((e) => toRow(e, models.get(e.modelId), human.get(e.modelId) ?? null));
   rows = withRanks(rows, primary, primary === null ? null : higherIsBetter[primary] ?? false);
@@ -168,7 +188,16 @@ function buildBoard(dataset: string, evals: readonly EvaluationRecord[], self: r
   const rho = spearman(paired.map((r) => r.human!.value), paired.map((r) => r.metrics['fd']!.value!));
   const first = evals[0];
   const protocol = first === undefined ? null : protocolSummary(first.report);
-  return { dataset, extractor: first?.extractor ?? '', protocol, metrics: metricIds, primary, higherIsBetter, titles, labels, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
+  return { kind: translation === undefined ? 'dataset' : 'translation', dataset, extractor: first?.extractor ?? '', protocol, metrics: metricIds, primary, higherIsBetter, titles, labels, rows, selfReported, history, humanVsFd: { rho, n: paired.length } };
+}
+
+/** A translation board's primary metric: what its newest report ranks by (`recipe.rankedBy`), else the protocol's. */
+function translationPrimary(evals: readonly EvaluationRecord[], ids: readonly string[], spec: TranslationSpec): string | null {
+  let newest: EvaluationRecord | undefined;
+  for (const e of evals) if (newest === undefined || e.createdAt >= newest.createdAt) newest = e;
+  const marked = newest?.report.recipe.rankedBy;
+  if (marked !== undefined && ids.includes(marked)) return marked;
+  return ids.includes(spec.rank) ? spec.rank : (ids[0] ?? null);
 }
 
 /** A row with only the board's metric columns (a self-reported report adds none). */

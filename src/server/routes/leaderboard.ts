@@ -8,6 +8,7 @@ import { serverProtocol, DEFAULT_EVALUATION } from '../evaluate-job.js';
 import { buildBoards, type Board, type BoardRow, type MetricCell, type OtherProtocol } from '../leaderboard.js';
 import type { ProtocolSummary } from '../protocols.js';
 import { officialModels } from '../submitters.js';
+import { translationServerProtocol } from '../translation-protocol.js';
 
 /**
  * The leaderboard: `GET /` (HTML: one sortable table per dataset, ranking the evaluations under the server's
@@ -16,7 +17,8 @@ import { officialModels } from '../submitters.js';
  * (`{ boards: Board[] }`, see leaderboard.ts). `?dataset=` keeps one dataset. Each table scrolls sideways inside
  * its own container (the page never does, down to a 390 px phone); every column header carries a tooltip and the
  * legend under the table says what each column is and which direction is better; official entries (submitted with
- * an admin token) are badged.
+ * an admin token) are badged. Translation boards (one per translation task, after the dataset boards) rank
+ * translators by their reports' rank metric; their tables have no memorisation column and count pairs, not samples.
  *
  * @example
  * const { boards } = await (await fetch(`${base}/api/leaderboard`)).json();
@@ -42,7 +44,7 @@ export async function loadBoards(deps: AppDeps, dataset?: string): Promise<Board
   const ids = [...new Set(evaluations.map((e) => e.modelId))];
   const [models, human, official] = await Promise.all([listModels(sql, ids), loadHumanScores(deps.humanScores ?? undefined, sql, ids), officialModels(sql, ids)]);
   const settings = deps.evaluation ?? DEFAULT_EVALUATION;
-  return buildBoards({ evaluations, models, human, official, protocols: (d) => serverProtocol(settings, d) });
+  return buildBoards({ evaluations, models, human, official, protocols: (d) => serverProtocol(settings, d), translations: (t) => translationServerProtocol(settings, t) });
 }
 
 function leaderboardBody(boards: readonly Board[], humanAvailable: boolean): SafeHtml {
@@ -58,9 +60,11 @@ evaluation fails. Click a column header to sort.</p>`;
 
 function boardSection(b: Board, index: number, humanAvailable: boolean): SafeHtml {
   const columns = boardColumns(b, humanAvailable);
-  return html`<section class="board" data-board="${index}">
-<h2>${b.dataset}${b.protocol === null ? '' : ` · ${b.extractor}`}</h2>
-${b.protocol === null ? html`<p class="note">No evaluation under this server's protocol yet.</p>` : html`<p class="protocol">Protocol: ${protocolText(b.protocol)}</p>`}
+  const translation = b.kind === 'translation';
+  const protocol = b.protocol === null ? '' : translation ? translationProtocolText(b.protocol, b) : protocolText(b.protocol);
+  return html`<section class="board${translation ? ' translation' : ''}" data-board="${index}" data-kind="${b.kind}">
+<h2>${translation ? `Translation: ${b.dataset}` : b.dataset}${b.protocol === null ? '' : ` · ${b.extractor}`}</h2>
+${b.protocol === null ? html`<p class="note">No evaluation under this server's protocol yet.</p>` : html`<p class="protocol">Protocol: ${protocol}</p>`}
 <div class="table-scroll" role="region" aria-label="${b.dataset} leaderboard" tabindex="0">
 <table class="sortable board-table">
 <thead><tr>${columns.map((c) => html`<th data-type="${c.type}" title="${c.help}" scope="col">${c.abbr ? html`<abbr title="${c.help}">${c.label}</abbr>` : c.label}${c.arrow}</th>`)}</tr></thead>
@@ -100,13 +104,14 @@ export function boardColumns(b: Board, humanAvailable: boolean): Column[] {
   const direction = (id: string) => (b.higherIsBetter[id] === true ? 'higher is better' : b.higherIsBetter[id] === false ? 'lower is better' : 'direction unknown');
   const arrow = (id: string) => (b.higherIsBetter[id] === true ? ' ↑' : b.higherIsBetter[id] === false ? ' ↓' : '');
   const primary = b.primary === null ? 'the primary metric' : metricLabel(b, b.primary);
+  const translation = b.kind === 'translation';
   return [
     col('Rank', 'number', `rank band on ${primary}: 1 + the number of models whose 95% interval lies entirely on the better side (overlapping intervals share a rank); lower is better`),
     col('Model', 'text', 'the model and its licence (its page has every evaluation, samples and the recipe); "official": submitted by this server\'s operators', { legend: false }),
     ...b.metrics.map((m) => col(metricLabel(b, m), 'number', `${b.titles[m] ?? m}; ${direction(m)}${m === b.primary ? '; the primary metric (rank bands)' : ''}`, { arrow: arrow(m), abbr: true })),
     col('Human', 'number', `human score: HYPE∞ error rate, the share of this model's images human raters took for real (0.5: they cannot tell); higher is better; shown once enough raters have rated it${humanAvailable ? '' : ' (no human rating on this server)'}`, { arrow: ' ↑' }),
-    col('Memorisation', 'text', 'memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) against the training rows the manifest names; * against the whole training split when it names none'),
-    col('Samples', 'number', 'generated images the metrics were computed on'),
+    ...(translation ? [] : [col('Memorisation', 'text', 'memorisation checks (copy_rate, closer_to_train_share, mifid_term, ct) against the training rows the manifest names; * against the whole training split when it names none')]),
+    translation ? col('Pairs', 'number', "the task's inputs the translator was scored on (its outputs against the targets)") : col('Samples', 'number', 'generated images the metrics were computed on'),
     col('Recipe', 'text', 'feature extractor; its tooltip gives the weights (sha256 prefix), the preprocessing of the images and the recipe'),
     col('Date', 'text', 'date of the evaluation (UTC)', { legend: false }),
   ];
@@ -123,7 +128,7 @@ function rowHtml(b: Board, r: BoardRow): SafeHtml {
 <td data-value="${r.modelName}" class="model"><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a>${r.official ? html` <span class="official" title="submitted by this server's operators">official</span>` : ''}${r.kind === 'submission' ? '' : html` <span class="tag">${r.kind}</span>`}<br><span class="licence" title="licence">${r.licence ?? 'licence not given'}</span></td>
 ${b.metrics.map((m) => metricTd(r.metrics[m]))}
 <td data-value="${r.human?.value ?? ''}">${r.human === null ? html`<span class="na">n/a</span>` : cellText(r.human)}</td>
-${memorisationTd(r.memorisation, r.memorisationNote)}
+${b.kind === 'translation' ? '' : memorisationTd(r.memorisation, r.memorisationNote)}
 <td data-value="${r.samples}">${r.samples}</td>
 <td data-value="${r.recipe.extractor}"><span class="badge" title="${r.recipe.extractor} · weights ${r.recipe.weights} · ${r.recipe.preprocessing}; recipe ${r.recipe.key}; split ${r.recipe.split}">${r.recipe.extractor}</span></td>
 <td data-value="${r.date}">${r.date.slice(0, 10)}</td>
@@ -150,14 +155,22 @@ function protocolText(p: ProtocolSummary): string {
   return `reference ${p.split} (${p.reference}${p.referenceSeed === null ? '' : `, seed ${p.referenceSeed}`}) · n ${p.n} · ${p.extractor} (${p.weights})`;
 }
 
+/** 'test (468 pairs) · ranked by SSIM · features classifier:pneumoniamnist (1a2b3c4d5e6f)'; unpaired: sources -> targets. */
+function translationProtocolText(p: ProtocolSummary, b: Board): string {
+  const count = p.n === p.reference ? `${p.n} pairs` : `${p.n} source -> ${p.reference} target images`;
+  const features = p.extractor === 'none' ? 'no features' : `features ${p.extractor} (${p.weights})`;
+  return `${p.split} (${count}) · ranked by ${b.primary === null ? 'n/a' : metricLabel(b, b.primary)} · ${features}`;
+}
+
 /** Evaluations under other protocols than the board's: one table per protocol, not ranked. */
 function otherProtocolsSection(b: Board): SafeHtml | string {
   if (b.otherProtocols.length === 0) return '';
+  const translation = b.kind === 'translation';
   const group = (o: OtherProtocol) => html`<h4>${protocolText(o.protocol)}</h4>
 <div class="table-scroll"><table>
-<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${metricLabel(b, m)}</th>`)}<th>Memorisation</th><th>Samples</th><th>Date</th></tr></thead>
+<thead><tr><th>Model</th>${b.metrics.map((m) => html`<th>${metricLabel(b, m)}</th>`)}${translation ? '' : html`<th>Memorisation</th>`}<th>${translation ? 'Pairs' : 'Samples'}</th><th>Date</th></tr></thead>
 <tbody>
-${o.rows.map((r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}${memorisationTd(r.memorisation, r.memorisationNote)}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`)}
+${o.rows.map((r) => html`<tr><td><a href="/models/${encodeURIComponent(r.modelId)}">${r.modelName}</a></td>${b.metrics.map((m) => metricTd(r.metrics[m]))}${translation ? '' : memorisationTd(r.memorisation, r.memorisationNote)}<td>${r.samples}</td><td>${r.date.slice(0, 10)}</td></tr>`)}
 </tbody>
 </table></div>`;
   return html`<details class="other-protocols"><summary>Other protocols (${b.otherProtocols.length}; not ranked, not comparable with the board)</summary>

@@ -14,7 +14,7 @@ import { modelStanding, standingHtml, type Standing } from '../standing.js';
 /**
  * Model pages: `GET /models/:id` (HTML) and `GET /api/models/:id` (JSON: model, evaluations with metrics and recipe,
  * submissions, and `standing`: rank per board, human score, official, the link to rate it; standing.ts). Reports
- * and manifests are shown without server paths (public-report.ts). Artefacts by evaluation: `/api/evaluations/:id/report.json` (download), `/grid.png` (sample grid),
+ * and manifests are shown without server paths (public-report.ts). Artefacts by evaluation: `/api/evaluations/:id/report.json` (download), `/grid.png` (sample grid; a translator's input | output | target grid),
  * `/nn.png` (nearest-neighbour panel); `/api/models/:id/curve.json` (training curve of a reference model).
  *
  * @example
@@ -77,12 +77,15 @@ ${jsonScript('model', { id: m.id, curve: m.curveSha256 !== null })}`;
 function evaluationSection(e: EvaluationRecord): SafeHtml {
   const id = encodeURIComponent(e.id);
   const mem = memorisationOf(e.report);
+  const mode = translationMode(e.report.recipe.params);
+  const what = mode === undefined ? `${e.nGenerated} samples against ${e.report.dataset.split} (${e.report.dataset.count} images)` : mode === 'paired' ? `translation task ${e.dataset}: ${e.nGenerated} pairs of ${e.report.dataset.split}` : `translation task ${e.dataset}: ${e.nGenerated} source images of ${e.report.dataset.split} against ${e.report.recipe.n.reference} target images`;
+  const grid = mode === undefined ? { alt: 'sample grid', caption: 'samples' } : mode === 'paired' ? { alt: 'triplet grid: input, output, target', caption: 'input | output | target' } : { alt: 'translation grid: input, output', caption: 'input | output' };
   return html`<section class="evaluation">
 <h2>${e.dataset} · ${e.extractor} <span class="${e.verified ? 'verified' : 'self'}">${e.verified ? 'verified' : 'self-reported'}</span></h2>
-<p>${e.nGenerated} samples against ${e.report.dataset.split} (${e.report.dataset.count} images) · ${e.createdAt.slice(0, 19).replace('T', ' ')} UTC ·
+<p>${what} · ${e.createdAt.slice(0, 19).replace('T', ' ')} UTC ·
 <a href="/api/evaluations/${id}/report.json" download>report JSON</a></p>
 <div class="panels">
-${e.gridSha256 === null ? '' : html`<figure><img src="/api/evaluations/${id}/grid.png" alt="sample grid" width="280"><figcaption>samples</figcaption></figure>`}
+${e.gridSha256 === null ? '' : html`<figure><img src="/api/evaluations/${id}/grid.png" alt="${grid.alt}" width="280"><figcaption>${grid.caption}</figcaption></figure>`}
 ${e.nnSha256 === null ? '' : html`<figure><img src="/api/evaluations/${id}/nn.png" alt="nearest neighbours" width="280"><figcaption>nearest training neighbours</figcaption></figure>`}
 </div>
 ${mem === undefined ? '' : html`<p class="memorisation">Memorisation: <b>${mem.verdict}</b></p><details><summary>memorisation details</summary><pre>${JSON.stringify(mem.details, null, 2)}</pre></details>`}
@@ -92,6 +95,12 @@ ${Object.entries(e.report.metrics).map(([k, v]) => html`<tr><td>${k}</td><td>${v
 ${e.report.warnings.length === 0 ? '' : html`<ul class="warnings">${e.report.warnings.map((w) => html`<li>${w}</li>`)}</ul>`}
 <details><summary>Recipe</summary><pre>${JSON.stringify(e.report.recipe, null, 2)}</pre></details>
 </section>`;
+}
+
+/** 'paired' or 'unpaired' for a translator's report (recipe.params.translation.mode), undefined for a generator's. */
+function translationMode(params: Record<string, Record<string, unknown>>): 'paired' | 'unpaired' | undefined {
+  const mode = params['translation']?.['mode'];
+  return mode === 'paired' || mode === 'unpaired' ? mode : undefined;
 }
 
 /** An evaluation as the public sees it: its report without server paths (public-report.ts). */
