@@ -15,6 +15,9 @@ import { listSubmissions } from '../store/submissions.js';
  * samples of the model, generated once from its stored checkpoint with a fixed seed by the model's evaluation job,
  * outside the web process (samplePoolFiles, run by src/server's sandbox), and kept in the blob store (table
  * rating_fake_pools, storeRatingPool), so every rater sees the same pool and a request never runs a model.
+ * A translator (manifest `kind: translator`) is rated on its task the same way: its "dataset" is the task, the real
+ * images are the task's target images of its test split, and its pool is its outputs on that split (up to the pool
+ * size, in split order; the seed picks nothing), made by its evaluation job (harness/translate-outputs.ts).
  * Vigilance images: uniform noise, generated from the image index.
  */
 export interface RatingImageSource {
@@ -45,10 +48,7 @@ export function storeImageSource(store: Store, opts: { poolSize: number; seed: n
       const dataset = await datasetOf(store, modelId);
       let p = reals.get(dataset);
       if (p === undefined) {
-        p = (async () => {
-          const { getDataset } = await import('../data/index.js');
-          return (await getDataset(dataset).load(realSplitFor(dataset))).images;
-        })();
+        p = realImages(dataset);
         reals.set(dataset, p);
         p.catch(() => reals.delete(dataset)); // a failure is retried on the next request
       }
@@ -64,11 +64,22 @@ export function storeImageSource(store: Store, opts: { poolSize: number; seed: n
   };
 }
 
+/** The real images of a dataset, or the target images of a translation task. */
+async function realImages(dataset: string): Promise<ImageBatchU8> {
+  const { taskNames } = await import('../data/paired-tasks.js');
+  if (taskNames().includes(dataset)) return (await import('../harness/translate-outputs.js')).taskTargets(dataset, realSplitFor(dataset));
+  const { getDataset } = await import('../data/index.js');
+  return (await getDataset(dataset).load(realSplitFor(dataset))).images;
+}
+
+/** The dataset a model is rated against: a translator's task (its submission's), else the manifest's dataset. */
 async function datasetOf(store: Store, modelId: string): Promise<string> {
   const model = await getModel(store.sql, modelId);
   if (model === undefined) throw new GenbenchError('NOT_FOUND', `model '${modelId}' does not exist (pick one from /api/rate)`);
   const subs = await listSubmissions(store.sql, { modelId });
-  const dataset = model.dataset ?? subs[subs.length - 1]?.dataset;
+  const last = subs[subs.length - 1]?.dataset;
+  const task = typeof model.manifest['task'] === 'string' ? model.manifest['task'] : undefined;
+  const dataset = model.manifest['kind'] === 'translator' ? (last ?? task) : (model.dataset ?? last);
   if (dataset === undefined) throw new GenbenchError('UNSUPPORTED', `model '${model.name}' names no dataset, so there are no real images to show next to it`);
   return dataset;
 }
@@ -121,16 +132,34 @@ export interface PoolFilesInput {
  * await samplePoolFiles({ checkpoint: 'work/g.genbench.json', n: 1000, seed: 0, out: 'work/pool.npy' }); // { shape: [1000, 28, 28, 1] }
  */
 export async function samplePoolFiles(input: PoolFilesInput): Promise<{ shape: [number, number, number, number] }> {
+  const images = (await isTranslator(input.checkpoint)) ? await translatedPool(input) : await sampledPool(input);
+  const shape: [number, number, number, number] = [images.n, images.height, images.width, images.channels];
+  await writeFileAtomic(input.out, encodeNpy(images.data, shape));
+  return { shape };
+}
+
+async function sampledPool(input: PoolFilesInput): Promise<ImageBatchU8> {
   const { loadGenerator } = await import('../models/load.js'); // onnxruntime / tfjs load only when needed
   const g = await loadGenerator(input.checkpoint);
   try {
-    const images = toUint8(await g.sample({ n: input.n, seed: input.seed }));
-    const shape: [number, number, number, number] = [images.n, images.height, images.width, images.channels];
-    await writeFileAtomic(input.out, encodeNpy(images.data, shape));
-    return { shape };
+    return toUint8(await g.sample({ n: input.n, seed: input.seed }));
   } finally {
     g.dispose();
   }
+}
+
+/** A translator's pool: its first `n` outputs on its task's test split. */
+async function translatedPool(input: PoolFilesInput): Promise<ImageBatchU8> {
+  const { translatedImages } = await import('../harness/translate-outputs.js');
+  const all = await translatedImages({ translator: input.checkpoint });
+  return all.n > input.n ? sliceImages(all, 0, input.n) : all;
+}
+
+/** Whether a checkpoint's manifest says `kind: translator`. */
+async function isTranslator(checkpoint: string): Promise<boolean> {
+  const { manifestPathFor, readJson } = await import('../models/manifest.js');
+  const m = await readJson(await manifestPathFor(checkpoint));
+  return typeof m === 'object' && m !== null && (m as Record<string, unknown>)['kind'] === 'translator';
 }
 
 /**
