@@ -7,7 +7,8 @@ import { createApp } from '../../src/server/app.js';
 import { evaluationRecipe, parseRecipe, serverProtocol, type EvaluateFn } from '../../src/server/evaluate-job.js';
 import { runEvaluationFiles, TRAINING_ROWS_UNKNOWN } from '../../src/server/evaluation-run.js';
 import { buildBoards } from '../../src/server/leaderboard.js';
-import { PROTOCOLS } from '../../src/server/protocols.js';
+import { PROTOCOLS, TRANSLATION_PROTOCOLS } from '../../src/server/protocols.js';
+import { translationServerProtocol } from '../../src/server/translation-protocol.js';
 import { InProcessQueue } from '../../src/server/queue.js';
 import { createModel, listEvaluations, openStore, protocolKey, putEvaluation, runMigrations, type EvaluationRecord, type ModelRecord } from '../../src/store/index.js';
 import { openSql } from '../../src/store/open.js';
@@ -122,5 +123,43 @@ describe('the leaderboard page and the protocol_key migration', () => {
     } finally {
       await sql.close();
     }
+  });
+});
+
+/** A translator's report on a task: `split`, no features, ranked by `rank`, with these metrics. */
+function translationReport(task: string, split: string, rank: string, metrics: Record<string, [number, number, number]>): Report {
+  const r = fakeReport(0, { dataset: task });
+  const { reference: _reference, ...recipe } = r.recipe;
+  const entries = Object.fromEntries(Object.entries(metrics).map(([id, [value, lo, hi]]) => [id, { value, ci95: [lo, hi] as [number, number] }]));
+  return { ...r, dataset: { ...r.dataset, split }, recipe: { ...recipe, extractor: { ...recipe.extractor, id: 'none' }, metrics: Object.keys(metrics), rankedBy: rank }, metrics: entries };
+}
+
+describe('one board per translation task', () => {
+  it('takes each task protocol from the table, shrunk by the server n; the job recipe carries it', () => {
+    expect([...TRANSLATION_PROTOCOLS.keys()]).toEqual(['colin27-t1-bet', 'colin27-t1-aal', 'pneumonia-sr2', 'pneumonia-denoise', 'pneumonia-normal-to-pneumonia']);
+    expect(translationServerProtocol({}, 'pneumonia-sr2')).toEqual({ split: 'test', extractor: 'classifier:pneumoniamnist', seed: 0, rank: 'ssim' });
+    expect(translationServerProtocol({ n: 24, extractor: 'mobilenet-v1-0.25' }, 'pneumonia-sr2')).toEqual({ split: 'test[0:24]', extractor: 'mobilenet-v1-0.25', seed: 0, rank: 'ssim' });
+    expect(translationServerProtocol({ n: 1000 }, 'pneumonia-denoise')?.split).toBe('test'); // 468 test pairs: all of them
+    expect(translationServerProtocol({ extractor: 'mobilenet-v1-0.25' }, 'colin27-t1-aal')).toEqual({ split: 'test', extractor: 'none', seed: 0, rank: 'dice' });
+    expect(translationServerProtocol({}, 'mnist')).toBeUndefined();
+    expect(parseRecipe(evaluationRecipe({ n: 24, bootstrap: 20 }, 'pneumonia-sr2'))).toEqual({ task: 'pneumonia-sr2', split: 'test[0:24]', extractor: 'classifier:pneumoniamnist', bootstrap: 20, seed: 0 });
+  });
+
+  it('ranks the task protocol by the reports\' rank metric (Dice: higher is better), after the dataset boards', () => {
+    const task = 'colin27-t1-aal';
+    const on = (modelId: string, report: Report): EvaluationRecord => ({ ...record(modelId, report), dataset: report.dataset.name });
+    const evaluations = [
+      on('a', translationReport(task, 'test', 'dice', { dice: [0.6, 0.55, 0.65] })),
+      on('b', translationReport(task, 'test', 'dice', { dice: [0.8, 0.75, 0.85] })),
+      on('c', translationReport(task, 'test[0:10]', 'dice', { dice: [0.9, 0.85, 0.95] })),
+      on('d', mnistReport(50, { n: 1000, split: 'test[8000:10000]', count: 1000 })),
+    ];
+    const settings = { n: 1000 };
+    const boards = buildBoards({ evaluations, models: ['a', 'b', 'c', 'd'].map(model), human: new Map(), protocols: (d) => serverProtocol(settings, d), translations: (t) => translationServerProtocol(settings, t) });
+    expect(boards.map((b) => [b.kind, b.dataset])).toEqual([['dataset', 'mnist'], ['translation', task]]);
+    const board = boards[1]!;
+    expect(board).toMatchObject({ primary: 'dice', higherIsBetter: { dice: true }, protocol: { split: 'test', extractor: 'none' } });
+    expect(board.rows.map((r) => [r.modelId, r.metrics['dice']!.value, r.rank])).toEqual([['b', 0.8, 1], ['a', 0.6, 2]]);
+    expect(board.otherProtocols.map((o) => [o.protocol.split, o.rows.map((r) => r.modelId)])).toEqual([['test[0:10]', ['c']]]);
   });
 });
