@@ -18,7 +18,8 @@ import { scrubDeep, scrubPaths } from '../public-report.js';
 
 /**
  * Submissions: the upload page `GET /submit`, `POST /api/submissions` (token required, within its quotas:
- * quotas.ts; multipart field `files` with the checkpoint files and genbench.json, optional field `dataset`), and the status `GET /submissions/:id`
+ * quotas.ts; multipart field `files` with the checkpoint files and genbench.json, optional field `dataset`: a dataset
+ * for a generator, a translation task for a translator, upload.ts), and the status `GET /submissions/:id`
  * with its JSON twin `GET /api/submissions/:id`. Uploads stream into a fresh temp folder under server-chosen
  * names, each file part counted against its own cap as it streams (multipart.ts: a JSON file over maxJsonBytes or a
  * checkpoint file over maxFileBytes is refused with 413 the moment it passes the cap, before the rest of the body
