@@ -11,7 +11,8 @@ import { stderrProgress } from './progress-bar.js';
 /**
  * `genbench datasets show TASK`: a translation task (a built-in one, or a volume task spec .json): its protocol
  * (plane, slice range, split rule, size, filter, windows; a degradation model), its splits, the chosen split's pairs
- * (count, shapes, pixel means, source files with sha256), and with --grid a PNG of source | target pairs. An
+ * (count, shapes, pixel means, source files with sha256), and with --grid a PNG of source | target pairs (label-map
+ * targets of a segmentation task in the categorical colour map of io/label-colours.ts). An
  * unpaired task shows both domains' counts; its grid tiles put the i-th source image beside the i-th target image,
  * which are not pairs.
  *
@@ -37,12 +38,12 @@ export async function showTask(name: string, o: PairedShowOptions): Promise<void
   const progress = stderrProgress({ quiet: o.quiet ?? false });
   const { kind, task } = await openTranslationTask(name);
   const split = o.split ?? 'test';
-  const pairs: { source: PairImages; target: PairImages; split: string; names?: readonly string[]; files: readonly SourceFile[]; preprocessing?: Readonly<Record<string, string | number>> } =
+  const pairs: { source: PairImages; target: PairImages; split: string; names?: readonly string[]; files: readonly SourceFile[]; preprocessing?: Readonly<Record<string, string | number>>; segmentation?: { readonly labels: number } } =
     await task.load(split, { progress, ...(o.offline ? { offline: true } : {}) });
   const what = kind === 'paired' ? 'pairs' : 'images of the two domains, side by side for display only (not pairs)';
   let grid: { path: string; n: number; seed?: number } | undefined;
   if (o.grid !== undefined) {
-    const tiles = sideBySide([asDisplay(pairs.source), asDisplay(pairs.target)], pairs.source.n);
+    const tiles = sideBySide([asDisplay(pairs.source), asDisplay(pairs.target, { labels: pairs.segmentation !== undefined })], pairs.source.n);
     const pick = pickImages(tiles, o.n, o.seed === undefined ? undefined : new Rng(o.seed));
     await writeGridPng(o.grid, pick, { columns: Math.ceil(Math.sqrt(pick.n)), padding: TILE_PADDING, scale: tiles.height < 48 ? 2 : 1 });
     grid = { path: o.grid, n: pick.n, ...(o.seed === undefined ? {} : { seed: o.seed }) };

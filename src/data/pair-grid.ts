@@ -1,18 +1,25 @@
 import { toUint8, type ImageBatchU8 } from '../io/image.js';
+import { colourLabels } from '../io/label-colours.js';
 import type { PairImages } from './paired.js';
 
 /**
  * Images of a pair (or a triplet: input | output | target) joined side by side into one tile each, for PNG grids in
  * which every tile is one pair. Float images are quantised for display like samples (io/image.ts toUint8); gray
- * sides are repeated to RGB when another side is RGB.
+ * sides are repeated to RGB when another side is RGB. Label maps (a segmentation task's targets and outputs,
+ * `labels: true`) are quantised the same way (the value in the 0..255 scale is the label, as Dice reads it) and drawn
+ * in the categorical colour map of io/label-colours.ts: background black, label k one fixed colour in every panel.
  *
  * @example
  * const tiles = sideBySide([asDisplay(split.source), asDisplay(split.target)], 16); // 16 tiles of 64x128
  * await writeGridPng('pairs.png', tiles, { columns: 4, padding: TILE_PADDING });
+ * asDisplay(split.target, { labels: true }).channels; // 3 (RGB colours of the labels)
  */
-export function asDisplay(b: PairImages): ImageBatchU8 {
-  if (b.data instanceof Uint8Array && b.range[0] === 0 && b.range[1] === 255) return { data: b.data, n: b.n, height: b.height, width: b.width, channels: b.channels };
-  return toUint8({ data: Float32Array.from(b.data), n: b.n, height: b.height, width: b.width, channels: b.channels, range: b.range });
+export function asDisplay(b: PairImages, o: { readonly labels?: boolean } = {}): ImageBatchU8 {
+  const u8 =
+    b.data instanceof Uint8Array && b.range[0] === 0 && b.range[1] === 255
+      ? { data: b.data, n: b.n, height: b.height, width: b.width, channels: b.channels }
+      : toUint8({ data: Float32Array.from(b.data), n: b.n, height: b.height, width: b.width, channels: b.channels, range: b.range });
+  return o.labels === true && u8.channels === 1 ? colourLabels(u8) : u8;
 }
 
 /** Padding between pair tiles in grids (wider than the gap between the sides of a pair). */

@@ -127,9 +127,12 @@ export async function cycleError(
   return { entry: { ...l1, value: l1.value } as MetricEntryValue, reconstructed, params };
 }
 
-/** A PNG grid of tiles joining the sides given (input | output | target, input | output | reconstruction, ...) for the first 16 images. */
-export async function writeTiles(path: string, sides: readonly PairImages[]): Promise<void> {
-  const tiles = sideBySide(sides.map(asDisplay), 16);
+/**
+ * A PNG grid of tiles joining the sides given (input | output | target, input | output | reconstruction, ...) for the
+ * first 16 images; the sides flagged in `labels` are label maps, drawn in the categorical colour map.
+ */
+export async function writeTiles(path: string, sides: readonly PairImages[], o: { readonly labels?: readonly boolean[] } = {}): Promise<void> {
+  const tiles = sideBySide(sides.map((s, i) => asDisplay(s, { labels: o.labels?.[i] === true })), 16);
   await writeGridPng(path, tiles, { columns: Math.ceil(Math.sqrt(tiles.n)), padding: TILE_PADDING, scale: tiles.height < 48 ? 2 : 1 });
 }
 

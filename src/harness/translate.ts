@@ -156,7 +156,7 @@ async function evaluateSegmentation(run: TranslationRun & { ds: PairedDataset; p
   const maps = { output: { n: output.n, size, data: output.data }, target: { n: pairs.target.n, size, data: pairs.target.data } };
   const dice = await diceEntry(maps, run.labels, { resamples, seed, ...(opts.progress ? { progress: opts.progress } : {}) });
   const metricsSeconds = since(clock);
-  if (opts.grid !== undefined) await writeTiles(opts.grid, [pairs.source, asPairImages(output, pairs.target.range), pairs.target]);
+  if (opts.grid !== undefined) await writeTiles(opts.grid, [pairs.source, asPairImages(output, pairs.target.range), pairs.target], { labels: [false, true, true] });
   const params: MetricParams = {
     labels: run.labels,
     background: 0,

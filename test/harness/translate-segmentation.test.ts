@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTask } from '../../src/data/paired-tasks.js';
 import { diceScores } from '../../src/harness/translate-dice.js';
 import { decodeImage } from '../../src/io/image-codec.js';
+import { labelColour } from '../../src/io/label-colours.js';
 import { encodeNpy } from '../../src/io/npy.js';
 import { readReport } from '../../src/io/report.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
@@ -16,6 +17,7 @@ import { writeTranslator } from './translator-fixtures.js';
  * The segmentation task colin27-t1-aal end to end: a translator that thresholds the T1 into one label, scored by
  * `genbench evaluate` with Dice per label and the mean equal to the definition computed here on the task's own
  * slices; the labels are the AAL label values, resized by nearest neighbour. User label maps through --pairs --labels.
+ * The grids draw label maps in the categorical colour map (io/label-colours.ts), read back here pixel by pixel.
  */
 const shared = optionalSharedAssets();
 let dir: string;
@@ -51,6 +53,45 @@ describe('--pairs P.npz --labels N', () => {
   });
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+/** The RGB of pixel (row, col) of side `side` of tile `tile` in a grid of input | output | target tiles (pair-grid.ts). */
+function gridPixel(png: { data: Uint8Array; width: number; channels: number }, g: { side: number; height: number; columns: number; scale: number }, at: { tile: number; side: number; row: number; col: number }): number[] {
+  const pad = 6; // TILE_PADDING
+  const tileWidth = (3 * g.side + 2) * g.scale; // three sides and two 1-px gaps
+  const x = pad + (at.tile % g.columns) * (tileWidth + pad) + (at.side * (g.side + 1) + at.col) * g.scale;
+  const y = pad + Math.floor(at.tile / g.columns) * (g.height * g.scale + pad) + at.row * g.scale;
+  const i = (y * png.width + x) * png.channels; // RGB, or RGBA as decoded
+  return [...png.data.subarray(i, i + 3)];
+}
+
+describe('grids of label maps', () => {
+  it('draw each label in its colour, the background black, the input gray; a label has one colour in output and target', async () => {
+    // sources: bright left half (the translator writes label 2 there); targets: label 2 in columns 0..2, background on row 7, label 1 elsewhere
+    const source = Uint8Array.from({ length: 3 * 64 }, (_, i) => (i % 8 < 4 ? 200 : 10));
+    const target = Uint8Array.from({ length: 3 * 64 }, (_, i) => (i % 8 < 3 ? 2 : Math.floor(i / 8) % 8 === 7 ? 0 : 1));
+    await writeFile(join(dir, 'grid.npz'), zipSync({ 'source.npy': encodeNpy(source, [3, 8, 8]), 'target.npy': encodeNpy(target, [3, 8, 8]) }));
+    const r = await runCli(['evaluate', '--translator', 'thr8.onnx', '--pairs', 'grid.npz', '--labels', '2', '--out', 'g.json', '--grid', 'g.png', '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const png = decodeImage(await readFile(join(dir, 'g.png')), 'g.png');
+    expect(png.channels).toBeGreaterThanOrEqual(3);
+    const layout = { side: 8, height: 8, columns: 2, scale: 2 }; // 3 tiles of 8x8 sides: 2 columns, upscaled x2
+    const [black, one, two] = [labelColour(0), labelColour(1), labelColour(2)];
+    expect(black).toEqual([0, 0, 0]);
+    expect(one).not.toEqual(two);
+    for (let tile = 0; tile < 3; tile++) {
+      for (let row = 0; row < 8; row++) {
+        for (let col = 0; col < 8; col++) {
+          const at = (side: number) => gridPixel(png, layout, { tile, side, row, col });
+          const v = source[tile * 64 + row * 8 + col]!;
+          expect(at(0)).toEqual([v, v, v]);
+          expect(at(1)).toEqual(col < 4 ? two : black);
+          expect(at(2)).toEqual(col < 3 ? two : row === 7 ? black : one);
+          if (col < 3) expect(at(1)).toEqual(at(2)); // label 2 in both panels: one colour
+        }
+      }
+    }
+  });
+});
 
 describe.skipIf(!shared)('colin27-t1-aal', () => {
   it('a thresholding translator: Dice per label and their mean as the definition gives them, ranked by Dice, no PSNR/SSIM', async () => {
@@ -94,5 +135,14 @@ describe.skipIf(!shared)('colin27-t1-aal', () => {
     expect(entry.ci95[0]).toBeLessThan(entry.ci95[1]);
     const grid = decodeImage(await readFile(join(dir, 'a.grid.png')), 'a.grid.png');
     expect(grid.width).toBeGreaterThan(3 * 64);
+    // the target panels are the task's AAL labels in their colours (16 tiles of 64x64 sides, 4 columns, no upscaling)
+    const layout = { side: 64, height: 64, columns: 4, scale: 1 };
+    for (let tile = 0; tile < 16; tile += 5) {
+      for (let p = 0; p < 4096; p += 7) {
+        const [row, col] = [Math.floor(p / 64), p % 64];
+        expect(gridPixel(grid, layout, { tile, side: 2, row, col })).toEqual(labelColour(t[tile * 4096 + p]!));
+        expect(gridPixel(grid, layout, { tile, side: 1, row, col })).toEqual(labelColour(o[tile * 4096 + p]!));
+      }
+    }
   });
 });
