@@ -6,6 +6,7 @@ import { dann } from './dann.js';
 import { dcgan } from './dcgan.js';
 import { fcnMse } from './fcn-mse.js';
 import { pix2pix } from './pix2pix.js';
+import { segmenter } from './segmenter.js';
 import type { ReferenceModel } from './types.js';
 import { vae } from './vae.js';
 
@@ -25,6 +26,7 @@ export const REFERENCE_MODELS: ReadonlyMap<string, ReferenceModel> = Object.free
     ['pix2pix', pix2pix],
     ['fcn-mse', fcnMse],
     ['cyclegan', cyclegan],
+    ['segmenter', segmenter],
     ['dann', dann],
   ]),
 );

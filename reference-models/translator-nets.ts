@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageShape } from '../src/data/types.js';
 import { GenbenchError } from '../src/errors.js';
+import { AddCoords } from './custom-layers.js';
 
 /**
  * The small networks of the reference translators (pix2pix, fcn-mse, cyclegan). All take and give NHWC images in
@@ -16,6 +17,10 @@ import { GenbenchError } from '../src/errors.js';
  * - PatchGAN discriminator: Conv 16 4/2, LReLU 0.2 -> Conv 32 4/2, LReLU -> Conv 1 3x3 (one logit per 18x18 patch,
  *   an (H/4)x(W/4) map); conditional (pix2pix) when it also takes the source (concatenated on channels).
  * - Image discriminator (fcn-mse): Conv 16 4/2, LReLU -> Conv 32 4/2, LReLU -> Flatten -> Dense 1.
+ * - Segmentation U-Net (segmenter): Conv 16 3x3, ReLU (H) -> three Conv 32 4/2, LReLU (H/2, H/4, H/8) -> Conv 32
+ *   3x3, ReLU -> three ConvT 4/2, ReLU (32, 32, 16 channels), each on [up, skip] -> Conv 16 3x3, ReLU -> Conv K 1x1:
+ *   logits of K classes (labels + background), no activation; the receptive field (56 px) spans most of a 64x64 slice,
+ *   so a pixel's class can depend on where it lies in the brain. The exported copy adds ArgMax (the label map).
  * No normalisation layers: at these sizes they add little, and outputs at evaluation equal outputs in training.
  *
  * @example
@@ -90,4 +95,16 @@ export function imageDiscriminator(image: ImageShape, p: string): tf.LayersModel
   h = lrelu(conv(h, 32, 4, 2, `${p}_conv2`), `${p}_lrelu2`);
   h = L.flatten({ name: `${p}_flatten` }).apply(h) as T;
   return tf.model({ inputs: y, outputs: L.dense({ units: 1, name: `${p}_logit` }).apply(h) as T, name: `${p}_image_d` });
+}
+
+/** Logits [N, H, W, classes] of a label map from `src` (sides divisible by 8); the input is named 'source'. */
+export function segmentationUnet(src: ImageShape, classes: number, p: string): tf.LayersModel {
+  const x = input(src, SOURCE_INPUT);
+  const xy = new AddCoords({ name: `${p}_coords` }).apply(x) as T;
+  const skips = [relu(conv(xy, 16, 3, 1, `${p}_in`), `${p}_in_act`)];
+  for (let i = 1; i <= 3; i++) skips.push(lrelu(conv(skips[i - 1]!, 32, 4, 2, `${p}_e${i}`), `${p}_e${i}_act`));
+  let h = relu(conv(skips[3]!, 32, 3, 1, `${p}_b`), `${p}_b_act`);
+  for (let i = 3; i >= 1; i--) h = relu(deconv(i === 3 ? h : cat([h, skips[i]!], `${p}_skip${i}`), i === 1 ? 16 : 32, `${p}_d${i}`), `${p}_d${i}_act`);
+  h = relu(conv(cat([h, skips[0]!], `${p}_skip0`), 16, 3, 1, `${p}_head`), `${p}_head_act`);
+  return tf.model({ inputs: x, outputs: conv(h, classes, 1, 1, `${p}_logits`), name: `${p}_seg_unet` });
 }

@@ -29,6 +29,11 @@ export interface ReferenceModel {
    * 'unpaired': two domains, batches of targets drawn in an order of their own (a paired task is read as two domains).
    */
   readonly pairing?: 'paired' | 'unpaired';
+  /**
+   * Translators: 'labels' when the model trains on label-map targets only (a segmentation task, pixel value = label,
+   * 0 background); the loop's `classes` is then the task's labels + 1 (background included).
+   */
+  readonly targets?: 'labels';
   /** Whether training needs class labels (conditional GANs, classifiers). */
   readonly needsLabels: boolean;
   /** Range the uint8 pixels are mapped to before they reach the networks. */

@@ -35,8 +35,9 @@ interface TrainFlags extends ResizeFlags {
  * `genbench train`: trains a reference model (reference-models/) on a dataset, with a progress bar (losses,
  * images/s) on stderr, a loss curve, a sample grid per epoch and a checkpoint per epoch that `genbench sample` and
  * `genbench evaluate --generator <out>` read as they are. Ctrl-C stops after the current step, keeps the last
- * checkpoint and exits 130; `--resume` continues it. Translators (pix2pix, fcn-mse, cyclegan) train on a translation
- * task (`--task`) and their checkpoints also hold an ONNX translator that `genbench evaluate --translator <out>` reads.
+ * checkpoint and exits 130; `--resume` continues it. Translators (pix2pix, fcn-mse, cyclegan; segmenter on
+ * segmentation tasks) train on a translation task (`--task`) and their checkpoints also hold an ONNX translator that
+ * `genbench evaluate --translator <out>` reads.
  *
  * @example
  * genbench train --model dcgan --dataset mnist --epochs 5 --out runs/dcgan   # prints: dcgan on mnist test[:8000]: ...
@@ -45,10 +46,10 @@ interface TrainFlags extends ResizeFlags {
  */
 export function trainCommand(): Command {
   return resizeOptions(new Command('train'))
-    .description('train a reference model (dcgan, cdcgan, vae, classifier; translators pix2pix, fcn-mse, cyclegan) and write a checkpoint genbench can evaluate')
-    .requiredOption('--model <name>', 'reference model: dcgan, cdcgan, vae, classifier, pix2pix, fcn-mse, cyclegan')
+    .description('train a reference model (dcgan, cdcgan, vae, classifier; translators pix2pix, fcn-mse, cyclegan, segmenter) and write a checkpoint genbench can evaluate')
+    .requiredOption('--model <name>', 'reference model: dcgan, cdcgan, vae, classifier, pix2pix, fcn-mse, cyclegan, segmenter')
     .option('--dataset <name>', 'built-in dataset (mnist, polygons, ...), a folder of images or an .npz file')
-    .option('--task <name>', 'translation task for pix2pix, fcn-mse, cyclegan (pneumonia-denoise, colin27-t1-bet, ...; genbench datasets list)')
+    .option('--task <name>', 'translation task for pix2pix, fcn-mse, cyclegan (pneumonia-denoise, colin27-t1-bet, ...; genbench datasets list); segmenter: a segmentation task (colin27-t1-aal)')
     .option('--split <expr>', "training split, e.g. 'train' or 'test[:8000]' (default: train, or the first 80% of the first split on this machine)")
     .option('--heldout <expr>', "held-out split for ELBO/accuracy (default: up to 2000 images after a sliced split, else test[:2000]; 'none' for none)")
     .option('--epochs <n>', 'total epochs (default: the model\'s; a resumed run continues up to this number)')
@@ -166,7 +167,7 @@ async function domainData(flags: TrainFlags, resize: ReturnType<typeof parseResi
 async function taskData(flags: TrainFlags, model: ReferenceModel): Promise<RunData> {
   const { loadTranslationData } = await import('./train-task.js');
   const d = await loadTranslationData({ task: flags.task!, model, ...(flags.split === undefined ? {} : { split: flags.split }), ...(flags.heldout === undefined ? {} : { heldout: flags.heldout }) });
-  return { ...d, classes: 0 };
+  return { ...d, classes: d.labels === undefined ? 0 : d.labels + 1 }; // a segmentation task's classes: its labels and the background
 }
 
 function parseMinutes(value: string): number {

@@ -9,7 +9,10 @@ import { samePads } from './layers-conv.js';
  * Reshape and Flatten (in keras H, W, C order: an NCHW tensor is transposed back first, so flattened features match
  * tfjs element for element), Dropout and other inference-time identities, Concatenate and the merge layers,
  * ZeroPadding2D, global and windowed pooling (TF 'same' pooling pads asymmetrically and averages only real pixels,
- * as ONNX AveragePool with count_include_pad 0 does).
+ * as ONNX AveragePool with count_include_pad 0 does), and genbench's ArgMax (reference-models/argmax-layer.ts: the index of
+ * the largest channel as float, the axis kept; ONNX ArgMax, keepdims 1, first index on ties, then Cast to float) and
+ * AddCoords (the row and column in [-1, 1] as two more channels: channel 0 of x times 0 plus the constant grids,
+ * broadcast over the batch, concatenated).
  *
  * @example
  * CORE_LAYERS['Flatten']!(ctx); // { name: 'flatten', shape: [7 * 7 * 16], layout: 'keras' }
@@ -119,6 +122,30 @@ function pool(op: 'MaxPool' | 'AveragePool'): LayerConverter {
   };
 }
 
+const argMax: LayerConverter = (ctx) => {
+  const x = single(ctx);
+  const axis = num(ctx, 'axis', -1);
+  const rank = x.shape.length + 1;
+  if (axis !== -1 && axis !== rank - 1) throw unsupported(ctx, `axis ${axis} (only the last axis)`);
+  const name = ctx.layer.name;
+  const idx = ctx.g.node('ArgMax', [x.name], `${name}/argmax`, { axis: { int: onnxAxis(-1, rank, x.layout) }, keepdims: { int: 1 }, select_last_index: { int: 0 } });
+  return { name: ctx.g.node('Cast', [idx], name, { to: { int: 1 } }), shape: [...x.shape.slice(0, -1), 1], layout: x.layout };
+};
+
+const addCoords: LayerConverter = (ctx) => {
+  const x = ctx.g.nchw(single(ctx));
+  const [h, w, c] = x.shape as [number, number, number];
+  const name = ctx.layer.name;
+  const at = (i: number, size: number): number => (size === 1 ? 0 : (2 * i) / (size - 1) - 1);
+  const grid = new Float32Array(2 * h * w); // [1, 2, H, W]: rows, then columns
+  for (let y = 0; y < h; y++) for (let k = 0; k < w; k++) [grid[y * w + k], grid[h * w + y * w + k]] = [at(y, h), at(k, w)];
+  const g = ctx.g;
+  const first = g.node('Slice', [x.name, g.constI64(`${name}/starts`, [0]), g.constI64(`${name}/ends`, [1]), g.constI64(`${name}/axes`, [1])], `${name}/first`);
+  const zero = g.node('Mul', [first, g.scalar(`${name}/zero`, 0)], `${name}/zero_map`);
+  const coords = g.node('Add', [zero, g.constF32(`${name}/grid`, [1, 2, h, w], grid)], `${name}/grid_map`);
+  return { name: g.node('Concat', [x.name, coords], name, { axis: { int: 1 } }), shape: [h, w, c + 2], layout: 'nchw' };
+};
+
 export const CORE_LAYERS: Readonly<Record<string, LayerConverter>> = {
   Dense: dense,
   Embedding: embedding,
@@ -141,4 +168,6 @@ export const CORE_LAYERS: Readonly<Record<string, LayerConverter>> = {
   GlobalMaxPooling2D: globalPool('GlobalMaxPool'),
   MaxPooling2D: pool('MaxPool'),
   AveragePooling2D: pool('AveragePool'),
+  ArgMax: argMax,
+  AddCoords: addCoords,
 };

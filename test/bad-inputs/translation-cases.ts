@@ -24,6 +24,18 @@ const translator = (kind: TranslatorKind, side = 16) => (d: string) => writeTran
 
 export const TRANSLATION_CASES: readonly Case[] = [
   {
+    name: 'train --model segmenter on a task whose targets are images, not label maps',
+    setup: async (d) => {
+      await writeNifti(join(d, 'a.nii'), { dims: [8, 8, 6], values: rampValues([8, 8, 6]) });
+      await writeNifti(join(d, 'b.nii'), { dims: [8, 8, 6], values: rampValues([8, 8, 6]) });
+      const window = { kind: 'range', min: 0, max: 255 };
+      await writeFile(join(d, 'task.json'), JSON.stringify({ name: 't', source: 'a.nii', target: 'b.nii', plane: 'axial', test: { every: 2, offset: 0 }, size: [8, 8], window: { source: window, target: window } }));
+    },
+    args: ['train', '--model', 'segmenter', '--task', 'task.json', '--steps', '1', '--out', 'run'],
+    code: 2,
+    stderr: /^genbench: --model segmenter trains on label maps, and task 'task\.json' has image targets; give a segmentation task \(colin27-t1-aal, or a volume task spec whose target window is 'labels'\)$/,
+  },
+  {
     name: 'translation task whose two volumes lie on different grids',
     setup: async (d) => {
       await writeNifti(join(d, 'a.nii'), { dims: [4, 4, 6], values: rampValues([4, 4, 6]) });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLayersModel } from '../../src/convert/convert.js';
 import { GenbenchError } from '../../src/errors.js';
+import { AddCoords, ArgMax } from '../../reference-models/custom-layers.js';
 import { expectSameAsTfjs, normalData, savedArtifacts, seedWeights } from './helpers.js';
 
 const L = tf.layers;
@@ -110,6 +111,20 @@ describe('convertLayersModel matches tfjs (cpu backend) to 1e-4', () => {
     });
     seedWeights(model, 11);
     await expectSameAsTfjs({ model, layers: ['s_pool', 's_out'], inputs: [normalData([2, 12, 12, 1], 12)], n: 2 });
+  });
+
+  it("genbench's AddCoords (row and column grids in [-1, 1]) and ArgMax (the winning channel as float) on conv features", async () => {
+    const x = tf.input({ shape: [6, 5, 1], name: 'img' });
+    const xy = ap(new AddCoords({ name: 'coords' }), x);
+    const scores = ap(L.conv2d({ filters: 7, kernelSize: 3, padding: 'same', name: 'scores' }), xy);
+    const model = tf.model({ inputs: x, outputs: [xy, scores, ap(new ArgMax({ name: 'labels' }), scores)] });
+    seedWeights(model, 13);
+    const inputs = [normalData([3, 6, 5, 1], 14)];
+    await expectSameAsTfjs({ model, layers: ['scores'], inputs, n: 3 });
+    await expectSameAsTfjs({ model, layers: ['coords', 'labels'], inputs, n: 3 }, 0); // grids and indices exactly
+    const grid = (model.predict(tf.zeros([1, 6, 5, 1])) as tf.Tensor[])[0]!;
+    expect([...grid.dataSync().slice(0, 6)]).toEqual([0, -1, -1, 0, -1, -0.5]); // pixels (0,0) and (0,1): value, row, column
+    grid.dispose();
   });
 });
 

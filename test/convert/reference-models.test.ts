@@ -37,7 +37,10 @@ describe('reference models convert to ONNX equal to tfjs (1e-4)', () => {
 describe('genbench reference-model networks convert to ONNX equal to tfjs (1e-4)', () => {
   it.each([...REFERENCE_MODELS.keys()])('%s', async (name) => {
     const model = getReferenceModel(name);
-    const net = model.build({ shape: { height: 28, width: 28, channels: 1 }, classes: ['cdcgan', 'classifier', 'dann'].includes(name) ? 10 : 0, rng: new Rng(3) });
+    // the segmenter needs sides divisible by 8 and classes (labels + background); the others run on 28x28
+    const side = name === 'segmenter' ? 32 : 28;
+    const classes = ['cdcgan', 'classifier', 'dann'].includes(name) ? 10 : name === 'segmenter' ? 5 : 0;
+    const net = model.build({ shape: { height: side, width: side, channels: 1 }, classes, rng: new Rng(3) });
     try {
       for (const [k, m] of Object.entries(net.nets)) {
         const n = 3;
@@ -49,6 +52,7 @@ describe('genbench reference-model networks convert to ONNX equal to tfjs (1e-4)
         });
         await expectSameAsTfjs({ model: m, inputs, n });
       }
+      if (model.targets === 'labels') await expectSameAsTfjs({ model: net.exported, inputs: [normalData([3, side, side, 1], 300)], n: 3 }, 0); // the label map exactly
     } finally {
       disposeTrainable(net);
     }

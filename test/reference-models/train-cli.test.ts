@@ -14,7 +14,7 @@ describe('genbench train: flags', () => {
     [['--model', 'dcgan', '--dataset', 'polygons', '--epochs', '1', '--minutes', '2'], /give --epochs or --minutes, not both/],
     [['--model', 'dcgan', '--dataset', 'polygons', '--batch', 'x'], /--batch: expected an integer/],
     [['--model', 'dcgan', '--dataset', 'polygons', '--minutes', '-1'], /--minutes: expected a positive number/],
-    [['--model', 'gan', '--dataset', 'polygons'], /unknown reference model 'gan' \(valid: dcgan, cdcgan, vae, classifier, pix2pix, fcn-mse, cyclegan, dann\)/],
+    [['--model', 'gan', '--dataset', 'polygons'], /unknown reference model 'gan' \(valid: dcgan, cdcgan, vae, classifier, pix2pix, fcn-mse, cyclegan, segmenter, dann\)/],
     [['--model', 'pix2pix', '--dataset', 'polygons'], /--model pix2pix is a translator: give --task/],
     [['--model', 'dcgan', '--task', 'pneumonia-denoise'], /--model dcgan trains on a dataset: give --dataset, not --task/],
     [['--model', 'pix2pix', '--task', 'pneumonia-normal-to-pneumonia'], /task 'pneumonia-normal-to-pneumonia' is unpaired; use --model cyclegan/],
