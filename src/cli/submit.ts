@@ -47,6 +47,9 @@ export async function checkpointFiles(path: string): Promise<Array<{ name: strin
   const m = ((await readJsonFile(manifest, 'fix the manifest')) ?? {}) as { file?: unknown; format?: unknown };
   if (typeof m.file !== 'string') throw new GenbenchError('INPUT', `${manifest}: field 'file' is missing; name the checkpoint file`);
   const folder = dirname(manifest);
+  // A run folder's manifest names its newest checkpoint (`ckpt-N/...`), whose own genbench.json names the file beside it.
+  const sub = dirname(m.file);
+  if (sub !== '.' && (await stat(join(folder, sub, 'genbench.json')).catch(() => null)) !== null) return checkpointFiles(join(folder, sub));
   const files = [{ name: basename(manifest), path: manifest }, { name: basename(m.file), path: join(folder, m.file) }];
   if (m.format !== 'onnx') {
     const json = ((await readJsonFile(join(folder, m.file), 'a TF.js checkpoint needs its model.json')) ?? {}) as { weightsManifest?: Array<{ paths?: string[] }> };

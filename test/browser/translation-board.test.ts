@@ -13,7 +13,7 @@ import { writeTranslator } from '../harness/translator-fixtures.js';
 
 /**
  * The translation track in Debian's chromium: a `genbench train`-style run folder (genbench.json naming
- * translator.onnx, with the TF.js files it was converted from listed in `files`) of an identity translator on
+ * ckpt-000002/translator.onnx, whose own genbench.json lists the TF.js files it was converted from) of an identity translator on
  * pneumonia-sr2 goes to the server with `genbench submit --wait`; the leaderboard page then shows the task's
  * translation board with that model ranked, and its model page shows the input | output | target grid, loaded.
  */
@@ -29,16 +29,20 @@ describe.skipIf(!HAS_CHROMIUM || !shared)('browser: a translator submitted with 
   beforeAll(async () => {
     server = await startServer({ db: join(tmp, 'gb.db'), port: 0, evaluation: { n: 16, bootstrap: 20, extractor: 'none' } });
     token = (await createToken(server.store.sql, { name: 'tester' })).token;
-    mkdirSync(run);
-    await writeTranslator(join(run, 'translator.onnx'), { kind: 'identity', shape: [1, 28, 28], task: 'pneumonia-sr2' });
-    const written = join(run, 'translator.genbench.json');
+    const ckpt = join(run, 'ckpt-000002');
+    mkdirSync(ckpt, { recursive: true });
+    await writeTranslator(join(ckpt, 'translator.onnx'), { kind: 'identity', shape: [1, 28, 28], task: 'pneumonia-sr2' });
+    const written = join(ckpt, 'translator.genbench.json');
     const manifest = JSON.parse(readFileSync(written, 'utf8')) as Record<string, unknown>;
     unlinkSync(written);
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-    writeFileSync(join(run, 'model.json'), '{}');
-    writeFileSync(join(run, 'weights.bin'), 'w');
+    writeFileSync(join(ckpt, 'model.json'), '{}');
+    writeFileSync(join(ckpt, 'weights.bin'), 'w');
     const files = { 'model.json': sha('{}'), 'weights.bin': sha('w') };
-    writeFileSync(join(run, 'genbench.json'), JSON.stringify({ ...manifest, name: 'pix2pix-pneumonia-sr2', role: 'translator', dataset: 'pneumonia-sr2', license: 'Apache-2.0', files }));
+    const full = { ...manifest, name: 'pix2pix-pneumonia-sr2', role: 'translator', dataset: 'pneumonia-sr2', license: 'Apache-2.0', files };
+    // as genbench train writes it: the checkpoint's manifest beside its files, the run's naming the newest checkpoint
+    writeFileSync(join(ckpt, 'genbench.json'), JSON.stringify(full));
+    writeFileSync(join(run, 'genbench.json'), JSON.stringify({ ...full, file: 'ckpt-000002/translator.onnx' }));
     browser = await launchChromium();
   });
   afterAll(async () => {
