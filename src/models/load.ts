@@ -56,8 +56,11 @@ export function generatorEngine(opts: LoadOptions = {}): 'onnx' | 'tfjs' {
   return engine;
 }
 
-/** Shards present and of the right size first (a truncated file is INPUT, not CHECKSUM), then the sha256s. */
-async function verifyFolder(m: GeneratorManifest, manifestPath: string, modelJson: string, skip: boolean): Promise<string> {
+/**
+ * Shards present and of the right size first (a truncated file is INPUT, not CHECKSUM), then the sha256s; `files`
+ * must list model.json's shards. Shared by every TF.js checkpoint (generators here, translators in translator.ts).
+ */
+export async function verifyFolder(m: Pick<GeneratorManifest, 'format' | 'sha256' | 'files'>, manifestPath: string, modelJson: string, skip: boolean): Promise<string> {
   const json = await readModelJson(modelJson);
   const declared = (json as { format?: string }).format;
   if (m.format === 'tfjs-graph' && declared !== 'graph-model') {

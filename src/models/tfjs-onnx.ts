@@ -65,9 +65,9 @@ function optional(req: TfjsOnnxRequest): { cacheDir?: string; threads?: number }
 
 /**
  * The manifest's `output` must be one of the model's outputs (as on tfjs); checked before converting, since the
- * converter would accept any layer and name it in its own words.
+ * converter would accept any layer and name it in its own words. Translators (translator-tfjs.ts) check theirs here too.
  */
-async function checkOutputName(m: GeneratorManifest, manifestPath: string, modelJson: string): Promise<void> {
+export async function checkOutputName(m: Pick<GeneratorManifest, 'output'>, manifestPath: string, modelJson: string): Promise<void> {
   let outputs: readonly string[];
   try {
     outputs = parseTopology((await readModelJson(modelJson)).modelTopology).outputs;

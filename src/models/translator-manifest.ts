@@ -9,7 +9,9 @@ import { CheckpointManifestSchema, OUTPUT_RANGES, readJson, validate } from './m
 /**
  * The manifest of an image-to-image translator (`X.genbench.json` beside `X.onnx`, as for generators): `kind`
  * 'translator', the task it was trained for (optional), the input and output tensor names, the layout of both
- * (NCHW or NHWC), the shape of one input and one output image in that layout, and their value ranges. The common
+ * (NCHW or NHWC), the shape of one input and one output image in that layout, and their value ranges. `format` is
+ * 'onnx' (`file`: the .onnx) or 'tfjs-layers' (`file`: model.json, `files`: the sha256 of each weight shard; the
+ * manifest is `genbench.json` in the folder, or any `X.genbench.json` named directly). The common
  * checkpoint fields (name, format, file, sha256, license, ...) are those of every manifest (manifest.ts).
  *
  * @example
@@ -23,7 +25,7 @@ const range = z.enum(['[-1,1]', '[0,1]', '[0,255]']);
 
 export const TranslatorManifestSchema = CheckpointManifestSchema.omit({ image_shape: true }).extend({
   kind: z.literal('translator'),
-  format: z.literal('onnx'),
+  format: z.enum(['onnx', 'tfjs-layers']),
   task: z.string().min(1).optional(),
   output: z.string().min(1),
   layout: z.enum(['NCHW', 'NHWC']),

@@ -5,27 +5,35 @@ import { GenbenchError } from '../errors.js';
 import { nchwToNhwc, type ValueRange } from '../io/image.js';
 import type { Progress } from '../progress.js';
 import { manifestPathFor } from './manifest.js';
-import { outputFloat32 } from './onnx-io.js';
+import { generatorEngine, verifyFolder } from './load.js';
+import { onnxEngine, type TranslatorEngine } from './translator-onnx.js';
+import { openTfjsTranslator } from './translator-tfjs.js';
 import { imageShapeOf, rangeOf, readTranslatorManifest, type TranslatorManifest } from './translator-manifest.js';
 import { verifyChecksums } from './verify.js';
 
 /**
- * A loaded image-to-image translator (ONNX through onnxruntime-node, the sessions generators use): a batch of NHWC
+ * A loaded image-to-image translator (ONNX through onnxruntime-node, the sessions generators use; a TF.js layers
+ * model folder, `format: 'tfjs-layers'` with `file: model.json`, converted to ONNX once and cached, or on tfjs when
+ * it cannot be converted, translator-tfjs.ts): a batch of NHWC
  * float images in the input range goes in, the output batch comes back NHWC in the output range. The manifest's
  * names must exist in the model and its fixed dims agree with the manifest's shapes; every batch's output must have
  * the declared shape, be finite, and lie within the declared range (up to 5% of its width beyond either end, a
  * linear head's overshoot, which is clipped; further out is an INPUT error: the manifest states the wrong range).
  * One mid-grey image runs at load time, so a model that contradicts its manifest fails before any data is read.
+ * A TF.js folder has its shards checked for presence and size, and `files` must give each one's sha256 (as for
+ * TF.js generators, load.ts verifyFolder).
  *
  * @example
  * const t = await loadTranslator('t1-bet.onnx');
  * const y = await t.translate(x, 8); // Float32Array of 8 * 64 * 64 * 1 values in [0, 1]
  * t.dispose();
+ * const p = await loadTranslator('runs/p2p/ckpt-000200/tfjs.genbench.json'); // format 'tfjs-layers', file 'model.json'
+ * p.engine; // 'onnxruntime-node 1.20.1 (cpu, converted from TF.js)'
  */
 export interface Translator {
   readonly manifest: TranslatorManifest;
   readonly manifestPath: string;
-  /** Absolute path of the .onnx file. */
+  /** Absolute path of the model file (the .onnx, or model.json of a TF.js folder). */
   readonly path: string;
   readonly sha256: string;
   readonly engine: string;
@@ -48,20 +56,42 @@ interface ImageShape {
 export const RANGE_TOLERANCE = 0.05;
 const DEFAULT_BATCH = 16;
 
-type Meta = { name: string; isTensor?: boolean; type?: string; shape?: readonly (number | string)[] };
+/** How loadTranslator opens a TF.js layers translator (.onnx translators ignore these). */
+export interface TranslatorLoadOptions {
+  /** 'onnx' (default, or GENBENCH_ENGINE) converts to ONNX; 'tfjs' runs the layers model on tfjs. */
+  readonly engine?: 'onnx' | 'tfjs';
+  /** Folder of the converted-model cache (default GENBENCH_HOME/onnx). */
+  readonly cacheDir?: string;
+  /** Receives the reason when a TF.js model runs on tfjs because it could not be converted. */
+  readonly onNote?: (message: string) => void;
+}
 
-export async function loadTranslator(path: string): Promise<Translator> {
+export async function loadTranslator(path: string, opts: TranslatorLoadOptions = {}): Promise<Translator> {
   const manifestPath = resolve(await manifestPathFor(path));
   const m = await readTranslatorManifest(manifestPath);
   const file = resolve(dirname(manifestPath), m.file);
-  const sha256 = await verifyChecksums({ manifest: m, manifestPath, mainFile: file, required: [] });
-  const session = await openOnnxSession(file);
+  const sha256 = m.format === 'onnx' ? await verifyChecksums({ manifest: m, manifestPath, mainFile: file, required: [] }) : await verifyFolder(m, manifestPath, file, false);
+  const engine = await openEngine(m, manifestPath, file, opts);
   try {
-    const fixedBatch = checkSignature(session, m, manifestPath);
-    const t = assemble(session, m, manifestPath, file, sha256, fixedBatch);
+    const t = assemble(engine, m, manifestPath, file, sha256);
     const probe = new Float32Array(size(t.inputShape)).fill((t.inputRange[0] + t.inputRange[1]) / 2);
     await t.translate(probe, 1);
     return t;
+  } catch (e) {
+    engine.release();
+    throw e;
+  }
+}
+
+/** An .onnx file on onnxruntime; a TF.js layers model converted (or on tfjs, translator-tfjs.ts). */
+async function openEngine(m: TranslatorManifest, manifestPath: string, file: string, opts: TranslatorLoadOptions): Promise<TranslatorEngine> {
+  if (m.format === 'tfjs-layers') {
+    const extra = { ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }), ...(opts.onNote === undefined ? {} : { onNote: opts.onNote }) };
+    return openTfjsTranslator({ manifest: m, manifestPath, modelJson: file, engine: generatorEngine(opts), ...extra });
+  }
+  const session = await openOnnxSession(file);
+  try {
+    return onnxEngine({ session, manifest: m, manifestPath, file, name: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu)` });
   } catch (e) {
     void session.release().catch(() => {});
     throw e;
@@ -72,26 +102,24 @@ function size(s: ImageShape): number {
   return s.height * s.width * s.channels;
 }
 
-function assemble(session: ort.InferenceSession, m: TranslatorManifest, manifestPath: string, file: string, sha256: string, fixedBatch: number | undefined): Translator {
+function assemble(engine: TranslatorEngine, m: TranslatorManifest, manifestPath: string, file: string, sha256: string): Translator {
   const inputShape = imageShapeOf(m, 'input_shape');
   const outputShape = imageShapeOf(m, 'output_shape');
   const inputRange = rangeOf(m, 'input_range');
   const outputRange = rangeOf(m, 'output_range');
-  const inType = ((session.inputMetadata as readonly Meta[]).find((x) => x.name === m.input)?.type ?? 'float32') as string;
-  if (inType !== 'float32') throw new GenbenchError('UNSUPPORTED', `${file}: input '${m.input}' is ${inType}; genbench feeds float32 images to translators`);
+  const fixedBatch = engine.fixedBatch;
   const runBatch = async (x: Float32Array, k: number): Promise<Float32Array> => {
     const rows = fixedBatch ?? k;
     const fed = rows === k ? x : padded(x, size(inputShape) * rows);
     const dims = m.layout === 'NCHW' ? [rows, inputShape.channels, inputShape.height, inputShape.width] : [rows, inputShape.height, inputShape.width, inputShape.channels];
     const input = m.layout === 'NCHW' ? nhwcToNchw(fed, rows, inputShape) : fed;
-    const out = (await session.run({ [m.input]: new ort.Tensor('float32', input, dims) }, [m.output]))[m.output]!;
-    const want = m.layout === 'NCHW' ? [rows, ...m.output_shape] : [rows, ...m.output_shape];
-    const got = out.dims.map(Number);
-    if (got.join() !== want.join()) {
-      throw new GenbenchError('INPUT', `${manifestPath}: field 'output_shape' says [${m.output_shape.join(',')}] (${m.layout}) but ${m.name} outputs [${got.join(',')}] for ${rows} images; fix output_shape or layout`);
+    const out = await engine.run(input, dims);
+    const want = [rows, ...m.output_shape];
+    if (out.dims.join() !== want.join()) {
+      throw new GenbenchError('INPUT', `${manifestPath}: field 'output_shape' says [${m.output_shape.join(',')}] (${m.layout}) but ${m.name} outputs [${out.dims.join(',')}] for ${rows} images; fix output_shape or layout`);
     }
-    const data = outputFloat32(out, m.output, file).subarray(0, k * size(outputShape));
-    const nhwc = m.layout === 'NCHW' ? nchwToNhwc(Float32Array.from(data), k, outputShape.channels, outputShape.height, outputShape.width) : Float32Array.from(data);
+    const data = out.data.subarray(0, k * size(outputShape));
+    const nhwc = m.layout === 'NCHW' ? nchwToNhwc(data, k, outputShape.channels, outputShape.height, outputShape.width) : Float32Array.from(data);
     return checkOutput(nhwc, m, manifestPath, file, outputRange);
   };
   let disposed = false;
@@ -100,7 +128,7 @@ function assemble(session: ort.InferenceSession, m: TranslatorManifest, manifest
     manifestPath,
     path: file,
     sha256,
-    engine: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu)`,
+    engine: engine.name,
     inputShape,
     outputShape,
     inputRange,
@@ -122,7 +150,7 @@ function assemble(session: ort.InferenceSession, m: TranslatorManifest, manifest
     dispose() {
       if (disposed) return;
       disposed = true;
-      void session.release();
+      engine.release();
     },
   };
 }
@@ -139,30 +167,6 @@ function checkOutput(y: Float32Array, m: TranslatorManifest, manifestPath: strin
     y[i] = v < lo ? lo : v > hi ? hi : v;
   }
   return y;
-}
-
-/** Names present, inputs all fed, fixed dims equal to the manifest's; returns a fixed batch size if the model has one. */
-function checkSignature(s: ort.InferenceSession, m: TranslatorManifest, manifestPath: string): number | undefined {
-  const fail = (field: string, what: string): never => {
-    throw new GenbenchError('INPUT', `${manifestPath}: field '${field}' ${what}`);
-  };
-  if (!s.inputNames.includes(m.input)) fail('input', `is '${m.input}' but the model's inputs are: ${s.inputNames.join(', ')}`);
-  if (!s.outputNames.includes(m.output)) fail('output', `is '${m.output}' but the model's outputs are: ${s.outputNames.join(', ')}`);
-  const extra = s.inputNames.filter((n) => n !== m.input);
-  if (extra.length > 0) fail('input', `names one input but the model also takes ${extra.join(', ')}; a translator takes one image batch`);
-  const check = (meta: Meta | undefined, field: 'input_shape' | 'output_shape') => {
-    const dims = meta?.shape;
-    if (dims === undefined) return;
-    if (dims.length !== 4) fail(field, `is [${m[field].join(',')}] but the model's '${meta!.name}' has rank ${dims.length} ([${dims.join(',')}]); a translator maps [N,C,H,W] or [N,H,W,C] batches`);
-    dims.slice(1).forEach((d, i) => {
-      if (typeof d === 'number' && d > 0 && d !== m[field][i]) fail(field, `is [${m[field].join(',')}] (${m.layout}) but the model declares '${meta!.name}' as [${dims.join(',')}]`);
-    });
-  };
-  const inMeta = (s.inputMetadata as readonly Meta[]).find((x) => x.name === m.input);
-  check(inMeta, 'input_shape');
-  check((s.outputMetadata as readonly Meta[]).find((x) => x.name === m.output), 'output_shape');
-  const batch = inMeta?.shape?.[0];
-  return typeof batch === 'number' && batch > 0 ? batch : undefined;
 }
 
 function padded(x: Float32Array, length: number): Float32Array {
