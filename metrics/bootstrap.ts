@@ -12,8 +12,8 @@
  * samples of both sets would scatter around.
  *
  * How the resampled values are computed, per metric (each descriptor's `resampled`, or the generic paths):
- * - FD: weighted statistics per resample, FD recomputed (metrics/fd-resampled.ts); FD∞ shares FD's spread plus its
- *   fit's intercept variance;
+ * - FD: weighted statistics per resample, FD recomputed (metrics/fd-resampled.ts); FD∞ shares FD's spread plus the
+ *   intercept's variance from its subsets' own noise;
  * - KID: the weighted full-sample unbiased MMD^2 per resample plus the subset variance (metrics/kid.ts);
  * - precision, recall, density, coverage: two-sample half-samples with the k-NN radii recomputed on every
  *   half-sample among its rows (metrics/prdc-resampled.ts); precision and density read their variance by the law of
@@ -28,9 +28,10 @@
  * bias is ~ tr terms / N) and a resample, which has fewer distinct rows, adds that bias again. Its coverage is
  * measured, not assumed: test/metrics/calibration.test.ts and `npm run bench:calibration` draw many independent
  * pairs of sets from known distributions and count how often the interval holds the metric's mean over all draws.
- * FD and KID (`resampling: 'half-extrapolated'`) also draw B nested quarter-samples, and their variance is
- * extrapolated from V(n/2) and V(n/4) (varianceModel). FD draws a quarter of B (`resampleShare`) and reads a normal
- * interval from the variance (normalInterval). docs/uncertainty.md says all of it in one place.
+ * KID (`resampling: 'half-extrapolated'`) also draws B nested quarter-samples, and its variance is extrapolated
+ * from V(n/2) and V(n/4); FD (`'half-complement'`) evaluates each half's complement too, and reads its variance
+ * from the halves and the sums of complementary pairs (varianceModel). FD draws a quarter of B (`resampleShare`) and
+ * reads a normal interval from the variance (normalInterval). docs/uncertainty.md says all of it in one place.
  * Percentiles: numpy's default linear interpolation. Monte-Carlo error: with B resamples the interval's ends move
  * by about 1 / sqrt(2 B) of its half-width between bootstrap seeds (5% at B = 200); extrapolated intervals more
  * (extrapolatedError). Each entry reports it (`ciMonteCarloError`) with its resample count (`ciResamples`).
@@ -130,9 +131,9 @@ function intervalOf(desc: MetricDescriptor, all: Float64Array, b: number, rows: 
   const share = desc.resampleShare ?? 1;
   const values = all.subarray(0, b);
   const model = varianceModel(desc, rows);
-  const added = extra + (model ? model.total(sampleVariance(values), sampleVariance(all.subarray(b))) - sampleVariance(values) : 0);
+  const added = extra + (model ? model.total(values, all.subarray(b)) - sampleVariance(values) : 0);
   const r = share === 1 ? recentredInterval(values, point, level, added) : normalInterval(values, point, level, added);
-  const monteCarloError = model && desc.resampling === 'half-extrapolated' ? extrapolatedError(model, values, all.subarray(b), extra) : 1 / Math.sqrt(2 * b);
+  const monteCarloError = model && isPaired(desc) ? extrapolatedError(model, values, all.subarray(b), extra) : 1 / Math.sqrt(2 * b);
   return { ci: r.ci, method: share === 1 ? RECENTRED_METHOD : NORMAL_METHOD, bootstrapBias: r.bias, resamples: b, monteCarloError: Number(monteCarloError.toPrecision(2)) };
 }
 
@@ -168,31 +169,69 @@ export async function fixedReferenceInterval(
 
 /**
  * The variance of a group's value at full size, read from its half-samples' variance V2 = V(n/2) and, for
- * 'half-extrapolated' groups, that of their nested quarter-samples V4 = V(n/4) (all drawn without replacement).
+ * 'half-extrapolated' groups, that of their nested quarter-samples V4 = V(n/4) (all drawn without replacement;
+ * 'half-complement' groups: complementVariance).
  * A half-sample's spread is the delete-half jackknife: for a mean, the spread of half-sample means (whose
  * finite-population factor 1 - 1/2 cancels the halved size) is exactly the variance of the mean at n, and no row is
- * copied, so the k-NN radii and FD's covariance see distinct rows only. For a statistic
- * with a linear part (variance a/n at n) and a quadratic one (q at n), such as FD and KID, subsampling gives
- * E V2 = a/n + 2 q and E V4 = 3 a/n + 12 q: the half-samples count the quadratic part twice. Var T = V2 - c (V4 / 6 -
- * V2 / 2) removes it: c = 1 exactly under that model; c = HALF_EXTRAPOLATION (1.5) is what the calibration runs
- * measured best (FD, FD∞ and KID at d 16 and 64, near-null and mode-dropping pairs: c = 1 left intervals 1.37x wider
- * than needed near the null, c = 2 covered 0.89-0.90 on the mixtures). Floored at V2 / 4 (the difference is noisy).
+ * copied, so the k-NN radii and FD's covariance see distinct rows only. A statistic such as FD and KID has a
+ * linear part (variance a/n at n) and a degenerate quadratic one (variance q at n, falling as 1/n^2). A subsample of
+ * m of the n rows spreads by a (1/m - 1/n) and q (n^2/m^2 - 1): E V2 = a/n + 3 q and E V4 = 3 a/n + 15 q, so the
+ * half-samples count the quadratic part three times over. Var T = V2 - c (V4 / 6 - V2 / 2) removes the excess for
+ * c = 2 under that expansion; c = HALF_EXTRAPOLATION (1.5) is what the calibration runs measured best for KID
+ * (d 16 and 64, near-null and mode-dropping pairs: c = 1 left intervals 1.37x wider than needed near the null,
+ * c = 2 covered 0.89-0.90 on the mixtures: the quarters' own higher-order terms inflate V4 there). Floored at V2 / 4
+ * (the difference is noisy).
  * Odd sizes: a half of n rows is floor(n / 2) rows, whose spread is scaled by floor(n/2) / ceil(n/2) (the
  * delete-d jackknife's factor).
  */
 export const HALF_EXTRAPOLATION = 1.5;
 
-/** How a group's variance at full size is read from its resamples (b outer values, then b nested ones). */
+/** How a group's variance at full size is read from its resamples (b outer values, then b paired ones). */
 interface VarianceModel {
-  readonly total: (outer: number, nested: number) => number;
+  readonly total: (outer: ArrayLike<number>, paired: ArrayLike<number>) => number;
+}
+
+/** Resampling schemes that draw a second resample paired with each half (a nested quarter, or the complement). */
+function isPaired(desc: MetricDescriptor): boolean {
+  return desc.resampling === 'half-extrapolated' || desc.resampling === 'half-complement';
 }
 
 function varianceModel(desc: MetricDescriptor, rows: number): VarianceModel | null {
   const half = Math.max(2, Math.floor(rows / 2));
   const scale = rows > half ? half / (rows - half) : 1;
-  if (desc.resampling === 'half-extrapolated') return { total: (v2, v4) => scale * Math.max(v2 - HALF_EXTRAPOLATION * (v4 / 6 - v2 / 2), v2 / 4) };
-  if (desc.resampling === 'half-sample') return { total: (v2) => scale * v2 };
+  if (desc.resampling === 'half-extrapolated') {
+    return { total: (h, q) => { const v2 = sampleVariance(h); return scale * Math.max(v2 - HALF_EXTRAPOLATION * (sampleVariance(q) / 6 - v2 / 2), v2 / 4); } };
+  }
+  if (desc.resampling === 'half-complement') return { total: (h, c) => scale * complementVariance(h, c) };
+  if (desc.resampling === 'half-sample') return { total: (h) => scale * sampleVariance(h) };
   return null;
+}
+
+/**
+ * Var T at full size from B halves S_k and their complements S_k^c (FD): V2 - V+ / 2, V2 the variance of all 2B
+ * half values, V+ that of T(S_k) + T(S_k^c), floored at V2 / 4. The linear part cancels in the sum exactly (the two
+ * halves' means average to the full mean), so V+ holds the quadratic part alone: 4 q (the pairs within each half
+ * and those across them, each block's spread a fixed multiple of q), while V2 = a / n + 3 q (see
+ * HALF_EXTRAPOLATION's comment); V2 - V+ / 2 = a / n + q. Unlike the quarters, no resample is smaller than half the
+ * rows, so no higher-order term of a small resample leaks in, and a covariance of n/2 rows keeps the rank the point
+ * value's has where n/4 rows would not (d 256 at n 300). Measured against the quarters (FD alone, seed 1,
+ * coverage / width ratio): the Gaussian at d 16 0.940 / 1.23 -> 0.943 / 1.08 (400 draws), at d 64 0.935 / 1.21 ->
+ * 0.965 / 1.08 (200), at d 256, n 300 0.99 / 1.52 -> 0.98 / 1.18 (100); the mixtures 0.910 -> 0.920 (d 16) and
+ * 0.915 -> 0.925 (d 64) at the same widths, 0.96 / 1.31 -> 0.97 / 1.33 at d 256. For KID the same scheme fitted the
+ * Gaussians as well (implied sd equal to the spread's) but covered the mixtures 0.02 less than the quarters (0.89
+ * at d 16 and 64), so KID keeps them.
+ */
+function complementVariance(h: ArrayLike<number>, c: ArrayLike<number>): number {
+  const b = Math.min(h.length, c.length);
+  const both = new Float64Array(2 * b);
+  const sum = new Float64Array(b);
+  for (let k = 0; k < b; k++) {
+    both[k] = h[k]!;
+    both[b + k] = c[k]!;
+    sum[k] = h[k]! + c[k]!;
+  }
+  const v2 = sampleVariance(both);
+  return Math.max(v2 - sampleVariance(sum) / 2, v2 / 4);
 }
 
 /**
@@ -202,22 +241,16 @@ function varianceModel(desc: MetricDescriptor, rows: number): VarianceModel | nu
  */
 function extrapolatedError(model: VarianceModel, full: Float64Array, half: Float64Array, fixed: number): number {
   const b = Math.min(full.length, half.length);
-  const sums = (v: Float64Array) => {
-    let s = 0;
-    let q = 0;
-    for (let i = 0; i < b; i++) {
-      s += v[i]!;
-      q += v[i]! * v[i]!;
-    }
-    return { s, q };
-  };
-  const f = sums(full);
-  const h = sums(half);
-  const varOf = (s: number, q: number, m: number) => (q - (s * s) / m) / (m - 1);
-  const total = (v1: number, v2: number) => model.total(v1, v2) + fixed;
-  const all = total(varOf(f.s, f.q, b), varOf(h.s, h.q, b));
+  const total = (v1: ArrayLike<number>, v2: ArrayLike<number>) => model.total(v1, v2) + fixed;
+  const all = total(full.subarray(0, b), half.subarray(0, b));
   const loo = new Float64Array(b);
-  for (let k = 0; k < b; k++) loo[k] = total(varOf(f.s - full[k]!, f.q - full[k]! ** 2, b - 1), varOf(h.s - half[k]!, h.q - half[k]! ** 2, b - 1));
+  const without = (v: Float64Array, k: number) => {
+    const out = new Float64Array(b - 1);
+    out.set(v.subarray(0, k));
+    out.set(v.subarray(k + 1, b), k);
+    return out;
+  };
+  for (let k = 0; k < b; k++) loo[k] = total(without(full, k), without(half, k));
   const jackknifeVariance = (((b - 1) * (b - 1)) / b) * sampleVariance(loo); // (b - 1) / b * sum of squared deviations
   return all > 0 ? (0.5 * Math.sqrt(jackknifeVariance)) / all : 0;
 }
@@ -396,6 +429,16 @@ function drawHalf(rng: Rng, n: number): Int32Array {
   return rng.sampleWithoutReplacement(n, Math.min(n, Math.max(2, Math.floor(n / 2))));
 }
 
+/** The rows 0..n-1 not in `idx`, ascending. */
+function complementOf(idx: Int32Array, n: number): Int32Array {
+  const taken = new Uint8Array(n);
+  for (const i of idx) taken[i] = 1;
+  const out = new Int32Array(n - idx.length);
+  let p = 0;
+  for (let i = 0; i < n; i++) if (taken[i] === 0) out[p++] = i;
+  return out;
+}
+
 /** Rows (or pairs) of a group's generated input. */
 function generatedRows(desc: MetricDescriptor, input: AnyInput): number {
   return desc.input === 'image-pairs' ? (input as ImagePairs).generated.n : (input as FeatureSets | ClassScores).generated.rows;
@@ -404,16 +447,18 @@ function generatedRows(desc: MetricDescriptor, input: AnyInput): number {
 /**
  * All resample draws: generated rows (or pairs) and reference rows from independent streams of the bootstrap Rng;
  * B draws of n rows with replacement, or B random halves (then, for 'half-extrapolated', B nested quarters: the
- * first half of each half's random order).
+ * first half of each half's random order; for 'half-complement', the B complements).
  */
 function drawResamples(desc: MetricDescriptor, input: AnyInput, resamples: number, opts: BootstrapOptions): ResampleDraws {
   const rng = new Rng(opts.seed ?? BOOTSTRAP_DEFAULTS.seed).fork('bootstrap');
   const n = generatedRows(desc, input);
   const m = desc.input === 'features' && (opts.resampleReference ?? BOOTSTRAP_DEFAULTS.resampleReference) ? (input as FeatureSets).reference.rows : 0;
   const nested = desc.resampling === 'half-extrapolated';
-  const halves = desc.resampling === 'half-sample' || nested;
+  const complement = desc.resampling === 'half-complement';
+  const halves = desc.resampling === 'half-sample' || nested || complement;
   const draw = (r: Rng, size: number) => {
     const full = Array.from({ length: resamples }, () => (halves ? drawHalf(r, size) : drawIndices(r, size)));
+    if (complement) return [...full, ...full.map((idx) => complementOf(idx, size))];
     return nested ? [...full, ...full.map((idx) => idx.subarray(0, Math.max(2, Math.floor(idx.length / 2))))] : full;
   };
   return { generated: draw(rng.fork('generated'), n), reference: m > 0 ? draw(rng.fork('reference'), m) : null };

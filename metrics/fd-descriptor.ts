@@ -7,7 +7,10 @@
  * plan asks for it (`infinity: true`, which the harness sets when fd_inf is in the metric list); both read one
  * mean and covariance of the reference (given as `referenceStats.gaussian`, else computed once). Resamples: FD on
  * two-sample weighted resamples; FD∞'s values are FD's resampled values moved to FD∞ (the sampling of both sets
- * drives both), with the squared standard error of its fit as the extra variance the resamples cannot see.
+ * drives both), with the intercept's variance from the subsets' own noise (fd-resampled.ts subsetNoiseSe) as the
+ * extra variance the resamples cannot see. `fitSe`, the intercept's standard error from the fit's residuals, is
+ * reported beside it: it also holds the line's lack of fit, and a `fitSe` well above `subsetSe` says FD is not
+ * linear in 1 / N over the sizes fitted (N near d).
  *
  * @example
  * await fdDescriptor.compute({ generated, reference }, fdDescriptor.defaults); // { fd: { value: 5.4401, ranks: {...}, ... }, fd_inf: {...} }
@@ -26,7 +29,7 @@ async function compute(input: FeatureSets, params: MetricParams): Promise<Metric
   if (params['infinity'] === true && sets.generated.rows >= MIN_ROWS_FOR_INFINITY) {
     const { fdInfinity } = await import('./fd-resampled.js');
     const inf = await fdInfinity(sets, { seed: typeof params['infinitySeed'] === 'number' ? params['infinitySeed'] : 0 });
-    out.fd_inf = { value: Math.max(0, inf.value), slope: inf.slope, fitSe: inf.se, sizes: inf.sizes.join(','), fdAtSizes: inf.fds.map((v) => Number(v.toPrecision(8))).join(',') };
+    out.fd_inf = { value: Math.max(0, inf.value), slope: inf.slope, fitSe: inf.se, subsetSe: inf.subsetSe, sizes: inf.sizes.join(','), fdAtSizes: inf.fds.map((v) => Number(v.toPrecision(8))).join(',') };
   }
   return out;
 }
@@ -46,11 +49,11 @@ async function resampled(sets: FeatureSets, _params: MetricParams, draws: Resamp
   const inf = point.fd_inf;
   if (inf === undefined || point.fd === undefined) return { values: { fd }, scheme: 'weighted two-sample resamples (row multiplicities), FD recomputed' };
   const shift = inf.value - point.fd.value;
-  const se = typeof inf['fitSe'] === 'number' ? inf['fitSe'] : 0;
+  const se = typeof inf['subsetSe'] === 'number' ? inf['subsetSe'] : 0;
   return {
     values: { fd, fd_inf: fd.map((v) => v + shift) },
     extraVariance: { fd_inf: se * se },
-    scheme: 'weighted two-sample resamples (row multiplicities), FD recomputed; fd_inf: FD\'s resampled spread plus the fit\'s intercept variance',
+    scheme: 'weighted two-sample resamples (row multiplicities), FD recomputed; fd_inf: FD\'s resampled spread plus the subsets\' own noise in the intercept',
   };
 }
 
@@ -68,8 +71,8 @@ const base = {
   defaults: paramDefaults(FD_PARAMS),
   defaultFor: 'features',
   tolerance: { absolute: 0, relative: 0.05 },
-  minimumRows: { rows: () => 3, why: 'FD needs n > 2 (with 2 rows each covariance is one direction and its interval has no smaller resample to extrapolate from)' },
-  resampling: 'half-extrapolated',
+  minimumRows: { rows: () => 4, why: 'FD needs n > 3 (its interval reads FD on a half of the rows and on the other half, and each needs 2 rows for a covariance)' },
+  resampling: 'half-complement',
   resampleShare: 0.25,
   compute,
   resampled,

@@ -1,5 +1,5 @@
 /**
- * FD on resamples (the half- and quarter-samples of metrics/bootstrap.ts, or any draws) and FD extrapolated to
+ * FD on resamples (the half-samples and their complements of metrics/bootstrap.ts, or any draws) and FD extrapolated to
  * infinite samples (FD∞).
  *
  * Resamples: both sets are resampled (row multiplicities w for generated, v for reference; 0 or 1 for a
@@ -10,16 +10,16 @@
  * sets have more rows than features, Gram route otherwise).
  *
  * FD∞ (M. J. Chong, D. Forsyth, "Effectively Unbiased FID and Inception Score and where to find them", CVPR 2020):
- * FD is biased upwards by about c / N. FD is computed on nested seeded random subsets of the generated rows of sizes
+ * FD is biased upwards by about c / N. FD is computed on seeded random subsets of the generated rows of sizes
  * N_j evenly spaced in 1/N between 1/n and 2/n (n / 2 .. n, 6 sizes, each with `repeats` subsets, the reference at
  * its full size, with FD's mean and covariance of it (referenceGaussian) and their Cholesky factor reused), a
- * least-squares line FD = FD∞ + c / N is fitted and its intercept is FD∞. Its interval (fdInfinityInterval)
- * combines the bootstrap variance of FD at the full size (the sampling of both sets, which FD∞ shares) with the
- * fit's standard error of the intercept (the subsets' own noise).
+ * least-squares line FD = FD∞ + c / N is fitted and its intercept is FD∞. Its interval combines the resampled
+ * variance of FD at the full size (the sampling of both sets, which FD∞ shares) with the intercept's variance from
+ * the subsets' own noise (subsetNoiseSe), read from the spread of the subsets at each size.
  *
  * @example
  * const values = await fdResampled({ generated, reference }, draws); // one FD per resample
- * const inf = await fdInfinity({ generated, reference }, { seed: 0 }); // { value: 37.9, slope: 5200, sizes: [...], se: 0.4 }
+ * const inf = await fdInfinity({ generated, reference }, { seed: 0 }); // { value: 37.9, slope: 5200, sizes: [...], se: 0.4, subsetSe: 0.3 }
  */
 import { pivotedCholesky } from '../src/linalg/cholesky.js';
 import { referenceGaussian } from './fd.js';
@@ -28,6 +28,7 @@ import { gemm, gramFloat32 } from '../src/linalg/gemm.js';
 import { takeRows, type Matrix } from '../src/linalg/matrix.js';
 import type { Progress } from '../src/progress.js';
 import { Rng } from '../src/rng.js';
+import { sampleVariance } from '../src/stats/quantile.js';
 import { traceSqrtFromCentred, traceSqrtProduct } from '../src/linalg/trace-sqrt.js';
 import type { GaussianStats } from './fd.js';
 import { openFdPool } from './fd-workers.js';
@@ -364,6 +365,8 @@ export interface FdInfinityResult {
   readonly slope: number;
   /** Standard error of the intercept from the fit's residuals. */
   readonly se: number;
+  /** Standard error of the intercept from the subsets' own noise (subsetNoiseSe). */
+  readonly subsetSe: number;
   readonly sizes: readonly number[];
   /** Mean FD at each size. */
   readonly fds: readonly number[];
@@ -385,14 +388,17 @@ export async function fdInfinity(sets: FeatureSets, opts: FdInfinityOptions = {}
   const sizes = Array.from({ length: points }, (_, j) => Math.round(1 / (1 / n + (j / (points - 1)) * (1 / n))));
   const fdAt = await fdAgainstFixedReference(sets);
   const fds: number[] = [];
+  const spread: { size: number; values: number[] }[] = [];
   for (const size of sizes) {
-    let s = 0;
+    const values: number[] = [];
     const reps = size === n ? 1 : repeats;
-    for (let r = 0; r < reps; r++) s += await fdAt(size === n ? sets.generated : takeRows(sets.generated, rng.sampleWithoutReplacement(n, size)));
-    fds.push(s / reps);
+    for (let r = 0; r < reps; r++) values.push(await fdAt(size === n ? sets.generated : takeRows(sets.generated, rng.sampleWithoutReplacement(n, size))));
+    fds.push(values.reduce((s, v) => s + v, 0) / reps);
+    if (reps > 1) spread.push({ size, values });
   }
-  const fit = lineFit(sizes.map((z) => 1 / z), fds);
-  return { value: fit.intercept, slope: fit.slope, se: fit.interceptSe, sizes, fds };
+  const x = sizes.map((z) => 1 / z);
+  const fit = lineFit(x, fds);
+  return { value: fit.intercept, slope: fit.slope, se: fit.interceptSe, subsetSe: subsetNoiseSe(x, sizes, n, spread, repeats), sizes, fds };
 }
 
 /** FD of generated row sets against the whole reference, its mean and covariance those of FD (referenceGaussian). */
@@ -413,6 +419,36 @@ async function fdAgainstFixedReference(sets: FeatureSets): Promise<(g: Matrix) =
     const ts = (await traceSqrtProduct(covR, covG, chol)).value;
     return Math.max(0, squaredDistance(c.mean, meanR) + c.sumSquares / (c.total - 1) + traceR - 2 * ts);
   };
+}
+
+/**
+ * Standard error of the intercept from the subsets' own noise, read from the spread of the subsets drawn at one
+ * size (the fit's residuals would also hold its lack of fit: FD is not exactly linear in 1 / N where N is near d).
+ * A subset of N of the n rows moves FD from its full-size value by a term of variance s^2 (1 / N - 1 / n) (the
+ * subset mean of per-row influence terms, without replacement); s^2 is pooled over the sizes from the replicates'
+ * sample variances, and the intercept's variance is sum_j w_j^2 s^2 (1 / N_j - 1 / n) / repeats with w_j the
+ * least-squares weights of the intercept on the size means.
+ */
+function subsetNoiseSe(x: readonly number[], sizes: readonly number[], n: number, spread: readonly { size: number; values: number[] }[], repeats: number): number {
+  let pooled = 0;
+  let df = 0;
+  for (const { size, values } of spread) {
+    const f = 1 / size - 1 / n;
+    if (f <= 0) continue;
+    pooled += sampleVariance(values) * (values.length - 1) / f;
+    df += values.length - 1;
+  }
+  if (df === 0) return 0;
+  const s2 = pooled / df;
+  const k = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / k;
+  const sxx = x.reduce((s, v) => s + (v - mx) ** 2, 0);
+  let v = 0;
+  for (let j = 0; j < k; j++) {
+    const w = 1 / k - (sxx > 0 ? (mx * (x[j]! - mx)) / sxx : 0);
+    v += w * w * s2 * Math.max(0, 1 / sizes[j]! - 1 / n) / (sizes[j] === n ? 1 : repeats);
+  }
+  return Math.sqrt(v);
 }
 
 /** Ordinary least squares y = a + b x with the standard error of a. */

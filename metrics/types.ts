@@ -180,13 +180,14 @@ interface DescriptorBase<I> {
   /**
    * How resamples are drawn (metrics/bootstrap.ts): 'bootstrap' (default: B resamples of n rows with replacement),
    * 'half-sample' (B random halves of each set without replacement, the delete-half jackknife: no row is copied, so
-   * k-NN radii see distinct rows) or 'half-extrapolated' (halves and nested quarters; the variance is extrapolated
-   * from V(n/2) and V(n/4), which removes the excess the halves give the quadratic part of FD and KID).
+   * k-NN radii see distinct rows), 'half-extrapolated' (halves and nested quarters; the variance is extrapolated
+   * from V(n/2) and V(n/4), which removes the excess the halves give the quadratic part of KID) or
+   * 'half-complement' (halves and their complements; the sums of complementary pairs hold FD's quadratic part alone).
    */
-  readonly resampling?: 'bootstrap' | 'half-sample' | 'half-extrapolated';
+  readonly resampling?: 'bootstrap' | 'half-sample' | 'half-extrapolated' | 'half-complement';
   /**
    * Share of the requested resamples this group draws (default 1; at least 20): FD's resamples each solve a d x d
-   * eigenproblem, so it draws a quarter and reads a normal interval from their spread (metrics/bootstrap.ts).
+   * eigenproblem, so it draws a quarter (halves and their complements) and reads a normal interval from the variance (metrics/bootstrap.ts).
    */
   readonly resampleShare?: number;
   /** Parameters set when this id is asked for (e.g. fd_inf switches on the FD group's extrapolation). */

@@ -24,7 +24,7 @@ import type { GaussianStats } from '../../metrics/fd.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { defaultSplit, loadReference, trainingOverlapWarning, trainingSplit, type ReferenceSelection } from './reference.js';
 
-const BOOTSTRAP_METHOD = `${RECENTRED_METHOD}, or normal from the variance for fd, fd_inf, precision and density (each metric's ciMethod): both sets resampled: random halves without replacement for the k-NN metrics (radii recomputed per half; precision and density by the law of total variance), FD and KID (variance extrapolated from halves and nested quarters), with replacement for IS (docs/uncertainty.md)`;
+const BOOTSTRAP_METHOD = `${RECENTRED_METHOD}, or normal from the variance for fd, fd_inf, precision and density (each metric's ciMethod): both sets resampled: random halves without replacement for the k-NN metrics (radii recomputed per half; precision and density by the law of total variance), FD (variance from halves and their complements), KID (variance extrapolated from halves and nested quarters), with replacement for IS (docs/uncertainty.md)`;
 import { generatorSource, imageSetSource, type ImageSource } from './image-source.js';
 import { runMetrics, type MetricEntryValue } from './run-metrics.js';
 import { intervalWarnings, sampleWarnings } from './warnings.js';

@@ -21,9 +21,8 @@ import { sampleWarnings } from './warnings.js';
  * these metrics compare distributions).
  *
  * Minimum rows: a metric runs only when the outputs and the targets each have at least the rows it needs, else it
- * is skipped with a warning saying why: FD n > 2 (with 2 rows each covariance is one direction, and FD's
- * extrapolated interval has no smaller resample to read its variance from: its halves and nested quarters are
- * floored at 2 rows), KID 2 (the unbiased MMD of a subset of m rows needs m >= 2), precision and recall max(kPr, kDc) + 1
+ * is skipped with a warning saying why: FD n > 3 (its interval reads FD on a half of the rows and on the other
+ * half, and each needs 2 rows for a covariance), KID 2 (the unbiased MMD of a subset of m rows needs m >= 2), precision and recall max(kPr, kDc) + 1
  * (every row needs a k-th neighbour other than itself; the group also finds the density/coverage radii). Above the
  * minimum, small sets carry the warnings generator reports carry (rank-deficient covariance when n <= d, the KID
  * subset size lowered to the smaller set). When every metric is skipped no extractor is opened.

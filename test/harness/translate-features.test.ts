@@ -30,8 +30,8 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 describe('translation feature metrics', () => {
-  it('minimum rows: FD 3, KID 2, precision/recall max(k) + 1', () => {
-    expect([minimumRows('fd', {}), minimumRows('kid', { subsetSize: 1000 }), minimumRows('prdc', { kPr: 3, kDc: 5 })]).toEqual([3, 2, 6]);
+  it('minimum rows: FD 4, KID 2, precision/recall max(k) + 1', () => {
+    expect([minimumRows('fd', {}), minimumRows('kid', { subsetSize: 1000 }), minimumRows('prdc', { kPr: 3, kDc: 5 })]).toEqual([4, 2, 6]);
   });
 
   it('1 pair: every feature metric is skipped with a warning, and no extractor is opened', async () => {
@@ -41,7 +41,7 @@ describe('translation feature metrics', () => {
     const r = await evaluateTranslation({ translator: join(dir, 'id16.onnx'), pairs: join(dir, 'one.npz'), bootstrap: 0, extractor: 'no-such-extractor' });
     expect(Object.keys(r.metrics)).toEqual(['mse', 'l1', 'psnr', 'ssim']);
     expect(r.recipe.extractor.id).toBe('none');
-    expect(r.warnings).toContain('fd skipped: 1 outputs and 1 target images, but FD needs n > 2 (with 2 rows each covariance is one direction and its interval has no smaller resample to extrapolate from): at least 3 on each side');
+    expect(r.warnings).toContain('fd skipped: 1 outputs and 1 target images, but FD needs n > 3 (its interval reads FD on a half of the rows and on the other half, and each needs 2 rows for a covariance): at least 4 on each side');
     expect(r.warnings).toContainEqual(expect.stringMatching(/^kid skipped: .* at least 2 on each side$/));
     expect(r.warnings).toContainEqual(expect.stringMatching(/^precision, recall skipped: .* at least 6 on each side$/));
   });
