@@ -11,7 +11,8 @@ import { readJsonFile } from '../io/json-file.js';
  * `genbench submit`: uploads a checkpoint to a genbench server for evaluation: an ONNX file (with `X.genbench.json`
  * beside it) or a TF.js folder (model.json, its shards, genbench.json), as one multipart POST to /api/submissions.
  * A translator (manifest `kind: translator`, e.g. a `genbench train --model pix2pix` run folder) goes as its .onnx
- * and manifest only, and is scored on its translation task (`task`, or --dataset TASK)
+ * and manifest only, or, with a manifest of format 'tfjs-layers', as its model.json, shards and manifest, and is
+ * scored on its translation task (`task`, or --dataset TASK)
  * with the token in the Authorization header (--token or GENBENCH_TOKEN). Prints the status URL; --wait polls until
  * the evaluation is done (exit 1 if it failed).
  *
@@ -29,7 +30,7 @@ interface SubmitFlags {
 
 export function submitCommand(): Command {
   return new Command('submit')
-    .description('upload a generator checkpoint (ONNX file or TF.js folder + genbench.json) or a translator (ONNX + kind: translator manifest) to a genbench server')
+    .description('upload a generator checkpoint (ONNX file or TF.js folder + genbench.json) or a translator (ONNX or TF.js folder + kind: translator manifest) to a genbench server')
     .argument('<path>', 'X.onnx (with X.genbench.json beside it), a TF.js model folder, or a genbench train run folder')
     .requiredOption('--server <url>', 'server base URL, e.g. http://127.0.0.1:8080')
     .option('--token <token>', 'submission token (default: GENBENCH_TOKEN)')

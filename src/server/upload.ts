@@ -19,11 +19,12 @@ import { MAX_MODEL_NAME, type UploadLimits } from './upload-limits.js';
  * - TF.js: `model.json` + the `.bin` shards it names + `genbench.json`;
  * - optionally `report.json`, a genbench report of this model (shown as self-reported, never ranked): only with the
  *   submission's dataset, an extractor of `extractors`, known metrics, and `model.files` matching the upload;
- * - a translator: one `X.onnx` + a manifest with `kind: translator` (src/models/translator-manifest.ts) naming a
- *   built-in translation task (`task`, or the form's `dataset` field), which becomes the submission's dataset. Its
- *   `sha256` must match the .onnx; entries of `files` naming files that were not uploaded (the TF.js weights a
- *   `genbench train` run folder converted the ONNX from) are dropped from the stored manifest, the ONNX being the
- *   whole checkpoint.
+ * - a translator: one `X.onnx` (format 'onnx'), or `model.json` + the `.bin` shards it names (format 'tfjs-layers',
+ *   whose `files` must give each shard's sha256), + a manifest with `kind: translator`
+ *   (src/models/translator-manifest.ts) naming a built-in translation task (`task`, or the form's `dataset` field),
+ *   which becomes the submission's dataset. Its `sha256` must match the main file; entries of `files` naming files
+ *   that are not part of the uploaded checkpoint (the TF.js weights a `genbench train` run folder converted its ONNX
+ *   from) are dropped from the stored manifest.
  * Names are reduced to their last path component and must be plain (letters, digits, '.', '_', '-'; no leading
  * dot); they are only compared and recorded, never used as paths (files are stored under their sha256).
  *
@@ -124,15 +125,12 @@ function checkCommonFields(manifest: { name: string }, source: string): void {
   }
 }
 
-/** A translator upload: its one .onnx and manifest, on a built-in translation task (see checkUpload). */
+/** A translator upload: its one .onnx (or TF.js model.json + shards) and manifest, on a built-in translation task (see checkUpload). */
 async function checkTranslatorUpload(named: ReadonlyArray<UploadedFile & { kind: ReturnType<typeof kindOf> }>, raw: unknown, source: string, opts: CheckUploadOptions): Promise<CheckedUpload> {
   const parsed = validate(TranslatorManifestSchema, raw, source);
   checkCommonFields(parsed, source);
-  const extra = named.find((f) => f.kind !== 'onnx' && f.kind !== 'manifest');
-  if (extra !== undefined) throw new GenbenchError('INPUT', `${extra.name}: a translator is submitted as its .onnx file and its manifest only; remove ${extra.name} from the upload`);
-  const onnx = named.filter((f) => f.kind === 'onnx');
-  if (onnx.length !== 1) throw new GenbenchError('INPUT', `${source}: a translator needs exactly one .onnx file, got ${onnx.length}`);
-  const main = onnx[0]!;
+  const checkpoint = parsed.format === 'onnx' ? onnxTranslatorFiles(named, source) : await tfjsTranslatorFiles(named, source, opts.limits);
+  const main = checkpoint[0]!;
   if (parsed.file !== main.name) throw new GenbenchError('INPUT', `${source}: field 'file' is '${parsed.file}' but the upload has '${main.name}'; make them match`);
   const task = opts.dataset ?? parsed.task;
   const valid = [...TRANSLATION_PROTOCOLS.keys()].join(', ');
@@ -140,13 +138,37 @@ async function checkTranslatorUpload(named: ReadonlyArray<UploadedFile & { kind:
   if (!TRANSLATION_PROTOCOLS.has(task)) throw new GenbenchError('INPUT', `${source}: task '${task.slice(0, 60)}' is not a translation task served here; use one of ${valid}`);
   if (parsed.task !== undefined && parsed.task !== task) throw new GenbenchError('INPUT', `${source}: field 'task' is '${parsed.task.slice(0, 60)}' but the form asks for '${task}'; submit a translator on its own task`);
   const manifestFile = named.find((f) => f.kind === 'manifest')!;
-  const files = await Promise.all([main, manifestFile].map(async (f) => ({ name: f.name, path: f.path, ...(await sha256AndSize(f.path)) })));
+  const files = await Promise.all([...checkpoint, manifestFile].map(async (f) => ({ name: f.name, path: f.path, ...(await sha256AndSize(f.path)) })));
   if (parsed.sha256 === undefined) throw new GenbenchError('INPUT', `${source}: field 'sha256' is missing; add "sha256": "<sha256sum of ${main.name}>"`);
   const { files: listed, ...rest } = parsed;
-  const kept = Object.fromEntries(Object.entries(listed ?? {}).filter(([name]) => name === main.name));
+  const kept = Object.fromEntries(Object.entries(listed ?? {}).filter(([name]) => checkpoint.some((f) => f.name === name)));
+  const unlisted = checkpoint.slice(1).find((f) => kept[f.name] === undefined);
+  if (unlisted !== undefined) throw new GenbenchError('INPUT', `${source}: field 'files' has no sha256 for '${unlisted.name}'; add "${unlisted.name}": "<sha256sum>"`);
   checkHashes({ ...rest, ...(Object.keys(kept).length === 0 ? {} : { files: kept }) }, source, files);
   const manifest: TranslatorManifest = { ...rest, ...(Object.keys(kept).length === 0 ? {} : { files: kept }), task };
   return { manifest, mainFile: main.name, dataset: task, files, manifestName: manifestFile.name };
+}
+
+type NamedUpload = UploadedFile & { kind: ReturnType<typeof kindOf> };
+
+/** An ONNX translator's checkpoint: its one .onnx and nothing else. */
+function onnxTranslatorFiles(named: readonly NamedUpload[], source: string): NamedUpload[] {
+  const extra = named.find((f) => f.kind !== 'onnx' && f.kind !== 'manifest');
+  if (extra !== undefined) throw new GenbenchError('INPUT', `${extra.name}: a translator is submitted as its .onnx file and its manifest only; remove ${extra.name} from the upload`);
+  const onnx = named.filter((f) => f.kind === 'onnx');
+  if (onnx.length !== 1) throw new GenbenchError('INPUT', `${source}: a translator needs exactly one .onnx file, got ${onnx.length}`);
+  return onnx;
+}
+
+/** A TF.js layers translator's checkpoint: model.json first, then the shards it names (all uploaded, no others). */
+async function tfjsTranslatorFiles(named: readonly NamedUpload[], source: string, limits: UploadLimits): Promise<NamedUpload[]> {
+  const extra = named.find((f) => f.kind !== 'model-json' && f.kind !== 'shard' && f.kind !== 'manifest');
+  if (extra !== undefined) throw new GenbenchError('INPUT', `${extra.name}: a TF.js translator is submitted as its model.json, the .bin shards it names and its manifest only; remove ${extra.name} from the upload`);
+  const modelJson = named.filter((f) => f.kind === 'model-json');
+  if (modelJson.length !== 1) throw new GenbenchError('INPUT', `${source}: format 'tfjs-layers' needs model.json and its .bin shards, got ${modelJson.length} model.json`);
+  const shards = named.filter((f) => f.kind === 'shard');
+  checkShards(await readJson(modelJson[0]!, limits), shards.map((s) => s.name));
+  return [modelJson[0]!, ...shards];
 }
 
 function checkShards(modelJson: unknown, uploaded: readonly string[]): void {

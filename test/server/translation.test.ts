@@ -2,11 +2,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointFiles } from '../../src/cli/submit.js';
 import { decodeImage } from '../../src/io/image-codec.js';
 import { parseNpy } from '../../src/io/npy.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { createToken } from '../../src/store/index.js';
 import { optionalSharedAssets } from '../helpers/assets.js';
+import { writeTfjsTranslator } from '../harness/tfjs-translator-fixtures.js';
 import { writeTranslator, type TranslatorKind } from '../harness/translator-fixtures.js';
 import { upload, waitForSubmission, type Part } from './helpers.js';
 
@@ -15,8 +17,10 @@ import { upload, waitForSubmission, type Part } from './helpers.js';
  * translator uploaded for pneumonia-sr2 is scored by the translate harness under the task's protocol (shrunk by the
  * server's n to the first 24 test pairs, no features), ranked by its report's rank metric on the task's own board,
  * shown on its model page with the input | output | target grid, and rated on /rate against the task's targets
- * (its pool: its outputs on the test split). Bad translators fail with one line: an unknown task at upload, outputs
- * of another shape than the targets and NaN outputs at evaluation.
+ * (its pool: its outputs on the test split). A TF.js layers translator (model.json, its shard and its manifest, the
+ * files genbench submit sends for the folder) is scored the same way, converted to ONNX in the evaluation. Bad
+ * translators fail with one line: an unknown task or a missing shard at upload, outputs of another shape than the
+ * targets and NaN outputs at evaluation.
  */
 const shared = optionalSharedAssets();
 const SIDE = 28;
@@ -100,6 +104,35 @@ describe.skipIf(!shared)('translation submissions (port 0, fetch)', () => {
     expect([shown.width, shown.height]).toEqual([SIDE, SIDE]);
     expect(readdirSync(uploads)).toEqual([]);
   }, 60_000);
+
+  /** The files genbench submit sends for a TF.js translator folder, as upload parts. */
+  const tfjsParts = async (name: string): Promise<Part[]> => {
+    const dir = join(tmp, name);
+    await writeTfjsTranslator(dir, { kind: 'conv', shape: [SIDE, SIDE, 1], task: 'pneumonia-sr2', name });
+    return (await checkpointFiles(dir)).map((f) => ({ name: f.name, data: readFileSync(f.path) }));
+  };
+
+  it('scores a TF.js layers translator (model.json, shard, manifest) converted to ONNX, on the task board', async () => {
+    const p = await tfjsParts('tfjs-conv');
+    expect(p.map((f) => f.name).sort()).toEqual(['genbench.json', 'model.json', 'weights.bin']);
+    const { modelId, final } = await submit(p);
+    expect(final.error).toBeNull();
+    expect(final.status).toBe('done');
+    const { boards } = (await (await fetch(`${server.url}/api/leaderboard`)).json()) as { boards: Array<{ kind: string; dataset: string; rows: Array<{ modelId: string; modelName: string; samples: number; metrics: Record<string, { value: number }> }> }> };
+    const row = boards.find((b) => b.kind === 'translation' && b.dataset === 'pneumonia-sr2')!.rows.find((r) => r.modelId === modelId)!;
+    expect(row).toMatchObject({ modelName: 'tfjs-conv', samples: 24 });
+    expect(Number.isFinite(row.metrics['psnr']!.value)).toBe(true);
+    const { evaluations } = (await (await fetch(`${server.url}/api/models/${modelId}`)).json()) as { evaluations: Array<{ recipe: { backend: { generator: string } } }> };
+    expect(evaluations[0]!.recipe.backend.generator).toMatch(/converted from TF\.js/);
+  }, 60_000);
+
+  it('refuses a TF.js translator whose shard is missing with one line', async () => {
+    const p = (await tfjsParts('tfjs-noshard')).filter((f) => f.name !== 'weights.bin');
+    const res = await upload(server.url, token, p);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { message: string } };
+    expect(error.message).toBe("model.json names shard 'weights.bin' but it was not uploaded; upload every .bin file");
+  });
 
   it('refuses a manifest naming an unknown task with one line, storing nothing', async () => {
     const res = await upload(server.url, token, await parts('identity', 'no-such-task', 'unknown'));
