@@ -1,13 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { encodeNpy } from '../../src/io/npy.js';
 import { encodePngAs } from '../../src/io/png.js';
 import { rampValues, writeNifti } from '../data/nifti-fixtures.js';
+import { writeTfjsTranslator } from '../harness/tfjs-translator-fixtures.js';
 import { writeTranslator, type TranslatorKind } from '../harness/translator-fixtures.js';
 import type { Case } from './case.js';
 
-/** Bad translation inputs for `genbench evaluate --translator`: pairs, volumes and translators that do not fit. */
+/** Bad translation inputs for `genbench evaluate --translator`: pairs, volumes and translators (ONNX and TF.js) that do not fit. */
 const evaluate = (translator: string, ...more: string[]) => ['evaluate', '--translator', translator, '--out', 'r.json', ...more];
 
 /** P.npz: 4 uint8 pairs of 16x16 (a ramp, so some values lie below a quarter of the range). */
@@ -57,6 +58,27 @@ export const TRANSLATION_CASES: readonly Case[] = [
     args: evaluate('pool.onnx', '--pairs', 'P.npz'),
     code: 2,
     stderr: /^genbench: \S*pool\.genbench\.json: field 'output_shape' \[1,8,8\] is 8x8x1 \(HxWxC\) but the target images of P\.npz are 16x16x1/,
+  },
+  {
+    name: 'TF.js translator whose output shape differs from the targets',
+    setup: async (d) => {
+      await pairs(d);
+      await writeTfjsTranslator(join(d, 'tfjs-pool'), { kind: 'pool', shape: [16, 16, 1] });
+    },
+    args: evaluate('tfjs-pool', '--pairs', 'P.npz'),
+    code: 2,
+    stderr: /^genbench: \S*tfjs-pool\/genbench\.json: field 'output_shape' \[8,8,1\] is 8x8x1 \(HxWxC\) but the target images of P\.npz are 16x16x1/,
+  },
+  {
+    name: 'TF.js translator whose model.json names a shard that is missing',
+    setup: async (d) => {
+      await pairs(d);
+      await writeTfjsTranslator(join(d, 'tfjs-conv'), { kind: 'conv', shape: [16, 16, 1] });
+      await rm(join(d, 'tfjs-conv', 'weights.bin'));
+    },
+    args: evaluate('tfjs-conv', '--pairs', 'P.npz'),
+    code: 2,
+    stderr: /^genbench: \S*tfjs-conv\/weights\.bin: weight shard listed in \S*tfjs-conv\/model\.json is missing; copy the whole model folder$/,
   },
   {
     name: '.npz of pairs without source and target arrays',
