@@ -15,7 +15,7 @@ export function submitBody(limits: UploadLimits): SafeHtml {
   const mb = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
   return html`<h1>Submit a model</h1>
 <p>Upload an ONNX generator (<code>X.onnx</code> + <code>X.genbench.json</code>) or a TF.js model (<code>model.json</code>,
-its <code>.bin</code> shards and <code>genbench.json</code>), or an image-to-image translator (<code>X.onnx</code> + a manifest with
+its <code>.bin</code> shards and <code>genbench.json</code>), or an image-to-image translator (<code>X.onnx</code>, or a TF.js <code>model.json</code> and its shards, + a manifest with
 <code>"kind": "translator"</code> naming its translation task). The manifest must list the sha256 of the files. Caps: ${mb(limits.maxFileBytes)} per file,
 ${limits.maxFiles} files. From a terminal: <code>genbench submit --server URL --token T PATH</code>.</p>
 <form id="submit-form" method="post" action="/api/submissions" enctype="multipart/form-data">
