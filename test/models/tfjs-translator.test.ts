@@ -12,8 +12,9 @@ import { writeOnnxCopy, writeTfjsTranslator } from '../harness/tfjs-translator-f
 /**
  * TF.js layers translators (`format: 'tfjs-layers'`): converted once through the TF.js -> ONNX open path (cached)
  * and run with the checks of an .onnx translator, giving the outputs of the same network's ONNX export; on tfjs
- * when asked or when the converter lacks a layer (with the reason); and `genbench evaluate --translator DIR --task`
- * of the folder scores what the ONNX export scores.
+ * when asked or when the converter lacks a layer (with the reason); and `genbench evaluate --translator --task` of
+ * the TF.js model of a `genbench train --model pix2pix` checkpoint folder (under a tfjs-layers manifest beside its
+ * translator.onnx) scores what the folder's ONNX export scores.
  */
 const shared = optionalSharedAssets();
 const SIDE = 28;
@@ -95,20 +96,21 @@ describe('TF.js layers translators', () => {
     await expect(load(wrong)).rejects.toMatchObject({ code: 'INPUT', message: expect.stringMatching(/field 'output' is 'y' but the model's outputs are: translated$/) });
   });
 
-  it.skipIf(!shared)('genbench evaluate --translator DIR --task scores the folder as its ONNX export', async () => {
+  it.skipIf(!shared)('genbench evaluate --translator on the TF.js model of a genbench train pix2pix checkpoint scores what its translator.onnx scores', async () => {
     const env = { GENBENCH_HOME: join(tmp, 'home') };
+    const train = await runCli(['train', '--model', 'pix2pix', '--task', 'pneumonia-sr2', '--steps', '2', '--out', 'p2p', '--quiet'], { cwd: tmp, env });
+    expect(train.code, train.stderr).toBe(0);
+    const ckpt = join(tmp, 'p2p', (await readdir(join(tmp, 'p2p'))).find((f) => f.startsWith('ckpt-'))!);
+    const m = JSON.parse(await readFile(join(ckpt, 'genbench.json'), 'utf8')) as { files: Record<string, string> };
+    await writeFile(join(ckpt, 'tfjs.genbench.json'), JSON.stringify({ ...m, format: 'tfjs-layers', file: 'model.json', sha256: m.files['model.json'] }));
     const args = (t: string, out: string) => ['evaluate', '--translator', t, '--task', 'pneumonia-sr2', '--extractor', 'none', '--bootstrap', '0', '--out', out, '--quiet'];
-    const [tfjs, onnx] = await Promise.all([runCli(args('conv', 'tfjs.json'), { cwd: tmp, env }), runCli(args('onnx/conv.onnx', 'onnx.json'), { cwd: tmp, env })]);
-    expect(tfjs.code, tfjs.stderr).toBe(0);
-    expect(onnx.code, onnx.stderr).toBe(0);
-    const [a, b] = await Promise.all(['tfjs.json', 'onnx.json'].map(async (f) => parseReport(JSON.parse(await readFile(join(tmp, f), 'utf8')), f)));
-    for (const id of ['psnr', 'ssim', 'mse', 'l1']) {
-      const [va, vb] = [a!.metrics[id]!.value, b!.metrics[id]!.value];
-      expect(va, id).not.toBeNull();
-      expect(Math.abs(va! - vb!), id).toBeLessThan(1e-6);
-    }
+    const runs = await Promise.all([runCli(args(join(ckpt, 'tfjs.genbench.json'), 'p2p-tfjs.json'), { cwd: tmp, env }), runCli(args(ckpt, 'p2p-onnx.json'), { cwd: tmp, env })]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const [a, b] = await Promise.all(['p2p-tfjs.json', 'p2p-onnx.json'].map(async (f) => parseReport(JSON.parse(await readFile(join(tmp, f), 'utf8')), f)));
+    for (const id of ['psnr', 'ssim']) expect(Math.abs(a!.metrics[id]!.value! - b!.metrics[id]!.value!), id).toBeLessThan(1e-6);
     expect(a!.recipe.backend.generator).toMatch(/converted from TF\.js/);
     expect(a!.model.manifest['format']).toBe('tfjs-layers');
+    expect(b!.model.manifest['format']).toBe('onnx');
     expect(a!.dataset).toMatchObject({ name: 'pneumonia-sr2', split: 'test' });
   }, 60_000);
 });
