@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { GenbenchError } from '../errors.js';
 import type { ResizeFilter } from '../io/image-codec.js';
-import { manifestPathFor, OUTPUT_RANGES, readCheckpointManifest } from '../models/manifest.js';
+import { manifestPathFor, OUTPUT_RANGES, readCheckpointManifest, type CheckpointManifest } from '../models/manifest.js';
 import type { Progress } from '../progress.js';
 import { assembleExtractor, type BatchForward } from './assemble.js';
 import { CLASSIFIER_RECIPES, classifierRecipe, ensureClassifier } from './classifier-train.js';
@@ -60,11 +60,9 @@ export async function createClassifierExtractor(arg: string, opts: ClassifierOpt
   if (!standard && !/[/\\.]/.test(arg) && !(await stat(arg).catch(() => null))) classifierRecipe(arg); // USAGE: lists the recipes
   const folder = standard ? await ensureClassifier(arg, opts) : resolve(arg);
   const manifestPath = resolve(await manifestPathFor(folder));
-  const m = await readCheckpointManifest(manifestPath);
-  const c = parseFields(m, manifestPath);
+  const { manifest: m, fields: c } = await readClassifierManifest(manifestPath);
   const [height, width, channels] = m.image_shape;
-  if (channels !== 1 && channels !== 3) throw new GenbenchError('INPUT', `${manifestPath}: field 'image_shape' gives ${channels} channels; classifiers take 1 or 3`);
-  const p = preprocessing({ height, width, filter: opts.filter ?? 'area', range: OUTPUT_RANGES[c.input_range], channels, layout: 'NHWC' });
+  const p = preprocessing({ height, width, filter: opts.filter ?? 'area', range: OUTPUT_RANGES[c.input_range], channels: channels as 1 | 3, layout: 'NHWC' });
   const net = await openFeatureModel({
     format: 'tfjs-layers',
     file: join(dirname(manifestPath), m.file),
@@ -90,8 +88,19 @@ export async function createClassifierExtractor(arg: string, opts: ClassifierOpt
 
 type Fields = z.infer<typeof ClassifierFields>;
 
-function parseFields(m: unknown, source: string): Fields {
-  return parseWith(ClassifierFields, m, source, "give a checkpoint of 'genbench train --model classifier'");
+/**
+ * A classifier checkpoint's manifest with its classifier fields (classes, layer names, input range), checked
+ * without opening the network: a checkpoint of another role, or of other than 1 or 3 channels, is an INPUT error.
+ *
+ * @example
+ * (await readClassifierManifest('run/genbench.json')).fields.classes; // 10
+ */
+export async function readClassifierManifest(manifestPath: string): Promise<{ manifest: CheckpointManifest; fields: Fields }> {
+  const manifest = await readCheckpointManifest(manifestPath);
+  const fields = parseWith(ClassifierFields, manifest, manifestPath, "give a checkpoint of 'genbench train --model classifier'");
+  const channels = manifest.image_shape[2];
+  if (channels !== 1 && channels !== 3) throw new GenbenchError('INPUT', `${manifestPath}: field 'image_shape' gives ${channels} channels; classifiers take 1 or 3`);
+  return { manifest, fields };
 }
 
 /** What a report's recipe records about the classifier: dataset, splits, held-out accuracy, recipe and target. */
