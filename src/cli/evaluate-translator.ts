@@ -12,7 +12,8 @@ import { stderrProgress } from './progress-bar.js';
  * generator run. Paired data: per-pair MSE, L1, PSNR and SSIM with their 95% intervals (pairs resampled;
  * --bootstrap, --no-ci, --seed). Unpaired data (an unpaired task, or --source and --target image sets): content
  * preservation (mean SSIM of each input and its output) and, on a task with a target-domain classifier, the share
- * of outputs it assigns to the target class (--no-classifier skips it). Both: FD, KID, precision and recall of the
+ * of outputs it assigns to the target class (--no-classifier skips it); --source/--target data gets that share from
+ * `--classifier classifier:<dataset|run folder>` with `--target-class NAME|LABEL` (harness/target-classifier.ts). Both: FD, KID, precision and recall of the
  * outputs against the target images (--extractor, default mobilenet-v1-0.75; `none` skips them), the cycle error
  * with --reverse-translator, a PNG grid (--grid, default beside --out). `--pairs-range LO,HI` states the value
  * range of float arrays; `--labels N` says the targets of --pairs are label maps (scored by Dice). Flags of generator runs that do not apply (a dataset, --n, --metrics, ...) are usage
@@ -22,6 +23,7 @@ import { stderrProgress } from './progress-bar.js';
  * genbench evaluate --translator t1-bet.onnx --task colin27-t1-bet --out r.json   # wrote r.json and r.grid.png
  * genbench evaluate --translator n2p.onnx --task pneumonia-normal-to-pneumonia --reverse-translator p2n.onnx
  * genbench evaluate --translator t.onnx --source a/ --target b/ --json           # { "schema": "genbench.report/v1", ... }
+ * genbench evaluate --translator t.onnx --source a/ --target b/ --classifier classifier:mnist --target-class 7   # target_share 0.41 ...
  */
 export interface TranslatorFlags {
   translator?: string;
@@ -32,7 +34,9 @@ export interface TranslatorFlags {
   source?: string;
   target?: string;
   reverseTranslator?: string;
-  classifier: boolean;
+  /** A classifier id (--classifier), false (--no-classifier), or undefined: the task's own. */
+  classifier?: string | false;
+  targetClass?: string;
   split?: string;
   seed: string;
   bootstrap: string;
@@ -75,6 +79,7 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
   if (f.pairsRange !== undefined && f.task !== undefined) throw new GenbenchError('USAGE', '--pairs-range: only for float arrays given with --pairs or --source/--target');
   const pairsRange = f.pairsRange === undefined ? undefined : parseValueRange(f.pairsRange, '--pairs-range');
   if (f.labels !== undefined && f.pairs === undefined) throw new GenbenchError('USAGE', '--labels: only for --pairs (a task says itself whether its targets are labels)');
+  if (typeof f.classifier === 'string' && f.source === undefined) throw new GenbenchError('USAGE', `--classifier: only for --source/--target data (${f.task === undefined ? 'paired data has no target-domain classifier' : 'a task names its own classifier; --no-classifier skips it'})`);
   const labels = f.labels === undefined ? undefined : parseIntFlag('labels', f.labels, { min: 1, max: 255 });
   const seed = parseIntFlag('seed', f.seed, { min: 0, max: 0xffffffff });
   const bootstrap = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
@@ -92,7 +97,8 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
     ...(f.source === undefined ? {} : { source: f.source }),
     ...(f.target === undefined ? {} : { target: f.target }),
     ...(f.reverseTranslator === undefined ? {} : { reverseTranslator: f.reverseTranslator }),
-    ...(f.classifier ? {} : { classifier: false as const }),
+    ...(f.classifier === undefined ? {} : { classifier: f.classifier }),
+    ...(f.targetClass === undefined ? {} : { targetClass: f.targetClass }),
     ...(pairsRange === undefined ? {} : { pairsRange }),
     ...(labels === undefined ? {} : { labels }),
     ...(f.split === undefined ? {} : { split: f.split }),

@@ -102,6 +102,8 @@ export function evaluateCommand(): Command {
     .option('--pairs-range <lo,hi>', 'value range of float --pairs (or --source/--target) arrays, e.g. 0,1')
     .option('--labels <n>', '--pairs whose targets are label maps (0 background, 1..n regions): score the outputs by Dice per label and their mean instead of PSNR/SSIM')
     .option('--reverse-translator <path>', 'a translator from the target domain back to the source domain: adds the cycle error (mean L1 of B(A(x)) - x)')
+    .option('--classifier <id>', 'unpaired --source/--target data: the target-domain classifier, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>, with --target-class; adds target_share')
+    .option('--target-class <class>', 'with --classifier: the class of the target domain, a class name (e.g. pneumonia) or a label (e.g. 7)')
     .option('--no-classifier', 'unpaired tasks: skip the target-domain classifier (classifier:pneumoniamnist is trained once on first use)')
     .action(runEvaluate);
 }
@@ -116,7 +118,8 @@ async function statsSource(path: string): Promise<string> {
 
 async function runEvaluate(f: EvaluateFlags): Promise<void> {
   if ([f.translator, f.task, f.pairs, f.source, f.target, f.reverseTranslator, f.labels].some((v) => v !== undefined)) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
-  if (!f.classifier) throw new GenbenchError('USAGE', '--no-classifier applies to --translator runs on unpaired tasks');
+  if (f.classifier === false) throw new GenbenchError('USAGE', '--no-classifier applies to --translator runs on unpaired tasks');
+  if (f.classifier !== undefined || f.targetClass !== undefined) throw new GenbenchError('USAGE', `${f.classifier === undefined ? '--target-class' : '--classifier'} applies to --translator runs on --source/--target data (a generator is scored with --extractor classifier:<dataset>)`);
   if (f.referenceStats !== undefined) {
     const clash = (['split', 'referenceN', 'referenceSeed', 'trainSplit'] as const).find((k) => f[k] !== undefined);
     if (clash !== undefined) throw new GenbenchError('USAGE', `--${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not with --reference-stats (the statistics file is the whole reference)`);

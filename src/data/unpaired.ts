@@ -39,6 +39,8 @@ export interface DomainClassifier {
   /** Label (softmax index) of the target domain. */
   readonly targetLabel: number;
   readonly targetClass: string;
+  /** The classifier's input size, when known before it is opened: images of another aspect ratio are refused. */
+  readonly input?: { readonly height: number; readonly width: number };
 }
 
 export interface UnpairedDataset {

@@ -9,6 +9,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import type { Progress } from '../progress.js';
 import { wilsonInterval } from '../stats/binomial.js';
 import type { MetricEntryValue } from './run-metrics.js';
+import { fitClassifierInput } from './target-classifier.js';
 import { translationReport } from './translate-report.js';
 import { asPairImages, asStack, asUint8, cycleError, featureMetrics, loadAndTranslate, pixelGroup, since, writeTiles, type TranslationRun } from './translate-steps.js';
 
@@ -24,7 +25,9 @@ import { asPairImages, asStack, asUint8, cycleError, featureMetrics, loadAndTran
  *   `pneumonia-normal-to-pneumonia` uses `classifier:pneumoniamnist`, trained once on first use): `target_share`, the
  *   share of outputs whose most probable class is the target class, with a 95% Wilson score interval (outputs as
  *   independent trials), beside the share of the inputs (where a translator starts) and of the real target images
- *   (what the classifier calls the target class at best). User data (`source` + `target`) has no classifier.
+ *   (what the classifier calls the target class at best). User data (`source` + `target`) gets the same share from
+ *   the classifier `classifier` names, with `targetClass` (target-classifier.ts). Images of another size than the
+ *   classifier's input are resized by its preprocessing (recorded in the params); another aspect ratio is refused.
  * With a reverse translator, `cycle_l1` as in paired runs. The grid shows input | output (| reconstruction) tiles.
  * Ranked by FD when features were computed, else by content_ssim.
  *
@@ -48,7 +51,8 @@ export async function evaluateUnpaired(run: TranslationRun & { task: UnpairedDat
     metrics['content_ssim'] = content.entry;
     params['content'] = content.params;
   } else warnings.push(content.skipped);
-  const classifier = opts.classifier === false || task.classifier === undefined ? undefined : await classifierShare(task.classifier, opts.classifier, output, data, prog.progress);
+  const sides = opts.source === undefined ? { source: `the source images of ${task.name}`, target: `the target images of ${task.name}` } : { source: opts.source, target: opts.target! };
+  const classifier = opts.classifier === false || task.classifier === undefined ? undefined : await classifierShare(task.classifier, opts.classifier, output, { ...data, labels: sides }, prog.progress);
   if (classifier !== undefined) {
     metrics['target_share'] = classifier.entry;
     params['classifier'] = classifier.params;
@@ -118,11 +122,14 @@ async function classifierShare(
   spec: DomainClassifier,
   given: string | FeatureExtractor | undefined,
   output: ImageStack,
-  d: UnpairedSplit,
+  d: UnpairedSplit & { readonly labels: { readonly source: string; readonly target: string } },
   progress: Progress | undefined,
 ): Promise<{ entry: MetricEntryValue; params: Record<string, string | number | boolean> }> {
+  const sides = [{ label: d.labels.source, ...d.source }, { label: d.labels.target, ...d.target }];
+  if (spec.input !== undefined) fitClassifierInput(spec.extractor, spec.input, sides); // before it is opened (or trained)
   const fx = typeof given === 'object' ? given : await createExtractor(given ?? spec.extractor, progress === undefined ? {} : { progress });
   try {
+    const resized = fitClassifierInput(fx.id, fx.preprocessing, sides);
     const layer = fx.defaults.classScores;
     if (layer === undefined) throw new GenbenchError('USAGE', `classifier '${fx.id}' has no class-score layer; the target-domain classifier needs one (e.g. classifier:<dataset>)`);
     const share = async (b: ImageBatchU8) => hits((await fx.extract(b, { layers: [layer] }))[layer]!, spec.targetLabel);
@@ -147,6 +154,7 @@ async function classifierShare(
       targetLabel: spec.targetLabel,
       targetClass: spec.targetClass,
       rule: 'most probable class is the target class',
+      ...(resized === undefined ? {} : { resize: `${resized} (${fx.preprocessing.filter})` }),
       ...(accuracy === undefined ? {} : { heldoutAccuracy: accuracy }),
     };
     return { entry, params };

@@ -3,7 +3,7 @@ import { BOOTSTRAP_DEFAULTS } from '../../metrics/bootstrap.js';
 import type { ImageStack, MetricParams } from '../../metrics/types.js';
 import { openPairs, type PairedDataset, type PairedSplit } from '../data/paired.js';
 import { openTranslationTask, type TranslationTask } from '../data/paired-tasks.js';
-import { openUnpaired } from '../data/unpaired.js';
+import { openUnpaired, type DomainClassifier } from '../data/unpaired.js';
 import { GenbenchError } from '../errors.js';
 import type { FeatureExtractor } from '../features/types.js';
 import type { ValueRange } from '../io/image.js';
@@ -15,6 +15,7 @@ import type { TranslationFeatures } from './translate-features.js';
 import { asLabelPairs, diceEntry } from './translate-dice.js';
 import { translationReport } from './translate-report.js';
 import { asPairImages, asStack, checkReverse, cycleError, featureMetrics, loadAndTranslate, pixelGroup, since, writeTiles, type TranslationRun } from './translate-steps.js';
+import { userDomainClassifier } from './target-classifier.js';
 import { evaluateUnpaired } from './translate-unpaired.js';
 
 /**
@@ -33,7 +34,8 @@ import { evaluateUnpaired } from './translate-unpaired.js';
  * (translate-dice.ts), with the slice bootstrap's interval, and ranked by the mean Dice.
  *
  * Unpaired (`task`: a built-in unpaired task; `source` + `target`: two image sets): translate-unpaired.ts (features
- * against the target domain, content preservation, the target-domain classifier).
+ * against the target domain, content preservation, the target-domain classifier: a task's own, or for two image
+ * sets the one `classifier` and `targetClass` name).
  *
  * Either way, `reverseTranslator` (a translator from the target domain back to the source domain) adds the cycle
  * error: the mean L1 of B(A(x)) - x (translate-steps.ts cycleError). The report is `genbench.report/v1`
@@ -75,6 +77,11 @@ export interface TranslationOptions {
    * own (pneumonia-normal-to-pneumonia: classifier:pneumoniamnist, trained once on first use); false skips it.
    */
   readonly classifier?: string | FeatureExtractor | false;
+  /**
+   * User unpaired data (`source` + `target`): the class of the target domain, a class name or a label of
+   * `classifier` (which it needs): adds `target_share` as on a task with its own classifier (target-classifier.ts).
+   */
+  readonly targetClass?: string | number;
   /** Feature cache folder (default GENBENCH_HOME/features). */
   readonly cacheDir?: string;
   /** Where to write the PNG grid (input | output | target; unpaired: input | output, and the reconstruction with a reverse translator). */
@@ -89,6 +96,7 @@ export async function evaluateTranslation(opts: TranslationOptions): Promise<Rep
   const given = [opts.task, opts.pairs, opts.source ?? opts.target].filter((v) => v !== undefined).length;
   if (given !== 1) throw new GenbenchError('USAGE', 'give one of --task NAME, --pairs FILE.npz|DIR, or --source IMAGES with --target IMAGES');
   if ((opts.source === undefined) !== (opts.target === undefined)) throw new GenbenchError('USAGE', `${opts.source === undefined ? '--target' : '--source'}: give --source IMAGES and --target IMAGES together (the two domains of unpaired data)`);
+  if (opts.targetClass !== undefined && opts.source === undefined) throw new GenbenchError('USAGE', '--target-class: only for --source/--target data (a task names its own classifier and target class)');
   const resamples = opts.bootstrap ?? BOOTSTRAP_DEFAULTS.resamples;
   if (!Number.isInteger(resamples) || resamples < 0 || resamples === 1) throw new GenbenchError('USAGE', '--bootstrap: give 0 (no intervals) or at least 2 resamples, e.g. 200');
   const started = performance.now();
@@ -116,7 +124,18 @@ async function openData(opts: TranslationOptions): Promise<TranslationTask> {
     const pairs = await openPairs(opts.pairs, range);
     return { kind: 'paired', task: opts.labels === undefined ? pairs : asLabelPairs(pairs, opts.labels) };
   }
-  return { kind: 'unpaired', task: await openUnpaired(opts.source!, opts.target!, { ...range, rangeFlag: '--pairs-range' }) };
+  const classifier = await userClassifier(opts);
+  const task = await openUnpaired(opts.source!, opts.target!, { ...range, rangeFlag: '--pairs-range' });
+  return { kind: 'unpaired', task: classifier === undefined ? task : { ...task, classifier } };
+}
+
+/** The target-domain classifier of user unpaired data, when `classifier` and `targetClass` name one. */
+async function userClassifier(opts: TranslationOptions): Promise<DomainClassifier | undefined> {
+  const given = opts.classifier === false ? undefined : opts.classifier;
+  if (given === undefined && opts.targetClass === undefined) return undefined;
+  if (given === undefined) throw new GenbenchError('USAGE', '--target-class: give it with --classifier classifier:<dataset> (the classifier whose class it names)');
+  if (opts.targetClass === undefined) throw new GenbenchError('USAGE', `--classifier ${typeof given === 'string' ? given : given.id}: give --target-class too (the target domain's class: a class name or a label)`);
+  return userDomainClassifier(given, opts.targetClass);
 }
 
 async function evaluatePaired(run: TranslationRun & { ds: PairedDataset }): Promise<Report> {

@@ -161,9 +161,75 @@ export const TRANSLATION_CASES: readonly Case[] = [
     code: 2,
     stderr: /^genbench: \S*pool\.genbench\.json: field 'output_shape' \[1,8,8\] is 8x8x1 \(HxWxC\) but identity-translator takes 16x16x1; a reverse translator takes the outputs back to the sources$/,
   },
+  {
+    name: 'unpaired --classifier that is not a built-in classifier or a checkpoint',
+    setup: unpaired(),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--classifier', 'classifier:cifar10', '--target-class', '0'),
+    code: 2,
+    stderr: /^genbench: --classifier classifier:cifar10: no built-in classifier 'cifar10' \(classifier:mnist, classifier:pneumoniamnist, classifier:polygons\) and no checkpoint at cifar10; train one with 'genbench train --model classifier --dataset DATA --out DIR' and give classifier:DIR$/,
+  },
+  {
+    name: 'unpaired --classifier naming a feature extractor that is no classifier',
+    setup: unpaired(),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--classifier', 'mobilenet-v1-0.75', '--target-class', '0'),
+    code: 2,
+    stderr: /^genbench: --classifier 'mobilenet-v1-0\.75': give classifier:<dataset> \(classifier:mnist, classifier:pneumoniamnist, classifier:polygons\) or classifier:<run folder> of 'genbench train --model classifier'$/,
+  },
+  {
+    name: 'unpaired --target-class beyond the classifier classes',
+    setup: unpaired(),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--classifier', 'classifier:mnist', '--target-class', '10'),
+    code: 2,
+    stderr: /^genbench: --target-class '10': classifier:mnist has 10 classes; give a label 0\.\.9$/,
+  },
+  {
+    name: 'unpaired --target-class that names no class of the classifier',
+    setup: unpaired(),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--classifier', 'classifier:pneumoniamnist', '--target-class', 'covid'),
+    code: 2,
+    stderr: /^genbench: --target-class 'covid': classifier:pneumoniamnist has 2 classes; give a label 0\.\.1 or a class name \(normal, pneumonia\)$/,
+  },
+  {
+    name: 'unpaired images of another aspect ratio than the classifier input',
+    setup: unpaired([16, 32]),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--classifier', 'classifier:mnist', '--target-class', '7', '--extractor', 'none'),
+    code: 2,
+    stderr: /^genbench: --classifier classifier:mnist: takes 28x28 images and a\.npy holds 16x32; resizing them would change their aspect ratio \(give images of the classifier's shape, or another --classifier\)$/,
+  },
+  {
+    name: 'unpaired --target-class without --classifier',
+    setup: unpaired(),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--target-class', '7'),
+    code: 2,
+    stderr: /^genbench: --target-class: give it with --classifier classifier:<dataset> \(the classifier whose class it names\)$/,
+  },
+  {
+    name: 'unpaired --classifier without --target-class',
+    setup: unpaired(),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--classifier', 'classifier:mnist'),
+    code: 2,
+    stderr: /^genbench: --classifier classifier:mnist: give --target-class too \(the target domain's class: a class name or a label\)$/,
+  },
+  {
+    name: '--classifier on a task, which names its own',
+    setup: translator('identity', 28),
+    args: evaluate('identity.onnx', '--task', 'pneumonia-normal-to-pneumonia', '--classifier', 'classifier:mnist', '--target-class', '7'),
+    code: 2,
+    stderr: /^genbench: --classifier: only for --source\/--target data \(a task names its own classifier; --no-classifier skips it\)$/,
+  },
 ];
 
-/** NAME.npy: 4 uint8 images of 16x16. */
-async function images(d: string, name: string): Promise<void> {
-  await writeFile(join(d, name), encodeNpy(Uint8Array.from({ length: 4 * 256 }, (_, i) => (i * 7) % 256), [4, 16, 16]));
+/** NAME.npy: 4 uint8 images of 16x16 (or `size`). */
+async function images(d: string, name: string, size: readonly [number, number] = [16, 16]): Promise<void> {
+  const [h, w] = size;
+  await writeFile(join(d, name), encodeNpy(Uint8Array.from({ length: 4 * h * w }, (_, i) => (i * 7) % 256), [4, h, w]));
+}
+
+/** a.npy and b.npy of `size` and an identity translator of that size: unpaired data for the classifier cases. */
+function unpaired(size: readonly [number, number] = [16, 16]): (d: string) => Promise<void> {
+  return async (d) => {
+    await images(d, 'a.npy', size);
+    await images(d, 'b.npy', size);
+    await writeTranslator(join(d, 'identity.onnx'), { kind: 'identity', shape: [1, size[0], size[1]] });
+  };
 }
