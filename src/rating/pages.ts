@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { html, jsonScript, page, raw, type SafeHtml } from '../io/html.js';
+import { storedManifest } from '../store/models.js';
 import type { Sql } from '../store/sql.js';
 import type { DEFAULT_STAIRCASE, TIME_PRESENTATION } from './protocol.js';
 import type { ModelHumanScore } from './scores.js';
@@ -13,21 +15,37 @@ import type { RaterState } from './service.js';
 export interface RatableModel {
   readonly id: string;
   readonly name: string;
+  /** A generator's dataset (its manifest's `dataset`). */
   readonly dataset: string | null;
+  /** A translator's task (its manifest's `task`, kind translator): it is rated against the task's targets. */
+  readonly task: string | null;
 }
+
+/** The manifest fields that tell a translator and its task. */
+const TranslatorFields = z.looseObject({ kind: z.string().optional(), task: z.string().optional() });
 
 /**
  * Models with a submission whose evaluation finished, oldest first.
  *
  * @example
- * await ratableModels(sql); // [{ id: '3f1c...', name: 'mnist-dcgan', dataset: 'mnist' }]
+ * await ratableModels(sql); // [{ id: '3f1c...', name: 'mnist-dcgan', dataset: 'mnist', task: null }, { ..., dataset: null, task: 'pneumonia-sr2' }]
  */
 export async function ratableModels(sql: Sql): Promise<RatableModel[]> {
-  return sql.all<RatableModel>(
-    `SELECT m.id AS id, m.name AS name, m.dataset AS dataset FROM models m
+  const rows = await sql.all<{ id: string; name: string; dataset: string | null; manifest: string }>(
+    `SELECT m.id AS id, m.name AS name, m.dataset AS dataset, m.manifest AS manifest FROM models m
      WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.model_id = m.id AND s.status = 'done')
      ORDER BY m.created_at, m.id`,
   );
+  return rows.map(({ manifest, ...m }) => {
+    const f = TranslatorFields.safeParse(storedManifest(manifest));
+    return { ...m, task: f.success && f.data.kind === 'translator' ? (f.data.task ?? null) : null };
+  });
+}
+
+/** What the model picker shows beside a model's name: '(mnist)', '(task pneumonia-sr2)', or nothing. */
+function pickerLabel(m: RatableModel): string {
+  if (m.task !== null) return ` (task ${m.task})`;
+  return m.dataset === null ? '' : ` (${m.dataset})`;
 }
 
 /** What /rate and /api/rate show. */
@@ -48,7 +66,7 @@ export interface RateState {
 /** The /rate page: model and protocol pickers, the stage (countdown, image, mask), answer buttons, feedback. */
 export function ratePage(state: RateState, preselect: string | undefined): string {
   const pct = Math.round(state.protocol.qualificationAccuracy * 100);
-  const options = state.models.map((m) => html`<option value="${m.id}"${raw(m.id === preselect ? ' selected' : '')}>${m.name}${m.dataset === null ? '' : ` (${m.dataset})`}</option>`);
+  const options = state.models.map((m) => html`<option value="${m.id}"${raw(m.id === preselect ? ' selected' : '')}>${m.name}${pickerLabel(m)}</option>`);
   const body = html`<link rel="stylesheet" href="/static/rate.css">
 <h1>Real or fake?</h1>
 <p class="note">Half of the images are real images from the dataset, half come from the model. Answer <b>Real</b>

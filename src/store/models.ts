@@ -100,10 +100,15 @@ function fromRow(r: ModelRow): ModelRecord {
     format: r.format,
     licence: r.licence,
     dataset: r.dataset,
-    manifest: JSON.parse(r.manifest) as Record<string, unknown>,
+    manifest: storedManifest(r.manifest),
     curveSha256: r.curve_sha256,
     createdAt: r.created_at,
   };
+}
+
+/** A model row's `manifest` column (JSON that genbench stored) as the object it was. */
+export function storedManifest(column: string): Record<string, unknown> {
+  return JSON.parse(column) as Record<string, unknown>;
 }
 
 function stringField(o: Record<string, unknown>, key: string): string | undefined {

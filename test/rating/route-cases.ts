@@ -55,7 +55,7 @@ export function rateRouteCases(dialect: string, makeStore: () => Promise<{ store
       const c = new Client(base);
       const s = await c.call('/api/rate');
       expect(s.json.rater).toBeNull();
-      expect(s.json.models).toEqual([{ id: modelId, name: 'dcgan <b>bold</b>', dataset: 'mnist' }]);
+      expect(s.json.models).toEqual([{ id: modelId, name: 'dcgan <b>bold</b>', dataset: 'mnist', task: null }]);
       const t = await c.call('/api/rate/trials', { modelId, protocol: 'inf' });
       expect(t.status).toBe(200);
       expect(t.headers.get('set-cookie')).toMatch(/genbench_rater=[^;]+;.*HttpOnly/i);
@@ -65,7 +65,7 @@ export function rateRouteCases(dialect: string, makeStore: () => Promise<{ store
       expect(t.json.image).toMatch(/^data:image\/png;base64,/);
       // the page escapes the model name
       const page = await c.call('/rate');
-      expect(page.json).toContain('dcgan &lt;b&gt;bold&lt;/b&gt;');
+      expect(page.json).toContain('dcgan &lt;b&gt;bold&lt;/b&gt; (mnist)</option>');
       expect(page.json).not.toContain('<b>bold</b>');
     });
 

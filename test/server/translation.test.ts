@@ -17,8 +17,8 @@ import { upload, waitForSubmission, type Part } from './helpers.js';
  * translator uploaded for pneumonia-sr2 is scored by the translate harness under the task's protocol (shrunk by the
  * server's n to the first 24 test pairs, no features), ranked by its report's rank metric on the task's own board,
  * shown on its model page with the input | output | target grid, and rated on /rate against the task's targets
- * (its pool: its outputs on the test split). A TF.js layers translator (model.json, its shard and its manifest, the
- * files genbench submit sends for the folder) is scored the same way, converted to ONNX in the evaluation. Bad
+ * (its pool: its outputs on the test split; the model picker labels it with its task). A TF.js layers translator
+ * (model.json, its shard and its manifest, the files genbench submit sends for the folder) is scored the same way, converted to ONNX in the evaluation. Bad
  * translators fail with one line: an unknown task or a missing shard at upload, outputs of another shape than the
  * targets and NaN outputs at evaluation.
  */
@@ -96,7 +96,9 @@ describe.skipIf(!shared)('translation submissions (port 0, fetch)', () => {
     const pool = await server.store.sql.get<{ sha256: string }>('SELECT sha256 FROM rating_fake_pools WHERE model_id = ?', [modelId]);
     expect(parseNpy(readFileSync(server.store.blobs.path(pool!.sha256)), 'pool').shape).toEqual([468, SIDE, SIDE, 1]);
     const state = (await (await fetch(`${server.url}/api/rate`)).json()) as { models: Array<{ id: string }> };
-    expect(state.models.map((m) => m.id)).toContain(modelId);
+    expect(state.models.find((m) => m.id === modelId)).toEqual({ id: modelId, name: 'identity-pneumonia-sr2', dataset: null, task: 'pneumonia-sr2' });
+    // the model picker labels a translator with its task, as it labels a generator with its dataset
+    expect(await (await fetch(`${server.url}/rate`)).text()).toContain(`<option value="${modelId}">identity-pneumonia-sr2 (task pneumonia-sr2)</option>`);
     const trial = await fetch(`${server.url}/api/rate/trials`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ modelId, protocol: 'inf' }) });
     expect(trial.status).toBe(200);
     const t = (await trial.json()) as { image: string };

@@ -53,7 +53,8 @@ const VoteRequest = z.object({
 /**
  * Human rating: the /rate page (HYPE-infinity and HYPE-time, driven by /static/rate.js) and its JSON API.
  *
- * - `GET /rate`, twin `GET /api/rate`: the session's state (qualification, flag), the models to rate, the protocol numbers.
+ * - `GET /rate`, twin `GET /api/rate`: the session's state (qualification, flag), the models to rate (each with a
+ *   generator's dataset or a translator's task, the picker's label), the protocol numbers.
  * - `POST /api/rate/trials` `{ modelId, protocol: 'inf' | 'time' }`: the next trial (one-time id, image as a data URL,
  *   exposure for HYPE-time); creates the anonymous rater session (httpOnly cookie) on first use.
  * - `POST /api/rate/trials/:id/vote` `{ answer: 'real' | 'fake', timing? }`: the trial's one vote; feedback back.
