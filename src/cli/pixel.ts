@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 import { readNpyHeader, type NpyHeader } from '../io/npy.js';
 import { loadNpyInput, printHuman, type InputRecord } from './metrics.js';
 import { parseIntFlag, printJson } from './output.js';
-import { featureMatchingOnPairs } from './pixel-discriminator.js';
+import { featureMatchingOnPairs, parseLayerList } from '../harness/pair-feature-matching.js';
 import { stderrProgress } from './progress-bar.js';
 
 /**
@@ -15,7 +15,7 @@ import { stderrProgress } from './progress-bar.js';
  * Arrays are uint8 or float, [N,H,W] (grayscale) or [N,H,W,C]; the data range is explicit (--range 255 for
  * uint8, 1 for images in [0, 1]). Each metric reports the mean over pairs (`value`) and `perPair`. With
  * `--discriminator D` it adds `feature_matching`, the per-pair feature-matching distance through D's named layers
- * (mean over pairs of sum_l ||phi_l(a) - phi_l(b)||^2 / dim_l, per-layer means in `layers`; pixel-discriminator.ts).
+ * (mean over pairs of sum_l ||phi_l(a) - phi_l(b)||^2 / dim_l, per-layer means in `layers`; src/harness/pair-feature-matching.ts).
  *
  * @example
  * genbench pixel --a out.npy --b target.npy --range 255 --json   # { "mse": { "value": 632.69, "perPair": [...] }, ..., "recipe": {...} }
@@ -81,7 +81,15 @@ async function runPixel(f: PixelFlags): Promise<void> {
   const out: Record<string, unknown> = {};
   for (const g of groupMetrics(descs).flat()) out[g.id] = results[g.id];
   const fm = matching
-    ? await featureMatchingOnPairs({ a: a.stack, b: b.stack, range, discriminator: f.discriminator!, progress, ...(f.layers === undefined ? {} : { layers: f.layers }), ...(resamples > 0 ? { bootstrap: { resamples, seed } } : {}) })
+    ? await featureMatchingOnPairs({
+        generated: a.stack,
+        reference: b.stack,
+        range: [0, range],
+        discriminator: f.discriminator!,
+        progress,
+        ...(f.layers === undefined ? {} : { layers: parseLayerList(f.layers) }),
+        ...(resamples > 0 ? { bootstrap: { resamples, seed } } : {}),
+      })
     : undefined;
   if (fm !== undefined) out['feature_matching'] = fm.value;
   const recipe = {
