@@ -6,6 +6,7 @@ import type { SourceFile } from '../data/types.js';
 import { REPORT_SCHEMA, type Report } from '../io/report.js';
 import { RANGE_TOLERANCE, type Translator } from '../models/translator.js';
 import { VERSION } from '../version.js';
+import type { FeatureMatchingRecipe } from './pair-feature-matching.js';
 import type { MetricEntryValue } from './run-metrics.js';
 import type { TranslationFeatures } from './translate-features.js';
 import { intervalWarnings } from './warnings.js';
@@ -14,8 +15,8 @@ import { intervalWarnings } from './warnings.js';
  * The `genbench.report/v1` report of a translation run (translate.ts), paired or unpaired: the translator (and the
  * reverse translator of a cycle) as the model, the two sides of the data as the dataset (imagesSha256 over both),
  * the recipe with every parameter (pixel metrics, translation mapping, the protocol the data was made by as
- * `params.protocol`, feature metric groups, classifier, cycle) and the extractor when features were read (else `none`: the sha256 of zero bytes as its weights), the metrics in
- * order, timings and warnings.
+ * `params.protocol`, feature metric groups, classifier, cycle) and the extractor when features were read (else `none`: the sha256 of zero bytes as its weights), the
+ * discriminator of `feature_matching` as `featureMatching` (pair-feature-matching.ts), the metrics in order, timings and warnings.
  *
  * @example
  * translationReport({ t, mode: 'paired', data: 'task colin27-t1-bet', ... }).recipe.rankedBy; // 'ssim'
@@ -36,6 +37,8 @@ export interface TranslationFacts {
   /** Parameters by group beside those of the feature metrics (pixel, content, cycle, classifier). */
   readonly params: Readonly<Record<string, Readonly<Record<string, string | number | boolean>>>>;
   readonly features?: TranslationFeatures;
+  /** The discriminator recipe of `feature_matching` (pair-feature-matching.ts), when it was computed. */
+  readonly featureMatching?: FeatureMatchingRecipe;
   readonly resamples: number;
   readonly seed: number;
   /** What the pixel-level intervals resample. */
@@ -99,6 +102,7 @@ export function translationReport(f: TranslationFacts): Report {
         translation,
         ...(f.loading === undefined ? {} : { protocol: { ...f.loading } }),
       },
+      ...(f.featureMatching === undefined ? {} : { featureMatching: f.featureMatching }),
       rankedBy: f.rankedBy,
       bootstrap: f.resamples === 0 ? null : bootstrapRecipe(f),
       genbench: VERSION,

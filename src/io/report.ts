@@ -88,6 +88,20 @@ export const RecipeSchema = z.object({
   preprocessing: z.object({ generated: z.record(z.string(), primitive).optional(), reference: z.record(z.string(), primitive).optional() }).optional(),
   /** The reference given as statistics (genbench stats) instead of rows: the file and its sha256. */
   referenceStats: z.object({ file: z.string(), sha256: sha256Hex }).optional(),
+  /**
+   * The discriminator of `feature_matching` (paired translation with --discriminator): its id, weights, engine, the
+   * layers with their widths, its preprocessing and how the images were quantised for it.
+   */
+  featureMatching: z
+    .object({
+      extractor: z.string().min(1),
+      weightsSha256: sha256Hex,
+      engine: z.string(),
+      layers: z.array(z.object({ name: z.string(), dim: count })),
+      preprocessing: z.record(z.string(), z.unknown()),
+      quantisation: z.string(),
+    })
+    .optional(),
   /** The metric a leaderboard ranks this protocol by. */
   rankedBy: z.string().optional(),
   genbench: z.string().min(1),
