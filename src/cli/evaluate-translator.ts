@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseValueRange } from '../data/image-set.js';
 import { GenbenchError } from '../errors.js';
 import type { Report } from '../io/report.js';
+import { parseLayerList } from '../harness/pair-feature-matching.js';
 import { defaultGridPath } from './evaluate.js';
 import { checkOutputs, log, parseIntFlag, printJson, printLine } from './output.js';
 import { stderrProgress } from './progress-bar.js';
@@ -15,13 +16,15 @@ import { stderrProgress } from './progress-bar.js';
  * of outputs it assigns to the target class (--no-classifier skips it); --source/--target data gets that share from
  * `--classifier classifier:<dataset|run folder>` with `--target-class NAME|LABEL` (harness/target-classifier.ts). Both: FD, KID, precision and recall of the
  * outputs against the target images (--extractor, default mobilenet-v1-0.75; `none` skips them), the cycle error
- * with --reverse-translator, a PNG grid (--grid, default beside --out). `--pairs-range LO,HI` states the value
+ * with --reverse-translator, `feature_matching` of each output and its target through a GAN discriminator's layers
+ * on paired image targets (--discriminator D, --layers f1,f2; as `genbench pixel --discriminator`), a PNG grid (--grid, default beside --out). `--pairs-range LO,HI` states the value
  * range of float arrays; `--labels N` says the targets of --pairs are label maps (scored by Dice). Flags of generator runs that do not apply (a dataset, --n, --metrics, ...) are usage
  * errors.
  *
  * @example
  * genbench evaluate --translator t1-bet.onnx --task colin27-t1-bet --out r.json   # wrote r.json and r.grid.png
  * genbench evaluate --translator n2p.onnx --task pneumonia-normal-to-pneumonia --reverse-translator p2n.onnx
+ * genbench evaluate --translator t.onnx --pairs P.npz --discriminator d.onnx  # ... feature_matching 0.0412  ci95 [0.0371, 0.0455]
  * genbench evaluate --translator t.onnx --source a/ --target b/ --json           # { "schema": "genbench.report/v1", ... }
  * genbench evaluate --translator t.onnx --source a/ --target b/ --classifier classifier:mnist --target-class 7   # target_share 0.41 ...
  */
@@ -37,6 +40,8 @@ export interface TranslatorFlags {
   /** A classifier id (--classifier), false (--no-classifier), or undefined: the task's own. */
   classifier?: string | false;
   targetClass?: string;
+  discriminator?: string;
+  layers?: string;
   split?: string;
   seed: string;
   bootstrap: string;
@@ -80,6 +85,7 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
   const pairsRange = f.pairsRange === undefined ? undefined : parseValueRange(f.pairsRange, '--pairs-range');
   if (f.labels !== undefined && f.pairs === undefined) throw new GenbenchError('USAGE', '--labels: only for --pairs (a task says itself whether its targets are labels)');
   if (typeof f.classifier === 'string' && f.source === undefined) throw new GenbenchError('USAGE', `--classifier: only for --source/--target data (${f.task === undefined ? 'paired data has no target-domain classifier' : 'a task names its own classifier; --no-classifier skips it'})`);
+  const layers = f.layers === undefined ? undefined : parseLayerList(f.layers);
   const labels = f.labels === undefined ? undefined : parseIntFlag('labels', f.labels, { min: 1, max: 255 });
   const seed = parseIntFlag('seed', f.seed, { min: 0, max: 0xffffffff });
   const bootstrap = f.ci ? parseIntFlag('bootstrap', f.bootstrap, { min: 0 }) : 0;
@@ -99,6 +105,8 @@ export async function runTranslatorEvaluate(f: TranslatorFlags & Record<string, 
     ...(f.reverseTranslator === undefined ? {} : { reverseTranslator: f.reverseTranslator }),
     ...(f.classifier === undefined ? {} : { classifier: f.classifier }),
     ...(f.targetClass === undefined ? {} : { targetClass: f.targetClass }),
+    ...(f.discriminator === undefined ? {} : { discriminator: f.discriminator }),
+    ...(layers === undefined ? {} : { layers }),
     ...(pairsRange === undefined ? {} : { pairsRange }),
     ...(labels === undefined ? {} : { labels }),
     ...(f.split === undefined ? {} : { split: f.split }),

@@ -34,7 +34,8 @@ import { parseResizeFlags, requireResizable, resizeOptions, type ResizeFlags } f
  * `--translator T` with `--task NAME`, `--pairs FILE.npz|DIR` or `--source S --target T` scores an image-to-image
  * translator instead (evaluate-translator.ts, src/harness/translate.ts): paired pixel metrics, or content
  * preservation and the target-domain classifier on unpaired data, FD/KID/precision/recall of the outputs against
- * the target images, the cycle error with --reverse-translator; the same report.
+ * the target images, the cycle error with --reverse-translator, feature_matching through a discriminator on paired
+ * data with --discriminator; the same report.
  *
  * @example
  * genbench evaluate --generator subs/mnist-dcgan.onnx --dataset mnist --split test --n 1000 --json   # { "schema": "genbench.report/v1", ... }
@@ -104,6 +105,8 @@ export function evaluateCommand(): Command {
     .option('--reverse-translator <path>', 'a translator from the target domain back to the source domain: adds the cycle error (mean L1 of B(A(x)) - x)')
     .option('--classifier <id>', 'unpaired --source/--target data: the target-domain classifier, classifier:<dataset> (mnist, pneumoniamnist, polygons: trained once, cached) or classifier:<run folder>, with --target-class; adds target_share')
     .option('--target-class <class>', 'with --classifier: the class of the target domain, a class name (e.g. pneumonia) or a label (e.g. 7)')
+    .option('--discriminator <path>', 'paired --translator data: a GAN discriminator checkpoint (ONNX or TF.js with a manifest naming its outputs) taking the outputs\' shape: adds feature_matching of each output and its target, as genbench pixel --discriminator')
+    .option('--layers <list>', 'discriminator layers for feature_matching (default: every output its manifest names), e.g. f1,f2')
     .option('--no-classifier', 'unpaired tasks: skip the target-domain classifier (classifier:pneumoniamnist is trained once on first use)')
     .action(runEvaluate);
 }
@@ -119,6 +122,7 @@ async function statsSource(path: string): Promise<string> {
 async function runEvaluate(f: EvaluateFlags): Promise<void> {
   if ([f.translator, f.task, f.pairs, f.source, f.target, f.reverseTranslator, f.labels].some((v) => v !== undefined)) return (await import('./evaluate-translator.js')).runTranslatorEvaluate({ ...f });
   if (f.classifier === false) throw new GenbenchError('USAGE', '--no-classifier applies to --translator runs on unpaired tasks');
+  if (f.discriminator !== undefined || f.layers !== undefined) throw new GenbenchError('USAGE', `${f.discriminator === undefined ? '--layers' : '--discriminator'} applies to --translator runs on paired data (a generator is scored with --extractor discriminator:<path>)`);
   if (f.classifier !== undefined || f.targetClass !== undefined) throw new GenbenchError('USAGE', `${f.classifier === undefined ? '--target-class' : '--classifier'} applies to --translator runs on --source/--target data (a generator is scored with --extractor classifier:<dataset>)`);
   if (f.referenceStats !== undefined) {
     const clash = (['split', 'referenceN', 'referenceSeed', 'trainSplit'] as const).find((k) => f[k] !== undefined);

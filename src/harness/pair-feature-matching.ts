@@ -5,6 +5,7 @@ import type { FeaturePairs, ImageStack, MetricValue } from '../../metrics/types.
 import { GenbenchError } from '../errors.js';
 import type { FeatureExtractor } from '../features/types.js';
 import type { ImageBatchU8, ValueRange } from '../io/image.js';
+import type { Recipe } from '../io/report.js';
 import type { Matrix } from '../linalg/matrix.js';
 import type { Progress } from '../progress.js';
 
@@ -33,7 +34,10 @@ export interface FeatureMatchingRequest {
   readonly progress?: Progress;
 }
 
-export async function featureMatchingOnPairs(req: FeatureMatchingRequest): Promise<{ value: MetricValue; recipe: Record<string, unknown> }> {
+/** What a report's `recipe.featureMatching` records: the discriminator, its layers and preprocessing, the quantisation. */
+export type FeatureMatchingRecipe = NonNullable<Recipe['featureMatching']>;
+
+export async function featureMatchingOnPairs(req: FeatureMatchingRequest): Promise<{ value: MetricValue; recipe: FeatureMatchingRecipe }> {
   const fx = typeof req.discriminator === 'string' ? await openDiscriminator(req.discriminator) : req.discriminator;
   try {
     const names = req.layers === undefined ? fx.layers.map((l) => l.name) : [...req.layers];
@@ -47,11 +51,11 @@ export async function featureMatchingOnPairs(req: FeatureMatchingRequest): Promi
     };
     const d = featureMatchingDescriptor;
     const results = req.bootstrap ? withIntervals(await bootstrapGroup(d, pairs, d.defaults, req.bootstrap)) : await d.compute(pairs, d.defaults);
-    const recipe = {
+    const recipe: FeatureMatchingRecipe = {
       extractor: fx.keyId,
       weightsSha256: fx.weightsSha256,
       engine: fx.engine,
-      layers: pairs.layers,
+      layers: pairs.layers.map((l) => ({ ...l })),
       preprocessing: { ...fx.preprocessing },
       quantisation: `uint8: clip(round((x - lo) / (hi - lo) * 255)), data range ${req.range.join('..')}`,
     };
@@ -81,7 +85,7 @@ export function parseLayerList(list: string): string[] {
 export function checkDiscriminatorInput(fx: FeatureExtractor, images: { readonly height: number; readonly width: number; readonly channels: number }, what: string): void {
   const p = fx.preprocessing;
   if (p.height !== images.height || p.width !== images.width || p.channels !== images.channels) {
-    throw new GenbenchError('INPUT', `--discriminator ${fx.keyId}: takes ${p.height}x${p.width}x${p.channels} images (HxWxC) but ${what} are ${images.height}x${images.width}x${images.channels}; give a discriminator of their shape`);
+    throw new GenbenchError('INPUT', `--discriminator ${fx.id.replace(/^discriminator:/, '')}: takes ${p.height}x${p.width}x${p.channels} images (HxWxC) but ${what} are ${images.height}x${images.width}x${images.channels}; give a discriminator of their shape`);
   }
 }
 

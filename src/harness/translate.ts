@@ -5,13 +5,14 @@ import { openPairs, type PairedDataset, type PairedSplit } from '../data/paired.
 import { openTranslationTask, type TranslationTask } from '../data/paired-tasks.js';
 import { openUnpaired, type DomainClassifier } from '../data/unpaired.js';
 import { GenbenchError } from '../errors.js';
-import type { FeatureExtractor } from '../features/types.js';
+import { layerInfo, type FeatureExtractor } from '../features/types.js';
 import type { ValueRange } from '../io/image.js';
 import type { Report } from '../io/report.js';
 import { loadTranslator, type Translator } from '../models/translator.js';
 import type { Progress } from '../progress.js';
 import type { MetricEntryValue } from './run-metrics.js';
 import type { TranslationFeatures } from './translate-features.js';
+import { checkDiscriminatorInput, featureMatchingOnPairs, openDiscriminator, type FeatureMatchingRecipe } from './pair-feature-matching.js';
 import { asLabelPairs, diceEntry } from './translate-dice.js';
 import { translationReport } from './translate-report.js';
 import { asPairImages, asStack, checkReverse, cycleError, featureMetrics, loadAndTranslate, pixelGroup, since, writeTiles, type TranslationRun } from './translate-steps.js';
@@ -28,7 +29,10 @@ import { evaluateUnpaired } from './translate-unpaired.js';
  * pair and their means (metrics/pixel.ts, data range = the width of the pairs' range), with the pair bootstrap's 95%
  * intervals (pairs resampled as pairs, as `genbench pixel` does). FD, KID, precision and recall of the outputs
  * against the targets through the feature extractor (translate-features.ts: default mobilenet-v1-0.75, the targets'
- * features cached; `extractor: 'none'` skips them, and so do sets too small for them, with a warning). The grid
+ * features cached; `extractor: 'none'` skips them, and so do sets too small for them, with a warning). With a
+ * `discriminator`, `feature_matching` of each output and its target through its `layers` (pair-feature-matching.ts,
+ * as `genbench pixel --discriminator` with --range the pairs' data range; the pair bootstrap's interval); the
+ * discriminator must take the outputs' shape, and it is refused on label-map targets and on unpaired data. The grid
  * shows input | output | target triplets of the first 16 pairs. Pairs whose targets are label maps (a volume task
  * with a `labels` window, e.g. colin27-t1-aal) are scored by Dice per label and their mean instead
  * (translate-dice.ts), with the slice bootstrap's interval, and ranked by the mean Dice.
@@ -82,6 +86,13 @@ export interface TranslationOptions {
    * `classifier` (which it needs): adds `target_share` as on a task with its own classifier (target-classifier.ts).
    */
   readonly targetClass?: string | number;
+  /**
+   * Paired data: a GAN discriminator (its checkpoint or manifest, or an open `discriminator:` extractor) whose
+   * input shape is the outputs': adds `feature_matching`, the per-pair feature-matching distance of outputs and targets.
+   */
+  readonly discriminator?: string | FeatureExtractor;
+  /** The discriminator's layers for feature_matching (default: every output its manifest names). */
+  readonly layers?: readonly string[];
   /** Feature cache folder (default GENBENCH_HOME/features). */
   readonly cacheDir?: string;
   /** Where to write the PNG grid (input | output | target; unpaired: input | output, and the reconstruction with a reverse translator). */
@@ -99,22 +110,39 @@ export async function evaluateTranslation(opts: TranslationOptions): Promise<Rep
   if (opts.targetClass !== undefined && opts.source === undefined) throw new GenbenchError('USAGE', '--target-class: only for --source/--target data (a task names its own classifier and target class)');
   const resamples = opts.bootstrap ?? BOOTSTRAP_DEFAULTS.resamples;
   if (!Number.isInteger(resamples) || resamples < 0 || resamples === 1) throw new GenbenchError('USAGE', '--bootstrap: give 0 (no intervals) or at least 2 resamples, e.g. 200');
+  checkDiscriminatorOptions(opts);
   const started = performance.now();
   const data = await openData(opts);
+  if (data.kind === 'unpaired' && opts.discriminator !== undefined) throw new GenbenchError('USAGE', `--discriminator: task ${data.task.name} is unpaired: there are no pairs to compare through the discriminator`);
   const t = typeof opts.translator === 'string' ? await loadTranslator(opts.translator) : opts.translator;
   let r: Translator | undefined;
+  let disc: FeatureExtractor | undefined;
   try {
     if (opts.task !== undefined && t.manifest.task !== undefined && t.manifest.task !== data.task.name) {
       throw new GenbenchError('INPUT', `${t.manifestPath}: field 'task' is '${t.manifest.task}' but the task evaluated is '${data.task.name}'; evaluate it on its own task (or on --pairs)`);
     }
     r = typeof opts.reverseTranslator === 'string' ? await loadTranslator(opts.reverseTranslator) : opts.reverseTranslator;
     if (r !== undefined) checkReverse(r, t);
+    disc = typeof opts.discriminator === 'string' ? await openDiscriminator(opts.discriminator) : opts.discriminator;
+    if (disc !== undefined) {
+      checkDiscriminatorInput(disc, t.outputShape, `the outputs of ${t.manifest.name}`);
+      for (const name of opts.layers ?? []) layerInfo(disc, name); // an unknown layer fails before any image is translated
+    }
     const run = { t, ...(r === undefined ? {} : { reverse: r }), resamples, seed: opts.seed ?? 0, started, opts };
-    return data.kind === 'unpaired' ? await evaluateUnpaired({ ...run, task: data.task }) : await evaluatePaired({ ...run, ds: data.task });
+    return data.kind === 'unpaired' ? await evaluateUnpaired({ ...run, task: data.task }) : await evaluatePaired({ ...run, ds: data.task, disc });
   } finally {
     if (typeof opts.translator === 'string') t.dispose();
     if (typeof opts.reverseTranslator === 'string') r?.dispose();
+    if (typeof opts.discriminator === 'string') await disc?.dispose();
   }
+}
+
+/** `discriminator` and `layers` before any data is read: layers need a discriminator, which needs image pairs. */
+function checkDiscriminatorOptions(opts: TranslationOptions): void {
+  if (opts.layers !== undefined && opts.discriminator === undefined) throw new GenbenchError('USAGE', '--layers: give --discriminator too (layers are its outputs)');
+  if (opts.discriminator === undefined) return;
+  if (opts.source !== undefined) throw new GenbenchError('USAGE', '--discriminator: --source/--target images are unpaired: there are no pairs to compare through the discriminator (give --pairs or a paired --task)');
+  if (opts.labels !== undefined) throw new GenbenchError('USAGE', '--discriminator: with --labels the targets are label maps, scored by Dice; feature matching compares images, not label codes');
 }
 
 async function openData(opts: TranslationOptions): Promise<TranslationTask> {
@@ -138,16 +166,19 @@ async function userClassifier(opts: TranslationOptions): Promise<DomainClassifie
   return userDomainClassifier(given, opts.targetClass);
 }
 
-async function evaluatePaired(run: TranslationRun & { ds: PairedDataset }): Promise<Report> {
+async function evaluatePaired(run: TranslationRun & { ds: PairedDataset; disc: FeatureExtractor | undefined }): Promise<Report> {
   const { ds, opts, resamples, seed } = run;
   const start = await loadAndTranslate(run, ds, 'the outputs are compared with the targets pixel for pixel');
   const { split: pairs, output, prog } = start;
+  if (pairs.segmentation !== undefined && run.disc !== undefined) throw new GenbenchError('USAGE', `--discriminator: the targets of ${ds.name} are label maps, scored by Dice; feature matching compares images, not label codes`);
   if (pairs.segmentation !== undefined) return evaluateSegmentation({ ...run, ds, pairs, output, translateSeconds: start.translateSeconds, labels: pairs.segmentation.labels });
   let translateSeconds = start.translateSeconds;
   const clock = performance.now();
   const { results, params } = await pixelGroup({ generated: output, reference: asStack(pairs.target) }, pairs.target.range[1] - pairs.target.range[0], { resamples, seed, ...prog });
   const metrics: Record<string, MetricEntryValue> = {};
   for (const id of PIXEL_METRICS) metrics[id] = results[id]! as MetricEntryValue;
+  const fm = run.disc === undefined ? undefined : await outputFeatureMatching(run.disc, output, pairs.target, run);
+  if (fm !== undefined) metrics['feature_matching'] = fm.value as MetricEntryValue;
   const features = await featureMetrics(opts, output, pairs.target, resamples, seed);
   Object.assign(metrics, features?.metrics ?? {});
   let cycle: Record<string, string | number> | undefined;
@@ -160,7 +191,21 @@ async function evaluatePaired(run: TranslationRun & { ds: PairedDataset }): Prom
   }
   const metricsSeconds = since(clock);
   if (opts.grid !== undefined) await writeTiles(opts.grid, [pairs.source, asPairImages(output, pairs.target.range), pairs.target]);
-  return report({ ...run, ds, pairs, metrics, params, features, cycle, seconds: { translate: translateSeconds, metrics: metricsSeconds, total: since(run.started) } });
+  return report({ ...run, ds, pairs, metrics, params, features, cycle, ...(fm === undefined ? {} : { featureMatching: fm.recipe }), seconds: { translate: translateSeconds, metrics: metricsSeconds, total: since(run.started) } });
+}
+
+/** feature_matching of the outputs against their targets, in the targets' data range, with the pair bootstrap's interval. */
+function outputFeatureMatching(disc: FeatureExtractor, output: ImageStack, target: PairedSplit['target'], run: TranslationRun) {
+  const { opts, resamples, seed } = run;
+  return featureMatchingOnPairs({
+    generated: output,
+    reference: asStack(target),
+    range: target.range,
+    discriminator: disc,
+    ...(opts.layers === undefined ? {} : { layers: opts.layers }),
+    ...(resamples > 0 ? { bootstrap: { resamples, seed } } : {}),
+    ...(opts.progress === undefined ? {} : { progress: opts.progress }),
+  });
 }
 
 /**
@@ -194,6 +239,7 @@ interface ReportFacts extends TranslationRun {
   readonly params: MetricParams;
   readonly features: TranslationFeatures | undefined;
   readonly cycle: Record<string, string | number> | undefined;
+  readonly featureMatching?: FeatureMatchingRecipe;
   readonly seconds: { readonly translate: number; readonly metrics: number; readonly total: number };
   /** Set for label-map targets: Dice instead of the pixel metrics, with the warnings of that run. */
   readonly segmentation?: { readonly skipped: readonly string[] };
@@ -224,6 +270,7 @@ function report(f: ReportFacts): Report {
     metrics,
     params: { [seg ? 'segmentation' : 'pixel']: { ...f.params }, ...(f.cycle === undefined ? {} : { cycle: f.cycle }) },
     ...(f.features === undefined ? {} : { features: f.features }),
+    ...(f.featureMatching === undefined ? {} : { featureMatching: f.featureMatching }),
     resamples: f.resamples,
     seed: f.seed,
     covers: seg ? 'sampling of the slices (resampled as pairs; Dice recomputed from the pooled counts)' : 'sampling of the pairs (resampled as pairs)',
