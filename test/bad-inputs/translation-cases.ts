@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { encodeNpy } from '../../src/io/npy.js';
@@ -6,9 +6,10 @@ import { encodePngAs } from '../../src/io/png.js';
 import { rampValues, writeNifti } from '../data/nifti-fixtures.js';
 import { writeTfjsTranslator } from '../harness/tfjs-translator-fixtures.js';
 import { writeTranslator, type TranslatorKind } from '../harness/translator-fixtures.js';
+import { sharedAssets } from '../helpers/assets.js';
 import type { Case } from './case.js';
 
-/** Bad translation inputs for `genbench evaluate --translator`: pairs, volumes and translators (ONNX and TF.js) that do not fit. */
+/** Bad translation inputs for `genbench evaluate --translator`: pairs, volumes, translators (ONNX and TF.js) and discriminators that do not fit. */
 const evaluate = (translator: string, ...more: string[]) => ['evaluate', '--translator', translator, '--out', 'r.json', ...more];
 
 /** P.npz: 4 uint8 pairs of 16x16 (a ramp, so some values lie below a quarter of the range). */
@@ -211,6 +212,57 @@ export const TRANSLATION_CASES: readonly Case[] = [
     stderr: /^genbench: --classifier classifier:mnist: give --target-class too \(the target domain's class: a class name or a label\)$/,
   },
   {
+    name: '--discriminator on --pairs whose targets are label maps (--labels)',
+    setup: async (d) => {
+      await pairs(d);
+      await translator('identity')(d);
+    },
+    args: evaluate('identity.onnx', '--pairs', 'P.npz', '--labels', '3', '--discriminator', 'disc.onnx'),
+    code: 2,
+    stderr: /^genbench: --discriminator: with --labels the targets are label maps, scored by Dice; feature matching compares images, not label codes$/,
+  },
+  {
+    name: '--discriminator on a segmentation task',
+    needsAssets: true,
+    setup: async (d) => {
+      await writeNifti(join(d, 'a.nii'), { dims: [8, 8, 6], values: rampValues([8, 8, 6]) });
+      await writeNifti(join(d, 'l.nii'), { dims: [8, 8, 6], values: Array.from({ length: 8 * 8 * 6 }, (_, i) => i % 3) });
+      const window = { source: { kind: 'range', min: 0, max: 255 }, target: { kind: 'labels' } };
+      await writeFile(join(d, 'seg.json'), JSON.stringify({ name: 'seg', source: 'a.nii', target: 'l.nii', plane: 'axial', test: { every: 2, offset: 0 }, size: [28, 28], window }));
+      await translator('identity', 28)(d);
+      await discriminator(d);
+    },
+    args: evaluate('identity.onnx', '--task', 'seg.json', '--discriminator', 'disc.onnx', '--extractor', 'none'),
+    code: 2,
+    stderr: /^genbench: --discriminator: the targets of seg are label maps, scored by Dice; feature matching compares images, not label codes$/,
+  },
+  {
+    name: '--discriminator on unpaired --source/--target images',
+    setup: unpaired(),
+    args: evaluate('identity.onnx', '--source', 'a.npy', '--target', 'b.npy', '--discriminator', 'disc.onnx'),
+    code: 2,
+    stderr: /^genbench: --discriminator: --source\/--target images are unpaired: there are no pairs to compare through the discriminator \(give --pairs or a paired --task\)$/,
+  },
+  {
+    name: '--discriminator on an unpaired task',
+    setup: translator('identity', 28),
+    args: evaluate('identity.onnx', '--task', 'pneumonia-normal-to-pneumonia', '--discriminator', 'disc.onnx'),
+    code: 2,
+    stderr: /^genbench: --discriminator: task pneumonia-normal-to-pneumonia is unpaired: there are no pairs to compare through the discriminator$/,
+  },
+  {
+    name: '--discriminator whose input shape differs from the outputs',
+    needsAssets: true,
+    setup: async (d) => {
+      await pairs(d);
+      await translator('identity')(d);
+      await discriminator(d);
+    },
+    args: evaluate('identity.onnx', '--pairs', 'P.npz', '--discriminator', 'disc.onnx'),
+    code: 2,
+    stderr: /^genbench: --discriminator \S*disc\.genbench\.json: takes 28x28x1 images \(HxWxC\) but the outputs of identity-translator are 16x16x1; give a discriminator of their shape$/,
+  },
+  {
     name: '--classifier on a task, which names its own',
     setup: translator('identity', 28),
     args: evaluate('identity.onnx', '--task', 'pneumonia-normal-to-pneumonia', '--classifier', 'classifier:mnist', '--target-class', '7'),
@@ -218,6 +270,13 @@ export const TRANSLATION_CASES: readonly Case[] = [
     stderr: /^genbench: --classifier: only for --source\/--target data \(a task names its own classifier; --no-classifier skips it\)$/,
   },
 ];
+
+/** disc.onnx with its manifest: the shared MNIST DCGAN discriminator (28x28x1; layers f1, f2, logit). */
+async function discriminator(d: string): Promise<void> {
+  const from = join(sharedAssets(), 'fixtures/submissions/mnist-dcgan-disc');
+  await copyFile(`${from}.onnx`, join(d, 'disc.onnx'));
+  await writeFile(join(d, 'disc.genbench.json'), JSON.stringify({ ...JSON.parse(await readFile(`${from}.genbench.json`, 'utf8')), file: 'disc.onnx' }));
+}
 
 /** NAME.npy: 4 uint8 images of 16x16 (or `size`). */
 async function images(d: string, name: string, size: readonly [number, number] = [16, 16]): Promise<void> {
