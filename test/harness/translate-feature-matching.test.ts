@@ -17,22 +17,27 @@ import { writeTranslator } from './translator-fixtures.js';
  * same pairs as uint8 give, with the layers asked for.
  */
 const shared = optionalSharedAssets();
+const subs = join(shared ?? '', 'fixtures/submissions');
+const disc = join(subs, 'mnist-dcgan-disc.onnx');
 const N = 16;
 
+/** source.npy, target.npy and P.npz in `dir`: the first N reference samples of mnist-dcgan against the next N. */
+async function writePairs(dir: string): Promise<{ source: Uint8Array; target: Uint8Array }> {
+  const samples = (await readNpy(join(subs, 'mnist-dcgan.reference_samples.npy'))).data as Uint8Array;
+  const source = samples.slice(0, N * 784);
+  const target = samples.slice(N * 784, 2 * N * 784);
+  await writeFile(join(dir, 'source.npy'), encodeNpy(source, [N, 28, 28]));
+  await writeFile(join(dir, 'target.npy'), encodeNpy(target, [N, 28, 28]));
+  await writeFile(join(dir, 'P.npz'), zipSync({ 'source.npy': encodeNpy(source, [N, 28, 28]), 'target.npy': encodeNpy(target, [N, 28, 28]) }));
+  return { source, target };
+}
+
 describe.skipIf(!shared)('evaluate --translator --discriminator (mnist-dcgan-disc.onnx: f1, f2, logit)', () => {
-  const subs = join(shared ?? '', 'fixtures/submissions');
-  const disc = join(subs, 'mnist-dcgan-disc.onnx');
   let dir: string;
-  let source: Uint8Array;
-  let target: Uint8Array;
+  let pairs: { source: Uint8Array; target: Uint8Array };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'genbench-translate-fm-'));
-    const samples = (await readNpy(join(subs, 'mnist-dcgan.reference_samples.npy'))).data as Uint8Array;
-    source = samples.slice(0, N * 784);
-    target = samples.slice(N * 784, 2 * N * 784);
-    await writeFile(join(dir, 'source.npy'), encodeNpy(source, [N, 28, 28]));
-    await writeFile(join(dir, 'target.npy'), encodeNpy(target, [N, 28, 28]));
-    await writeFile(join(dir, 'P.npz'), zipSync({ 'source.npy': encodeNpy(source, [N, 28, 28]), 'target.npy': encodeNpy(target, [N, 28, 28]) }));
+    pairs = await writePairs(dir);
     await writeTranslator(join(dir, 'id.onnx'), { kind: 'identity', shape: [1, 28, 28] });
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -59,7 +64,7 @@ describe.skipIf(!shared)('evaluate --translator --discriminator (mnist-dcgan-dis
 
   it('through the library: float pairs in [0, 1] score as the same pairs in uint8, on the layers asked for', async () => {
     const float = (u: Uint8Array) => Float32Array.from(u, (v) => v / 255);
-    await writeFile(join(dir, 'F.npz'), zipSync({ 'source.npy': encodeNpy(float(source), [N, 28, 28]), 'target.npy': encodeNpy(float(target), [N, 28, 28]) }));
+    await writeFile(join(dir, 'F.npz'), zipSync({ 'source.npy': encodeNpy(float(pairs.source), [N, 28, 28]), 'target.npy': encodeNpy(float(pairs.target), [N, 28, 28]) }));
     const common = { translator: join(dir, 'id.onnx'), discriminator: disc, layers: ['f2'], extractor: 'none', bootstrap: 0 } as const;
     const [u8, f] = await Promise.all([
       evaluateTranslation({ ...common, pairs: join(dir, 'P.npz') }),
