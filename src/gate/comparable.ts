@@ -4,7 +4,8 @@ import type { Report } from '../io/report.js';
 /**
  * Whether two reports can be gated against each other. Every input that moves a metric value must agree: the
  * extractor (id, weights sha256, layers, preprocessing), the reference data (dataset name, split, sha256 of the
- * images used), the sample counts, the quantisation, the metric parameters and the bootstrap level. The first
+ * images used), the sample counts, the quantisation, the metric parameters, the bootstrap level and, when both have
+ * feature_matching, its discriminator (id, weights, layers, preprocessing, quantisation). The first
  * difference is an INPUT error (exit 2) whose one line names the field and both values. Differences that cannot
  * move a value much but are worth knowing (genbench version, engines, label mode, bootstrap resamples) come back as
  * notes. The model and the sampling seed are what a gate compares, so they may differ.
@@ -16,7 +17,9 @@ import type { Report } from '../io/report.js';
  */
 export function assertComparable(baseline: Report, candidate: Report): void {
   for (const [field, get] of MUST_MATCH) {
-    const diff = firstDifference(get(baseline), get(candidate), field);
+    const [a, b] = [get(baseline), get(candidate)];
+    if (field === 'recipe.featureMatching' && (a === null || b === null)) continue;
+    const diff = firstDifference(a, b, field);
     if (diff !== undefined) {
       throw new GenbenchError(
         'INPUT',
@@ -46,7 +49,17 @@ const MUST_MATCH: ReadonlyArray<readonly [string, Getter]> = [
   ['recipe.sampling.quantisation', (r) => r.recipe.sampling.quantisation],
   ['recipe.params', (r) => withoutSeededRows(r.recipe.params)],
   ['recipe.bootstrap.level', (r) => r.recipe.bootstrap?.level ?? null],
+  // feature_matching's discriminator, when both reports have one (a report without the metric gates on the others)
+  ['recipe.featureMatching', (r) => discriminatorOf(r)],
 ];
+
+/** The discriminator entry of feature_matching without its engine (an engine moves no value; it is a note). */
+function discriminatorOf(r: Report): unknown {
+  const fm = r.recipe.featureMatching;
+  if (fm === undefined) return null;
+  const { engine: _engine, ...rest } = fm;
+  return rest;
+}
 
 /**
  * The parameters that must match: all but the memorisation checks' seed, which like the sampling seed only picks

@@ -4,7 +4,8 @@ import type { Report } from '../../src/io/report.js';
 import { syntheticReport } from './synthetic.js';
 
 const values = { fd: [20, 1] } as const;
-const base = syntheticReport(values);
+const DISCRIMINATOR = { extractor: 'discriminator:d.onnx', weightsSha256: 'e'.repeat(64), engine: 'onnxruntime-node', layers: [{ name: 'f1', dim: 64 }], preprocessing: {}, quantisation: 'uint8' };
+const base = syntheticReport(values, { patch: (r) => void (r.recipe.featureMatching = DISCRIMINATOR) });
 
 /** Each recipe change that makes two reports incomparable, and the field the refusal must name. */
 const CASES: ReadonlyArray<readonly [string, (r: Report) => void, RegExp]> = [
@@ -18,11 +19,17 @@ const CASES: ReadonlyArray<readonly [string, (r: Report) => void, RegExp]> = [
   ['reference split size', (r) => void (r.dataset.count += 1), /recipe\.reference\.of differs/],
   ['sample count', (r) => void (r.recipe.n.generated = 1000), /recipe\.n\.generated differs \(baseline 200, candidate 1000\)/],
   ['metric parameters', (r) => void (r.recipe.params['fd'] = { covDdof: 0 }), /recipe\.params\.fd\.covDdof differs/],
+  ['discriminator', (r) => void (r.recipe.featureMatching = { ...DISCRIMINATOR, weightsSha256: 'd'.repeat(64) }), /recipe\.featureMatching\.weightsSha256 differs/],
 ];
 
 describe('assertComparable', () => {
   it.each(CASES)('refuses a different %s, naming the field', (_, patch, message) => {
     expect(() => assertComparable(base, syntheticReport(values, { patch }))).toThrow(message);
+  });
+
+  it('compares feature_matching\'s discriminator only when both reports have one, and not its engine', () => {
+    expect(() => assertComparable(base, syntheticReport(values))).not.toThrow();
+    expect(() => assertComparable(base, syntheticReport(values, { patch: (r) => void (r.recipe.featureMatching = { ...DISCRIMINATOR, engine: 'tfjs' }) }))).not.toThrow();
   });
 
   it('accepts a different model and sampling seed', () => {
