@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GenbenchError } from '../src/errors.js';
-import { diceScores } from '../src/harness/translate-dice.js';
+import { diceScores } from '../metrics/dice.js';
 import { LABEL_PALETTE } from '../src/io/label-colours.js';
 import { Adam } from './adam.js';
 import { ArgMax } from './custom-layers.js';
