@@ -118,19 +118,30 @@ export async function runEvaluationFiles(input: EvaluationFilesInput, injected?:
       warnings.push(`nearest-neighbour panel not made: ${firstLine(e)}`);
     }
   }
-  let pool = false;
-  if (recipe.pool !== undefined) {
-    try {
-      const { samplePoolFiles } = await import('../rating/images.js');
-      await samplePoolFiles({ checkpoint: join(dir, input.manifestName), n: recipe.pool.n, seed: recipe.pool.seed, out: join(dir, 'pool.npy') });
-      pool = true;
-    } catch (e) {
-      warnings.push(`human-rating pool not made: ${firstLine(e)}`);
-    }
+  const pool = await storePool(input, recipe.pool, warnings);
+  return { report: storedReport(report, input.mainFile, warnings), nn, pool };
+}
+
+/**
+ * The human-rating pool (`pool.npy` in the job's folder, rating/images.ts samplePoolFiles) when the recipe asks for
+ * one; a pool that cannot be made is a warning, not a failed evaluation. True when it was stored.
+ */
+export async function storePool(input: Pick<EvaluationFilesInput, 'dir' | 'manifestName'>, pool: { readonly n: number; readonly seed: number } | undefined, warnings: string[]): Promise<boolean> {
+  if (pool === undefined) return false;
+  try {
+    const { samplePoolFiles } = await import('../rating/images.js');
+    await samplePoolFiles({ checkpoint: join(input.dir, input.manifestName), n: pool.n, seed: pool.seed, out: join(input.dir, 'pool.npy') });
+    return true;
+  } catch (e) {
+    warnings.push(`human-rating pool not made: ${firstLine(e)}`);
+    return false;
   }
+}
+
+/** The report as the server stores it: the model's path as uploaded, no grid path of the job's folder, and the job's warnings. */
+export function storedReport(report: Report, mainFile: string, warnings: readonly string[]): Report {
   const { grid: _grid, ...run } = report.run;
-  const cleaned: Report = { ...report, model: { ...report.model, path: input.mainFile }, run, warnings: [...report.warnings, ...warnings] };
-  return { report: cleaned, nn, pool };
+  return { ...report, model: { ...report.model, path: mainFile }, run, warnings: [...report.warnings, ...warnings] };
 }
 
 /** The manifest's training split on `dataset` as a split expression (`0-7999` -> `test[0:8000]`), if it names one. */

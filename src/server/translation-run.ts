@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { firstLine } from '../errors.js';
-import type { Report } from '../io/report.js';
-import type { EvaluationFilesInput, EvaluationFilesOutput } from './evaluation-run.js';
+import { storedReport, storePool, type EvaluationFilesInput, type EvaluationFilesOutput } from './evaluation-run.js';
 import type { TranslationRecipe } from './translation-protocol.js';
 
 /**
@@ -32,17 +30,6 @@ export async function runTranslationFiles(input: EvaluationFilesInput & { recipe
     ...(input.cacheDir === undefined ? {} : { cacheDir: input.cacheDir }),
   });
   const warnings: string[] = [];
-  let pool = false;
-  if (recipe.pool !== undefined) {
-    try {
-      const { samplePoolFiles } = await import('../rating/images.js');
-      await samplePoolFiles({ checkpoint: join(dir, input.manifestName), n: recipe.pool.n, seed: recipe.pool.seed, out: join(dir, 'pool.npy') });
-      pool = true;
-    } catch (e) {
-      warnings.push(`human-rating pool not made: ${firstLine(e)}`);
-    }
-  }
-  const { grid: _grid, ...run } = report.run;
-  const cleaned: Report = { ...report, model: { ...report.model, path: input.mainFile }, run, warnings: [...report.warnings, ...warnings] };
-  return { report: cleaned, nn: false, pool };
+  const pool = await storePool(input, recipe.pool, warnings);
+  return { report: storedReport(report, input.mainFile, warnings), nn: false, pool };
 }
