@@ -119,7 +119,7 @@ function assemble(engine: TranslatorEngine, m: TranslatorManifest, manifestPath:
       throw new GenbenchError('INPUT', `${manifestPath}: field 'output_shape' says [${m.output_shape.join(',')}] (${m.layout}) but ${m.name} outputs [${out.dims.join(',')}] for ${rows} images; fix output_shape or layout`);
     }
     const data = out.data.subarray(0, k * size(outputShape));
-    const nhwc = m.layout === 'NCHW' ? nchwToNhwc(data, k, outputShape.channels, outputShape.height, outputShape.width) : Float32Array.from(data);
+    const nhwc = m.layout === 'NCHW' ? nchwToNhwc(data, k, outputShape.channels, outputShape.height, outputShape.width) : data; // the engine's own copy
     return checkOutput(nhwc, m, manifestPath, file, outputRange);
   };
   let disposed = false;

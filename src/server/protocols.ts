@@ -36,9 +36,9 @@ export const PROTOCOLS: ReadonlyMap<string, DatasetProtocol> = new Map<string, D
 
 /**
  * The evaluation protocol of each built-in translation task on the leaderboard: the split the translator is scored
- * on (the task's held-out `test`), the metrics its report carries (the translate harness chooses them by the task's
- * kind: pixel metrics and features for paired intensity tasks, Dice for label maps, features, content and the
- * target-domain classifier for unpaired tasks), the metric its report ranks by (`recipe.rankedBy`), the feature
+ * on (the task's held-out `test`), the metric its report ranks by (`recipe.rankedBy`; the translate harness chooses
+ * the metrics by the task's kind: pixel metrics and features for paired intensity tasks, Dice for label maps,
+ * features, content and the target-domain classifier for unpaired tasks), the feature
  * extractor (`none`: no features are read) and the bootstrap seed. The server scores every translation submission
  * of a task under its protocol (translation-protocol.ts), and the task's board ranks only reports under it.
  *
@@ -48,8 +48,6 @@ export const PROTOCOLS: ReadonlyMap<string, DatasetProtocol> = new Map<string, D
 export interface TranslationProtocol {
   /** Split expression of the task (its held-out pairs or images). */
   readonly split: string;
-  /** Metric ids the report carries (a metric below its minimum rows is skipped with a warning). */
-  readonly metrics: readonly string[];
   /** The report's rank metric (`recipe.rankedBy`) under this protocol. */
   readonly rank: string;
   /** Feature extractor id for FD, KID, precision and recall; `none` for label-map targets. */
@@ -58,18 +56,14 @@ export interface TranslationProtocol {
   readonly seed: number;
 }
 
-const PAIRED_METRICS = Object.freeze(['mse', 'l1', 'psnr', 'ssim', 'fd', 'kid', 'precision', 'recall']);
-const paired = (extractor: string): TranslationProtocol => Object.freeze({ split: 'test', metrics: PAIRED_METRICS, rank: 'ssim', extractor, seed: 0 });
+const paired = (extractor: string): TranslationProtocol => Object.freeze({ split: 'test', rank: 'ssim', extractor, seed: 0 });
 
 export const TRANSLATION_PROTOCOLS: ReadonlyMap<string, TranslationProtocol> = new Map<string, TranslationProtocol>([
   ['colin27-t1-bet', paired('mobilenet-v1-0.75')],
-  ['colin27-t1-aal', Object.freeze({ split: 'test', metrics: Object.freeze(['dice']), rank: 'dice', extractor: 'none', seed: 0 })],
+  ['colin27-t1-aal', Object.freeze({ split: 'test', rank: 'dice', extractor: 'none', seed: 0 })],
   ['pneumonia-sr2', paired('classifier:pneumoniamnist')],
   ['pneumonia-denoise', paired('classifier:pneumoniamnist')],
-  [
-    'pneumonia-normal-to-pneumonia',
-    Object.freeze({ split: 'test', metrics: Object.freeze(['fd', 'kid', 'precision', 'recall', 'content_ssim', 'target_share']), rank: 'fd', extractor: 'classifier:pneumoniamnist', seed: 0 }),
-  ],
+  ['pneumonia-normal-to-pneumonia', Object.freeze({ split: 'test', rank: 'fd', extractor: 'classifier:pneumoniamnist', seed: 0 })],
 ]);
 
 /** Direction and meaning of the translation metrics outside the metric registry (the board's arrows and tooltips). */
