@@ -38,5 +38,5 @@ export async function taskTargets(name: string, split?: string): Promise<ImageBa
 
 async function loadSplit(task: TranslationTask, split: string | undefined): Promise<{ source: PairImages; target: PairImages }> {
   const expr = split ?? defaultTranslationSplit(task.task.splits);
-  return task.kind === 'paired' ? task.task.load(expr) : task.task.load(expr);
+  return task.task.load(expr);
 }

@@ -59,9 +59,7 @@ export function onnxEngine(req: OnnxEngineRequest): TranslatorEngine {
 
 /** Names present, inputs all fed, fixed dims equal to the manifest's; returns a fixed batch size if the model has one. */
 function checkSignature(s: ort.InferenceSession, m: TranslatorManifest, manifestPath: string): number | undefined {
-  const fail = (field: string, what: string): never => {
-    throw new GenbenchError('INPUT', `${manifestPath}: field '${field}' ${what}`);
-  };
+  const fail = manifestFieldError(manifestPath);
   if (!s.inputNames.includes(m.input)) fail('input', `is '${m.input}' but the model's inputs are: ${s.inputNames.join(', ')}`);
   if (!s.outputNames.includes(m.output)) fail('output', `is '${m.output}' but the model's outputs are: ${s.outputNames.join(', ')}`);
   const extra = s.inputNames.filter((n) => n !== m.input);
@@ -72,6 +70,13 @@ function checkSignature(s: ort.InferenceSession, m: TranslatorManifest, manifest
   checkDims(outMeta?.shape, outMeta?.name ?? m.output, m, 'output_shape', fail);
   const batch = inMeta?.shape?.[0];
   return typeof batch === 'number' && batch > 0 ? batch : undefined;
+}
+
+/** The one-line INPUT error of a manifest field the model contradicts (shared by the onnxruntime and tfjs engines). */
+export function manifestFieldError(manifestPath: string): (field: string, what: string) => never {
+  return (field, what) => {
+    throw new GenbenchError('INPUT', `${manifestPath}: field '${field}' ${what}`);
+  };
 }
 
 /**

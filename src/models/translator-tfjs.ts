@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.js';
 import { CONVERTED_ENGINE, openConvertedModel } from '../convert/open.js';
-import { firstLine, GenbenchError } from '../errors.js';
+import { firstLine } from '../errors.js';
 import { checkOutputName } from './tfjs-onnx.js';
 import { loadLayersModelFromFiles } from './tfjs-io.js';
-import { checkDims, onnxEngine, type TranslatorEngine } from './translator-onnx.js';
+import { checkDims, manifestFieldError, onnxEngine, type TranslatorEngine } from './translator-onnx.js';
 import type { TranslatorManifest } from './translator-manifest.js';
 
 /**
@@ -59,9 +59,7 @@ async function tfjsEngine(m: TranslatorManifest, manifestPath: string, modelJson
   const backend = await initBackend();
   const model = await loadLayersModelFromFiles(modelJson);
   try {
-    const fail = (field: string, what: string): never => {
-      throw new GenbenchError('INPUT', `${manifestPath}: field '${field}' ${what}`);
-    };
+    const fail = manifestFieldError(manifestPath);
     if (!model.inputNames.includes(m.input)) fail('input', `is '${m.input}' but the model's inputs are: ${model.inputNames.join(', ')}`);
     if (model.inputNames.length > 1) fail('input', `names one input but the model also takes ${model.inputNames.filter((n) => n !== m.input).join(', ')}; a translator takes one image batch`);
     const at = model.outputNames.indexOf(m.output);
